@@ -1,0 +1,151 @@
+"""The ``eventgold`` command line: a thin typer layer over the library.
+
+Each verb parses its options, calls one library function and prints the
+result. Errors from the library (``eventgold.errors``) are turned into one red
+line and an exit code here, once: 2 for user errors, 1 for failed checks.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from eventgold import __version__
+from eventgold.console import console, err_console
+from eventgold.errors import EventgoldError
+
+app = typer.Typer(
+    name="eventgold",
+    help=(
+        "Gold datasets of political events from news: push articles to Label Studio, "
+        "pull annotations, measure agreement, build gold, score extractors, export training data."
+    ),
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+config_app = typer.Typer(help="The ontology and the Label Studio labeling config.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"eventgold {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """eventgold: gold datasets of political events from news."""
+
+
+@config_app.command("render")
+def config_render(
+    ontology: Annotated[Path | None, typer.Option(help="Ontology file (default: label_config/ontology.yaml).")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Where to write the XML (default: next to the ontology)."),
+    ] = None,
+    check: Annotated[bool, typer.Option("--check", help="Do not write; exit 1 if the file on disk differs.")] = False,
+) -> None:
+    """Render the Label Studio labeling config from the ontology.
+
+    Example: [bold]eventgold config render[/bold] (writes label_config/actors_events.xml)
+    """
+    from eventgold.errors import CheckFailed
+    from eventgold.fileio import atomic_write_text
+    from eventgold.ontology import (
+        LABEL_CONFIG_FILE,
+        default_label_config_dir,
+        load_ontology,
+        render_label_config,
+    )
+
+    onto_path = ontology or default_label_config_dir() / "ontology.yaml"
+    xml = render_label_config(load_ontology(onto_path))
+    target = output or onto_path.parent / LABEL_CONFIG_FILE
+    if check:
+        current = target.read_text(encoding="utf-8") if target.is_file() else None
+        if current != xml:
+            raise CheckFailed(f"{target} differs from the ontology; run `eventgold config render`")
+        console.print(f"{target} is up to date")
+        return
+    atomic_write_text(target, xml)
+    console.print(f"wrote {target}")
+
+
+@config_app.command("validate")
+def config_validate(
+    ontology: Annotated[Path | None, typer.Option(help="Ontology file (default: label_config/ontology.yaml).")] = None,
+) -> None:
+    """Check the ontology file and that the labeling config parses in label_studio_sdk.
+
+    Example: [bold]eventgold config validate --ontology my_ontology.yaml[/bold]
+    """
+    from eventgold.labelconfig import parse_label_config
+    from eventgold.ontology import default_label_config_dir, load_ontology, render_label_config
+
+    onto_path = ontology or default_label_config_dir() / "ontology.yaml"
+    onto = load_ontology(onto_path)
+    controls = parse_label_config(render_label_config(onto))
+    console.print(
+        f"{onto_path}: ok — {len(onto.actor_types)} actor types, {len(onto.event_types)} event "
+        f"types, {sum(len(e.modes) for e in onto.event_types)} modes, {len(onto.contexts)} "
+        f"contexts; labeling config has {len(controls)} controls"
+    )
+
+
+def _register_commands() -> None:
+    """Attach the verbs that live in ``eventgold.commands``."""
+    from eventgold.commands import gold as gold_commands
+    from eventgold.commands import labelstudio as ls_commands
+    from eventgold.commands import score as score_commands
+    from eventgold.commands import server as server_commands
+
+    app.add_typer(server_commands.app, name="server")
+    app.command("up")(ls_commands.up)
+    app.command("push")(ls_commands.push)
+    app.command("pull")(ls_commands.pull)
+    app.add_typer(ls_commands.annotators_app, name="annotators")
+    app.add_typer(gold_commands.app, name="gold")
+    app.command("agree")(gold_commands.agree)
+    app.command("score")(score_commands.score)
+    from eventgold.commands import extract as extract_commands
+
+    app.command("extract")(extract_commands.extract)
+    app.command("extractors")(extract_commands.extractors)
+    app.add_typer(extract_commands.actors_app, name="actors")
+    app.command("suggest")(extract_commands.suggest)
+
+
+_register_commands()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map eventgold errors to one red line and exit 2 (user) or 1 (check)."""
+    try:
+        app(args=argv, prog_name="eventgold")
+    except SystemExit as exc:  # typer exits with the command's code, or 2 on usage errors
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except EventgoldError as exc:
+        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err_console.print("[red]interrupted[/red]")
+        return 130
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

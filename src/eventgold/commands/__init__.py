@@ -1,0 +1,1 @@
+"""The CLI verbs, one module per area; ``eventgold.cli`` registers them."""

@@ -1,0 +1,256 @@
+"""``eventgold extract``, ``extractors``, ``actors pending`` and ``suggest``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, cast
+
+import typer
+from rich.table import Table
+
+from eventgold.console import console, err_console, split_list, track, write_json_output
+from eventgold.errors import InputError
+
+if TYPE_CHECKING:
+    from eventgold.extractors.readers import Format
+
+actors_app = typer.Typer(help="The actor dictionary (label_config/actors.yaml).",
+                         no_args_is_help=True)
+
+JsonOut = Annotated[
+    str | None, typer.Option("--json", help="Write machine output here ('-' for stdout).")
+]
+ActorsOpt = Annotated[
+    Path | None,
+    typer.Option("--actors", help="Actor dictionary (default: label_config/actors.yaml)."),
+]
+OntologyOpt = Annotated[
+    Path | None,
+    typer.Option("--ontology", help="Ontology file (default: label_config/ontology.yaml)."),
+]
+
+
+def _count_lines(path: Path) -> int | None:
+    try:
+        with path.open("rb") as fh:
+            return sum(1 for line in fh if line.strip())
+    except OSError:
+        return None
+
+
+def extract(
+    corpus: Annotated[
+        Path, typer.Argument(help="Corpus JSONL of Articles (from `eventgold ingest`).")
+    ],
+    extractor: Annotated[
+        str,
+        typer.Option("--extractor", "-e",
+                     help="gazetteer, rules, spacy:PIPELINE, an entry point, or pkg.mod:callable."),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Predictions JSONL (default: predictions/NAME.jsonl)."),
+    ] = None,
+    actors: ActorsOpt = None,
+    lexicon: Annotated[
+        Path | None, typer.Option("--lexicon", help="Trigger lexicon for `rules`.")
+    ] = None,
+    ontology: OntologyOpt = None,
+    json_out: JsonOut = None,
+) -> None:
+    """Run an extractor over a corpus and write its predictions as DocumentAnnotation JSONL.
+
+    Every output is checked against its article and the ontology before it is
+    written; the output file is replaced only when the whole run succeeded.
+
+    Example: [bold]eventgold extract corpus.jsonl -e rules -o predictions/rules.jsonl[/bold]
+    """
+    from eventgold.extractors.base import load_extractor, run_extractor
+    from eventgold.models import Article, read_jsonl, write_jsonl
+    from eventgold.ontology import load_ontology
+
+    onto = load_ontology(ontology)
+    ex = load_extractor(extractor, actors=actors, lexicon=lexicon)
+    safe_name = ex.name.replace(":", "_").replace("/", "_")
+    target = output or Path("predictions") / f"{safe_name}.jsonl"
+    if not corpus.is_file():
+        raise InputError(f"{corpus}: corpus file not found")
+    counts = {"documents": 0, "mentions": 0, "events": 0}
+
+    def counted() -> Any:
+        for annotation in run_extractor(
+            ex, track(read_jsonl(corpus, Article), f"{ex.name}", _count_lines(corpus)), onto
+        ):
+            counts["documents"] += 1
+            counts["mentions"] += len(annotation.mentions)
+            counts["events"] += len(annotation.events)
+            yield annotation
+
+    write_jsonl(target, counted())
+    summary = {"extractor": ex.name, "version": ex.version, "output": str(target), **counts}
+    if json_out:
+        write_json_output(summary, json_out)
+    if json_out != "-":
+        console.print(
+            f"{ex.name} ({ex.version}): {counts['documents']} documents, {counts['mentions']} "
+            f"mentions, {counts['events']} events -> {target}"
+        )
+
+
+def extractors(json_out: JsonOut = None) -> None:
+    """List the extractors you can name with `eventgold extract --extractor`.
+
+    Built-ins are baselines for pre-annotation; third-party extractors register
+    through the `eventgold.extractors` entry-point group or are named as
+    package.module:callable.
+
+    Example: [bold]eventgold extractors --json -[/bold]
+    """
+    from eventgold.extractors.base import available_extractors
+
+    infos = available_extractors()
+    if json_out:
+        write_json_output(
+            {"extractors": [
+                {"name": i.name, "kind": i.kind, "target": i.target, "description": i.description}
+                for i in infos
+            ]},
+            json_out,
+        )
+        if json_out == "-":
+            return
+    table = Table("name", "kind", "description")
+    for info in infos:
+        table.add_row(info.name, info.kind, info.description)
+    console.print(table)
+    console.print("Also: any [bold]package.module:callable[/bold] returning an extractor.")
+
+
+@actors_app.command("pending")
+def actors_pending(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="Gold JSONL or folder, annotation JSONL, or a Label Studio snapshot (.json)."
+        ),
+    ],
+    actors: ActorsOpt = None,
+    corpus: Annotated[
+        Path | None, typer.Option("--corpus", help="Corpus JSONL, for example contexts.")
+    ] = None,
+    add: Annotated[
+        bool, typer.Option("--add", help="Append stubs for the missing ids to the dictionary.")
+    ] = False,
+    examples: Annotated[
+        int, typer.Option("--examples", min=0, help="Example contexts per id.")
+    ] = 3,
+    ontology: OntologyOpt = None,
+    json_out: JsonOut = None,
+) -> None:
+    """List canonical ids annotators used that the actor dictionary lacks.
+
+    With --add, stub entries are appended to actors.yaml (its comments are
+    kept) for a person to complete.
+
+    Example: [bold]eventgold actors pending exports/gold/v1 --add[/bold]
+    """
+    from eventgold.extractors.dictionary import load_actor_dictionary
+    from eventgold.extractors.pending import append_stubs, find_pending, read_annotated
+    from eventgold.models import Article, read_jsonl
+    from eventgold.ontology import load_ontology
+
+    onto = load_ontology(ontology)
+    dictionary = load_actor_dictionary(actors, onto)
+    articles = {a.id: a for a in read_jsonl(corpus, Article)} if corpus else None
+    pending = find_pending(read_annotated(source), dictionary, articles=articles,
+                           max_examples=examples)
+    added: list[str] = []
+    if add and pending:
+        assert dictionary.path is not None
+        added = append_stubs(dictionary.path, pending, onto)
+    payload = {
+        "dictionary": str(dictionary.path),
+        "pending": [
+            {"canonical_id": p.canonical_id, "count": p.count, "documents": len(p.documents),
+             "types": dict(p.types), "texts": dict(p.texts), "examples": p.examples}
+            for p in pending
+        ],
+        "added": added,
+    }
+    if json_out:
+        write_json_output(payload, json_out)
+        if json_out == "-":
+            return
+    if not pending:
+        console.print(f"every canonical id in {source} is in {dictionary.path}")
+        return
+    table = Table("canonical id", "uses", "docs", "types", "examples")
+    for p in pending:
+        table.add_row(p.canonical_id, str(p.count), str(len(p.documents)),
+                      ", ".join(p.types), "\n".join(p.examples))
+    console.print(table)
+    if added:
+        console.print(f"appended {len(added)} stubs to {dictionary.path}; complete them")
+    elif add:
+        err_console.print("[yellow]no id could be added (ids must not contain '—')[/yellow]")
+
+
+def suggest(
+    corpus: Annotated[Path, typer.Argument(help="Corpus JSONL of Articles.")],
+    pred: Annotated[
+        list[str],
+        typer.Option("--pred", help="Prediction file (repeat, or comma-separated); 2+ to compare."),
+    ],
+    n: Annotated[int, typer.Option("-n", min=1, help="How many articles to suggest.")] = 50,
+    exclude_ids: Annotated[
+        Path | None,
+        typer.Option("--exclude-ids", help="File of ids to leave out (one per line)."),
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="Predictions format (default: detected).")
+    ] = None,
+    doc_key: Annotated[
+        str, typer.Option("--doc-key", help="Document key of PLOVER records / DocBin user_data.")
+    ] = "doc_id",
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the ids, one per line (for `push --only-ids`)."),
+    ] = None,
+    json_out: JsonOut = None,
+) -> None:
+    """Rank not-yet-annotated articles by extractor disagreement and candidate events.
+
+    Example: [bold]eventgold suggest corpus.jsonl --pred a.jsonl,b.jsonl -n 50 -o ids.txt[/bold]
+    """
+    from eventgold.extractors.readers import FORMATS
+    from eventgold.extractors.suggest import read_id_list, suggest, write_id_list
+
+    paths = [p for value in pred for p in split_list(value)]
+    if fmt is not None and fmt not in FORMATS:
+        raise InputError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
+    excluded = read_id_list(exclude_ids) if exclude_ids else []
+    result = suggest(
+        corpus, paths, n=n, exclude_ids=excluded, fmt=cast("Format | None", fmt), doc_key=doc_key
+    )
+    for warning in result.warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    if output:
+        write_id_list(output, (s.doc_id for s in result.suggestions))
+    if json_out:
+        write_json_output(
+            {"considered": result.considered, "excluded": result.excluded,
+             "predictions": paths, "warnings": result.warnings,
+             "suggestions": [
+                 {"doc_id": s.doc_id, "score": s.score, "disagreement": s.disagreement,
+                  "candidate_events": s.candidate_events, "units": list(s.units)}
+                 for s in result.suggestions
+             ]},
+            json_out,
+        )
+        if json_out == "-":
+            return
+    if output:
+        console.print(f"wrote {len(result.suggestions)} ids to {output}")
+        return
+    for s in result.suggestions:
+        console.print(s.doc_id, highlight=False)

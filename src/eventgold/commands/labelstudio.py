@@ -1,0 +1,397 @@
+"""``eventgold push``, ``pull``, ``annotators`` and ``up``: the Label Studio loop."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from eventgold.config import resolve_connection, workspace
+from eventgold.console import console, err_console, track, write_json_output
+from eventgold.errors import UserError
+from eventgold.models import Article, DocumentAnnotation, read_jsonl
+
+Url = Annotated[str | None, typer.Option("--url", help="Label Studio URL (else LABEL_STUDIO_URL, .env, local server).")]
+ApiKey = Annotated[
+    str | None,
+    typer.Option(
+        "--api-key",
+        help="API key: legacy token or personal access token (else LABEL_STUDIO_API_KEY).",
+        show_default=False,
+    ),
+]
+JsonOut = Annotated[str | None, typer.Option("--json", help="Write a JSON summary here (- for stdout).")]
+DEFAULT_PROJECT = "eventgold"
+
+annotators_app = typer.Typer(help="Annotator accounts on the Label Studio server.", no_args_is_help=True)
+
+
+def _client(url: str | None, api_key: str | None) -> Any:
+    from eventgold.labelstudio.client import LabelStudioClient
+
+    return LabelStudioClient(resolve_connection(url, api_key))
+
+
+def load_predictions(paths: Iterable[Path], articles: dict[str, Article]) -> dict[str, list[DocumentAnnotation]]:
+    """Read prediction files (any format the readers know) grouped by document id."""
+    from eventgold.extractors.readers import read_predictions
+
+    grouped: dict[str, list[DocumentAnnotation]] = defaultdict(list)
+    for path in paths:
+        for annotation in read_predictions(path, articles=articles):
+            grouped[annotation.doc_id].append(annotation)
+    return dict(grouped)
+
+
+def label_config_and_instructions() -> tuple[str, str]:
+    """The rendered labeling config and the guidelines as HTML (from label_config/)."""
+    from eventgold.labelstudio.project import guidelines_html
+    from eventgold.ontology import LABEL_CONFIG_FILE, default_label_config_dir
+
+    folder = default_label_config_dir()
+    xml_path = folder / LABEL_CONFIG_FILE
+    guide = folder / "GUIDELINES.md"
+    if not xml_path.is_file():
+        raise UserError(f"{xml_path} is missing; run `eventgold config render`")
+    instructions = guidelines_html(guide.read_text(encoding="utf-8")) if guide.is_file() else ""
+    return xml_path.read_text(encoding="utf-8"), instructions
+
+
+def _candidates() -> Callable[[Article], list[dict[str, str]]]:
+    """``actor_candidates`` for each task, from the actor dictionary compiled once."""
+    from eventgold.extractors.gazetteer import actor_candidates, load_gazetteer
+
+    gazetteer = load_gazetteer()
+    return lambda article: actor_candidates(article, gazetteer)
+
+
+def run_push(
+    corpus: Path,
+    predictions: list[Path],
+    project: str,
+    *,
+    overlap: int | None,
+    replace_unannotated: bool,
+    only_ids: Path | None,
+    url: str | None,
+    api_key: str | None,
+) -> Any:
+    """Load the corpus and predictions, then push them (shared by ``push`` and ``up``)."""
+    from eventgold.labelstudio.push import push_articles
+    from eventgold.ontology import load_ontology
+
+    articles = {a.id: a for a in read_jsonl(corpus, Article)}
+    preds = load_predictions(predictions, articles)
+    ids: set[str] | None = None
+    if only_ids is not None:
+        try:
+            ids = {ln.strip() for ln in only_ids.read_text(encoding="utf-8").splitlines() if ln.strip()}
+        except OSError as exc:
+            raise UserError(f"{only_ids}: cannot read the id list: {exc.strerror}") from exc
+    xml, instructions = label_config_and_instructions()
+    client = _client(url, api_key)
+    return push_articles(
+        client,
+        articles.values(),
+        project_title=project,
+        label_config=xml,
+        instructions=instructions,
+        ontology=load_ontology(),
+        predictions=preds,
+        overlap=overlap,
+        replace_unannotated=replace_unannotated,
+        only_ids=ids,
+        candidates=_candidates(),
+        progress=lambda batches, n: track(batches, "importing tasks", total=n),
+    )
+
+
+def push(
+    corpus: Annotated[Path, typer.Argument(help="Corpus JSONL (from `eventgold ingest`).")],
+    predictions: Annotated[
+        list[Path] | None, typer.Option("--predictions", help="Predictions file; repeat for several.")
+    ] = None,
+    project: Annotated[str, typer.Option("--project", help="Project title.")] = DEFAULT_PROJECT,
+    overlap: Annotated[int | None, typer.Option("--overlap", help="Annotators per task.")] = None,
+    replace_unannotated: Annotated[
+        bool, typer.Option(help="Replace unannotated tasks whose article text changed.")
+    ] = False,
+    only_ids: Annotated[
+        Path | None, typer.Option("--only-ids", help="File with one document id per line to push.")
+    ] = None,
+    url: Url = None,
+    api_key: ApiKey = None,
+    json_out: JsonOut = None,
+) -> None:
+    """Push articles (and extractor predictions as pre-annotations) to a Label Studio project.
+
+    Idempotent: pushing again creates no task; a changed article under annotations is refused.
+
+    Example: [bold]eventgold push corpus.jsonl --predictions predictions/rules.jsonl --overlap 2[/bold]
+    """
+    result = run_push(
+        corpus,
+        predictions or [],
+        project,
+        overlap=overlap,
+        replace_unannotated=replace_unannotated,
+        only_ids=only_ids,
+        url=url,
+        api_key=api_key,
+    )
+    payload = {
+        "project": {"id": result.project.id, "title": result.project.title, "created": result.project.created},
+        "created": result.created,
+        "unchanged": result.unchanged,
+        "replaced": result.replaced,
+        "predictions_added": result.predictions_added,
+        "not_selected": result.not_selected,
+    }
+    if json_out:
+        write_json_output(payload, json_out)
+    if json_out != "-":
+        console.print(
+            f"project {result.project.title!r} (id {result.project.id}): {result.created} task(s) "
+            f"created, {result.unchanged} unchanged, {result.replaced} replaced, "
+            f"{result.predictions_added} prediction(s) added to existing tasks"
+        )
+
+
+def pull(
+    project: Annotated[str, typer.Option("--project", help="Project title.")] = DEFAULT_PROJECT,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for raw snapshots.")] = Path("exports/raw"),
+    jsonl: Annotated[
+        Path | None, typer.Option("--jsonl", help="Also write the annotations as DocumentAnnotation JSONL.")
+    ] = None,
+    review: Annotated[
+        bool, typer.Option(help="The project is a review project: its annotations are adjudications.")
+    ] = False,
+    predictions: Annotated[
+        bool, typer.Option("--predictions", help="Also store the project's predictions (pre-annotations).")
+    ] = False,
+    export_timeout: Annotated[float, typer.Option(help="Seconds before falling back to paging.")] = 300.0,
+    url: Url = None,
+    api_key: ApiKey = None,
+    json_out: JsonOut = None,
+) -> None:
+    """Pull a project's annotations as a raw snapshot (full JSON export) and summarise them.
+
+    Snapshots are never overwritten: exports/raw/<project>-<UTC time>.json plus .sha256.
+
+    Example: [bold]eventgold pull --project "Iraq 2020" -o exports/raw/ --jsonl annotations.jsonl[/bold]
+    """
+    from eventgold.labelstudio.convert import read_snapshot
+    from eventgold.labelstudio.pull import pull_snapshot
+    from eventgold.models import write_jsonl
+
+    client = _client(url, api_key)
+    result = pull_snapshot(
+        client,
+        project,
+        output,
+        export_timeout=export_timeout,
+        annotation_kind="adjudicator" if review else "annotator",
+        with_predictions=predictions,
+        on_fallback=lambda msg: err_console.print(f"[yellow]{msg}[/yellow]"),
+    )
+    snap = read_snapshot(result.path)
+    if jsonl:
+        write_jsonl(jsonl, snap.annotations)
+    per_annotator = Counter(a.origin.name for a in snap.annotations if not a.cancelled)
+    skipped = Counter(a.origin.name for a in snap.annotations if a.cancelled)
+    payload = {
+        "snapshot": str(result.path),
+        "sha256": result.sha256,
+        "method": result.method,
+        "tasks": snap.task_count,
+        "annotations": sum(per_annotator.values()),
+        "skipped": sum(skipped.values()),
+        "predictions": len(snap.predictions),
+        "per_annotator": {
+            k: {"annotations": per_annotator[k], "skipped": skipped[k]}
+            for k in sorted(set(per_annotator) | set(skipped))
+        },
+        "invalid_regions": [
+            {
+                "doc_id": p.doc_id,
+                "task": p.task,
+                "annotation": p.annotation,
+                "region": p.region,
+                "annotator": p.annotator,
+                "problem": p.problem,
+            }
+            for p in snap.problems
+        ],
+    }
+    if json_out:
+        write_json_output(payload, json_out)
+    if json_out == "-":
+        return
+    console.print(f"wrote {result.path} ({result.method}, sha256 {result.sha256[:12]}…)")
+    table = Table(title=f"{snap.task_count} tasks, {len(snap.predictions)} predictions")
+    table.add_column("annotator")
+    table.add_column("annotations", justify="right")
+    table.add_column("skipped", justify="right")
+    for name in sorted(set(per_annotator) | set(skipped)):
+        table.add_row(name, str(per_annotator[name]), str(skipped[name]))
+    console.print(table)
+    if snap.problems:
+        err_console.print(f"[yellow]{len(snap.problems)} invalid region(s) kept out of the records:[/yellow]")
+        for p in snap.problems[:20]:
+            err_console.print(f"  {p}")
+
+
+@annotators_app.command("add")
+def annotators_add(
+    emails: Annotated[list[str], typer.Argument(help="E-mail addresses of the annotators.")],
+    url: Url = None,
+    api_key: ApiKey = None,
+    json_out: JsonOut = None,
+) -> None:
+    """Create annotator accounts; passwords go to .eventgold/annotators (mode 0600), never to the screen.
+
+    Example: [bold]eventgold annotators add ana@example.org ben@example.org[/bold]
+    """
+    from eventgold.labelstudio.annotators import add_annotators
+
+    password_file = workspace() / "annotators"
+    made = add_annotators(_client(url, api_key), emails, password_file)
+    if json_out:
+        write_json_output(
+            {
+                "annotators": [{"email": a.email, "user_id": a.user_id, "created": a.created} for a in made],
+                "password_file": str(password_file),
+            },
+            json_out,
+        )
+    if json_out != "-":
+        for a in made:
+            state = "created" if a.created else "already exists"
+            console.print(f"{a.email}: {state}")
+        if any(a.created for a in made):
+            console.print(f"passwords are in {password_file} (mode 0600); hand each one over privately")
+
+
+@annotators_app.command("list")
+def annotators_list(url: Url = None, api_key: ApiKey = None, json_out: JsonOut = None) -> None:
+    """List the server's users and how many tasks each has annotated.
+
+    Example: [bold]eventgold annotators list --json -[/bold]
+    """
+    from eventgold.labelstudio.annotators import annotator_stats
+
+    stats = annotator_stats(_client(url, api_key))
+    if json_out:
+        write_json_output(
+            {
+                "annotators": [
+                    {"email": s.email, "user_id": s.user_id, "tasks_done": s.tasks_done, "by_project": s.by_project}
+                    for s in stats
+                ]
+            },
+            json_out,
+        )
+    if json_out == "-":
+        return
+    table = Table()
+    table.add_column("annotator")
+    table.add_column("tasks done", justify="right")
+    table.add_column("by project")
+    for s in stats:
+        table.add_row(s.email, str(s.tasks_done), ", ".join(f"{k}: {v}" for k, v in s.by_project.items()))
+    console.print(table)
+
+
+def _default_samples() -> Path:
+    local = Path("samples/articles")
+    if local.is_dir():
+        return local
+    from eventgold.ontology import REPO_ROOT
+
+    return REPO_ROOT / "samples" / "articles"
+
+
+def up(
+    articles: Annotated[
+        Path | None, typer.Option("--articles", help="Folder or files to ingest (default: samples/articles).")
+    ] = None,
+    project: Annotated[str, typer.Option("--project", help="Project title.")] = DEFAULT_PROJECT,
+    port: Annotated[int | None, typer.Option("--port", help="Port on 127.0.0.1 (first run only).")] = None,
+    extractors: Annotated[
+        str,
+        typer.Option("--extractors", help="Built-in extractors for pre-annotations (comma-separated; '' for none)."),
+    ] = "gazetteer,rules",
+    json_out: JsonOut = None,
+) -> None:
+    """Start a local Label Studio with the sample articles and pre-annotations, ready to annotate.
+
+    Installs the server into its own venv on first use, generates the admin login and API token
+    (stored only in .eventgold/credentials, mode 0600), ingests the articles, runs the built-in
+    extractors, creates (or reuses) the project and pushes the tasks. Running it again reuses all.
+
+    Example: [bold]eventgold up[/bold]  (then open the printed URL)
+    """
+    from eventgold.commands.server import ensure_running
+    from eventgold.config import credentials_path, load_credentials
+    from eventgold.console import split_list
+    from eventgold.extractors.base import load_extractor, run_extractor
+    from eventgold.ingest import ingest_to_file
+    from eventgold.models import write_jsonl
+    from eventgold.ontology import load_ontology
+
+    first_run = load_credentials() is None
+    state = ensure_running(port=port)
+    home = workspace()
+    corpus = home / "corpus.jsonl"
+    summary = ingest_to_file([articles or _default_samples()], corpus)
+    corpus_articles = list(read_jsonl(corpus, Article))
+    ontology = load_ontology()
+    prediction_files: list[Path] = []
+    for name in split_list(extractors):
+        extractor = load_extractor(name)
+        target = home / "predictions" / f"{name.replace(':', '_')}.jsonl"
+        write_jsonl(target, run_extractor(extractor, corpus_articles, ontology))
+        prediction_files.append(target)
+    creds = load_credentials()
+    assert creds is not None
+    result = run_push(
+        corpus,
+        prediction_files,
+        project,
+        overlap=None,
+        replace_unannotated=False,
+        only_ids=None,
+        url=state.url,
+        api_key=creds.token,
+    )
+    project_url = f"{state.url}/projects/{result.project.id}/data"
+    payload = {
+        "url": state.url,
+        "project_url": project_url,
+        "login": creds.email,
+        "articles": len(corpus_articles),
+        "ingest": summary.model_dump(mode="json"),
+        "tasks_created": result.created,
+        "tasks_unchanged": result.unchanged,
+        "predictions": [str(p) for p in prediction_files],
+    }
+    if json_out:
+        write_json_output(payload, json_out)
+    if json_out == "-":
+        return
+    console.print(
+        f"Label Studio is running at [bold]{state.url}[/bold]\n"
+        f"project {project!r}: {result.created} task(s) created, {result.unchanged} already there, "
+        f"pre-annotations from {', '.join(split_list(extractors)) or 'none'}\n"
+        f"open [bold]{project_url}[/bold] and log in as [bold]{creds.email}[/bold]"
+    )
+    if first_run:
+        console.print(
+            f"the password was generated just now and is stored only in {credentials_path()} "
+            '(mode 0600, key "password"); add annotators with `eventgold annotators add EMAIL`'
+        )
+    console.print("stop the server with `eventgold server stop`")

@@ -1,0 +1,213 @@
+"""``eventgold score``: score extractors' predictions against a gold dataset."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from eventgold.console import console, err_console, split_list, write_json_output
+from eventgold.errors import CheckFailed, UserError
+from eventgold.scoring.report import HEADLINE_METRICS, METRIC_NAMES, ExtractorScore, ScoreReport
+
+
+def parse_fail_under(items: list[str]) -> list[tuple[str, float]]:
+    """Parse ``metric=value`` bounds; unknown metric names are a user error naming close ones."""
+    out: list[tuple[str, float]] = []
+    for item in items:
+        for part in split_list(item):
+            name, sep, value = part.partition("=")
+            name = name.strip()
+            if not sep:
+                raise UserError(f"--fail-under {part!r}: expected METRIC=VALUE, e.g. mention.strict.f1=0.6")
+            if name not in METRIC_NAMES:
+                close = difflib.get_close_matches(name, METRIC_NAMES, n=5, cutoff=0.5)
+                hint = f"; did you mean {', '.join(close)}?" if close else ""
+                raise UserError(f"--fail-under: unknown metric {name!r}{hint} (all names: README)")
+            try:
+                bound = float(value)
+            except ValueError:
+                raise UserError(f"--fail-under {part!r}: {value!r} is not a number") from None
+            out.append((name, bound))
+    return out
+
+
+def check_bounds(report: ScoreReport, bounds: list[tuple[str, float]]) -> list[str]:
+    """Every (extractor, metric) that falls under its bound (NaN fails: it proves nothing)."""
+    failed: list[str] = []
+    for ex in report.extractors:
+        for name, bound in bounds:
+            value = ex.metrics[name]
+            if math.isnan(value) or value < bound:
+                failed.append(f"{ex.name}: {name} = {value:.4f} < {bound}")
+    return failed
+
+
+def _fmt(x: float) -> str:
+    return "—" if math.isnan(x) else f"{x:.3f}"
+
+
+def _print_extractor(ex: ExtractorScore, by: list[str]) -> None:
+    head = Table(title=f"{ex.name}: {ex.docs_scored} documents scored", title_justify="left")
+    for col in ("metric", "value", "95% CI"):
+        head.add_column(col, justify="left" if col == "metric" else "right")
+    for name in (
+        *HEADLINE_METRICS,
+        "mention.exact.f1",
+        "mention.type.f1",
+        "event.trigger_id.f1",
+        "event.arg_id.f1",
+        "actor.id.accuracy",
+        "actor.set.f1",
+        "event.mode.accuracy",
+        "event.context.accuracy",
+    ):
+        ci = ex.intervals.get(name)
+        ci_text = f"{_fmt(ci.low)}–{_fmt(ci.high)}" if ci else ""
+        head.add_row(name, _fmt(ex.metrics[name]), ci_text)
+    console.print(head)
+    sch = Table(title=f"{ex.name}: mention schemes", title_justify="left")
+    for col in ("scheme", "COR", "INC", "PAR", "MIS", "SPU", "P", "R", "F1", "macro F1"):
+        sch.add_column(col, justify="right")
+    for scheme, res in ex.mentions.items():
+        o = res.overall
+        sch.add_row(
+            scheme,
+            str(o.cor),
+            str(o.inc),
+            str(o.par),
+            str(o.mis),
+            str(o.spu),
+            _fmt(o.precision),
+            _fmt(o.recall),
+            _fmt(o.f1),
+            _fmt(res.macro_f1),
+        )
+    console.print(sch)
+    if "type" in by:
+        pt = Table(
+            title=f"{ex.name}: per type (mentions strict; event trigger classification)",
+            title_justify="left",
+        )
+        for col in ("type", "COR/tp", "MIS/fn", "SPU/fp", "P", "R", "F1"):
+            pt.add_column(col, justify="right")
+        for t, s in ex.mentions["strict"].per_type.items():
+            pt.add_row(
+                t,
+                str(s.cor),
+                str(s.mis + s.inc),
+                str(s.spu + s.inc),
+                _fmt(s.precision),
+                _fmt(s.recall),
+                _fmt(s.f1),
+            )
+        for t, p in ex.events.trigger_cls_per_type.items():
+            pt.add_row(t, str(p.tp), str(p.fn), str(p.fp), _fmt(p.precision), _fmt(p.recall), _fmt(p.f1))
+        console.print(pt)
+    for key, groups in ex.groups.items():
+        gt = Table(title=f"{ex.name}: by {key}", title_justify="left")
+        gt.add_column(key)
+        gt.add_column("docs", justify="right")
+        for name in HEADLINE_METRICS:
+            gt.add_column(name, justify="right")
+        for value, metrics in groups.items():
+            gt.add_row(value, str(int(metrics["docs"])), *(_fmt(metrics[n]) for n in HEADLINE_METRICS))
+        console.print(gt)
+    kinds: dict[str, int] = {}
+    for e in ex.errors:
+        kinds[f"{e.level} {e.kind}"] = kinds.get(f"{e.level} {e.kind}", 0) + 1
+    if kinds:
+        console.print("errors: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())), highlight=False)
+    if ex.missing_docs:
+        console.print(
+            f"[yellow]{len(ex.missing_docs)} gold documents without prediction[/yellow]: "
+            + ", ".join(ex.missing_docs[:5])
+            + (" …" if len(ex.missing_docs) > 5 else "")
+        )
+    if ex.unknown_docs:
+        console.print(
+            f"[yellow]{len(ex.unknown_docs)} predicted documents not in gold[/yellow]: "
+            + ", ".join(ex.unknown_docs[:5])
+            + (" …" if len(ex.unknown_docs) > 5 else "")
+        )
+    for w in ex.warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+
+
+def _print_tests(report: ScoreReport) -> None:
+    if not report.tests:
+        return
+    t = Table(title="paired tests (same documents; Holm-corrected per method)", title_justify="left")
+    for col in ("metric", "A", "B", "A−B", "test", "p", "p (Holm)"):
+        t.add_column(col, justify="right" if col in ("A−B", "p", "p (Holm)") else "left", no_wrap=True)
+    for s in report.tests:
+        method = "bootstrap" if s.method == "paired_bootstrap" else "AR"
+        t.add_row(s.metric, s.a, s.b, f"{s.delta:+.3f}", method, _fmt(s.p_value), _fmt(s.p_holm))
+    console.print(t)
+
+
+def score(
+    gold: Annotated[Path, typer.Option(help="Gold folder (holding gold.jsonl) or GoldDocument JSONL.")],
+    pred: Annotated[
+        list[Path],
+        typer.Option(help="Predictions (DocumentAnnotation JSONL); repeat for more extractors."),
+    ],
+    split: Annotated[str | None, typer.Option(help="Score only these gold splits, e.g. test or dev,test.")] = None,
+    by: Annotated[str | None, typer.Option(help="Break down by type, source and/or split (comma-separated).")] = None,
+    json_out: Annotated[
+        str | None,
+        typer.Option("--json", help="Write the full ScoreReport as JSON here ('-' = stdout)."),
+    ] = None,
+    fail_under: Annotated[
+        list[str] | None,
+        typer.Option(help="Exit 1 when METRIC falls under VALUE, e.g. event.trigger_cls.f1=0.6 (repeatable)."),
+    ] = None,
+    bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for CIs and paired tests (0 = none).")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed of the resampling.")] = 0,
+    zero_division: Annotated[str, typer.Option(help="Value of a ratio whose denominator is zero: 0, 1 or nan.")] = "0",
+    fmt: Annotated[str, typer.Option("--format", help="Prediction file format.")] = "jsonl",
+    ontology: Annotated[Path | None, typer.Option(help="Ontology file (for PLOVER quad classes).")] = None,
+) -> None:
+    """Score extractors against gold: mentions, canonical actors, events (ACE and coder style).
+
+    Example: [bold]eventgold score --gold samples/fixture --pred samples/fixture/pred_tagger.jsonl
+    --split test --fail-under event.trigger_cls.f1=0.5[/bold]
+    """
+    from eventgold.ontology import load_ontology
+    from eventgold.scoring.api import score as score_fn
+    from eventgold.scoring.inputs import gold_path, load_gold, load_predictions, unique_names
+
+    bounds = parse_fail_under(fail_under or [])
+    by_list = split_list(by)
+    gpath = gold_path(gold)
+    gold_docs = load_gold(gpath)
+    loaded = [load_predictions(p, fmt) for p in pred]
+    names = unique_names(loaded)
+    report = score_fn(
+        gold_docs,
+        {n: p.annotations for n, p in zip(names, loaded, strict=True)},
+        split=split_list(split) or None,
+        by=by_list,
+        zero_division=zero_division,
+        bootstrap=bootstrap,
+        seed=seed,
+        ontology=load_ontology(ontology) if ontology else None,
+        sources={n: str(p.path) for n, p in zip(names, loaded, strict=True)},
+        gold_source=str(gpath),
+    )
+    if json_out:
+        write_json_output(json.loads(report.to_json()), json_out)  # NaN as null
+    if json_out != "-":
+        for ex in report.extractors:
+            _print_extractor(ex, by_list)
+        _print_tests(report)
+        for w in report.warnings:
+            err_console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+    failed = check_bounds(report, bounds)
+    if failed:
+        raise CheckFailed("below --fail-under: " + "; ".join(failed))

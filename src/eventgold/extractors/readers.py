@@ -1,0 +1,523 @@
+"""Readers that turn other tools' outputs into DocumentAnnotations.
+
+One entry point, :func:`read_predictions`, reads
+
+- ``jsonl``: our DocumentAnnotation JSONL (also GoldDocument lines, read as the
+  gold's annotation; a folder reads every ``*.jsonl`` in it);
+- ``labelstudio``: Label Studio JSON — a list of tasks with ``predictions`` (and,
+  on request, ``annotations``), or a bare list of predictions;
+- ``plover``: PLOVER/POLECAT-style event records (JSONL with ``event``,
+  ``actor``/``recipient`` lists, ``mode``, ``context``, optional ``text_info``),
+  grouped into documents by a configurable key (``doc_key``, default ``doc_id``);
+  a record's own ``id`` is the event's id. Actors become mentions without
+  offsets unless their text can be placed in the article exactly;
+- ``docbin``: a spaCy ``DocBin`` whose docs carry the article id in
+  ``doc.user_data[doc_key]``.
+
+The format is detected from the path and first line when not given. Every
+error names the file, the line (or task / doc number), the document and field.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal, cast
+
+from eventgold.errors import InputError, RecordError
+from eventgold.extractors.dictionary import ActorDictionary
+from eventgold.labelstudio.convert import parse_created, parse_origin, results_to_annotation
+from eventgold.models import (
+    Article,
+    DocumentAnnotation,
+    GoldDocument,
+    LabelStudioRef,
+    Origin,
+    check_against_article,
+    check_annotation,
+    parse_record,
+)
+from eventgold.ontology import Ontology
+
+Format = Literal["jsonl", "labelstudio", "plover", "docbin"]
+FORMATS: tuple[Format, ...] = ("jsonl", "labelstudio", "plover", "docbin")
+ACTOR_TYPES = ("PERSON", "ORGANIZATION", "STATE", "ARMED_GROUP", "GROUP", "LOCATION")
+_ARMED_SECTORS = frozenset({"MIL", "PRM", "REB", "UAF", "SPY"})
+
+
+# ---------------------------------------------------------------------------
+# detection and dispatch
+# ---------------------------------------------------------------------------
+
+
+def detect_format(path: str | Path) -> Format:
+    """Guess the format of ``path``: folder or records with ``origin`` -> jsonl, ``.json`` ->
+    labelstudio, ``.spacy`` -> docbin, records with ``event`` -> plover."""
+    file = Path(path)
+    if file.is_dir():
+        return "jsonl"
+    if file.suffix in (".spacy", ".docbin"):
+        return "docbin"
+    if file.suffix == ".json":
+        return "labelstudio"
+    try:
+        with file.open("r", encoding="utf-8") as fh:
+            for line in fh:
+                stripped = line.strip()
+                if not stripped:
+                    continue
+                if stripped.startswith("["):
+                    return "labelstudio"
+                try:
+                    raw = json.loads(stripped)
+                except json.JSONDecodeError:
+                    break
+                if isinstance(raw, dict):
+                    if "origin" in raw or "article" in raw:
+                        return "jsonl"
+                    if "event" in raw:
+                        return "plover"
+                    if "data" in raw or "result" in raw:
+                        return "labelstudio"
+                break
+    except FileNotFoundError as exc:
+        raise InputError(f"{file}: file not found") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{file}: cannot read: {exc}") from exc
+    raise InputError(f"{file}: cannot tell the predictions format; pass --format ({', '.join(FORMATS)})")
+
+
+def read_predictions(
+    path: str | Path,
+    fmt: Format | None = None,
+    *,
+    articles: Mapping[str, Article] | None = None,
+    doc_key: str = "doc_id",
+    ontology: Ontology | None = None,
+    dictionary: ActorDictionary | None = None,
+    include_annotations: bool = False,
+) -> Iterator[DocumentAnnotation]:
+    """Read predictions in any supported format as DocumentAnnotations.
+
+    ``articles`` (by id) lets offsets be checked against the text and lets
+    offset-less PLOVER actors be placed; ``ontology`` checks labels, modes and
+    contexts; ``dictionary`` resolves PLOVER actors to canonical ids and types.
+    ``include_annotations`` also yields the human annotations of Label Studio tasks.
+    """
+    file = Path(path)
+    if not file.exists():
+        raise InputError(f"{file}: file not found")
+    chosen = fmt or detect_format(file)
+    if chosen not in FORMATS:
+        raise InputError(f"unknown predictions format {chosen!r}; use one of {', '.join(FORMATS)}")
+    if chosen == "jsonl":
+        stream = _read_jsonl(file)
+    elif chosen == "labelstudio":
+        stream = _read_labelstudio(file, articles, doc_key, include_annotations)
+    elif chosen == "plover":
+        stream = _read_plover(file, articles, doc_key, dictionary)
+    else:
+        stream = _read_docbin(file, doc_key, ontology)
+    for where, annotation in stream:
+        article = articles.get(annotation.doc_id) if articles is not None else None
+        try:
+            if ontology is not None:
+                check_annotation(annotation, ontology, article)
+            elif article is not None:
+                check_against_article(annotation, article)
+        except RecordError as exc:
+            raise exc.located(file=where[0], line=where[1]) from exc
+        yield annotation
+
+
+# ---------------------------------------------------------------------------
+# our JSONL
+# ---------------------------------------------------------------------------
+
+
+def gold_to_annotation(gold: GoldDocument) -> DocumentAnnotation:
+    """A gold document as an annotation (origin ``adjudicator``/``gold``)."""
+    return DocumentAnnotation(
+        doc_id=gold.doc_id,
+        origin=Origin(kind="adjudicator", name="gold"),
+        mentions=gold.mentions,
+        events=gold.events,
+    )
+
+
+def _read_jsonl(file: Path) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
+    files = sorted(file.glob("*.jsonl")) if file.is_dir() else [file]
+    if file.is_dir() and not files:
+        raise InputError(f"{file}: the folder holds no *.jsonl files")
+    for one in files:
+        for lineno, raw in _json_lines(one):
+            try:
+                if isinstance(raw, dict) and "article" in raw:
+                    annotation = gold_to_annotation(parse_record(GoldDocument, raw))
+                else:
+                    annotation = parse_record(DocumentAnnotation, raw)
+            except RecordError as exc:
+                raise exc.located(file=str(one), line=lineno) from exc.__cause__
+            yield (str(one), lineno), annotation
+
+
+def _json_lines(file: Path) -> Iterator[tuple[int, Any]]:
+    try:
+        fh = file.open("r", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{file}: cannot open: {exc.strerror}") from exc
+    with fh:
+        lineno = 0
+        while True:
+            try:
+                line = fh.readline()
+            except UnicodeDecodeError as exc:
+                raise RecordError("not UTF-8 text", file=str(file), line=lineno + 1) from exc
+            if not line:
+                return
+            lineno += 1
+            if not line.strip():
+                continue
+            try:
+                yield lineno, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise RecordError(
+                    f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(file), line=lineno
+                ) from exc
+
+
+# ---------------------------------------------------------------------------
+# Label Studio JSON
+# ---------------------------------------------------------------------------
+
+
+def _task_doc_id(task: dict[str, Any], doc_key: str, by_sha: dict[str, str], by_text: dict[str, str]) -> str:
+    data = task.get("data") or {}
+    for key in (doc_key, "doc_id"):
+        if data.get(key):
+            return str(data[key])
+    if data.get("content_sha") in by_sha:
+        return by_sha[data["content_sha"]]
+    if isinstance(data.get("text"), str) and data["text"] in by_text:
+        return by_text[data["text"]]
+    if task.get("id") is not None:
+        return f"task-{task['id']}"
+    if task.get("task") is not None:
+        return f"task-{task['task']}"
+    raise RecordError(f"the task has no data.{doc_key}, no matching article and no id")
+
+
+def _completed_by(annotation: dict[str, Any]) -> str:
+    who = annotation.get("completed_by")
+    if isinstance(who, dict):
+        return str(who.get("email") or who.get("id") or "annotator")
+    return str(who) if who is not None else "annotator"
+
+
+def _read_labelstudio(
+    file: Path,
+    articles: Mapping[str, Article] | None,
+    doc_key: str,
+    include_annotations: bool,
+) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
+    try:
+        raw = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{file}: cannot read: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(file), line=exc.lineno) from exc
+    if isinstance(raw, dict):
+        raw = raw.get("tasks", [raw])
+    if not isinstance(raw, list):
+        raise RecordError("expected a list of Label Studio tasks or predictions", file=str(file))
+    by_sha = {a.content_sha: a.id for a in articles.values()} if articles else {}
+    by_text = {a.text: a.id for a in articles.values()} if articles else {}
+    for number, task in enumerate(raw, 1):
+        where = f"{file} (task #{number})"
+        try:
+            if not isinstance(task, dict):
+                raise RecordError("a task is not a JSON object")
+            doc_id = _task_doc_id(task, doc_key, by_sha, by_text)
+            article = articles.get(doc_id) if articles else None
+            text = (task.get("data") or {}).get("text") or (article.text if article else None)
+            if "result" in task and "data" not in task:
+                items = [("prediction", task)]
+            else:
+                items = [("prediction", p) for p in task.get("predictions") or []]
+                if include_annotations:
+                    items += [("annotation", a) for a in task.get("annotations") or []]
+            if text is None:
+                raise RecordError(
+                    "the task has no data.text and no matching article; pass the corpus so offsets can be checked",
+                    doc_id=doc_id,
+                )
+            for kind, item in items:
+                if not isinstance(item, dict):
+                    raise RecordError(f"a {kind} is not a JSON object", doc_id=doc_id)
+                task_id = task.get("id") if isinstance(task.get("id"), int) else task.get("task")
+                if kind == "prediction":
+                    origin = parse_origin(str(item.get("model_version") or "labelstudio"))
+                    ref = LabelStudioRef(
+                        task=task_id if isinstance(task_id, int) else None,
+                        prediction=item.get("id") if isinstance(item.get("id"), int) else None,
+                    )
+                    extra: dict[str, Any] = {}
+                else:
+                    origin = Origin(kind="annotator", name=_completed_by(item))
+                    ref = LabelStudioRef(
+                        task=task_id if isinstance(task_id, int) else None,
+                        annotation=item.get("id") if isinstance(item.get("id"), int) else None,
+                    )
+                    lead = item.get("lead_time")
+                    extra = {
+                        "cancelled": bool(item.get("was_cancelled", False)),
+                        "ground_truth": bool(item.get("ground_truth", False)),
+                        "lead_time": float(lead) if isinstance(lead, (int, float)) else None,
+                        "created": parse_created(item.get("created_at")),
+                    }
+                converted = results_to_annotation(
+                    item.get("result") or [], text=text, doc_id=doc_id, origin=origin, ref=ref, extra=extra
+                )
+                if converted.problems:
+                    raise RecordError(str(converted.problems[0]), doc_id=doc_id)
+                yield (where, None), converted.annotation
+        except RecordError as exc:
+            raise exc.located(file=where) from exc
+
+
+# ---------------------------------------------------------------------------
+# PLOVER / POLECAT JSONL
+# ---------------------------------------------------------------------------
+
+
+def _lookup(raw: dict[str, Any], dotted: str) -> Any:
+    value: Any = raw
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _entities(value: Any, field: str) -> list[dict[str, Any]]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, dict):
+        return [value]
+    if isinstance(value, str):
+        return [{"code": value}]
+    if isinstance(value, list):
+        out = []
+        for item in value:
+            if isinstance(item, str):
+                out.append({"code": item})
+            elif isinstance(item, dict):
+                out.append(item)
+            else:
+                raise RecordError("an entity must be an object or a code string", field=field, value=item)
+        return out
+    raise RecordError("expected a list of entity objects", field=field, value=value)
+
+
+def _place(text: str, needle: str, window: tuple[int, int] | None) -> tuple[int, int] | None:
+    """Offsets of ``needle`` in ``text`` when it occurs exactly once (in ``window`` first)."""
+    if not needle:
+        return None
+    for lo, hi in ([window] if window else []) + [(0, len(text))]:
+        first = text.find(needle, lo, hi)
+        if first >= 0 and text.find(needle, first + 1, hi) < 0:
+            return first, first + len(needle)
+    return None
+
+
+def _entity_mention(
+    entity: dict[str, Any],
+    dictionary: ActorDictionary | None,
+    article: Article | None,
+    window: tuple[int, int] | None,
+) -> dict[str, Any]:
+    text = entity.get("entity_text") or entity.get("text") or None
+    code = entity.get("code") or entity.get("country") or None
+    sector = entity.get("sector") or None
+    qid = entity.get("identifier_id") or entity.get("wikidata") or None
+    entry = None
+    if dictionary is not None:
+        if qid and qid in dictionary.by_qid:
+            entry = dictionary.by_qid[qid]
+        elif text:
+            from eventgold.extractors.gazetteer import load_gazetteer_for
+
+            found = load_gazetteer_for(dictionary).find(str(text))
+            if len(found) == 1 and found[0].end - found[0].start == len(str(text).strip()):
+                entry = dictionary.entries[found[0].canonical_id]
+        if entry is None and code and not text and code in dictionary:
+            entry = dictionary.entries[code]
+    canonical: str | None
+    if entry is not None:
+        actor_type, canonical = entry.type, entry.id
+    elif not text and code:
+        actor_type, canonical = "STATE", str(code)
+    else:
+        actor_type = "ARMED_GROUP" if sector in _ARMED_SECTORS else "ORGANIZATION"
+        canonical = str(qid) if qid else None
+    mention: dict[str, Any] = {
+        "type": actor_type,
+        "text": str(text) if text else None,
+        "canonical_id": canonical,
+        "country": str(code) if code else (entry.country if entry else None),
+        "sector": str(sector) if sector else (entry.sector if entry else None),
+    }
+    if article is not None and text:
+        placed = _place(article.text, str(text), window)
+        if placed is not None:
+            mention["start"], mention["end"] = placed
+    return mention
+
+
+def _read_plover(
+    file: Path,
+    articles: Mapping[str, Article] | None,
+    doc_key: str,
+    dictionary: ActorDictionary | None,
+) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
+    docs: dict[str, dict[str, Any]] = {}
+    first_line: dict[str, int] = {}
+    for lineno, raw in _json_lines(file):
+        try:
+            if not isinstance(raw, dict):
+                raise RecordError("a PLOVER record must be a JSON object")
+            doc_value = _lookup(raw, doc_key)
+            if doc_value in (None, ""):
+                raise RecordError(
+                    f"the record has no document key {doc_key!r} (choose it with --doc-key)",
+                    record_id=str(raw.get("id")) if raw.get("id") is not None else None,
+                    field=doc_key,
+                )
+            doc_id = str(doc_value)
+            event_type = raw.get("event")
+            if not isinstance(event_type, str) or not event_type:
+                raise RecordError("the record has no event type", doc_id=doc_id, field="event")
+            event_id = raw.get("id")
+            doc = docs.setdefault(
+                doc_id,
+                {
+                    "doc_id": doc_id,
+                    "origin": {"kind": "extractor", "name": str(raw.get("coder") or file.stem), "version": None},
+                    "mentions": [],
+                    "events": [],
+                    "_keys": {},
+                },
+            )
+            first_line.setdefault(doc_id, lineno)
+            if event_id in (None, ""):
+                event_id = f"e{len(doc['events']) + 1}"
+            event_id = str(event_id)
+            if any(e["id"] == event_id for e in doc["events"]):
+                raise RecordError(
+                    "event id is not unique in the document",
+                    doc_id=doc_id,
+                    record_id=event_id,
+                    field="id",
+                    value=event_id,
+                )
+            article = articles.get(doc_id) if articles else None
+            info = raw.get("text_info")
+            window = None
+            if isinstance(info, dict) and isinstance(info.get("start"), int) and isinstance(info.get("end"), int):
+                window = (info["start"], info["end"])
+            roles: dict[str, list[str]] = {"actors": [], "recipients": []}
+            for field, role in (("actor", "actors"), ("recipient", "recipients")):
+                for entity in _entities(raw.get(field), field):
+                    mention = _entity_mention(entity, dictionary, article, window)
+                    if mention["text"] is None and mention["canonical_id"] is None:
+                        raise RecordError(
+                            "an entity has neither text nor an id",
+                            doc_id=doc_id,
+                            record_id=event_id,
+                            field=field,
+                            value=entity,
+                        )
+                    key = (mention["canonical_id"], mention["text"], mention.get("start"))
+                    if key not in doc["_keys"]:
+                        mention["id"] = f"m{len(doc['mentions']) + 1}"
+                        doc["mentions"].append(mention)
+                        doc["_keys"][key] = mention["id"]
+                    mid = doc["_keys"][key]
+                    if mid not in roles[role]:
+                        roles[role].append(mid)
+            context = raw.get("context") or []
+            if isinstance(context, str):
+                context = [c.strip() for c in context.replace(";", ",").split(",") if c.strip()]
+            date = raw.get("date")
+            doc["events"].append(
+                {
+                    "id": event_id,
+                    "type": event_type.strip().upper(),
+                    "mode": (str(raw["mode"]).strip().lower() or None) if raw.get("mode") else None,
+                    "contexts": [str(c).strip().lower() for c in context],
+                    "date": str(date)[:10] if date else None,
+                    **roles,
+                }
+            )
+        except RecordError as exc:
+            raise exc.located(file=str(file), line=lineno) from exc
+    for doc_id, doc in docs.items():
+        doc.pop("_keys")
+        try:
+            annotation = parse_record(DocumentAnnotation, doc)
+        except RecordError as exc:
+            raise exc.located(file=str(file), line=first_line[doc_id]) from exc
+        yield (str(file), first_line[doc_id]), annotation
+
+
+# ---------------------------------------------------------------------------
+# spaCy DocBin
+# ---------------------------------------------------------------------------
+
+
+def _read_docbin(
+    file: Path, doc_key: str, ontology: Ontology | None
+) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
+    from eventgold.extractors.spacy_ner import DEFAULT_LABEL_MAP, _import_spacy, doc_mentions
+
+    spacy = _import_spacy()
+    from spacy.tokens import DocBin
+
+    try:
+        docbin = DocBin(store_user_data=True).from_disk(file)
+    except Exception as exc:  # spaCy raises ValueError/KeyError/OSError on bad files
+        raise InputError(f"{file}: not a readable spaCy DocBin: {exc}") from exc
+    types = ontology.actor_type_names if ontology is not None else frozenset(ACTOR_TYPES)
+    label_map = {**{t: t for t in types}, **DEFAULT_LABEL_MAP}
+    vocab = spacy.blank("xx").vocab
+    for number, doc in enumerate(docbin.get_docs(vocab), 1):
+        where = f"{file} (doc #{number})"
+        user_data = cast(dict[Any, Any], doc.user_data or {})
+        doc_id = user_data.get(doc_key) or user_data.get("doc_id") or user_data.get("id")
+        if not doc_id:
+            raise RecordError(
+                f"the doc has no article id in user_data[{doc_key!r}] (choose the key with "
+                "--doc-key; write the DocBin with store_user_data=True)",
+                file=where,
+            )
+        name = str(user_data.get("origin_name") or file.stem)
+        try:
+            annotation = DocumentAnnotation(
+                doc_id=str(doc_id),
+                origin=Origin(kind="extractor", name=name),
+                mentions=doc_mentions(doc, label_map),
+            )
+        except ValueError as exc:
+            raise RecordError(f"cannot convert the doc: {exc}", file=where, doc_id=str(doc_id)) from exc
+        yield (where, None), annotation
+
+
+__all__ = [
+    "FORMATS",
+    "Format",
+    "detect_format",
+    "gold_to_annotation",
+    "read_predictions",
+    "results_to_annotation",
+]

@@ -1,0 +1,606 @@
+"""Inter-annotator agreement: span F1, chance-corrected coefficients, role F1, annotator stats.
+
+Only annotations whose origin kind is ``annotator`` take part (adjudicators and
+extractors do not); cancelled annotations are counted per annotator, then left
+out; an annotator's latest annotation of a document is used
+(:func:`eventgold.gold.inputs.select_annotations`). Figures:
+
+- **Span F1** (actor mentions and event triggers, each labelled with its type),
+  for every pair of annotators over the documents both annotated. ``strict``:
+  same offsets and type (multiset match); ``overlap``: overlapping offsets and
+  same type, one-to-one, greedily by largest overlap. F1 is symmetric
+  (``2 tp / (2 tp + only_a + only_b)``); ``macro_f1`` is the mean over pairs
+  where it is defined; per-label figures likewise.
+- **Categorical fields** on units aligned across all annotators of a task
+  (alignment rule: :mod:`eventgold.gold.units`): ``actor_type`` and
+  ``canonical_id`` of mentions, ``event_type`` and ``mode`` of events. An
+  empty canonical id or mode is the value ``<none>`` (leaving it empty is a
+  choice); an annotator without the unit gives no value (missing). Cohen's
+  kappa per pair on the units both have; Fleiss' kappa on the units every
+  annotator of the task has (Fleiss needs a fixed number of raters, so the
+  most common such number is used; it is reported); Krippendorff's alpha
+  (nominal) on all units, missing values allowed.
+- **Role F1**: (trigger, role, argument) triples on triggers both annotators
+  have (same aligned event unit); arguments are compared through the aligned
+  mention units, so differing mention ids do not matter.
+- **Per annotator**: tasks, cancelled, median lead time, span F1 (strict,
+  mentions and triggers pooled) with all others and, when gold is given,
+  against gold (precision = share of the annotator's spans that are in gold).
+
+Undefined figures (no shared documents, a single category) are ``None`` and
+explained in ``warnings``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from itertools import combinations
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from eventgold.gold.inputs import select_annotations
+from eventgold.gold.stats import cohen_kappa, fleiss_kappa_from_ratings, krippendorff_alpha_nominal
+from eventgold.gold.units import AlignedUnit, Item, Kind, align, item_of
+from eventgold.models import Article, DocumentAnnotation, Event, GoldDocument, Mention
+
+NONE_VALUE = "<none>"
+Matching = Literal["strict", "overlap"]
+FIELDS: dict[Kind, tuple[str, ...]] = {
+    "mention": ("actor_type", "canonical_id"),
+    "event": ("event_type", "mode"),
+}
+T = TypeVar("T")
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def f1_from_counts(tp: int, fp: int, fn: int) -> float | None:
+    """F1 = 2tp / (2tp + fp + fn); None when nothing was marked by either side."""
+    denominator = 2 * tp + fp + fn
+    return None if denominator == 0 else 2 * tp / denominator
+
+
+class Counts(_Out):
+    """Match counts; for a pair of annotators ``fp`` is "only a", ``fn`` "only b"."""
+
+    # the derived ratios appear in JSON; reading it back recomputes them
+    model_config = ConfigDict(extra="ignore")
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: Counts) -> None:
+        """Add another count in place."""
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def precision(self) -> float | None:
+        """tp / (tp + fp); None when fp and tp are 0."""
+        return None if self.tp + self.fp == 0 else self.tp / (self.tp + self.fp)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def recall(self) -> float | None:
+        """tp / (tp + fn); None when fn and tp are 0."""
+        return None if self.tp + self.fn == 0 else self.tp / (self.tp + self.fn)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def f1(self) -> float | None:
+        """2tp / (2tp + fp + fn); None when all counts are 0."""
+        return f1_from_counts(self.tp, self.fp, self.fn)
+
+
+class PairCounts(_Out):
+    """Counts between annotators ``a`` and ``b`` over the documents both annotated."""
+
+    a: str
+    b: str
+    documents: int
+    counts: Counts
+    per_label: dict[str, Counts] = Field(default_factory=dict)
+
+
+class SpanAgreement(_Out):
+    """Pairwise span F1 for one kind of span and one matching scheme."""
+
+    kind: Kind
+    matching: Matching
+    pairs: list[PairCounts]
+    macro_f1: float | None
+    per_label: dict[str, float | None]
+    """Label -> mean over pairs of that label's F1 (pairs where it is defined)."""
+
+
+class PairKappa(_Out):
+    """Cohen's kappa of one pair on the units both annotators have."""
+
+    a: str
+    b: str
+    units: int
+    kappa: float | None
+
+
+class FieldAgreement(_Out):
+    """Chance-corrected agreement on one categorical field of aligned units."""
+
+    field: str
+    kind: Kind
+    units: int
+    cohen: list[PairKappa]
+    cohen_mean: float | None
+    fleiss: float | None
+    fleiss_units: int
+    fleiss_raters: int
+    alpha: float | None
+    alpha_units: int
+    """Units with at least two values (pairable)."""
+
+
+class RoleAgreement(_Out):
+    """Pairwise F1 of (trigger, role, argument) triples on matched triggers."""
+
+    pairs: list[PairCounts]
+    macro_f1: float | None
+
+
+class AnnotatorStats(_Out):
+    """What Label Studio Community does not tell about an annotator."""
+
+    name: str
+    tasks: int
+    cancelled: int
+    median_lead_time: float | None
+    with_others: Counts
+    with_gold: Counts | None = None
+    gold_documents: int = 0
+
+
+class Disagreement(_Out):
+    """One aligned unit on which the annotators of a task differ."""
+
+    doc_id: str
+    kind: Kind
+    start: int | None
+    end: int | None
+    text: str | None
+    fields: list[str]
+    """``presence`` (not every annotator has the unit) and/or differing field names."""
+    values: dict[str, dict[str, str] | None]
+    """Annotator -> field values, None when the annotator does not have the unit."""
+
+
+class AgreementReport(_Out):
+    """Everything ``eventgold agree`` computes."""
+
+    annotators: list[str]
+    documents: int
+    """Documents with at least two annotators."""
+    annotations: int
+    cancelled: int
+    spans: list[SpanAgreement]
+    fields: list[FieldAgreement]
+    roles: RoleAgreement
+    annotator_stats: list[AnnotatorStats]
+    disagreements: list[Disagreement]
+    warnings: list[str]
+
+
+# ---------------------------------------------------------------------------
+# span matching
+# ---------------------------------------------------------------------------
+
+
+def _spans(items: Iterable[Item]) -> list[Item]:
+    return [it for it in items if it.has_span]
+
+
+def match_spans(a: Sequence[Item], b: Sequence[Item], matching: Matching) -> dict[str, Counts]:
+    """Per-label counts of typed span matches between two annotators' items of one document.
+
+    ``strict``: identical offsets and label (multiset). ``overlap``: overlapping
+    offsets and the same label, one-to-one, greedily by largest overlap (ties
+    by position). Items without offsets are ignored.
+    """
+    a, b = _spans(a), _spans(b)
+    out: dict[str, Counts] = defaultdict(Counts)
+    if matching == "strict":
+        ca = Counter((it.start, it.end, it.label) for it in a)
+        cb = Counter((it.start, it.end, it.label) for it in b)
+        for key in ca.keys() | cb.keys():
+            tp = min(ca[key], cb[key])
+            counts = out[key[2]]
+            counts.tp += tp
+            counts.fp += ca[key] - tp
+            counts.fn += cb[key] - tp
+        return dict(out)
+    candidates = []
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            if x.label != y.label:
+                continue
+            overlap = min(x.end, y.end) - max(x.start, y.start)  # type: ignore[type-var,operator]
+            if overlap > 0 or (x.start, x.end) == (y.start, y.end):
+                candidates.append((-overlap, x.start, x.end, y.start, y.end, i, j))
+    candidates.sort()
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    for *_, i, j in candidates:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        out[a[i].label].tp += 1
+    for i, x in enumerate(a):
+        if i not in used_a:
+            out[x.label].fp += 1
+    for j, y in enumerate(b):
+        if j not in used_b:
+            out[y.label].fn += 1
+    return dict(out)
+
+
+def _total(per_label: Mapping[str, Counts]) -> Counts:
+    total = Counts()
+    for counts in per_label.values():
+        total.add(counts)
+    return total
+
+
+def _mean(values: Iterable[float | None]) -> float | None:
+    defined = [v for v in values if v is not None]
+    return statistics.fmean(defined) if defined else None
+
+
+# ---------------------------------------------------------------------------
+# documents as seen by agreement
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Doc:
+    doc_id: str
+    text: str | None
+    annotations: dict[str, DocumentAnnotation]
+    items: dict[Kind, dict[str, list[Item]]]
+    units: dict[Kind, list[AlignedUnit]]
+
+
+def _items(ann: DocumentAnnotation, kind: Kind) -> list[Item]:
+    units: Sequence[Mention | Event] = ann.mentions if kind == "mention" else ann.events
+    return [item_of(ann.origin.name, u) for u in units]
+
+
+def build_docs(
+    annotations: Iterable[DocumentAnnotation], articles: Mapping[str, Article] | None = None
+) -> list[_Doc]:
+    """Group selected annotations by document and align their units (internal helper)."""
+    by_doc: dict[str, dict[str, DocumentAnnotation]] = defaultdict(dict)
+    for ann in annotations:
+        by_doc[ann.doc_id][ann.origin.name] = ann
+    docs = []
+    for doc_id in sorted(by_doc):
+        anns = by_doc[doc_id]
+        items: dict[Kind, dict[str, list[Item]]] = {
+            kind: {name: _items(ann, kind) for name, ann in sorted(anns.items())}
+            for kind in ("mention", "event")
+        }
+        units: dict[Kind, list[AlignedUnit]] = {
+            kind: align(it for lst in items[kind].values() for it in lst)
+            for kind in ("mention", "event")
+        }
+        article = articles.get(doc_id) if articles else None
+        docs.append(_Doc(doc_id, article.text if article else None, anns, items, units))
+    return docs
+
+
+def _value(doc: _Doc, item: Item, field: str) -> str:
+    ann = doc.annotations[item.annotator]
+    if field in ("actor_type", "event_type"):
+        return item.label
+    if field == "canonical_id":
+        mention = next(m for m in ann.mentions if m.id == item.record_id)
+        return mention.canonical_id or NONE_VALUE
+    event = next(e for e in ann.events if e.id == item.record_id)
+    return event.mode or NONE_VALUE
+
+
+def _quiet(call: Callable[[], T], context: str, sink: list[str]) -> T:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = call()
+    sink.extend(f"{context}: {w.message}" for w in caught)
+    return result
+
+
+# ---------------------------------------------------------------------------
+# figures
+# ---------------------------------------------------------------------------
+
+
+def _pairs(docs: Sequence[_Doc]) -> list[tuple[str, str]]:
+    names = sorted({name for doc in docs for name in doc.annotations})
+    return list(combinations(names, 2))
+
+
+def span_agreement(
+    docs: Sequence[_Doc], kind: Kind, matching: Matching, sink: list[str]
+) -> SpanAgreement:
+    """Pairwise typed span F1 for one kind and matching, macro over pairs."""
+    pairs = []
+    for a, b in _pairs(docs):
+        shared = [d for d in docs if a in d.annotations and b in d.annotations]
+        if not shared:
+            continue
+        per_label: dict[str, Counts] = defaultdict(Counts)
+        for doc in shared:
+            for label, counts in match_spans(
+                doc.items[kind][a], doc.items[kind][b], matching
+            ).items():
+                per_label[label].add(counts)
+        pairs.append(
+            PairCounts(
+                a=a,
+                b=b,
+                documents=len(shared),
+                counts=_total(per_label),
+                per_label=dict(sorted(per_label.items())),
+            )
+        )
+    macro = _mean(p.counts.f1 for p in pairs)
+    if macro is None:
+        sink.append(
+            f"{kind} span F1 ({matching}): undefined — no pair of annotators marked "
+            f"any {kind} in a shared document"
+        )
+    labels = sorted({label for p in pairs for label in p.per_label})
+    label_f1: dict[str, float | None] = {
+        label: _mean(p.per_label[label].f1 for p in pairs if label in p.per_label)
+        for label in labels
+    }
+    return SpanAgreement(
+        kind=kind, matching=matching, pairs=pairs, macro_f1=macro, per_label=label_f1
+    )
+
+
+def field_agreement(
+    docs: Sequence[_Doc], kind: Kind, field: str, sink: list[str]
+) -> FieldAgreement:
+    """Cohen (per pair), Fleiss (units every annotator has) and alpha (all) on one field."""
+    names = sorted({name for doc in docs for name in doc.annotations})
+    rows: list[dict[str, str]] = []
+    complete: dict[int, list[list[str]]] = defaultdict(list)
+    for doc in docs:
+        for unit in doc.units[kind]:
+            values = {name: _value(doc, item, field) for name, item in unit.members.items()}
+            rows.append(values)
+            if len(doc.annotations) >= 2 and set(values) == set(doc.annotations):
+                complete[len(values)].append([values[n] for n in sorted(values)])
+    cohen = []
+    for a, b in combinations(names, 2):
+        both = [r for r in rows if a in r and b in r]
+        if not both:
+            continue
+        first: list[Hashable] = [r[a] for r in both]
+        second: list[Hashable] = [r[b] for r in both]
+        kappa = _quiet(
+            partial(cohen_kappa, first, second), f"{field}: Cohen's kappa {a} / {b}", sink
+        )
+        cohen.append(PairKappa(a=a, b=b, units=len(both), kappa=kappa))
+    fleiss: float | None = None
+    raters = fleiss_units = 0
+    if complete:
+        raters = max(complete, key=lambda n: (len(complete[n]), n))
+        fleiss_units = len(complete[raters])
+        fleiss = _quiet(
+            lambda: fleiss_kappa_from_ratings(complete[raters]), f"{field}: Fleiss' kappa", sink
+        )
+    else:
+        sink.append(
+            f"{field}: Fleiss' kappa undefined — no unit was labelled by every "
+            "annotator of its task"
+        )
+    matrix: list[list[Hashable | None]] = [[r.get(name) for r in rows] for name in names]
+    alpha = _quiet(
+        lambda: krippendorff_alpha_nominal(matrix), f"{field}: Krippendorff's alpha", sink
+    )
+    pairable = sum(1 for r in rows if len(r) >= 2)
+    return FieldAgreement(
+        field=field,
+        kind=kind,
+        units=len(rows),
+        cohen=cohen,
+        cohen_mean=_mean(k.kappa for k in cohen),
+        fleiss=fleiss,
+        fleiss_units=fleiss_units,
+        fleiss_raters=raters,
+        alpha=alpha,
+        alpha_units=pairable,
+    )
+
+
+def _triples(doc: _Doc, name: str) -> dict[int, set[tuple[str, int | str]]]:
+    """Event unit index -> {(role, mention unit index)} for one annotator of a document."""
+    mention_unit: dict[str, int] = {}
+    for index, unit in enumerate(doc.units["mention"]):
+        item = unit.members.get(name)
+        if item is not None:
+            mention_unit[item.record_id] = index
+    events = {e.id: e for e in doc.annotations[name].events}
+    out: dict[int, set[tuple[str, int | str]]] = {}
+    for index, unit in enumerate(doc.units["event"]):
+        item = unit.members.get(name)
+        if item is None:
+            continue
+        event = events[item.record_id]
+        out[index] = {(role, mention_unit.get(mid, mid)) for role, mid in event.role_ids()}
+    return out
+
+
+def role_agreement(docs: Sequence[_Doc], sink: list[str]) -> RoleAgreement:
+    """Pairwise F1 of (trigger, role, argument) triples on triggers both annotators have."""
+    pairs = []
+    for a, b in _pairs(docs):
+        shared = [d for d in docs if a in d.annotations and b in d.annotations]
+        if not shared:
+            continue
+        counts = Counts()
+        for doc in shared:
+            ta, tb = _triples(doc, a), _triples(doc, b)
+            for index in ta.keys() & tb.keys():
+                counts.tp += len(ta[index] & tb[index])
+                counts.fp += len(ta[index] - tb[index])
+                counts.fn += len(tb[index] - ta[index])
+        pairs.append(PairCounts(a=a, b=b, documents=len(shared), counts=counts))
+    macro = _mean(p.counts.f1 for p in pairs)
+    if macro is None:
+        sink.append("role F1: undefined — no roles on triggers marked by two annotators")
+    return RoleAgreement(pairs=pairs, macro_f1=macro)
+
+
+def _unit_text(doc: _Doc, unit: AlignedUnit) -> str | None:
+    if doc.text is not None and unit.start is not None and unit.end is not None:
+        return doc.text[unit.start : unit.end]
+    return None
+
+
+def disagreements(docs: Sequence[_Doc]) -> list[Disagreement]:
+    """Aligned units on which the annotators of a task differ (presence or a field)."""
+    out = []
+    for doc in docs:
+        if len(doc.annotations) < 2:
+            continue
+        for kind in ("mention", "event"):
+            for unit in doc.units[kind]:
+                values: dict[str, dict[str, str] | None] = {}
+                for name in sorted(doc.annotations):
+                    item = unit.members.get(name)
+                    values[name] = (
+                        None if item is None else {f: _value(doc, item, f) for f in FIELDS[kind]}
+                    )
+                fields = [] if all(v is not None for v in values.values()) else ["presence"]
+                present = [v for v in values.values() if v is not None]
+                fields += [f for f in FIELDS[kind] if len({v[f] for v in present}) > 1]
+                if fields:
+                    out.append(
+                        Disagreement(
+                            doc_id=doc.doc_id,
+                            kind=kind,
+                            start=unit.start,
+                            end=unit.end,
+                            text=_unit_text(doc, unit),
+                            fields=fields,
+                            values=values,
+                        )
+                    )
+    return out
+
+
+def _gold_items(gold: GoldDocument) -> list[Item]:
+    units: list[Mention | Event] = [*gold.mentions, *gold.events]
+    return [item_of("gold", u) for u in units]
+
+
+def annotator_stats(
+    raw: Sequence[DocumentAnnotation],
+    docs: Sequence[_Doc],
+    gold: Mapping[str, GoldDocument] | None,
+) -> list[AnnotatorStats]:
+    """Per-annotator tasks, cancelled, median lead time, F1 with others and with gold."""
+    tasks: Counter[str] = Counter()
+    cancelled: Counter[str] = Counter()
+    lead: dict[str, list[float]] = defaultdict(list)
+    for ann in raw:
+        if ann.origin.kind != "annotator":
+            continue
+        name = ann.origin.name
+        if ann.cancelled:
+            cancelled[name] += 1
+            continue
+        tasks[name] += 1
+        if ann.lead_time is not None:
+            lead[name].append(ann.lead_time)
+    names = sorted(tasks.keys() | cancelled.keys())
+    with_others = {name: Counts() for name in names}
+    for doc in docs:
+        for a, b in combinations(sorted(doc.annotations), 2):
+            items_a = doc.items["mention"][a] + doc.items["event"][a]
+            items_b = doc.items["mention"][b] + doc.items["event"][b]
+            total = _total(match_spans(items_a, items_b, "strict"))
+            with_others[a].add(total)
+            with_others[b].add(Counts(tp=total.tp, fp=total.fn, fn=total.fp))
+    out = []
+    for name in names:
+        with_gold: Counts | None = None
+        gold_docs = 0
+        if gold is not None:
+            with_gold = Counts()
+            for doc in docs:
+                if name in doc.annotations and doc.doc_id in gold:
+                    gold_docs += 1
+                    mine = doc.items["mention"][name] + doc.items["event"][name]
+                    with_gold.add(
+                        _total(match_spans(mine, _gold_items(gold[doc.doc_id]), "strict"))
+                    )
+        out.append(
+            AnnotatorStats(
+                name=name,
+                tasks=tasks[name],
+                cancelled=cancelled[name],
+                median_lead_time=statistics.median(lead[name]) if lead[name] else None,
+                with_others=with_others[name],
+                with_gold=with_gold,
+                gold_documents=gold_docs,
+            )
+        )
+    return out
+
+
+def compute_agreement(
+    annotations: Sequence[DocumentAnnotation],
+    articles: Mapping[str, Article] | None = None,
+    gold: Mapping[str, GoldDocument] | None = None,
+) -> AgreementReport:
+    """All agreement figures for ``annotations`` (cancelled ones included: they are counted).
+
+    ``articles`` gives disagreement lists their span text; ``gold`` (doc id ->
+    GoldDocument) adds each annotator's agreement with gold.
+    """
+    ours = [a for a in annotations if a.origin.kind == "annotator"]
+    selected, cancelled, _ = select_annotations(ours)
+    docs = build_docs(selected, articles)
+    sink: list[str] = []
+    spans = [
+        span_agreement(docs, kind, matching, sink)
+        for kind in ("mention", "event")
+        for matching in ("strict", "overlap")
+    ]
+    fields = [
+        field_agreement(docs, kind, field, sink)
+        for kind, names in FIELDS.items()
+        for field in names
+    ]
+    return AgreementReport(
+        annotators=sorted({a.origin.name for a in ours}),
+        documents=sum(1 for d in docs if len(d.annotations) >= 2),
+        annotations=len(selected),
+        cancelled=cancelled,
+        spans=spans,
+        fields=fields,
+        roles=role_agreement(docs, sink),
+        annotator_stats=annotator_stats(ours, docs, gold),
+        disagreements=disagreements(docs),
+        warnings=sorted(set(sink)),
+    )

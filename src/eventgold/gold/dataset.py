@@ -1,0 +1,401 @@
+"""Versioned gold datasets: build one from snapshots, write it once, read it back.
+
+A version folder (``exports/gold/<version>/``) holds:
+
+- ``gold.jsonl``: one GoldDocument per line, sorted by document id;
+- ``manifest.json``: version, created (the latest export time of the input
+  snapshots — never the wall clock), tool version, each source snapshot's file
+  name and sha256, the ontology's and the rendered labeling config's sha256,
+  the policy, split settings and seed, counts per type and split;
+- ``agreement.json``: the agreement report of the input annotations (with each
+  annotator's agreement with this gold);
+- ``conflicts.jsonl``: documents with open conflicts (input of ``review push``);
+- ``README.md``: a datasheet — what is in it and how it was made.
+
+Building twice from the same inputs gives byte-identical files. A version
+folder is never overwritten: writing into an existing one is refused unless
+every file would be identical. Writing is atomic: the folder is built under a
+temporary name next to the target, then renamed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from eventgold import SCHEMA_VERSION, __version__
+from eventgold.errors import ConfigError, InputError, RecordError
+from eventgold.gold.adjudicate import Conflict, adjudicate, parse_policy
+from eventgold.gold.agreement import AgreementReport, compute_agreement
+from eventgold.gold.inputs import SnapshotLike, merge_snapshots
+from eventgold.gold.splits import DEFAULT_RATIOS, DEFAULT_SEED, SplitInfo, assign_splits
+from eventgold.models import SPLITS, GoldDocument, dump_record, read_jsonl, sha256_text
+from eventgold.ontology import Ontology, render_label_config
+
+GOLD_FILE = "gold.jsonl"
+MANIFEST_FILE = "manifest.json"
+AGREEMENT_FILE = "agreement.json"
+CONFLICTS_FILE = "conflicts.jsonl"
+README_FILE = "README.md"
+FILES = (GOLD_FILE, MANIFEST_FILE, AGREEMENT_FILE, CONFLICTS_FILE, README_FILE)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceRef(_Strict):
+    """One input snapshot: its file name and sha256."""
+
+    file: str
+    sha256: str
+
+
+class OntologyRef(_Strict):
+    """The ontology a gold version was checked against."""
+
+    name: str
+    version: str
+    sha256: str
+    label_config_sha256: str
+    """sha256 of the labeling config rendered from the ontology."""
+
+
+class GoldCounts(_Strict):
+    """What a gold version holds and what was left out."""
+
+    documents: dict[str, int]
+    """Split -> documents."""
+    mentions: dict[str, dict[str, int]]
+    """Actor type -> split -> mentions."""
+    events: dict[str, dict[str, int]]
+    """Event type -> split -> events."""
+    conflicts: int
+    excluded: int
+    """Documents left out of gold because of open conflicts."""
+    annotations: int
+    cancelled: int
+    superseded: int
+    decisions: dict[str, int]
+    """Policy -> documents it decided."""
+
+
+class Manifest(_Strict):
+    """``manifest.json`` of a gold version."""
+
+    schema_version: str = SCHEMA_VERSION
+    version: str
+    created: dt.datetime | None
+    tool: str = "eventgold"
+    tool_version: str
+    sources: list[SourceRef]
+    ontology: OntologyRef
+    policy: str
+    include_conflicts: bool
+    splits: SplitInfo
+    previous: str | None = None
+    counts: GoldCounts
+
+
+@dataclass
+class GoldBuild:
+    """A gold version in memory, ready to be written."""
+
+    manifest: Manifest
+    documents: list[GoldDocument]
+    conflicts: list[Conflict]
+    agreement: AgreementReport
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of the version folder, rendered (deterministically)."""
+        return {
+            GOLD_FILE: _jsonl(self.documents),
+            MANIFEST_FILE: _json(self.manifest.model_dump(mode="json")),
+            AGREEMENT_FILE: _json(
+                {"schema_version": SCHEMA_VERSION, **self.agreement.model_dump(mode="json")}
+            ),
+            CONFLICTS_FILE: _jsonl(self.conflicts),
+            README_FILE: render_datasheet(self).encode("utf-8"),
+        }
+
+
+@dataclass
+class GoldVersion:
+    """A gold version read back from disk."""
+
+    path: Path
+    manifest: Manifest
+    documents: list[GoldDocument]
+
+
+class BuildOptions(_Strict):
+    """Settings of ``gold build`` (all recorded in the manifest)."""
+
+    version: str
+    policy: str = "adjudicator,ground-truth,majority"
+    include_conflicts: bool = False
+    ratios: tuple[float, float, float] = DEFAULT_RATIOS
+    seed: int = DEFAULT_SEED
+    group_by: str | None = None
+    previous: Path | None = None
+
+
+def _json(payload: Any) -> bytes:
+    return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _jsonl(records: Sequence[BaseModel]) -> bytes:
+    return "".join(dump_record(r) + "\n" for r in records).encode("utf-8")
+
+
+def _counts_by(docs: Sequence[GoldDocument], kind: str) -> dict[str, dict[str, int]]:
+    counts: dict[str, Counter[str]] = {}
+    for doc in docs:
+        units = doc.mentions if kind == "mention" else doc.events
+        for unit in units:
+            counts.setdefault(unit.type, Counter())[doc.split or "none"] += 1
+    return {
+        t: dict(sorted(c.items(), key=lambda kv: _split_order(kv[0])))
+        for t, c in sorted(counts.items())
+    }
+
+
+def _split_order(name: str) -> int:
+    return SPLITS.index(name) if name in SPLITS else len(SPLITS)
+
+
+def build_gold(
+    snapshots: Sequence[SnapshotLike], ontology: Ontology, options: BuildOptions
+) -> GoldBuild:
+    """Merge snapshots, adjudicate, split and measure: a gold version in memory."""
+    if not snapshots:
+        raise ConfigError("give at least one snapshot to build gold from")
+    policies = parse_policy(options.policy)
+    inputs = merge_snapshots(snapshots, ontology)
+    result = adjudicate(
+        inputs.articles, inputs.annotations, policies, include_conflicts=options.include_conflicts
+    )
+    previous_splits: dict[str, str] | None = None
+    previous_name = None
+    if options.previous is not None:
+        older = read_gold_version(options.previous)
+        previous_name = older.manifest.version
+        previous_splits = {d.doc_id: d.split for d in older.documents if d.split}
+    documents, split_info = assign_splits(
+        result.documents,
+        ratios=options.ratios,
+        seed=options.seed,
+        group_by=options.group_by,
+        previous=previous_splits,
+    )
+    gold_map = {d.doc_id: d for d in documents}
+    agreement = compute_agreement(inputs.raw, inputs.articles, gold_map)
+    split_counts: Counter[str] = Counter(d.split or "none" for d in documents)
+    manifest = Manifest(
+        version=options.version,
+        created=inputs.created,
+        tool_version=__version__,
+        sources=[SourceRef(file=f, sha256=s) for f, s in inputs.sources],
+        ontology=OntologyRef(
+            name=ontology.name,
+            version=ontology.version,
+            sha256=ontology.sha256(),
+            label_config_sha256=sha256_text(render_label_config(ontology)),
+        ),
+        policy=",".join(policies),
+        include_conflicts=options.include_conflicts,
+        splits=split_info,
+        previous=previous_name,
+        counts=GoldCounts(
+            documents={s: split_counts.get(s, 0) for s in SPLITS},
+            mentions=_counts_by(documents, "mention"),
+            events=_counts_by(documents, "event"),
+            conflicts=len(result.conflicts),
+            excluded=len(result.excluded),
+            annotations=len(inputs.annotations),
+            cancelled=inputs.cancelled,
+            superseded=inputs.superseded,
+            decisions=dict(sorted(result.decisions.items())),
+        ),
+    )
+    return GoldBuild(manifest, documents, result.conflicts, agreement)
+
+
+def write_gold_version(build: GoldBuild, out_dir: str | Path) -> Literal["written", "unchanged"]:
+    """Write a version folder atomically; refuse to change an existing one.
+
+    Returns ``unchanged`` when ``out_dir`` already holds exactly these files.
+    """
+    target = Path(out_dir)
+    files = build.files()
+    if target.exists():
+        if not target.is_dir():
+            raise ConfigError(f"{target} exists and is not a folder; choose another -o")
+        present = sorted(p.name for p in target.iterdir())
+        if present == sorted(files) and all(
+            (target / name).read_bytes() == data for name, data in files.items()
+        ):
+            return "unchanged"
+        raise ConfigError(
+            f"{target} already holds a different gold version; versions are never "
+            "overwritten — choose a new version folder with -o"
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        for name, data in files.items():
+            with open(tmp / name, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(tmp, 0o755)
+        try:
+            os.rename(tmp, target)
+        except OSError as exc:
+            raise ConfigError(
+                f"{target} appeared while the gold version was being written; nothing was changed"
+            ) from exc
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            shutil.rmtree(tmp)
+        raise
+    return "written"
+
+
+def read_gold_version(path: str | Path) -> GoldVersion:
+    """Read a gold version folder (manifest and documents), checking every record."""
+    folder = Path(path)
+    manifest_file = folder / MANIFEST_FILE
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a gold version folder (it does not exist)")
+    try:
+        raw = json.loads(manifest_file.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(
+            f"{manifest_file}: missing; is {folder} a gold version folder "
+            "(made by `eventgold gold build`)?"
+        ) from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"{manifest_file}: cannot read: {exc}") from exc
+    try:
+        manifest = Manifest.model_validate(raw)
+    except ValueError as exc:
+        raise RecordError(f"not a valid gold manifest: {exc}", file=str(manifest_file)) from exc
+    documents = list(read_jsonl(folder / GOLD_FILE, GoldDocument))
+    return GoldVersion(folder, manifest, documents)
+
+
+# ---------------------------------------------------------------------------
+# README.md datasheet
+# ---------------------------------------------------------------------------
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def _type_table(title: str, counts: dict[str, dict[str, int]]) -> list[str]:
+    lines = [
+        f"| {title} | " + " | ".join(SPLITS) + " | total |",
+        "|---|" + "---:|" * (len(SPLITS) + 1),
+    ]
+    for name, per_split in counts.items():
+        cells = [str(per_split.get(s, 0)) for s in SPLITS]
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {sum(per_split.values())} |")
+    if not counts:
+        lines.append("| (none) |" + " |" * (len(SPLITS) + 1))
+    return lines
+
+
+def render_datasheet(build: GoldBuild) -> str:
+    """The README.md of a gold version: what it holds and how it was made."""
+    m = build.manifest
+    c = m.counts
+    s = m.splits
+    a = build.agreement
+    created = m.created.isoformat() if m.created else "unknown (no export time in the inputs)"
+    lines = [
+        f"# Gold dataset {m.version}",
+        "",
+        "Political events in news (actors, events, roles), adjudicated from Label Studio "
+        f"annotations with eventgold {m.tool_version}.",
+        "",
+        "## Contents",
+        "",
+        f"- Created (from the input snapshots): {created}",
+        f"- Documents: {sum(c.documents.values())} "
+        f"({', '.join(f'{k} {v}' for k, v in c.documents.items())})",
+        f"- Ontology: {m.ontology.name} {m.ontology.version} (sha256 {m.ontology.sha256[:12]}…, "
+        f"labeling config sha256 {m.ontology.label_config_sha256[:12]}…)",
+        "",
+        *_type_table("actor type", c.mentions),
+        "",
+        *_type_table("event type", c.events),
+        "",
+        "## How it was made",
+        "",
+        "Sources (Label Studio export snapshots):",
+        "",
+        *[f"- `{src.file}` sha256 `{src.sha256}`" for src in m.sources],
+        "",
+        f"- Annotations used: {c.annotations} (cancelled, left out: {c.cancelled}; "
+        f"superseded by a later annotation of the same person: {c.superseded})",
+        f"- Adjudication policy, in order: `{m.policy}`; documents decided per policy: "
+        + (", ".join(f"{k} {v}" for k, v in c.decisions.items()) or "none"),
+        f"- Conflicts: {c.conflicts} documents (see `conflicts.jsonl`); "
+        + (
+            "kept with their undisputed units (--include-conflicts)"
+            if m.include_conflicts
+            else f"{c.excluded} left out of gold"
+        ),
+        f"- Splits: train/dev/test ratios {', '.join(f'{r:g}' for r in s.ratios)}, seed {s.seed}, "
+        f"{s.groups} groups (near-duplicates together"
+        + (f", grouped by {s.group_by}" if s.group_by else "")
+        + f"), stratified by dominant event type over {s.folds} folds"
+        + (
+            f"; {s.kept_from_previous} documents keep their split from {m.previous}"
+            if m.previous
+            else ""
+        ),
+        "- Unit ids are derived from (document, kind, offsets, type); each unit's provenance "
+        "lists the annotators who had it and the decision taken.",
+        "",
+        "## Agreement of the annotators",
+        "",
+        f"{len(a.annotators)} annotators, {a.documents} documents with two or more annotators.",
+        "",
+        "| figure | value |",
+        "|---|---:|",
+        *[
+            f"| {sp.kind} span F1 ({sp.matching}, macro over pairs) | {_fmt(sp.macro_f1)} |"
+            for sp in a.spans
+        ],
+        *[
+            f"| {fa.field}: Fleiss' kappa / Krippendorff's alpha | {_fmt(fa.fleiss)} / "
+            f"{_fmt(fa.alpha)} |"
+            for fa in a.fields
+        ],
+        f"| role F1 (matched triggers, macro over pairs) | {_fmt(a.roles.macro_f1)} |",
+        "",
+        "Full figures, per-annotator statistics and disagreements: `agreement.json`.",
+        "",
+        "## Files",
+        "",
+        "- `gold.jsonl`: one GoldDocument per line (article, mentions, events, split, provenance)",
+        "- `manifest.json`: how this version was made (machine-readable)",
+        "- `agreement.json`: inter-annotator agreement",
+        "- `conflicts.jsonl`: documents with open conflicts and every annotator's version",
+        "",
+    ]
+    return "\n".join(lines)

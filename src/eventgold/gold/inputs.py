@@ -1,0 +1,179 @@
+"""What agreement and gold building read: articles and annotations from snapshots.
+
+The Label Studio reader (``eventgold.labelstudio.convert.read_snapshot``)
+returns objects with the shape of :class:`SnapshotLike`; everything in
+``eventgold.gold`` works on that shape, so tests and other readers can build
+snapshots directly (:class:`SourceSnapshot`).
+
+Several snapshots are merged by :func:`merge_snapshots`:
+
+- an article that appears in several snapshots must have the same
+  ``content_sha`` everywhere (otherwise the text was edited between rounds
+  and offsets would not agree);
+- every annotation must name an article of the snapshots and its offsets must
+  slice that article's text;
+- cancelled (skipped) annotations are counted, then left out;
+- when one annotator (origin kind + name) has several annotations of one
+  document, the latest (``created``, then Label Studio annotation id, then
+  input order) is used and the others are counted as superseded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from eventgold.errors import RecordError
+from eventgold.models import Article, DocumentAnnotation, check_against_article, check_annotation
+from eventgold.ontology import Ontology
+
+
+class SnapshotLike(Protocol):
+    """A raw export snapshot: its file, digest, articles and annotations."""
+
+    @property
+    def path(self) -> Path:
+        """Where the snapshot file is."""
+
+    @property
+    def sha256(self) -> str:
+        """sha256 of the snapshot file."""
+
+    @property
+    def articles(self) -> dict[str, Article]:
+        """doc_id -> Article, from the task data."""
+
+    @property
+    def annotations(self) -> list[DocumentAnnotation]:
+        """Every annotation in the snapshot, cancelled ones included."""
+
+    @property
+    def exported_at(self) -> dt.datetime | None:
+        """When the snapshot was exported, when known."""
+
+
+@dataclass
+class SourceSnapshot:
+    """A plain :class:`SnapshotLike` (tests, or snapshots built in code)."""
+
+    path: Path
+    sha256: str
+    articles: dict[str, Article]
+    annotations: list[DocumentAnnotation]
+    exported_at: dt.datetime | None = None
+
+
+@dataclass
+class Inputs:
+    """Merged, checked inputs of agreement and gold building."""
+
+    articles: dict[str, Article]
+    annotations: list[DocumentAnnotation]
+    """Usable annotations: not cancelled, one per (document, origin kind, name)."""
+    raw: list[DocumentAnnotation] = field(default_factory=list)
+    """Every annotation read, cancelled and superseded ones included (for statistics)."""
+    sources: list[tuple[str, str]] = field(default_factory=list)
+    """(file name, sha256) of each snapshot, in input order."""
+    created: dt.datetime | None = None
+    """The latest export time (or annotation time) found in the inputs."""
+    cancelled: int = 0
+    superseded: int = 0
+
+
+def _order_key(pair: tuple[int, DocumentAnnotation]) -> tuple[dt.datetime, int, int]:
+    index, ann = pair
+    created = ann.created or dt.datetime.min
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    ann_id = ann.labelstudio.annotation if ann.labelstudio and ann.labelstudio.annotation else -1
+    return created, ann_id, index
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def select_annotations(
+    annotations: Iterable[DocumentAnnotation],
+) -> tuple[list[DocumentAnnotation], int, int]:
+    """Drop cancelled annotations and keep each annotator's latest per document.
+
+    Returns (kept annotations sorted by document and annotator, cancelled count,
+    superseded count).
+    """
+    latest: dict[tuple[str, str, str], tuple[int, DocumentAnnotation]] = {}
+    cancelled = superseded = 0
+    for index, ann in enumerate(annotations):
+        if ann.cancelled:
+            cancelled += 1
+            continue
+        key = (ann.doc_id, ann.origin.kind, ann.origin.name)
+        current = latest.get(key)
+        if current is not None:
+            superseded += 1
+            if _order_key(current) > _order_key((index, ann)):
+                continue
+        latest[key] = (index, ann)
+    kept = [
+        ann
+        for _, ann in sorted(
+            latest.values(), key=lambda p: (p[1].doc_id, p[1].origin.kind, p[1].origin.name)
+        )
+    ]
+    return kept, cancelled, superseded
+
+
+def merge_snapshots(snapshots: Sequence[SnapshotLike], ontology: Ontology | None = None) -> Inputs:
+    """Merge snapshots into :class:`Inputs`, checking every annotation (module doc)."""
+    articles: dict[str, Article] = {}
+    raw: list[DocumentAnnotation] = []
+    sources: list[tuple[str, str]] = []
+    times: list[dt.datetime] = []
+    for snap in snapshots:
+        sources.append((Path(snap.path).name, snap.sha256))
+        if snap.exported_at is not None:
+            times.append(_aware(snap.exported_at))
+        for doc_id, article in sorted(snap.articles.items()):
+            seen = articles.get(doc_id)
+            if seen is not None and seen.content_sha != article.content_sha:
+                raise RecordError(
+                    f"{snap.path}: the article's text differs from an earlier snapshot "
+                    "(edited between annotation rounds); annotations of the two cannot be merged",
+                    doc_id=doc_id,
+                    field="content_sha",
+                    value=article.content_sha,
+                )
+            articles.setdefault(doc_id, article)
+        for ann in snap.annotations:
+            found = articles.get(ann.doc_id)
+            if found is None:
+                raise RecordError(
+                    f"{snap.path}: annotation names a document that is not among the "
+                    "snapshot's tasks (export the full project, tasks included)",
+                    doc_id=ann.doc_id,
+                    field="doc_id",
+                    value=ann.doc_id,
+                )
+            try:
+                if ontology is not None:
+                    check_annotation(ann, ontology, found)
+                else:
+                    check_against_article(ann, found)
+            except RecordError as exc:
+                raise exc.located(file=str(snap.path)) from exc
+            raw.append(ann)
+    if not times:
+        times = [_aware(a.created) for a in raw if a.created is not None]
+    kept, cancelled, superseded = select_annotations(raw)
+    return Inputs(
+        articles=articles,
+        annotations=kept,
+        raw=raw,
+        sources=sources,
+        created=max(times) if times else None,
+        cancelled=cancelled,
+        superseded=superseded,
+    )

@@ -1,0 +1,238 @@
+"""Deterministic, leak-free train/dev/test splits of gold documents.
+
+Rules, in order:
+
+1. **Groups** never straddle splits. A group is a connected set of documents
+   linked by near-duplication (``Article.duplicate_of``: a document, the one it
+   duplicates and every other duplicate of that one) and, with ``group_by``,
+   by the same ``source`` or the same ``published`` month (``YYYY-MM``).
+   Documents without a source / date form groups of their own.
+2. **Previous splits** (``previous``: doc id -> split of an older gold
+   version) are kept: every document found there keeps its split, and the
+   rest of its group follows it. A group whose documents had different
+   splits before keeps them (the older version already leaked) and is
+   reported in ``SplitInfo.previous_conflicts``.
+3. **New groups** are dealt into ``k = min(20, number of groups)`` folds with
+   scikit-learn's ``StratifiedGroupKFold(shuffle=True, random_state=seed)``,
+   stratified by each document's dominant event type (most frequent; ties by
+   name; ``NONE`` without events) as far as the groups allow. scikit-learn
+   needs one type with at least ``k`` documents: otherwise ``k`` drops to the
+   largest type's count when that is still >= 10 (or the number of groups),
+   else the deal is not stratified. Fold ``i`` goes
+   to the split whose cumulative ratio interval holds ``(i + 0.5) / k`` —
+   with 20 folds, 70/15/15 is exactly 14/3/3 folds.
+
+The input order does not matter (documents are sorted by id first), so the
+same documents, ratios and seed always give the same splits.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from eventgold.errors import ConfigError
+from eventgold.models import SPLITS, GoldDocument
+
+GroupBy = Literal["source", "published-month"]
+GROUP_BY: tuple[str, ...] = ("source", "published-month")
+DEFAULT_RATIOS = (0.7, 0.15, 0.15)
+DEFAULT_SEED = 13
+MAX_FOLDS = 20
+MIN_FOLDS = 10
+
+
+class SplitInfo(BaseModel):
+    """How splits were made (recorded in the manifest)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ratios: tuple[float, float, float]
+    seed: int
+    group_by: str | None
+    groups: int
+    folds: int
+    kept_from_previous: int = 0
+    previous_conflicts: list[list[str]] = Field(default_factory=list)
+    """Groups whose documents had different splits in the previous version."""
+
+
+def parse_ratios(text: str) -> tuple[float, float, float]:
+    """Parse ``--split-ratios`` (``70,15,15`` or ``0.7,0.15,0.15``) into fractions."""
+    try:
+        values = [float(x) for x in text.split(",")]
+    except ValueError as exc:
+        raise ConfigError(
+            f"--split-ratios {text!r}: expected three numbers, e.g. 70,15,15"
+        ) from exc
+    if len(values) != 3 or any(v < 0 for v in values) or sum(values) <= 0:
+        raise ConfigError(
+            f"--split-ratios {text!r}: expected three non-negative numbers "
+            "for train,dev,test, e.g. 70,15,15"
+        )
+    total = sum(values)
+    return (values[0] / total, values[1] / total, values[2] / total)
+
+
+def parse_group_by(text: str | None) -> str | None:
+    """Check ``--group-by`` (``source`` or ``published-month``; empty for none)."""
+    if not text:
+        return None
+    if text not in GROUP_BY:
+        raise ConfigError(f"unknown --group-by {text!r}; choose from {', '.join(GROUP_BY)}")
+    return text
+
+
+def dominant_event_type(doc: GoldDocument) -> str:
+    """The most frequent event type of a document (ties by name); ``NONE`` without events."""
+    counts = Counter(e.type for e in doc.events)
+    if not counts:
+        return "NONE"
+    return min(counts, key=lambda t: (-counts[t], t))
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _group_key(doc: GoldDocument, group_by: str | None) -> str | None:
+    article = doc.article
+    if group_by == "source":
+        return f"source:{article.source}" if article.source else None
+    if group_by == "published-month":
+        return f"month:{article.published:%Y-%m}" if article.published else None
+    return None
+
+
+def groups_of(docs: Sequence[GoldDocument], group_by: str | None = None) -> dict[str, int]:
+    """doc id -> group number (numbered by the smallest doc id in the group)."""
+    uf = _UnionFind()
+    for doc in docs:
+        node = "doc:" + doc.doc_id
+        uf.find(node)
+        if doc.article.duplicate_of:
+            uf.union(node, "doc:" + doc.article.duplicate_of)
+        key = _group_key(doc, group_by)
+        if key is not None:
+            uf.union(node, key)
+    numbers: dict[str, int] = {}
+    out: dict[str, int] = {}
+    for doc_id in sorted(d.doc_id for d in docs):
+        root = uf.find("doc:" + doc_id)
+        out[doc_id] = numbers.setdefault(root, len(numbers))
+    return out
+
+
+def _fold_split(fold: int, folds: int, ratios: Sequence[float]) -> str:
+    point = (fold + 0.5) / folds
+    edge = 0.0
+    for name, ratio in zip(SPLITS, ratios, strict=True):
+        edge += ratio
+        if point < edge:
+            return name
+    return SPLITS[-1]
+
+
+def _deal(
+    doc_ids: Sequence[str],
+    labels: Sequence[str],
+    groups: Sequence[int],
+    seed: int,
+    ratios: Sequence[float],
+) -> tuple[dict[str, str], int]:
+    n_groups = len(set(groups))
+    if n_groups < 2:
+        return {d: _fold_split(0, 1, ratios) for d in doc_ids}, 1
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    # scikit-learn needs some class with at least n_splits members: use fewer folds
+    # (>= MIN_FOLDS) when that keeps stratification, else give stratification up
+    folds = min(MAX_FOLDS, n_groups)
+    largest = max(Counter(labels).values())
+    if largest < folds:
+        if largest >= min(MIN_FOLDS, n_groups):
+            folds = largest
+        else:
+            labels = ["ALL"] * len(labels)
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    out: dict[str, str] = {}
+    with warnings.catch_warnings():
+        # "the least populated class has only N members": expected for rare types
+        warnings.simplefilter("ignore", UserWarning)
+        for fold, (_, test_index) in enumerate(splitter.split(doc_ids, labels, groups)):
+            for i in test_index:
+                out[doc_ids[i]] = _fold_split(fold, folds, ratios)
+    return out, folds
+
+
+def assign_splits(
+    docs: Sequence[GoldDocument],
+    *,
+    ratios: Sequence[float] = DEFAULT_RATIOS,
+    seed: int = DEFAULT_SEED,
+    group_by: str | None = None,
+    previous: Mapping[str, str] | None = None,
+) -> tuple[list[GoldDocument], SplitInfo]:
+    """Give every document a split (rules in the module docstring); returns copies, sorted by id."""
+    if not 0 <= seed < 2**32:
+        raise ConfigError(f"--seed must be between 0 and 2**32-1, got {seed}")
+    ordered = sorted(docs, key=lambda d: d.doc_id)
+    group = groups_of(ordered, group_by)
+    members: dict[int, list[str]] = defaultdict(list)
+    for doc_id, g in group.items():
+        members[g].append(doc_id)
+    previous = previous or {}
+    split: dict[str, str] = {}
+    conflicts: list[list[str]] = []
+    kept = 0
+    for _, ids in sorted(members.items()):
+        before = {d: previous[d] for d in ids if d in previous}
+        if not before:
+            continue
+        kept += len(before)
+        split.update(before)
+        counts = Counter(before.values())
+        if len(counts) > 1:
+            conflicts.append(sorted(ids))
+        follow = min(counts, key=lambda s: (-counts[s], SPLITS.index(s)))
+        for d in ids:
+            split.setdefault(d, follow)
+    fresh = [d for d in ordered if d.doc_id not in split]
+    folds = 0
+    if fresh:
+        dealt, folds = _deal(
+            [d.doc_id for d in fresh],
+            [dominant_event_type(d) for d in fresh],
+            [group[d.doc_id] for d in fresh],
+            seed,
+            ratios,
+        )
+        split.update(dealt)
+    out = [d.model_copy(update={"split": split[d.doc_id]}) for d in ordered]
+    info = SplitInfo(
+        ratios=(ratios[0], ratios[1], ratios[2]),
+        seed=seed,
+        group_by=group_by,
+        groups=len(members),
+        folds=folds,
+        kept_from_previous=kept,
+        previous_conflicts=conflicts,
+    )
+    return out, info

@@ -1,0 +1,180 @@
+"""Units of annotation: their derived ids and how spans are aligned across annotators.
+
+A *unit* is one actor mention or one event of one document. Agreement and
+adjudication both need to know which units of different annotators are "the
+same"; that is decided here, once, by :func:`align`.
+
+Alignment rule (per document, separately for mentions and for event triggers;
+labels are ignored, so that label agreement can be measured on the result):
+
+1. Spans with identical offsets form an *exact group*. An annotator who marked
+   the same offsets twice (e.g. with two labels) contributes one span to a
+   group; the others form further groups (visited in label order).
+2. Exact groups are visited from the largest (most annotators) to the
+   smallest, ties by (start, end, first label). Each joins the already formed
+   unit whose *anchor* overlaps it with the highest character IoU
+   (intersection over union), provided none of its annotators is in that unit
+   yet; ties go to the unit formed first. A group that joins nothing founds a
+   new unit, and its offsets become that unit's anchor.
+3. Units without offsets (mentions known only by canonical id or text, events
+   without a trigger) align only with identical keys: (canonical id or
+   lower-cased text) for mentions, (type) for trigger-less events.
+
+So a unit holds at most one span per annotator, and every span is in exactly
+one unit. The rule is deterministic: it depends only on the spans, never on
+input order or Label Studio region ids.
+
+Gold unit ids (:func:`unit_id`) are a short hash of (document, kind, offsets,
+type) — ``m_`` + 12 hex digits for mentions, ``e_`` for events — so rebuilding
+gold from the same annotations gives the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from eventgold.models import Event, Mention
+
+Kind = Literal["mention", "event"]
+
+
+def unit_id(
+    doc_id: str, kind: Kind, start: int | None, end: int | None, label: str, key: str = ""
+) -> str:
+    """A stable id for a gold unit from (document, kind, offsets, type[, key]).
+
+    ``key`` distinguishes units without offsets (canonical id or text of a
+    mention, argument keys of a trigger-less event).
+    """
+    raw = "\x1f".join((doc_id, kind, str(start), str(end), label, key))
+    prefix = "m_" if kind == "mention" else "e_"
+    return prefix + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12]
+
+
+def spanless_key(unit: Mention | Event) -> str:
+    """The alignment key of a unit without offsets (see rule 3 of the module doc)."""
+    if isinstance(unit, Mention):
+        if unit.canonical_id:
+            return "id:" + unit.canonical_id
+        return "text:" + (unit.text or "").lower()
+    return "type:" + unit.type
+
+
+@dataclass(frozen=True)
+class Item:
+    """One annotator's mention or event, as seen by the aligner."""
+
+    annotator: str
+    kind: Kind
+    label: str
+    start: int | None
+    end: int | None
+    record_id: str
+    key: str = ""
+
+    @property
+    def has_span(self) -> bool:
+        """Whether the item has offsets."""
+        return self.start is not None and self.end is not None
+
+
+def item_of(annotator: str, unit: Mention | Event) -> Item:
+    """Wrap a mention or an event (its trigger) as an alignment :class:`Item`."""
+    if isinstance(unit, Mention):
+        if unit.start is not None and unit.end is not None:
+            return Item(annotator, "mention", unit.type, unit.start, unit.end, unit.id)
+        return Item(annotator, "mention", unit.type, None, None, unit.id, spanless_key(unit))
+    if unit.trigger is not None:
+        return Item(annotator, "event", unit.type, unit.trigger.start, unit.trigger.end, unit.id)
+    return Item(annotator, "event", unit.type, None, None, unit.id, spanless_key(unit))
+
+
+@dataclass
+class AlignedUnit:
+    """A set of items (at most one per annotator) judged to be the same unit."""
+
+    kind: Kind
+    start: int | None
+    end: int | None
+    key: str
+    members: dict[str, Item] = field(default_factory=dict)
+
+    @property
+    def annotators(self) -> list[str]:
+        """Names of the annotators who have this unit, sorted."""
+        return sorted(self.members)
+
+
+def iou(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
+    """Character intersection over union of two spans (0 when disjoint)."""
+    inter = min(a_end, b_end) - max(a_start, b_start)
+    if inter <= 0:
+        # zero-width spans at the same point count as identical
+        return 1.0 if (a_start, a_end) == (b_start, b_end) else 0.0
+    union = max(a_end, b_end) - min(a_start, b_start)
+    return inter / union
+
+
+def _exact_groups(items: Sequence[Item]) -> list[list[Item]]:
+    by_offsets: dict[tuple[int | None, int | None, str], list[Item]] = defaultdict(list)
+    for item in items:
+        by_offsets[(item.start, item.end, item.key)].append(item)
+    groups: list[list[Item]] = []
+    for same in by_offsets.values():
+        same = sorted(same, key=lambda it: (it.label, it.annotator, it.record_id))
+        while same:
+            seen: set[str] = set()
+            group: list[Item] = []
+            rest: list[Item] = []
+            for item in same:
+                (rest if item.annotator in seen else group).append(item)
+                seen.add(item.annotator)
+            groups.append(group)
+            same = rest
+    return groups
+
+
+def align(items: Iterable[Item]) -> list[AlignedUnit]:
+    """Align one document's items of one kind into units (see the module docstring).
+
+    Units come back sorted by (start, end, key) with spanless units last.
+    """
+    items = list(items)
+    groups = _exact_groups(items)
+    groups.sort(
+        key=lambda g: (
+            -len(g),
+            g[0].start if g[0].start is not None else -1,
+            g[0].end if g[0].end is not None else -1,
+            g[0].key,
+            g[0].label,
+        )
+    )
+    units: list[AlignedUnit] = []
+    for group in groups:
+        names = {item.annotator for item in group}
+        head = group[0]
+        best: AlignedUnit | None = None
+        best_score = 0.0
+        for unit in units:
+            if names & unit.members.keys():
+                continue
+            if head.has_span and unit.start is not None and unit.end is not None:
+                score = iou(unit.start, unit.end, head.start, head.end)  # type: ignore[arg-type]
+            elif not head.has_span and unit.start is None and unit.key == head.key:
+                score = 1.0
+            else:
+                score = 0.0
+            if score > best_score:
+                best, best_score = unit, score
+        if best is None:
+            best = AlignedUnit(head.kind, head.start, head.end, head.key)
+            units.append(best)
+        for item in group:
+            best.members[item.annotator] = item
+    units.sort(key=lambda u: (u.start is None, u.start or 0, u.end or 0, u.key))
+    return units

@@ -1,0 +1,125 @@
+"""Pull a project's annotations as a raw, never-overwritten snapshot.
+
+The full JSON export is the only Label Studio export that keeps relations, so
+that is what is stored, byte for byte, as ``<project>-<UTC timestamp>.json``
+with a ``.sha256`` sidecar, a ``.meta.json`` sidecar (project, export time,
+annotator e-mails by user id) and, when asked, a ``.predictions.json`` sidecar
+(the JSON export lists predictions by id only; fetching them costs time on
+large projects, so only ``--predictions`` does). When the synchronous export times out on a
+large project, the tasks are paged through ``/api/tasks`` instead and written
+in the same format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from eventgold.errors import APIError, UserError
+from eventgold.fileio import atomic_open, atomic_write_text, sha256_file
+from eventgold.labelstudio.client import LabelStudioClient
+from eventgold.labelstudio.convert import meta_path, predictions_path
+
+
+def slug(title: str) -> str:
+    """A file-name-safe form of a project title."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", title).strip("-").lower() or "project"
+
+
+@dataclass(frozen=True)
+class PullResult:
+    """Where the snapshot went and how it was obtained."""
+
+    path: Path
+    sha256: str
+    method: str
+    project_id: int
+
+
+def _snapshot_path(out_dir: Path, title: str, now: dt.datetime) -> Path:
+    stamp = now.strftime("%Y%m%dT%H%M%SZ")
+    base = f"{slug(title)}-{stamp}"
+    path = out_dir / f"{base}.json"
+    n = 1
+    while path.exists():
+        path = out_dir / f"{base}-{n}.json"
+        n += 1
+    return path
+
+
+def pull_snapshot(
+    client: LabelStudioClient,
+    project_title: str,
+    out_dir: Path,
+    *,
+    export_timeout: float = 300.0,
+    page_size: int = 100,
+    annotation_kind: str = "annotator",
+    with_predictions: bool = False,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    on_fallback: Callable[[str], None] | None = None,
+) -> PullResult:
+    """Export ``project_title`` into a new snapshot file in ``out_dir``; never overwrite one.
+
+    ``with_predictions`` also stores the project's predictions in a sidecar.
+    """
+    project = client.find_project(project_title)
+    if project is None:
+        raise UserError(f"no Label Studio project is titled {project_title!r}")
+    project_id = int(project["id"])
+    exported_at = now()
+    path = _snapshot_path(out_dir, project_title, exported_at)
+    method = "export"
+    try:
+        client.export_to(project_id, path, timeout=export_timeout)
+    except (httpx.TimeoutException, APIError) as exc:
+        if isinstance(exc, APIError) and (exc.status or 0) < 500:
+            raise
+        method = "paged"
+        if on_fallback:
+            on_fallback(f"the synchronous export did not finish ({type(exc).__name__}); paging tasks")
+        _write_paged(client, project_id, path, page_size)
+    digest = sha256_file(path)
+    atomic_write_text(path.with_name(path.name + ".sha256"), f"{digest}  {path.name}\n")
+    if with_predictions:
+        preds = client.get_json("/api/predictions", project=project_id)
+        atomic_write_text(predictions_path(path), json.dumps(preds, ensure_ascii=False) + "\n")
+    users = {str(u["id"]): u.get("email") for u in client.users() if "id" in u}
+    meta = {
+        "project_id": project_id,
+        "project_title": project_title,
+        "exported_at": exported_at.isoformat(),
+        "method": method,
+        "annotation_kind": annotation_kind,
+        "users": users,
+        "label_studio_url": client.url,
+    }
+    atomic_write_text(meta_path(path), json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    return PullResult(path=path, sha256=digest, method=method, project_id=project_id)
+
+
+def _write_paged(client: LabelStudioClient, project_id: int, path: Path, page_size: int) -> None:
+    with atomic_open(path, "w") as fh:
+        fh.write("[")
+        first = True
+        for task in client.iter_tasks(project_id, fields="all", page_size=page_size):
+            if not first:
+                fh.write(",")
+            fh.write(json.dumps(task, ensure_ascii=False))
+            first = False
+        fh.write("]")
+
+
+def verify_snapshot(path: Path) -> bool:
+    """Whether a snapshot still matches its ``.sha256`` sidecar (True when it has none)."""
+    sidecar = path.with_name(path.name + ".sha256")
+    if not sidecar.is_file():
+        return True
+    expected = sidecar.read_text(encoding="utf-8").split()[0]
+    return sha256_file(path) == expected

@@ -1,0 +1,253 @@
+"""Push articles (and extractor predictions) to a Label Studio project, idempotently.
+
+Label Studio is the source of truth for what exists: before importing, the
+project's tasks are listed (``fields=task_only``, one fast paged request per
+thousand tasks) and matched by ``data.doc_id``. Pushing the same corpus again
+creates nothing; an interrupted push resumes without duplicates even if local
+state was lost, because a failed batch is re-checked against the server
+before it is sent again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from eventgold.errors import APIError, ConnectionFailed, RecordError, UserError
+from eventgold.labelstudio.client import LabelStudioClient
+from eventgold.labelstudio.convert import (
+    annotation_to_results,
+    article_to_task_data,
+    model_version,
+)
+from eventgold.labelstudio.project import ProjectInfo, ensure_project
+from eventgold.models import Article, DocumentAnnotation, check_annotation
+from eventgold.ontology import Ontology
+
+Candidates = Callable[[Article], list[dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class ExistingTask:
+    """What eventgold needs to know of a task already in Label Studio."""
+
+    id: int
+    doc_id: str
+    content_sha: str
+    annotations: int
+
+
+@dataclass
+class PushResult:
+    """What a push did."""
+
+    project: ProjectInfo
+    created: int = 0
+    unchanged: int = 0
+    replaced: int = 0
+    predictions_added: int = 0
+    not_selected: int = 0
+    refused: list[str] = field(default_factory=list)
+
+
+def existing_tasks(client: LabelStudioClient, project_id: int) -> dict[str, ExistingTask]:
+    """The project's tasks by ``doc_id`` (tasks without one are ignored)."""
+    out: dict[str, ExistingTask] = {}
+    for task in client.iter_tasks(project_id, fields="task_only"):
+        data = task.get("data") or {}
+        doc_id = data.get("doc_id")
+        if not isinstance(doc_id, str):
+            continue
+        out[doc_id] = ExistingTask(
+            id=int(task["id"]),
+            doc_id=doc_id,
+            content_sha=str(data.get("content_sha") or ""),
+            annotations=int(task.get("total_annotations") or 0) + int(task.get("cancelled_annotations") or 0),
+        )
+    return out
+
+
+def prediction_payload(
+    annotation: DocumentAnnotation, article: Article, candidates: list[dict[str, str]]
+) -> dict[str, Any]:
+    """A Label Studio prediction for one extractor's annotation of ``article``."""
+    by_id = {c["value"].split(" — ")[0]: c["value"] for c in candidates}
+    scores = [m.score for m in annotation.mentions if m.score is not None]
+    scores += [e.score for e in annotation.events if e.score is not None]
+    payload: dict[str, Any] = {
+        "model_version": model_version(annotation.origin),
+        "result": annotation_to_results(annotation, article.text, candidates=by_id),
+    }
+    if scores:
+        payload["score"] = sum(scores) / len(scores)
+    return payload
+
+
+def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def push_articles(
+    client: LabelStudioClient,
+    articles: Iterable[Article],
+    *,
+    project_title: str,
+    label_config: str,
+    instructions: str,
+    ontology: Ontology,
+    predictions: dict[str, list[DocumentAnnotation]] | None = None,
+    overlap: int | None = None,
+    replace_unannotated: bool = False,
+    only_ids: set[str] | None = None,
+    candidates: Candidates | None = None,
+    batch_size: int = 500,
+    progress: Callable[[Iterable[list[Any]], int], Iterable[list[Any]]] | None = None,
+) -> PushResult:
+    """Create or update the project and import the articles not yet in it.
+
+    Refuses (UserError, nothing imported) when an article's text changed under
+    a task that has annotations, or under an unannotated task without
+    ``replace_unannotated``: offsets of existing work would break.
+    """
+    if batch_size < 1:
+        raise UserError(f"batch size must be at least 1, got {batch_size}")
+    predictions = predictions or {}
+    project = ensure_project(
+        client, project_title, label_config=label_config, instructions=instructions, overlap=overlap
+    )
+    result = PushResult(project=project)
+    existing = existing_tasks(client, project.id)
+    candidates_of = candidates or (lambda _a: [])
+
+    to_create: list[Article] = []
+    to_replace: list[ExistingTask] = []
+    refused: list[str] = []
+    seen: set[str] = set()
+    selected: dict[str, Article] = {}
+    for article in articles:
+        if article.id in seen:
+            raise RecordError("the corpus holds this id twice", doc_id=article.id, field="id")
+        seen.add(article.id)
+        if only_ids is not None and article.id not in only_ids:
+            result.not_selected += 1
+            continue
+        selected[article.id] = article
+        for annotation in predictions.get(article.id, []):
+            check_annotation(annotation, ontology, article)
+        task = existing.get(article.id)
+        if task is None:
+            to_create.append(article)
+        elif task.content_sha == article.content_sha:
+            result.unchanged += 1
+        elif task.annotations:
+            refused.append(f"{article.id} (task {task.id}, {task.annotations} annotation(s))")
+        elif replace_unannotated:
+            to_replace.append(task)
+            to_create.append(article)
+        else:
+            refused.append(f"{article.id} (task {task.id}, unannotated)")
+    unknown = sorted(set(predictions) - seen)
+    if unknown:
+        sample = ", ".join(unknown[:5])
+        raise UserError(
+            f"predictions name {len(unknown)} document(s) that are not in the corpus "
+            f"(e.g. {sample}); extract from the same corpus you push"
+        )
+    if refused:
+        result.refused = refused
+        raise UserError(
+            f"{len(refused)} article(s) changed text since they were pushed: "
+            + "; ".join(refused[:10])
+            + (" …" if len(refused) > 10 else "")
+            + ". Offsets of annotations would break. Annotated tasks are never replaced; use "
+            "--replace-unannotated to replace the unannotated ones"
+        )
+
+    for task in to_replace:
+        client.request("DELETE", f"/api/tasks/{task.id}")
+        result.replaced += 1
+
+    def task_payload(article: Article) -> dict[str, Any]:
+        cands = candidates_of(article)
+        payload: dict[str, Any] = {"data": article_to_task_data(article, cands)}
+        preds = [prediction_payload(a, article, cands) for a in predictions.get(article.id, [])]
+        if preds:
+            payload["predictions"] = preds
+        return payload
+
+    batches = list(_batches(to_create, batch_size))
+    iterable: Iterable[list[Article]] = progress(batches, len(batches)) if progress else batches
+    for batch in iterable:
+        result.created += _import_batch(client, project.id, batch, task_payload)
+
+    result.predictions_added += _add_missing_predictions(
+        client, project.id, existing, selected, predictions, candidates_of, to_replace
+    )
+    return result
+
+
+def _import_batch(
+    client: LabelStudioClient,
+    project_id: int,
+    batch: list[Article],
+    payload: Callable[[Article], dict[str, Any]],
+    attempts: int = 5,
+) -> int:
+    """Import one batch; after a failure, ask the server what landed before retrying."""
+    remaining = batch
+    for attempt in range(attempts):
+        try:
+            return len(client.import_tasks(project_id, [payload(a) for a in remaining])) + (len(batch) - len(remaining))
+        except (ConnectionFailed, APIError) as exc:
+            if isinstance(exc, APIError) and (exc.status or 0) < 500:
+                raise
+            if attempt + 1 == attempts:
+                raise
+            time.sleep(min(2.0 * 2**attempt, 30.0))
+            present = existing_tasks(client, project_id)
+            remaining = [a for a in remaining if a.id not in present]
+            if not remaining:
+                return len(batch)
+    return len(batch) - len(remaining)
+
+
+def _add_missing_predictions(
+    client: LabelStudioClient,
+    project_id: int,
+    existing: dict[str, ExistingTask],
+    selected: dict[str, Article],
+    predictions: dict[str, list[DocumentAnnotation]],
+    candidates_of: Candidates,
+    replaced: list[ExistingTask],
+) -> int:
+    """Attach predictions of model versions a pre-existing task does not have yet."""
+    replaced_ids = {t.doc_id for t in replaced}
+    wanted = [
+        (existing[doc_id], annotation)
+        for doc_id, annotations in predictions.items()
+        if doc_id in existing and doc_id not in replaced_ids and doc_id in selected
+        for annotation in annotations
+    ]
+    if not wanted:
+        return 0
+    versions_present = client.get_json(f"/api/projects/{project_id}/model-versions")
+    present = set(versions_present) if isinstance(versions_present, dict) else set()
+    added = 0
+    have: dict[int, set[str]] = {}
+    for task, annotation in wanted:
+        version = model_version(annotation.origin)
+        if version in present:
+            if task.id not in have:
+                rows = client.get_json("/api/predictions", task=task.id)
+                have[task.id] = {str(r.get("model_version")) for r in rows}
+            if version in have[task.id]:
+                continue
+        article = selected[task.doc_id]
+        body = prediction_payload(annotation, article, candidates_of(article))
+        client.post_json("/api/predictions", {"task": task.id, **body})
+        have.setdefault(task.id, set()).add(version)
+        added += 1
+    return added

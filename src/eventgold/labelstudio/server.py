@@ -1,0 +1,335 @@
+"""The managed local Label Studio server, in its own virtual environment.
+
+Label Studio's pins (Django, pytz<2023, an exact label-studio-sdk, numpy,
+pyarrow) clash with ordinary NLP libraries, so it never goes into eventgold's
+environment. This module owns that separate venv (in the user cache dir), the
+server process, its pid/state file, port and data dir. ``eventgold server``,
+``eventgold up`` and the integration-test fixture all use exactly this code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from eventgold.errors import ServerError
+from eventgold.fileio import atomic_write_text
+
+LABEL_STUDIO_VERSION = "1.23.2"
+"""The one pinned Label Studio version the managed server runs."""
+
+STATE_FILE = "eventgold-server.json"
+LOG_FILE = "label-studio.log"
+_INSTALLED_MARKER = ".eventgold-installed"
+
+
+def cache_dir() -> Path:
+    """eventgold's cache dir: ``EVENTGOLD_CACHE_DIR``, else ``$XDG_CACHE_HOME/eventgold``."""
+    env = os.environ.get("EVENTGOLD_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "eventgold"
+
+
+def venv_dir(version: str = LABEL_STUDIO_VERSION) -> Path:
+    """Where the server's virtual environment for ``version`` lives."""
+    return cache_dir() / f"labelstudio-{version}"
+
+
+def label_studio_executable(version: str = LABEL_STUDIO_VERSION) -> Path:
+    """The ``label-studio`` entry point inside the server venv."""
+    return venv_dir(version) / "bin" / "label-studio"
+
+
+def is_installed(version: str = LABEL_STUDIO_VERSION) -> bool:
+    """Whether the server venv for ``version`` finished installing."""
+    return (venv_dir(version) / _INSTALLED_MARKER).is_file() and label_studio_executable(version).is_file()
+
+
+def install(
+    version: str = LABEL_STUDIO_VERSION,
+    *,
+    force: bool = False,
+    on_step: Callable[[str], None] | None = None,
+) -> Path:
+    """Create the server venv and install ``label-studio==version`` into it.
+
+    Idempotent: an installed venv is reused unless ``force``. Raises ServerError
+    with one line saying what to do when pip cannot install (e.g. no network).
+    """
+    target = venv_dir(version)
+    if is_installed(version) and not force:
+        return target
+    step = on_step or (lambda _msg: None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    marker = target / _INSTALLED_MARKER
+    marker.unlink(missing_ok=True)
+    python = target / "bin" / "python"
+    commands = [
+        (f"creating the server environment in {target}", [sys.executable, "-m", "venv", "--clear", str(target)]),
+        ("upgrading pip there", [str(python), "-m", "pip", "install", "-q", "-U", "pip"]),
+        (
+            f"installing label-studio=={version} (about 90 s)",
+            [str(python), "-m", "pip", "install", "-q", f"label-studio=={version}"],
+        ),
+    ]
+    for message, cmd in commands:
+        step(message)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        except OSError as exc:
+            raise ServerError(f"cannot run {cmd[0]}: {exc.strerror}") from exc
+        if proc.returncode != 0:
+            lines = [ln for ln in proc.stderr.splitlines() if ln.strip() and "WARNING" not in ln]
+            last = lines[-1] if lines else f"exit code {proc.returncode}"
+            raise ServerError(
+                f"could not install label-studio=={version} into {target} ({last}); check that "
+                "PyPI is reachable and retry `eventgold server install`, or set LABEL_STUDIO_URL "
+                "and LABEL_STUDIO_API_KEY to use an existing server"
+            )
+    marker.write_text(version + "\n", encoding="utf-8")
+    return target
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class ServerState:
+    """What a running managed server is: its process, address, data dir and version."""
+
+    pid: int
+    port: int
+    data_dir: str
+    version: str
+    log: str
+
+    @property
+    def url(self) -> str:
+        """The server's base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+
+def _state_path(data_dir: Path) -> Path:
+    return data_dir / STATE_FILE
+
+
+def read_state(data_dir: str | Path) -> ServerState | None:
+    """The recorded state of the server of ``data_dir``, or None when none is recorded."""
+    path = _state_path(Path(data_dir))
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        return ServerState(**raw)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, TypeError) as exc:
+        raise ServerError(
+            f"{path}: unreadable server state ({exc}); remove it and run `eventgold server start`"
+        ) from exc
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie child still answers kill(0): reap it if it is ours.
+    with contextlib.suppress(ChildProcessError):
+        done, _ = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            return False
+    return True
+
+
+def healthy(url: str, timeout: float = 2.0) -> bool:
+    """Whether the server at ``url`` answers ``/health`` with 200."""
+    try:
+        return httpx.get(f"{url.rstrip('/')}/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    """Whether the managed server of a data dir runs, and where."""
+
+    running: bool
+    healthy: bool
+    state: ServerState | None
+
+
+def status(data_dir: str | Path) -> ServerStatus:
+    """Report on the managed server of ``data_dir`` (process alive, ``/health`` answers)."""
+    state = read_state(data_dir)
+    if state is None or not _alive(state.pid):
+        return ServerStatus(running=False, healthy=False, state=state)
+    return ServerStatus(running=True, healthy=healthy(state.url), state=state)
+
+
+def start(
+    data_dir: str | Path,
+    *,
+    port: int | None = None,
+    username: str,
+    password: str,
+    token: str,
+    version: str = LABEL_STUDIO_VERSION,
+    timeout: float = 240.0,
+    on_step: Callable[[str], None] | None = None,
+) -> ServerState:
+    """Start Label Studio on 127.0.0.1 for ``data_dir`` and wait until ``/health`` answers.
+
+    Reuses a server already running for the same data dir. The admin user,
+    password and legacy API token are passed through the environment (never on
+    the command line, where ``ps`` would show them); open sign-up is disabled.
+    Raises ServerError when the venv is missing, the port is taken or the
+    server dies or does not answer within ``timeout`` seconds.
+    """
+    data = Path(data_dir).resolve()
+    data.mkdir(parents=True, exist_ok=True)
+    current = status(data)
+    if current.running and current.state is not None:
+        if not current.healthy:
+            _wait_healthy(current.state, timeout, None)
+        return current.state
+    if not is_installed(version):
+        raise ServerError(
+            f"the Label Studio server environment is not installed ({venv_dir(version)}); "
+            "run `eventgold server install` first"
+        )
+    chosen = port or free_port()
+    if not _port_free(chosen):
+        raise ServerError(f"port {chosen} on 127.0.0.1 is already in use; pass another --port")
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("LABEL_STUDIO_", "DJANGO_"))},
+        "LABEL_STUDIO_USERNAME": username,
+        "LABEL_STUDIO_PASSWORD": password,
+        "LABEL_STUDIO_USER_TOKEN": token,
+        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+        "LABEL_STUDIO_BASE_DATA_DIR": str(data),
+        "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+        "LABEL_STUDIO_LOCAL_FILES_SERVING_ENABLED": "false",
+        "SENTRY_DSN": "",
+        "FRONTEND_SENTRY_DSN": "",
+        "COLLECT_ANALYTICS": "false",
+    }
+    log_path = data / LOG_FILE
+    cmd = [
+        str(label_studio_executable(version)),
+        "start",
+        "--no-browser",
+        "--internal-host",
+        "127.0.0.1",
+        "--port",
+        str(chosen),
+        "--data-dir",
+        str(data),
+    ]
+    (on_step or (lambda _m: None))(f"starting Label Studio {version} on 127.0.0.1:{chosen}")
+    with log_path.open("ab") as log:
+        try:
+            proc = subprocess.Popen(
+                cmd,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                cwd=str(data),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise ServerError(f"cannot start {cmd[0]}: {exc.strerror}") from exc
+    state = ServerState(pid=proc.pid, port=chosen, data_dir=str(data), version=version, log=str(log_path))
+    atomic_write_text(_state_path(data), json.dumps(state.__dict__, indent=2) + "\n")
+    try:
+        _wait_healthy(state, timeout, proc)
+    except ServerError:
+        _terminate(proc.pid)
+        _state_path(data).unlink(missing_ok=True)
+        raise
+    return state
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Like the server itself: a closed connection in TIME_WAIT does not block the port.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _tail(path: str, lines: int = 3) -> str:
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    useful = [ln for ln in text if ln.strip() and "WARNING" not in ln][-lines:]
+    return " | ".join(useful)
+
+
+def _wait_healthy(state: ServerState, timeout: float, proc: subprocess.Popen[bytes] | None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise ServerError(
+                f"Label Studio exited with code {proc.returncode} while starting; see {state.log}: {_tail(state.log)}"
+            )
+        if healthy(state.url):
+            return
+        time.sleep(0.5)
+    raise ServerError(f"Label Studio did not answer {state.url}/health within {timeout:.0f} s; see {state.log}")
+
+
+def _terminate(pid: int, grace: float = 20.0) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pid, sig)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, sig)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if not _alive(pid) and not _group_alive(pid):
+                return
+            time.sleep(0.2)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+def stop(data_dir: str | Path) -> bool:
+    """Stop the managed server of ``data_dir`` and its children; True if one was running."""
+    data = Path(data_dir).resolve()
+    state = read_state(data)
+    if state is None:
+        return False
+    was_running = _alive(state.pid) or _group_alive(state.pid)
+    if was_running:
+        _terminate(state.pid)
+    _state_path(data).unlink(missing_ok=True)
+    return was_running

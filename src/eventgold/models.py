@@ -1,0 +1,470 @@
+"""The records that flow between eventgold's verbs (pydantic v2; JSONL on disk).
+
+Field names are contracts between verbs and with outside users: change them
+only with a migration. Invariants are enforced on every load:
+
+- a span's ``start <= end``, and ``text[start:end] == span.text`` whenever a
+  record meets its article (``check_against_article``);
+- ids are unique within a document and every reference resolves;
+- every label, mode, context, flag and sector exists in the ontology
+  (``check_against_ontology``).
+
+A record that breaks one raises :class:`~eventgold.errors.RecordError` naming
+the document, record id, field and bad value; :func:`read_jsonl` adds the
+file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from eventgold.errors import InputError, RecordError
+from eventgold.fileio import atomic_open
+from eventgold.ontology import Ontology
+
+FLAGS = ("historical", "future", "hypothetical", "negation")
+SPLITS = ("train", "dev", "test")
+
+
+def sha256_text(text: str) -> str:
+    """The sha256 hex digest of ``text`` encoded as UTF-8 (an Article's ``content_sha``)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+
+class Article(_Record):
+    """A news article: ``text`` is the exact string annotators see; offsets refer to it."""
+
+    id: str = Field(min_length=1)
+    title: str | None = None
+    text: str
+    source: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    language: str | None = None
+    content_sha: str = ""
+    duplicate_of: str | None = None
+    meta: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _sha(self) -> Article:
+        actual = sha256_text(self.text)
+        if not self.content_sha:
+            self.content_sha = actual
+        elif self.content_sha != actual:
+            raise RecordError(
+                "content_sha is not the sha256 of text; the text was edited after ingest "
+                "(re-run `eventgold ingest`, or drop content_sha to recompute it)",
+                doc_id=self.id,
+                field="content_sha",
+                value=self.content_sha,
+            )
+        if self.duplicate_of == self.id:
+            raise RecordError(
+                "an article cannot be a duplicate of itself",
+                doc_id=self.id,
+                field="duplicate_of",
+                value=self.duplicate_of,
+            )
+        return self
+
+
+class Span(_Record):
+    """Character offsets into an article's text (end exclusive, Python code points)."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+
+    @model_validator(mode="after")
+    def _order(self) -> Span:
+        if self.end < self.start:
+            raise ValueError(f"end ({self.end}) is before start ({self.start})")
+        if len(self.text) != self.end - self.start:
+            raise ValueError(
+                f"text has {len(self.text)} characters but the span covers "
+                f"{self.end - self.start} ({self.start}..{self.end})"
+            )
+        return self
+
+
+class Mention(_Record):
+    """An actor mention; without offsets it is an actor known only by id and/or text."""
+
+    id: str = Field(min_length=1)
+    type: str
+    start: int | None = Field(default=None, ge=0)
+    end: int | None = Field(default=None, ge=0)
+    text: str | None = None
+    canonical_id: str | None = None
+    country: str | None = None
+    sector: str | None = None
+    score: float | None = None
+
+    @model_validator(mode="after")
+    def _offsets(self) -> Mention:
+        if (self.start is None) != (self.end is None):
+            raise ValueError("start and end must be given together")
+        if self.start is not None and self.end is not None:
+            if self.end < self.start:
+                raise ValueError(f"end ({self.end}) is before start ({self.start})")
+            if self.text is not None and len(self.text) != self.end - self.start:
+                raise ValueError(
+                    f"text has {len(self.text)} characters but the span covers "
+                    f"{self.end - self.start} ({self.start}..{self.end})"
+                )
+        elif self.text is None and self.canonical_id is None:
+            raise ValueError("a mention without offsets needs text or canonical_id")
+        return self
+
+    @property
+    def has_span(self) -> bool:
+        """Whether the mention is anchored in the text by offsets."""
+        return self.start is not None
+
+
+class Event(_Record):
+    """An event: a type, an optional trigger span, roles pointing at mention ids."""
+
+    id: str = Field(min_length=1)
+    type: str
+    trigger: Span | None = None
+    mode: str | None = None
+    actors: list[str] = Field(default_factory=list)
+    recipients: list[str] = Field(default_factory=list)
+    locations: list[str] = Field(default_factory=list)
+    date: dt.date | None = None
+    contexts: list[str] = Field(default_factory=list)
+    flags: list[Literal["historical", "future", "hypothetical", "negation"]] = Field(default_factory=list)
+    score: float | None = None
+
+    def role_ids(self) -> Iterator[tuple[str, str]]:
+        """(role, mention id) for every argument, roles in actor/recipient/location order."""
+        for role, ids in (("actor", self.actors), ("recipient", self.recipients), ("location", self.locations)):
+            for mention_id in ids:
+                yield role, mention_id
+
+
+class Origin(_Record):
+    """Who made an annotation: an annotator, an extractor or an adjudicator."""
+
+    kind: Literal["annotator", "extractor", "adjudicator"]
+    name: str
+    version: str | None = None
+
+
+class LabelStudioRef(_Record):
+    """Where an annotation lives in Label Studio."""
+
+    project: int | None = None
+    task: int | None = None
+    annotation: int | None = None
+    prediction: int | None = None
+
+
+def _check_units(doc_id: str, mentions: list[Mention], events: list[Event]) -> None:
+    seen: set[str] = set()
+    all_units: list[Mention | Event] = [*mentions, *events]
+    for unit in all_units:
+        if unit.id in seen:
+            raise RecordError(
+                "id is not unique in the document",
+                doc_id=doc_id,
+                record_id=unit.id,
+                field="id",
+                value=unit.id,
+            )
+        seen.add(unit.id)
+    mention_ids = {m.id for m in mentions}
+    for event in events:
+        for role, mention_id in event.role_ids():
+            if mention_id not in mention_ids:
+                raise RecordError(
+                    f"{role} refers to a mention that is not in the document",
+                    doc_id=doc_id,
+                    record_id=event.id,
+                    field=f"{role}s",
+                    value=mention_id,
+                )
+
+
+class DocumentAnnotation(_Record):
+    """One person's or program's annotation of one document (no text: see ``doc_id``)."""
+
+    doc_id: str = Field(min_length=1)
+    origin: Origin
+    mentions: list[Mention] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    relevance: str | None = None
+    notes: str | None = None
+    ground_truth: bool = False
+    cancelled: bool = False
+    lead_time: float | None = None
+    created: dt.datetime | None = None
+    labelstudio: LabelStudioRef | None = None
+
+    @model_validator(mode="after")
+    def _refs(self) -> DocumentAnnotation:
+        _check_units(self.doc_id, self.mentions, self.events)
+        return self
+
+
+class Provenance(_Record):
+    """How a gold unit came to be: who had it, and what decided it."""
+
+    annotators: list[str] = Field(default_factory=list)
+    decision: str = ""
+
+
+class GoldDocument(_Record):
+    """An adjudicated document: the whole article, its gold units, split and provenance."""
+
+    article: Article
+    mentions: list[Mention] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    split: Literal["train", "dev", "test"] | None = None
+    provenance: dict[str, Provenance] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _refs(self) -> GoldDocument:
+        _check_units(self.article.id, self.mentions, self.events)
+        check_spans(self.article.id, self.article.text, self.mentions, self.events)
+        return self
+
+    @property
+    def doc_id(self) -> str:
+        """The id of the gold document's article."""
+        return self.article.id
+
+
+def check_spans(doc_id: str, text: str, mentions: Iterable[Mention], events: Iterable[Event]) -> None:
+    """Check that every offset lies in ``text`` and slices it to the stored span text."""
+    n = len(text)
+    spans: list[tuple[Mention | Event, str, int | None, int | None, str | None]] = [
+        *((m, "start", m.start, m.end, m.text) for m in mentions),
+        *((e, "trigger", e.trigger.start, e.trigger.end, e.trigger.text) for e in events if e.trigger),
+    ]
+    for unit, field, start, end, span_text in spans:
+        if start is None or end is None:
+            continue
+        if end > n:
+            raise RecordError(
+                f"offsets {start}..{end} run past the end of the text ({n} characters)",
+                doc_id=doc_id,
+                record_id=unit.id,
+                field=field,
+                value=end,
+            )
+        if span_text is not None and text[start:end] != span_text:
+            raise RecordError(
+                f"text[{start}:{end}] is {text[start:end]!r}, not the stored span text",
+                doc_id=doc_id,
+                record_id=unit.id,
+                field="text",
+                value=span_text,
+            )
+
+
+def check_against_article(annotation: DocumentAnnotation, article: Article) -> None:
+    """Check an annotation against the article it names: same id, offsets slice its text."""
+    if annotation.doc_id != article.id:
+        raise RecordError(
+            f"annotation is for document {annotation.doc_id!r}, not {article.id!r}",
+            doc_id=article.id,
+            field="doc_id",
+            value=annotation.doc_id,
+        )
+    check_spans(article.id, article.text, annotation.mentions, annotation.events)
+
+
+def check_against_ontology(
+    doc_id: str,
+    mentions: Iterable[Mention],
+    events: Iterable[Event],
+    ontology: Ontology,
+    *,
+    relevance: str | None = None,
+) -> None:
+    """Check that every label, mode, context, sector and role target exists in ``ontology``."""
+    mentions = list(mentions)
+    for m in mentions:
+        if m.type not in ontology.actor_type_names:
+            raise RecordError(
+                f"unknown actor type; allowed: {', '.join(sorted(ontology.actor_type_names))}",
+                doc_id=doc_id,
+                record_id=m.id,
+                field="type",
+                value=m.type,
+            )
+        if m.sector is not None and ontology.sectors and m.sector not in ontology.sector_codes:
+            raise RecordError(
+                "unknown sector; see the ontology's sectors",
+                doc_id=doc_id,
+                record_id=m.id,
+                field="sector",
+                value=m.sector,
+            )
+    contexts = set(ontology.contexts)
+    for e in events:
+        if e.type not in ontology.event_type_names:
+            raise RecordError(
+                f"unknown event type; allowed: {', '.join(sorted(ontology.event_type_names))}",
+                doc_id=doc_id,
+                record_id=e.id,
+                field="type",
+                value=e.type,
+            )
+        modes = ontology.modes_of(e.type)
+        if e.mode is not None and e.mode not in modes:
+            allowed = ", ".join(modes) if modes else "none"
+            raise RecordError(
+                f"mode does not belong to {e.type}; allowed: {allowed}",
+                doc_id=doc_id,
+                record_id=e.id,
+                field="mode",
+                value=e.mode,
+            )
+        for context in e.contexts:
+            if context not in contexts:
+                raise RecordError(
+                    "unknown context; see the ontology's contexts",
+                    doc_id=doc_id,
+                    record_id=e.id,
+                    field="contexts",
+                    value=context,
+                )
+        for flag in e.flags:
+            if flag not in ontology.flags:
+                raise RecordError(
+                    f"flag not in the ontology; allowed: {', '.join(ontology.flags)}",
+                    doc_id=doc_id,
+                    record_id=e.id,
+                    field="flags",
+                    value=flag,
+                )
+    if relevance is not None and relevance not in ontology.relevance:
+        raise RecordError(
+            f"unknown relevance; allowed: {', '.join(ontology.relevance)}",
+            doc_id=doc_id,
+            field="relevance",
+            value=relevance,
+        )
+
+
+def check_annotation(annotation: DocumentAnnotation, ontology: Ontology, article: Article | None = None) -> None:
+    """Check an annotation against the ontology and, when given, its article."""
+    check_against_ontology(
+        annotation.doc_id,
+        annotation.mentions,
+        annotation.events,
+        ontology,
+        relevance=annotation.relevance,
+    )
+    if article is not None:
+        check_against_article(annotation, article)
+
+
+def check_gold(gold: GoldDocument, ontology: Ontology) -> None:
+    """Check a gold document against the ontology (its spans are checked on load)."""
+    check_against_ontology(gold.doc_id, gold.mentions, gold.events, ontology)
+
+
+# ---------------------------------------------------------------------------
+# JSONL
+# ---------------------------------------------------------------------------
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def _validation_to_record_error(exc: ValidationError, raw: Any) -> RecordError:
+    err = exc.errors()[0]
+    loc = ".".join(str(x) for x in err["loc"])
+    doc_id = None
+    if isinstance(raw, dict):
+        doc_id = raw.get("doc_id") or raw.get("id")
+        if doc_id is None and isinstance(raw.get("article"), dict):
+            doc_id = raw["article"].get("id")
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = "unknown field (check its spelling against the record's fields)"
+    elif err["type"] == "missing":
+        msg = "required field is missing"
+    has_value = err["type"] != "missing"
+    return RecordError(
+        msg,
+        doc_id=str(doc_id) if doc_id is not None else None,
+        field=loc or None,
+        value=err.get("input") if has_value and not isinstance(err.get("input"), dict) else None,
+    )
+
+
+def parse_record(model: type[R], raw: Any) -> R:
+    """Validate one decoded JSON value as ``model``, raising RecordError on failure."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise _validation_to_record_error(exc, raw) from exc
+
+
+def read_jsonl(path: str | Path, model: type[R]) -> Iterator[R]:
+    """Stream records of ``model`` from a JSONL file, one line at a time.
+
+    Blank lines are skipped. Any bad line raises RecordError with ``file:line``.
+    """
+    file = Path(path)
+    try:
+        fh = file.open("r", encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError(f"{file}: file not found") from exc
+    except OSError as exc:
+        raise InputError(f"{file}: cannot open: {exc.strerror}") from exc
+    with fh:
+        lineno = 0
+        while True:
+            try:
+                line = fh.readline()
+            except UnicodeDecodeError as exc:
+                raise RecordError(
+                    f"not UTF-8 text (byte {exc.start} of the line)", file=str(file), line=lineno + 1
+                ) from exc
+            if not line:
+                break
+            lineno += 1
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise RecordError(
+                    f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(file), line=lineno
+                ) from exc
+            try:
+                yield parse_record(model, raw)
+            except RecordError as exc:
+                raise exc.located(file=str(file), line=lineno) from exc.__cause__
+
+
+def dump_record(record: BaseModel) -> str:
+    """One record as a compact JSON line (no trailing newline); None fields kept."""
+    return record.model_dump_json()
+
+
+def write_jsonl(path: str | Path, records: Iterable[BaseModel]) -> int:
+    """Write records to ``path`` as JSONL, atomically; returns how many were written."""
+    count = 0
+    with atomic_open(path, "w") as fh:
+        for record in records:
+            fh.write(dump_record(record))
+            fh.write("\n")
+            count += 1
+    return count

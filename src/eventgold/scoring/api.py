@@ -1,0 +1,621 @@
+"""``score(gold, predictions)``: every metric of every extractor, as a ScoreReport.
+
+Predictions are any iterables of DocumentAnnotation, one per extractor, so any
+reader (our JSONL, PLOVER JSONL, Label Studio JSON, DocBin) can feed it.
+Documents are aligned by id with the selected gold documents:
+
+- a gold document with no prediction is scored as an empty prediction (all its
+  units missed) and listed in ``missing_docs``;
+- a prediction for a document that is not in the gold is ignored and listed in
+  ``unknown_docs``; one for a gold document outside the selected split is
+  ignored and counted in ``outside_selection``;
+- a prediction whose offsets fall outside its article's text, or whose span
+  text differs from the text there, is a RecordError naming document and unit.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from eventgold.errors import RecordError, UserError
+from eventgold.models import DocumentAnnotation, GoldDocument, check_against_article
+from eventgold.ontology import Ontology, load_ontology
+from eventgold.scoring.actors import actor_set_counts, id_accuracy
+from eventgold.scoring.bootstrap import (
+    F1Spec,
+    approximate_randomization_p,
+    bootstrap_sums,
+    f1_of,
+    holm,
+    paired_bootstrap_p,
+    percentile_interval,
+)
+from eventgold.scoring.coder import CODER_VARIANTS, score_coder_doc
+from eventgold.scoring.counts import (
+    ZERO_DIVISION_CHOICES,
+    PRFCounts,
+    SchemeCounts,
+    Warnings,
+    f1_from_counts,
+    ratio,
+)
+from eventgold.scoring.error_analysis import ErrorItem, mention_errors
+from eventgold.scoring.events import ACE_METRICS, EventDocResult, score_events_doc
+from eventgold.scoring.mentions import SCHEME_NAMES, MentionRows, MentionScores, build_rows, score_mentions
+from eventgold.scoring.report import (
+    HEADLINE_METRICS,
+    Accuracy,
+    ActorScores,
+    ConfusionMatrix,
+    EventScores,
+    ExtractorScore,
+    GoldInfo,
+    Interval,
+    MentionSchemeResult,
+    PRFScore,
+    SchemeScore,
+    ScoreReport,
+    SignificanceTest,
+)
+
+GROUP_BY: tuple[str, ...] = ("type", "source", "split")
+NONE_GROUP = "(none)"
+SMALL_SAMPLE = 30
+"""Fewer documents than this: resampling statistics come with a warning."""
+
+
+@dataclass
+class _Aligned:
+    """One extractor's predictions aligned with the selected gold documents."""
+
+    preds: list[DocumentAnnotation | None]
+    missing: list[str]
+    unknown: list[str]
+    outside: int
+    warnings: list[str]
+
+
+def _align(
+    name: str,
+    gold: Sequence[GoldDocument],
+    all_gold_ids: set[str],
+    predictions: Iterable[DocumentAnnotation],
+    source: str | None,
+) -> _Aligned:
+    index = {g.doc_id: i for i, g in enumerate(gold)}
+    preds: list[DocumentAnnotation | None] = [None] * len(gold)
+    unknown: list[str] = []
+    outside = 0
+    kinds: Counter[str] = Counter()
+    seen: set[str] = set()
+    for ann in predictions:
+        if ann.doc_id in seen:
+            raise RecordError(
+                f"extractor {name!r} annotates this document twice; keep one annotation per document",
+                file=source,
+                doc_id=ann.doc_id,
+                field="doc_id",
+                value=ann.doc_id,
+            )
+        seen.add(ann.doc_id)
+        kinds[ann.origin.kind] += 1
+        i = index.get(ann.doc_id)
+        if i is None:
+            if ann.doc_id in all_gold_ids:
+                outside += 1
+            else:
+                unknown.append(ann.doc_id)
+            continue
+        try:
+            check_against_article(ann, gold[i].article)
+        except RecordError as exc:
+            raise exc.located(file=source) from exc
+        preds[i] = ann
+    warnings: list[str] = []
+    others = {k: n for k, n in kinds.items() if k != "extractor"}
+    if others:
+        warnings.append(
+            f"{name}: {sum(others.values())} annotations have origin.kind "
+            f"{', '.join(sorted(others))}, not extractor; scored all the same"
+        )
+    missing = [g.doc_id for g, p in zip(gold, preds, strict=True) if p is None]
+    if missing:
+        warnings.append(f"{name}: {len(missing)} gold documents have no prediction; scored as empty predictions")
+    if unknown:
+        warnings.append(f"{name}: {len(unknown)} predicted documents are not in the gold; ignored")
+    return _Aligned(preds, missing, sorted(unknown), outside, warnings)
+
+
+def _scheme_score(c: SchemeCounts, partial: bool, zd: str, what: str, w: Warnings) -> SchemeScore:
+    credit = c.credit(partial)
+    return SchemeScore(
+        cor=c.cor,
+        inc=c.inc,
+        par=c.par,
+        mis=c.mis,
+        spu=c.spu,
+        actual=c.actual,
+        possible=c.possible,
+        precision=ratio(credit, c.actual, policy=zd, what=f"{what} precision", warnings=w),
+        recall=ratio(credit, c.possible, policy=zd, what=f"{what} recall", warnings=w),
+        f1=f1_from_counts(credit, c.actual, c.possible, policy=zd, what=f"{what} F1", warnings=w),
+    )
+
+
+def _prf(c: PRFCounts, zd: str, what: str, w: Warnings) -> PRFScore:
+    return PRFScore(
+        tp=c.tp,
+        fp=c.fp,
+        fn=c.fn,
+        precision=ratio(c.tp, c.actual, policy=zd, what=f"{what} precision", warnings=w),
+        recall=ratio(c.tp, c.possible, policy=zd, what=f"{what} recall", warnings=w),
+        f1=f1_from_counts(c.tp, c.actual, c.possible, policy=zd, what=f"{what} F1", warnings=w),
+    )
+
+
+def _prf_from(tp: float, actual: float, possible: float) -> PRFCounts:
+    return PRFCounts(int(tp), int(actual - tp), int(possible - tp))
+
+
+def _mean(values: Sequence[float], zd: str, what: str, w: Warnings) -> float:
+    if not values:
+        return ratio(0, 0, policy=zd, what=what, warnings=w)
+    return float(np.mean(values))
+
+
+def confusion_matrix(pairs: Sequence[tuple[str, str]], zd: str, what: str, w: Warnings) -> ConfusionMatrix:
+    """Gold x predicted label counts over matched pairs, with Cohen's kappa."""
+    labels = sorted({g for g, _ in pairs} | {p for _, p in pairs})
+    pos = {label: i for i, label in enumerate(labels)}
+    m = np.zeros((len(labels), len(labels)), dtype=np.int64)
+    for g, p in pairs:
+        m[pos[g], pos[p]] += 1
+    n = int(m.sum())
+    if n:
+        po = np.trace(m) / n
+        pe = float((m.sum(axis=1) * m.sum(axis=0)).sum()) / (n * n)
+        kappa = ratio(po - pe, 1.0 - pe, policy=zd, what=f"{what} kappa", warnings=w)
+    else:
+        kappa = ratio(0, 0, policy=zd, what=f"{what} kappa", warnings=w)
+    return ConfusionMatrix(labels=labels, matrix=m.tolist(), n=n, kappa=kappa)
+
+
+@dataclass
+class _Result:
+    score: ExtractorScore
+    matrix: NDArray[np.float64]
+    type_matrix: NDArray[np.float64] | None = None
+    """Per-document (score, actual, possible) of each per-type F1 in ``type_columns``."""
+    type_columns: list[tuple[str, str]] = field(default_factory=list)
+    """(family, type) of each column triple of ``type_matrix``."""
+
+
+def _type_matrix(
+    ms: MentionScores, type_codes: dict[str, int], mention_types: Iterable[str], ev: Sequence[EventDocResult]
+) -> tuple[NDArray[np.float64], list[tuple[str, str]]]:
+    """Per-document counts behind the per-type F1s (strict mentions, trigger classification)."""
+    n = len(ev)
+    blocks: list[NDArray[np.float64]] = []
+    columns: list[tuple[str, str]] = []
+    strict = ms.per_doc_type.get("strict")
+    for t in mention_types if strict is not None else ():
+        c = strict[:, type_codes[t], :]  # type: ignore[index]
+        blocks.append(np.stack([c[:, 0], c[:, [0, 1, 2, 4]].sum(axis=1), c[:, [0, 1, 2, 3]].sum(axis=1)], axis=1))
+        columns.append(("mention.strict", t))
+    for t in sorted({t for r in ev for t, _ in r.per_type}):
+        blocks.append(
+            np.array(
+                [[r.per_type[(t, "tp")], r.per_type[(t, "actual")], r.per_type[(t, "possible")]] for r in ev],
+                dtype=np.float64,
+            ).reshape(n, 3)
+        )
+        columns.append(("event.trigger_cls", t))
+    if not blocks:
+        return np.zeros((n, 0), dtype=np.float64), columns
+    return np.hstack(blocks).astype(np.float64), columns
+
+
+def _column_specs() -> list[F1Spec]:
+    names = [f"mention.{s}" for s in SCHEME_NAMES] + ["actor.set"]
+    names += [f"event.{m}" for m in ACE_METRICS] + [f"coder.{v}" for v in CODER_VARIANTS]
+    return [F1Spec(n, 3 * i, 3 * i + 1, 3 * i + 2) for i, n in enumerate(names)]
+
+
+SPECS: tuple[F1Spec, ...] = tuple(_column_specs())
+"""Per-document count columns (score, actual, possible) of every F1 that is resampled."""
+
+
+def _score_one(
+    name: str,
+    source: str | None,
+    gold: Sequence[GoldDocument],
+    aligned: _Aligned,
+    gold_rows: MentionRows,
+    type_codes: dict[str, int],
+    ontology: Ontology,
+    zd: str,
+    by: Sequence[str],
+) -> _Result:
+    w = Warnings(list(aligned.warnings))
+    n = len(gold)
+    preds = aligned.preds
+    pred_mentions = [p.mentions if p else [] for p in preds]
+    pred_events = [p.events if p else [] for p in preds]
+    pred_rows = build_rows(pred_mentions, type_codes)
+    type_names = sorted(type_codes, key=type_codes.__getitem__)
+    ms = score_mentions(gold_rows, pred_rows, n, type_names)
+    doc_ids = [g.doc_id for g in gold]
+    texts = [g.article.text for g in gold]
+
+    matrix = np.zeros((n, 3 * len(SPECS)), dtype=np.float64)
+    col = {s.name: s for s in SPECS}
+    mentions: dict[str, MentionSchemeResult] = {}
+    for scheme in SCHEME_NAMES:
+        partial = scheme == "partial"
+        per_doc = ms.per_doc[scheme]
+        spec = col[f"mention.{scheme}"]
+        matrix[:, spec.score] = per_doc[:, 0] + (0.5 * per_doc[:, 2] if partial else 0.0)
+        matrix[:, spec.actual] = per_doc[:, [0, 1, 2, 4]].sum(axis=1)
+        matrix[:, spec.possible] = per_doc[:, [0, 1, 2, 3]].sum(axis=1)
+        per_type = {
+            t: _scheme_score(c, partial, zd, f"mention.{scheme} {t}", w) for t, c in ms.per_type[scheme].items()
+        }
+        mentions[scheme] = MentionSchemeResult(
+            overall=_scheme_score(ms.totals(scheme), partial, zd, f"mention.{scheme}", w),
+            per_type=per_type,
+            macro_precision=_mean([s.precision for s in per_type.values()], zd, f"mention.{scheme} macro", w),
+            macro_recall=_mean([s.recall for s in per_type.values()], zd, f"mention.{scheme} macro", w),
+            macro_f1=_mean([s.f1 for s in per_type.values()], zd, f"mention.{scheme} macro", w),
+        )
+
+    ida = id_accuracy(ms.matchings["exact"], gold_rows, pred_rows)
+    set_spec = col["actor.set"]
+    doc_set_f1: list[float] = []
+    g_no_id = p_no_id = 0
+    ev: list[EventDocResult] = []
+    coder_errors: list[ErrorItem] = []
+    for i, g in enumerate(gold):
+        tp, act, pos, gn, pn = actor_set_counts(g.mentions, pred_mentions[i])
+        matrix[i, set_spec.score], matrix[i, set_spec.actual], matrix[i, set_spec.possible] = (
+            tp,
+            act,
+            pos,
+        )
+        g_no_id += gn
+        p_no_id += pn
+        if act + pos:
+            doc_set_f1.append(2 * tp / (act + pos))
+        r = score_events_doc(g.doc_id, g.article.text, g.mentions, g.events, pred_mentions[i], pred_events[i])
+        ev.append(r)
+        for metric in ACE_METRICS:
+            s = col[f"event.{metric}"]
+            matrix[i, s.score], matrix[i, s.actual], matrix[i, s.possible] = r.counts[metric]
+        coder_counts, errs = score_coder_doc(
+            g.doc_id, g.mentions, g.events, pred_mentions[i], pred_events[i], ontology.quad_of
+        )
+        coder_errors.extend(errs)
+        for variant in CODER_VARIANTS:
+            s = col[f"coder.{variant}"]
+            matrix[i, s.score], matrix[i, s.actual], matrix[i, s.possible] = coder_counts[variant]
+
+    totals = matrix.sum(axis=0)
+
+    def prf_of(metric: str) -> PRFScore:
+        s = col[metric]
+        return _prf(_prf_from(totals[s.score], totals[s.actual], totals[s.possible]), zd, metric, w)
+
+    per_type_counts: Counter[tuple[str, str]] = Counter()
+    for r in ev:
+        per_type_counts.update(r.per_type)
+    event_types = sorted({t for t, _ in per_type_counts})
+    trig_per_type = {
+        t: _prf(
+            _prf_from(
+                per_type_counts[(t, "tp")],
+                per_type_counts[(t, "actual")],
+                per_type_counts[(t, "possible")],
+            ),
+            zd,
+            f"event.trigger_cls {t}",
+            w,
+        )
+        for t in event_types
+    }
+    mode_c, mode_ok = sum(r.mode_compared for r in ev), sum(r.mode_correct for r in ev)
+    ctx_c, ctx_ok = sum(r.context_compared for r in ev), sum(r.context_exact for r in ev)
+    events = EventScores(
+        trigger_id=prf_of("event.trigger_id"),
+        trigger_cls=prf_of("event.trigger_cls"),
+        arg_id=prf_of("event.arg_id"),
+        arg_cls=prf_of("event.arg_cls"),
+        trigger_cls_per_type=trig_per_type,
+        trigger_cls_macro_f1=_mean([s.f1 for s in trig_per_type.values()], zd, "event.trigger_cls macro", w),
+        mode=Accuracy(
+            compared=mode_c,
+            correct=mode_ok,
+            accuracy=ratio(mode_ok, mode_c, policy=zd, what="event.mode accuracy", warnings=w),
+        ),
+        context=Accuracy(
+            compared=ctx_c,
+            correct=ctx_ok,
+            accuracy=ratio(ctx_ok, ctx_c, policy=zd, what="event.context accuracy", warnings=w),
+        ),
+        context_labels=_prf(
+            PRFCounts(
+                sum(r.context_tp for r in ev),
+                sum(r.context_fp for r in ev),
+                sum(r.context_fn for r in ev),
+            ),
+            zd,
+            "event.context",
+            w,
+        ),
+        gold_events_without_trigger=sum(r.gold_without_trigger for r in ev),
+        pred_events_without_trigger=sum(r.pred_without_trigger for r in ev),
+        gold_args_without_span=sum(r.gold_args_without_span for r in ev),
+        pred_args_without_span=sum(r.pred_args_without_span for r in ev),
+    )
+    actors = ActorScores(
+        id_pairs=ida.pairs,
+        id=Accuracy(
+            compared=ida.compared,
+            correct=ida.correct,
+            accuracy=ratio(ida.correct, ida.compared, policy=zd, what="actor.id accuracy", warnings=w),
+        ),
+        gold_pairs_without_id=ida.gold_without_id,
+        pred_pairs_without_id=ida.pred_without_id,
+        set=prf_of("actor.set"),
+        set_macro_f1=_mean(doc_set_f1, zd, "actor.set macro", w),
+        gold_mentions_without_id=g_no_id,
+        pred_mentions_without_id=p_no_id,
+    )
+    coder = {v: prf_of(f"coder.{v}") for v in CODER_VARIANTS}
+    exact = ms.matchings["exact"]
+    ok = np.flatnonzero(exact.correct)
+    actor_pairs = [
+        (gold_rows.mentions[g].type, pred_rows.mentions[p].type)
+        for g, p in zip(exact.gold[ok].tolist(), exact.pred[ok].tolist(), strict=True)
+    ]
+    confusion = {
+        "actor_type": confusion_matrix(actor_pairs, zd, "actor_type", w),
+        "event_type": confusion_matrix([p for r in ev for p in r.type_pairs], zd, "event_type", w),
+    }
+    metrics = _flat_metrics(mentions, actors, events, coder, confusion)
+    groups = {key: _groups(key, gold, matrix, zd) for key in by if key != "type"}
+    errors = mention_errors(ms, doc_ids, texts)
+    errors += [e for r in ev for e in r.errors] + coder_errors
+    score = ExtractorScore(
+        name=name,
+        source=source,
+        docs_scored=n,
+        docs_predicted=sum(p is not None for p in preds),
+        missing_docs=aligned.missing,
+        unknown_docs=aligned.unknown,
+        outside_selection=aligned.outside,
+        gold_mentions_without_span=sum(len(g.mentions) for g in gold) - len(gold_rows.table),
+        pred_mentions_without_span=sum(len(m) for m in pred_mentions) - len(pred_rows.table),
+        metrics=metrics,
+        mentions=mentions,
+        actors=actors,
+        events=events,
+        coder=coder,
+        confusion=confusion,
+        groups=groups,
+        errors=errors,
+        warnings=w.summary(zd),
+        zero_division_in=w.zero_division,
+    )
+    type_matrix, type_columns = _type_matrix(ms, type_codes, mentions["strict"].per_type, ev)
+    return _Result(score, matrix, type_matrix, type_columns)
+
+
+def _flat_metrics(
+    mentions: dict[str, MentionSchemeResult],
+    actors: ActorScores,
+    events: EventScores,
+    coder: dict[str, PRFScore],
+    confusion: dict[str, ConfusionMatrix],
+) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for scheme, res in mentions.items():
+        o = res.overall
+        for k in (
+            "precision",
+            "recall",
+            "f1",
+            "cor",
+            "inc",
+            "par",
+            "mis",
+            "spu",
+            "actual",
+            "possible",
+        ):
+            out[f"mention.{scheme}.{k}"] = float(getattr(o, k))
+        out[f"mention.{scheme}.macro_precision"] = res.macro_precision
+        out[f"mention.{scheme}.macro_recall"] = res.macro_recall
+        out[f"mention.{scheme}.macro_f1"] = res.macro_f1
+    out["actor.id.accuracy"] = actors.id.accuracy
+    out["actor.id.compared"] = float(actors.id.compared)
+    out["actor.id.correct"] = float(actors.id.correct)
+
+    def put(prefix: str, s: PRFScore) -> None:
+        for k in ("precision", "recall", "f1", "tp", "fp", "fn"):
+            out[f"{prefix}.{k}"] = float(getattr(s, k))
+
+    put("actor.set", actors.set)
+    out["actor.set.macro_f1"] = actors.set_macro_f1
+    for metric in ACE_METRICS:
+        put(f"event.{metric}", getattr(events, metric))
+    out["event.mode.accuracy"] = events.mode.accuracy
+    out["event.context.accuracy"] = events.context.accuracy
+    put("event.context", events.context_labels)
+    out["event.trigger_cls.macro_f1"] = events.trigger_cls_macro_f1
+    for variant, s in coder.items():
+        put(f"coder.{variant}", s)
+    out["actor_type.kappa"] = confusion["actor_type"].kappa
+    out["event_type.kappa"] = confusion["event_type"].kappa
+    return out
+
+
+def _groups(
+    key: str, gold: Sequence[GoldDocument], matrix: NDArray[np.float64], zd: str
+) -> dict[str, dict[str, float]]:
+    """Micro P/R/F1 of every resampled metric, summed over each group's documents."""
+    labels = [(g.article.source if key == "source" else g.split) or NONE_GROUP for g in gold]
+    out: dict[str, dict[str, float]] = {}
+    for value in sorted(set(labels)):
+        rows = np.array([lab == value for lab in labels])
+        sums = matrix[rows].sum(axis=0)
+        metrics: dict[str, float] = {"docs": float(rows.sum())}
+        for s in SPECS:
+            credit, act, pos = sums[s.score], sums[s.actual], sums[s.possible]
+            metrics[f"{s.name}.precision"] = ratio(credit, act, policy=zd, what="", warnings=None)
+            metrics[f"{s.name}.recall"] = ratio(credit, pos, policy=zd, what="", warnings=None)
+            metrics[f"{s.name}.f1"] = float(f1_of(sums, s, zd))
+        out[value] = metrics
+    return out
+
+
+def score(
+    gold: Iterable[GoldDocument],
+    predictions: Mapping[str, Iterable[DocumentAnnotation]],
+    *,
+    split: Sequence[str] | None = None,
+    by: Sequence[str] = (),
+    zero_division: str = "0",
+    bootstrap: int = 1000,
+    seed: int = 0,
+    ci_level: float = 0.95,
+    randomization_rounds: int | None = None,
+    ontology: Ontology | None = None,
+    sources: Mapping[str, str] | None = None,
+    gold_source: str | None = None,
+) -> ScoreReport:
+    """Score each extractor's predictions against the gold; see the module docstring.
+
+    ``bootstrap`` resamples (0 to skip) give the confidence intervals and the
+    paired bootstrap test; ``randomization_rounds`` (default: ``bootstrap``)
+    the approximate-randomization test. ``by`` adds per-source or per-split
+    groups (``type`` tables are always there).
+    """
+    if zero_division not in ZERO_DIVISION_CHOICES:
+        raise UserError(f"zero_division must be one of {', '.join(ZERO_DIVISION_CHOICES)}, not {zero_division!r}")
+    for key in by:
+        if key not in GROUP_BY:
+            raise UserError(f"cannot group by {key!r}; choose from {', '.join(GROUP_BY)}")
+    if bootstrap < 0:
+        raise UserError("bootstrap must be 0 (no intervals) or a number of resamples")
+    if not 0 < ci_level < 1:
+        raise UserError(f"ci_level must be between 0 and 1, got {ci_level}")
+    if not predictions:
+        raise UserError("no predictions to score; give at least one prediction file")
+    ontology = ontology or load_ontology()
+    all_gold: list[GoldDocument] = list(gold)
+    ids: set[str] = set()
+    for g in all_gold:
+        if g.doc_id in ids:
+            raise RecordError("document appears twice in the gold", file=gold_source, doc_id=g.doc_id)
+        ids.add(g.doc_id)
+    wanted = set(split or ())
+    selected = [g for g in all_gold if not wanted or g.split in wanted]
+    if not selected:
+        raise UserError(
+            f"no gold documents{' in split ' + ','.join(sorted(wanted)) if wanted else ''}"
+            f"{' in ' + gold_source if gold_source else ''}"
+        )
+    type_codes: dict[str, int] = {}
+    gold_rows = build_rows([g.mentions for g in selected], type_codes)
+    results: list[_Result] = []
+    for name, preds in predictions.items():
+        source = (sources or {}).get(name)
+        aligned = _align(name, selected, ids, preds, source)
+        results.append(_score_one(name, source, selected, aligned, gold_rows, type_codes, ontology, zero_division, by))
+    tests: list[SignificanceTest] = []
+    if bootstrap > 0:
+        tests = _statistics(results, bootstrap, seed, ci_level, randomization_rounds or bootstrap, zero_division)
+    warnings: list[str] = []
+    if bootstrap > 0 and len(selected) < SMALL_SAMPLE:
+        warnings.append(
+            f"only {len(selected)} documents: bootstrap intervals and paired tests resample "
+            f"documents and are unreliable with fewer than {SMALL_SAMPLE}"
+        )
+    gold_info = GoldInfo(
+        documents=dict(sorted(Counter(g.split or NONE_GROUP for g in selected).items())),
+        mentions=dict(sorted(Counter(m.type for g in selected for m in g.mentions).items())),
+        events=dict(sorted(Counter(e.type for g in selected for e in g.events).items())),
+    )
+    return ScoreReport(
+        warnings=warnings,
+        gold_info=gold_info,
+        gold=gold_source,
+        split=sorted(wanted),
+        gold_docs=len(selected),
+        zero_division=zero_division,
+        bootstrap=bootstrap,
+        seed=seed,
+        ci_level=ci_level,
+        extractors=[r.score for r in results],
+        tests=tests,
+    )
+
+
+def _statistics(
+    results: list[_Result], n_boot: int, seed: int, level: float, n_ar: int, zd: str
+) -> list[SignificanceTest]:
+    """Confidence intervals for every resampled F1; paired tests on the headline F1s."""
+    full = [r.matrix if r.type_matrix is None else np.hstack([r.matrix, r.type_matrix]) for r in results]
+    sums = bootstrap_sums(full, n_boot, seed)
+    values: list[dict[str, np.ndarray]] = []
+    for r, s in zip(results, sums, strict=True):
+        per = {spec.name: f1_of(s, spec, zd) for spec in SPECS}
+        values.append(per)
+        for spec in SPECS:
+            lo, hi = percentile_interval(per[spec.name], level)
+            r.score.intervals[f"{spec.name}.f1"] = Interval(low=lo, high=hi, level=level, resamples=n_boot)
+        base = r.matrix.shape[1]
+        for k, (family, type_name) in enumerate(r.type_columns):
+            spec = F1Spec(f"{family} {type_name}", base + 3 * k, base + 3 * k + 1, base + 3 * k + 2)
+            lo, hi = percentile_interval(f1_of(s, spec, zd), level)
+            r.score.type_intervals.setdefault(family, {})[type_name] = Interval(
+                low=lo, high=hi, level=level, resamples=n_boot
+            )
+    tests: list[SignificanceTest] = []
+    spec_by_metric = {f"{s.name}.f1": s for s in SPECS}
+    for (ia, a), (ib, b) in itertools.combinations(enumerate(results), 2):
+        for metric in HEADLINE_METRICS:
+            spec = spec_by_metric[metric]
+            va, vb = a.score.metrics[metric], b.score.metrics[metric]
+            delta = va - vb
+            resampled = values[ia][spec.name] - values[ib][spec.name]
+            common = dict(metric=metric, a=a.score.name, b=b.score.name, a_value=va, b_value=vb, delta=delta)
+            tests.append(
+                SignificanceTest(
+                    **common,
+                    method="paired_bootstrap",
+                    rounds=n_boot,
+                    p_value=paired_bootstrap_p(delta, resampled),
+                    p_holm=math.nan,
+                )
+            )
+            tests.append(
+                SignificanceTest(
+                    **common,
+                    method="approximate_randomization",
+                    rounds=n_ar,
+                    p_value=approximate_randomization_p(a.matrix, b.matrix, spec, n_ar, seed, zd),
+                    p_holm=math.nan,
+                )
+            )
+    for method in ("paired_bootstrap", "approximate_randomization"):
+        family = [t for t in tests if t.method == method]
+        for t, p in zip(family, holm([t.p_value for t in family]), strict=True):
+            t.p_holm = p
+    return tests

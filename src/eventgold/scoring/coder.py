@@ -1,0 +1,111 @@
+"""Coder-style event scoring: offset-free (type, actors, recipients) tuples per document.
+
+For extractors that give no offsets (PETRARCH, POLECAT-type coders), an event
+is the tuple (type, set of actor canonical ids, set of recipient canonical
+ids). Gold and predicted tuples of a document are matched one-to-one; because
+a pair either matches (equal keys) or not, the optimal assignment equals the
+multiset intersection of the keys (tests check this against
+``scipy.optimize.linear_sum_assignment``). Relaxed variants compare less:
+
+- ``tuple``: type, actor ids, recipient ids;
+- ``type_actor``: type and actor ids;
+- ``type``: the event type only;
+- ``quad``: the PLOVER quad class of the type.
+
+An actor is identified by its mention's ``canonical_id``; a mention without one
+by its text (case-folded), and one with neither by its offsets. Every event
+takes part, with or without a trigger.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Hashable
+
+from eventgold.models import Event, Mention
+from eventgold.scoring.error_analysis import ErrorItem
+
+CODER_VARIANTS: tuple[str, ...] = ("tuple", "type_actor", "type", "quad")
+
+QuadOf = Callable[[str], int | None]
+
+
+def actor_key(m: Mention) -> str:
+    """How an actor is identified in a coder tuple: canonical id, else text, else offsets."""
+    if m.canonical_id:
+        return m.canonical_id
+    if m.text:
+        return "text:" + m.text.casefold()
+    return f"span:{m.start}-{m.end}"
+
+
+def event_key(variant: str, e: Event, mentions: dict[str, Mention], quad_of: QuadOf) -> Hashable:
+    """The key compared for ``variant`` (one of CODER_VARIANTS)."""
+    if variant == "type":
+        return e.type
+    if variant == "quad":
+        quad = quad_of(e.type)
+        return quad if quad is not None else "type:" + e.type
+    actors = frozenset(actor_key(mentions[i]) for i in e.actors)
+    if variant == "type_actor":
+        return (e.type, actors)
+    if variant == "tuple":
+        return (e.type, actors, frozenset(actor_key(mentions[i]) for i in e.recipients))
+    raise ValueError(f"unknown coder variant {variant!r}; choose one of {', '.join(CODER_VARIANTS)}")
+
+
+def score_coder_doc(
+    doc_id: str,
+    gold_mentions: list[Mention],
+    gold_events: list[Event],
+    pred_mentions: list[Mention],
+    pred_events: list[Event],
+    quad_of: QuadOf,
+) -> tuple[dict[str, tuple[int, int, int]], list[ErrorItem]]:
+    """Per variant (tp, actual, possible) for one document, and the full-tuple errors."""
+    gm = {m.id: m for m in gold_mentions}
+    pm = {m.id: m for m in pred_mentions}
+    out: dict[str, tuple[int, int, int]] = {}
+    errors: list[ErrorItem] = []
+    for variant in CODER_VARIANTS:
+        gk = [event_key(variant, e, gm, quad_of) for e in gold_events]
+        pk = [event_key(variant, e, pm, quad_of) for e in pred_events]
+        common = Counter(gk) & Counter(pk)
+        out[variant] = (sum(common.values()), len(pk), len(gk))
+        if variant == "tuple":
+            left_g, left_p = Counter(common), Counter(common)
+            for e, k in zip(gold_events, gk, strict=True):
+                if left_g[k] > 0:
+                    left_g[k] -= 1
+                else:
+                    errors.append(
+                        ErrorItem(
+                            level="coder",
+                            kind="missed",
+                            doc_id=doc_id,
+                            gold_id=e.id,
+                            gold_type=e.type,
+                            detail=_describe(k),
+                        )
+                    )
+            for e, k in zip(pred_events, pk, strict=True):
+                if left_p[k] > 0:
+                    left_p[k] -= 1
+                else:
+                    errors.append(
+                        ErrorItem(
+                            level="coder",
+                            kind="spurious",
+                            doc_id=doc_id,
+                            pred_id=e.id,
+                            pred_type=e.type,
+                            detail=_describe(k),
+                        )
+                    )
+    return out, errors
+
+
+def _describe(key: Hashable) -> str:
+    assert isinstance(key, tuple)
+    etype, actors, recipients = key
+    return f"{etype}: {sorted(actors)} -> {sorted(recipients)}"

@@ -1,0 +1,150 @@
+"""Counts that add up over documents, and the ratios derived from them.
+
+Scores are always computed from summed counts (micro averaging), never by
+averaging per-document ratios, so per-document counts can be resampled by the
+bootstrap and summed by group. Division by zero is an explicit policy
+(``0``, ``1`` or ``nan``) and every time it applies a warning is recorded.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+ZeroDivision = Literal["0", "1", "nan"]
+ZERO_DIVISION_CHOICES: tuple[str, ...] = ("0", "1", "nan")
+
+
+def zero_division_value(policy: str) -> float:
+    """The float a ratio takes when its denominator is zero under ``policy``."""
+    if policy == "0":
+        return 0.0
+    if policy == "1":
+        return 1.0
+    if policy == "nan":
+        return math.nan
+    raise ValueError(f"zero_division must be one of {', '.join(ZERO_DIVISION_CHOICES)}, not {policy!r}")
+
+
+@dataclass
+class Warnings:
+    """Collects warnings, and the names of ratios whose denominator was zero."""
+
+    items: list[str] = field(default_factory=list)
+    zero_division: list[str] = field(default_factory=list)
+
+    def add(self, message: str) -> None:
+        """Record ``message`` once."""
+        if message not in self.items:
+            self.items.append(message)
+
+    def add_zero_division(self, what: str) -> None:
+        """Record that ratio ``what`` had a zero denominator."""
+        if what not in self.zero_division:
+            self.zero_division.append(what)
+
+    def summary(self, policy: str, limit: int = 4) -> list[str]:
+        """The warnings, with one line summing up the zero divisions."""
+        out = list(self.items)
+        if self.zero_division:
+            names = ", ".join(self.zero_division[:limit])
+            more = f" and {len(self.zero_division) - limit} more" if len(self.zero_division) > limit else ""
+            out.append(
+                f"{len(self.zero_division)} ratios had a zero denominator and were set to {policy} "
+                f"(--zero-division): {names}{more}"
+            )
+        return out
+
+
+def ratio(num: float, den: float, *, policy: str, what: str, warnings: Warnings | None) -> float:
+    """``num / den``; when ``den`` is zero, the policy's value and a recorded warning."""
+    if den == 0:
+        if warnings is not None:
+            warnings.add_zero_division(what)
+        return zero_division_value(policy)
+    return num / den
+
+
+def f1_from_counts(
+    score: float,
+    actual: float,
+    possible: float,
+    *,
+    policy: str,
+    what: str,
+    warnings: Warnings | None,
+) -> float:
+    """F1 as ``2 * score / (actual + possible)``.
+
+    Equal to the harmonic mean of precision and recall whenever both are
+    defined; it is 0 when nothing matched and only undefined (zero division)
+    when there is nothing in gold nor in the predictions, as in scikit-learn.
+    """
+    return ratio(2 * score, actual + possible, policy=policy, what=what, warnings=warnings)
+
+
+@dataclass(frozen=True)
+class SchemeCounts:
+    """SemEval-2013 9.1 counts: correct, incorrect, partial, missed, spurious."""
+
+    cor: int = 0
+    inc: int = 0
+    par: int = 0
+    mis: int = 0
+    spu: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("cor", "inc", "par", "mis", "spu"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+
+    def __add__(self, other: SchemeCounts) -> SchemeCounts:
+        return SchemeCounts(
+            self.cor + other.cor,
+            self.inc + other.inc,
+            self.par + other.par,
+            self.mis + other.mis,
+            self.spu + other.spu,
+        )
+
+    @property
+    def actual(self) -> int:
+        """Predicted units: COR + INC + PAR + SPU."""
+        return self.cor + self.inc + self.par + self.spu
+
+    @property
+    def possible(self) -> int:
+        """Gold units: COR + INC + PAR + MIS."""
+        return self.cor + self.inc + self.par + self.mis
+
+    def credit(self, partial_credit: bool) -> float:
+        """COR, plus half of PAR when the scheme gives partial credit."""
+        return self.cor + 0.5 * self.par if partial_credit else float(self.cor)
+
+
+@dataclass(frozen=True)
+class PRFCounts:
+    """True positives, false positives and false negatives."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("tp", "fp", "fn"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")
+
+    def __add__(self, other: PRFCounts) -> PRFCounts:
+        return PRFCounts(self.tp + other.tp, self.fp + other.fp, self.fn + other.fn)
+
+    @property
+    def actual(self) -> int:
+        """Predicted units: tp + fp."""
+        return self.tp + self.fp
+
+    @property
+    def possible(self) -> int:
+        """Gold units: tp + fn."""
+        return self.tp + self.fn

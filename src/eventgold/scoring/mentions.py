@@ -1,0 +1,165 @@
+"""Mention scoring: COR/INC/PAR/MIS/SPU per scheme, per document and per type.
+
+Overall counts use the scheme's matching over all mentions of a document.
+Per-type counts follow nervaluate: the matching is redone on the mentions of
+that type only (gold and predicted), so a mention given the wrong type is
+INC in the overall counts but MIS for its gold type and SPU for its predicted
+type; per-type counts therefore need not add up to the overall counts. Type
+confusions are shown by the actor-type confusion matrix instead.
+
+Mentions without offsets take no part here (see ``actors`` and ``coder``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from eventgold.models import Mention
+from eventgold.scoring.counts import SchemeCounts
+from eventgold.scoring.matching import (
+    SCHEMES,
+    CandidatePairs,
+    Matching,
+    SpanTable,
+    candidate_pairs,
+    get_scheme,
+    match_pairs,
+)
+
+SCHEME_NAMES: tuple[str, ...] = tuple(SCHEMES)
+# columns of a per-document count matrix, in this order
+COUNT_COLUMNS: tuple[str, ...] = ("cor", "inc", "par", "mis", "spu")
+
+
+@dataclass(frozen=True)
+class MentionRows:
+    """The mentions with offsets of one side, as a span table plus the objects themselves."""
+
+    table: SpanTable
+    mentions: list[Mention]
+
+
+def build_rows(docs: Sequence[Sequence[Mention]], type_codes: dict[str, int]) -> MentionRows:
+    """Span table of every mention with offsets; ``docs[i]`` are document i's mentions.
+
+    Unknown types get new codes appended to ``type_codes``.
+    """
+    kept = [m for ms in docs for m in ms if m.start is not None]
+    doc = [i for i, ms in enumerate(docs) for m in ms if m.start is not None]
+    for name in dict.fromkeys(m.type for m in kept):
+        type_codes.setdefault(name, len(type_codes))
+    start = [m.start or 0 for m in kept]  # never None here: filtered above
+    end = [m.end or 0 for m in kept]
+    types = [type_codes[m.type] for m in kept]
+    return MentionRows(SpanTable(doc, start, end, types), kept)
+
+
+def counts_matrix(
+    matching: Matching, gold: SpanTable, pred: SpanTable, n_docs: int, partial: bool
+) -> NDArray[np.int64]:
+    """Per-document COR/INC/PAR/MIS/SPU (one row per document) from a matching."""
+    matched = np.bincount(gold.doc[matching.gold], minlength=n_docs)
+    cor = np.bincount(gold.doc[matching.gold[matching.correct]], minlength=n_docs)
+    n_gold = np.bincount(gold.doc, minlength=n_docs)
+    n_pred = np.bincount(pred.doc, minlength=n_docs)
+    other = matched - cor
+    zeros = np.zeros(n_docs, dtype=np.int64)
+    inc, par = (zeros, other) if partial else (other, zeros)
+    return np.stack([cor, inc, par, n_gold - matched, n_pred - matched], axis=1).astype(np.int64)
+
+
+def counts_by_type(
+    matching: Matching, gold: SpanTable, pred: SpanTable, n_types: int, partial: bool
+) -> NDArray[np.int64]:
+    """Per-type COR/INC/PAR/MIS/SPU (one row per type code) from a same-type matching."""
+    matched = np.bincount(gold.type[matching.gold], minlength=n_types)
+    cor = np.bincount(gold.type[matching.gold[matching.correct]], minlength=n_types)
+    n_gold = np.bincount(gold.type, minlength=n_types)
+    n_pred = np.bincount(pred.type, minlength=n_types)
+    other = matched - cor
+    zeros = np.zeros(n_types, dtype=np.int64)
+    inc, par = (zeros, other) if partial else (other, zeros)
+    return np.stack([cor, inc, par, n_gold - matched, n_pred - matched], axis=1).astype(np.int64)
+
+
+def counts_by_doc_type(
+    matching: Matching, gold: SpanTable, pred: SpanTable, n_docs: int, n_types: int, partial: bool
+) -> NDArray[np.int64]:
+    """Per-document, per-type COR/INC/PAR/MIS/SPU (documents x type codes x 5) from a same-type matching.
+
+    Summed over documents it equals :func:`counts_by_type`; resampling documents
+    over it gives per-type confidence intervals.
+    """
+    size = n_docs * n_types
+
+    def count(doc: NDArray[np.int64], typ: NDArray[np.int64]) -> NDArray[np.int64]:
+        return np.bincount(doc * n_types + typ, minlength=size).astype(np.int64)
+
+    g_doc, g_type, p_doc, p_type = gold.doc, gold.type, pred.doc, pred.type
+    matched = count(g_doc[matching.gold], g_type[matching.gold])
+    ok = matching.gold[matching.correct]
+    cor = count(g_doc[ok], g_type[ok])
+    other = matched - cor
+    zeros = np.zeros(size, dtype=np.int64)
+    inc, par = (zeros, other) if partial else (other, zeros)
+    out = np.stack([cor, inc, par, count(g_doc, g_type) - matched, count(p_doc, p_type) - matched], axis=1)
+    return out.reshape(n_docs, n_types, 5)
+
+
+def row_counts(row: NDArray[np.int64]) -> SchemeCounts:
+    """A count-matrix row (or column sums) as SchemeCounts."""
+    return SchemeCounts(*(int(x) for x in row))
+
+
+@dataclass(frozen=True)
+class MentionScores:
+    """Everything mention scoring produces, before it is turned into report models."""
+
+    per_doc: dict[str, NDArray[np.int64]]
+    """Scheme -> (documents x COR/INC/PAR/MIS/SPU)."""
+    per_type: dict[str, dict[str, SchemeCounts]]
+    """Scheme -> type -> counts (nervaluate's per-type evaluation)."""
+    matchings: dict[str, Matching]
+    """Scheme -> overall matching (exact and partial share one)."""
+    gold: MentionRows
+    pred: MentionRows
+    per_doc_type: dict[str, NDArray[np.int64]] = field(default_factory=dict)
+    """Scheme -> (documents x type codes x COR/INC/PAR/MIS/SPU), the per-type counts per document."""
+
+    def totals(self, scheme: str) -> SchemeCounts:
+        """The scheme's counts summed over documents."""
+        return row_counts(self.per_doc[scheme].sum(axis=0))
+
+
+def score_mentions(gold: MentionRows, pred: MentionRows, n_docs: int, type_names: list[str]) -> MentionScores:
+    """Match gold and predicted mentions under the four schemes and count."""
+    ng, npred = len(gold.table), len(pred.table)
+    pairs = candidate_pairs(gold.table, pred.table)
+    matchings: dict[str, Matching] = {}
+    per_doc: dict[str, NDArray[np.int64]] = {}
+    for name in SCHEME_NAMES:
+        scheme = get_scheme(name)
+        if name == "partial":
+            matchings[name] = matchings["exact"]  # same correct pairs, PAR instead of INC
+        else:
+            matchings[name] = scheme.match(pairs, ng, npred)
+        per_doc[name] = counts_matrix(matchings[name], gold.table, pred.table, n_docs, scheme.partial_credit)
+    same: CandidatePairs = pairs.subset(pairs.same_type)
+    by_bounds = match_pairs(same, same.same_bounds, ng, npred)
+    by_overlap = match_pairs(same, np.ones(len(same.gold), dtype=bool), ng, npred)
+    n_types = len(type_names)
+    per_type: dict[str, dict[str, SchemeCounts]] = {}
+    per_doc_type: dict[str, NDArray[np.int64]] = {}
+    present = set(gold.table.type.tolist()) | set(pred.table.type.tolist())
+    for name in SCHEME_NAMES:
+        matching = by_overlap if name == "type" else by_bounds
+        table = counts_by_type(matching, gold.table, pred.table, n_types, name == "partial")
+        per_doc_type[name] = counts_by_doc_type(matching, gold.table, pred.table, n_docs, n_types, name == "partial")
+        per_type[name] = {
+            type_names[code]: row_counts(table[code]) for code in sorted(present, key=lambda c: type_names[c])
+        }
+    return MentionScores(per_doc, per_type, matchings, gold, pred, per_doc_type)

@@ -1,0 +1,308 @@
+"""The typed result of scoring: :class:`ScoreReport` (JSON with ``schema_version``).
+
+Flat metric names are stable dotted paths (``mention.strict.f1``,
+``event.trigger_cls.f1``, ...), listed in :data:`METRIC_NAMES`; they are what
+``--fail-under`` and ``ScoreReport.metric`` accept. Everything a later
+HTML/Markdown report needs is here: per-type tables, confusion matrices,
+error list with snippets, confidence intervals and significance tests.
+Undefined ratios (zero division under ``nan``) are NaN in Python and ``null``
+in JSON.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from eventgold import SCHEMA_VERSION
+from eventgold.scoring.coder import CODER_VARIANTS
+from eventgold.scoring.error_analysis import ErrorItem
+from eventgold.scoring.events import ACE_METRICS
+from eventgold.scoring.mentions import SCHEME_NAMES
+
+
+def _nan_from_null(value: Any) -> Any:
+    return math.nan if value is None else value
+
+
+Ratio = Annotated[float, BeforeValidator(_nan_from_null)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", ser_json_inf_nan="null")
+
+
+def _prf_names(prefix: str) -> list[str]:
+    return [f"{prefix}.{k}" for k in ("precision", "recall", "f1", "tp", "fp", "fn")]
+
+
+def _metric_names() -> list[str]:
+    names: list[str] = []
+    for scheme in SCHEME_NAMES:
+        names += [
+            f"mention.{scheme}.{k}"
+            for k in (
+                "precision",
+                "recall",
+                "f1",
+                "cor",
+                "inc",
+                "par",
+                "mis",
+                "spu",
+                "actual",
+                "possible",
+                "macro_precision",
+                "macro_recall",
+                "macro_f1",
+            )
+        ]
+    names += ["actor.id.accuracy", "actor.id.compared", "actor.id.correct"]
+    names += [*_prf_names("actor.set"), "actor.set.macro_f1"]
+    for metric in ACE_METRICS:
+        names += _prf_names(f"event.{metric}")
+    names += [
+        "event.mode.accuracy",
+        "event.context.accuracy",
+        *_prf_names("event.context"),
+        "event.trigger_cls.macro_f1",
+    ]
+    for variant in CODER_VARIANTS:
+        names += _prf_names(f"coder.{variant}")
+    names += ["actor_type.kappa", "event_type.kappa"]
+    return names
+
+
+METRIC_NAMES: tuple[str, ...] = tuple(_metric_names())
+"""Every flat metric name, in a stable order."""
+
+HEADLINE_METRICS: tuple[str, ...] = (
+    "mention.strict.f1",
+    "mention.partial.f1",
+    "event.trigger_cls.f1",
+    "event.arg_cls.f1",
+    "coder.tuple.f1",
+)
+"""The F1s reported with confidence intervals first and compared by paired tests."""
+
+
+class SchemeScore(_Model):
+    """COR/INC/PAR/MIS/SPU counts and the ratios derived from them."""
+
+    cor: int
+    inc: int
+    par: int
+    mis: int
+    spu: int
+    actual: int
+    possible: int
+    precision: Ratio
+    recall: Ratio
+    f1: Ratio
+
+
+class MentionSchemeResult(_Model):
+    """One matching scheme: overall (micro) counts, per-type counts, macro averages."""
+
+    overall: SchemeScore
+    per_type: dict[str, SchemeScore]
+    macro_precision: Ratio
+    macro_recall: Ratio
+    macro_f1: Ratio
+
+
+class PRFScore(_Model):
+    """tp/fp/fn and the ratios derived from them."""
+
+    tp: int
+    fp: int
+    fn: int
+    precision: Ratio
+    recall: Ratio
+    f1: Ratio
+
+
+class Accuracy(_Model):
+    """How many compared items were correct."""
+
+    compared: int
+    correct: int
+    accuracy: Ratio
+
+
+class ConfusionMatrix(_Model):
+    """Rows are gold labels, columns predicted labels (over matched pairs)."""
+
+    labels: list[str]
+    matrix: list[list[int]]
+    n: int
+    kappa: Ratio
+    """Cohen's kappa of gold vs predicted label on the matched pairs."""
+
+
+class ActorScores(_Model):
+    """Canonical-actor metrics (see ``eventgold.scoring.actors``)."""
+
+    id_pairs: int
+    id: Accuracy
+    gold_pairs_without_id: int
+    pred_pairs_without_id: int
+    set: PRFScore
+    set_macro_f1: Ratio
+    gold_mentions_without_id: int
+    pred_mentions_without_id: int
+
+
+class EventScores(_Model):
+    """ACE-style event metrics (see ``eventgold.scoring.events``)."""
+
+    trigger_id: PRFScore
+    trigger_cls: PRFScore
+    arg_id: PRFScore
+    arg_cls: PRFScore
+    trigger_cls_per_type: dict[str, PRFScore]
+    trigger_cls_macro_f1: Ratio
+    mode: Accuracy
+    context: Accuracy
+    context_labels: PRFScore
+    gold_events_without_trigger: int
+    pred_events_without_trigger: int
+    gold_args_without_span: int
+    pred_args_without_span: int
+
+
+class Interval(_Model):
+    """A percentile bootstrap confidence interval."""
+
+    low: Ratio
+    high: Ratio
+    level: float
+    resamples: int
+
+
+class ExtractorScore(_Model):
+    """Everything measured for one extractor against the gold."""
+
+    name: str
+    source: str | None = None
+    docs_scored: int
+    docs_predicted: int
+    missing_docs: list[str] = Field(default_factory=list)
+    """Gold documents the extractor gave no annotation for (scored as empty predictions)."""
+    unknown_docs: list[str] = Field(default_factory=list)
+    """Predicted documents that are not in the gold file (ignored)."""
+    outside_selection: int = 0
+    """Predicted documents in gold but outside the selected split (ignored)."""
+    gold_mentions_without_span: int = 0
+    pred_mentions_without_span: int = 0
+    metrics: dict[str, Ratio]
+    intervals: dict[str, Interval] = Field(default_factory=dict)
+    type_intervals: dict[str, dict[str, Interval]] = Field(default_factory=dict)
+    """F1 intervals per type: ``mention.strict`` (actor types) and ``event.trigger_cls`` (event types)."""
+    mentions: dict[str, MentionSchemeResult]
+    actors: ActorScores
+    events: EventScores
+    coder: dict[str, PRFScore]
+    confusion: dict[str, ConfusionMatrix]
+    groups: dict[str, dict[str, dict[str, Ratio]]] = Field(default_factory=dict)
+    """by (source, split) -> group value -> metric name -> value."""
+    errors: list[ErrorItem] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    zero_division_in: list[str] = Field(default_factory=list)
+    """Every ratio whose denominator was zero (its value is the --zero-division choice)."""
+
+
+class SignificanceTest(_Model):
+    """A paired test of two extractors on one metric over the same documents."""
+
+    metric: str
+    a: str
+    b: str
+    a_value: Ratio
+    b_value: Ratio
+    delta: Ratio
+    method: str
+    rounds: int
+    p_value: Ratio
+    p_holm: Ratio
+    """Holm-corrected over every test of the same method in this report."""
+
+
+class GoldInfo(_Model):
+    """What was scored against: counts of the selected gold documents and, for a gold
+    version folder, its manifest and headline agreement figures."""
+
+    documents: dict[str, int]
+    """Split -> selected documents (``(none)`` for documents without a split)."""
+    mentions: dict[str, int]
+    """Actor type -> gold mentions in the selected documents."""
+    events: dict[str, int]
+    """Event type -> gold events in the selected documents."""
+    version: str | None = None
+    created: str | None = None
+    manifest: dict[str, Any] | None = None
+    """``manifest.json`` of the gold version, as written by ``gold build``."""
+    agreement: dict[str, float | None] = Field(default_factory=dict)
+    """Headline figures of the version's ``agreement.json`` (name -> value; None = undefined)."""
+
+
+class ScoreReport(_Model):
+    """The result of ``score``: per extractor metrics, intervals, errors; paired tests."""
+
+    schema_version: str = SCHEMA_VERSION
+    kind: Literal["score"] = "score"
+    """Tells a score report from other JSON outputs (``eventgold report`` reads it)."""
+    command: str | None = None
+    """The command line that produced the report (set by the CLI)."""
+    gold_info: GoldInfo | None = None
+    gold: str | None = None
+    split: list[str] = Field(default_factory=list)
+    gold_docs: int
+    zero_division: str
+    bootstrap: int
+    seed: int
+    ci_level: float
+    matching: str = (
+        "one-to-one, optimal: most correct pairs first, then most matched pairs "
+        "(nervaluate's greedy matching gives the same counts when no span overlaps two others)"
+    )
+    extractors: list[ExtractorScore]
+    tests: list[SignificanceTest] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    metric_names: list[str] = Field(default_factory=lambda: list(METRIC_NAMES))
+
+    def extractor(self, name: str) -> ExtractorScore:
+        """The scores of the extractor called ``name``."""
+        for e in self.extractors:
+            if e.name == name:
+                return e
+        raise KeyError(f"no extractor {name!r}; have {', '.join(e.name for e in self.extractors)}")
+
+    def metric(self, name: str, extractor: str | None = None) -> float:
+        """The value of flat metric ``name`` (for the only or the named extractor)."""
+        ex = self.extractor(extractor) if extractor else self.extractors[0]
+        return ex.metrics[name]
+
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per (extractor, metric): value and confidence interval where computed."""
+        rows: list[dict[str, Any]] = []
+        for e in self.extractors:
+            for name, value in e.metrics.items():
+                ci = e.intervals.get(name)
+                rows.append(
+                    {
+                        "extractor": e.name,
+                        "metric": name,
+                        "value": value,
+                        "ci_low": ci.low if ci else math.nan,
+                        "ci_high": ci.high if ci else math.nan,
+                    }
+                )
+        return pd.DataFrame(rows, columns=["extractor", "metric", "value", "ci_low", "ci_high"])
+
+    def to_json(self) -> str:
+        """The canonical JSON form (NaN as null)."""
+        return self.model_dump_json(indent=2)

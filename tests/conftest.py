@@ -1,0 +1,73 @@
+"""Shared fixtures: one real Label Studio server per test session, started with eventgold's own server code."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from eventgold.config import Connection
+from eventgold.labelstudio import server
+from eventgold.labelstudio.client import LabelStudioClient
+
+
+@dataclass
+class LiveServer:
+    """A running Label Studio with its admin login (for tests only)."""
+
+    data_dir: Path
+    state: server.ServerState
+    email: str
+    password: str
+    token: str
+
+    @property
+    def url(self) -> str:
+        return self.state.url
+
+    def connection(self) -> Connection:
+        return Connection(url=self.url, api_key=self.token, source="tests")
+
+    def client(self) -> LabelStudioClient:
+        return LabelStudioClient(self.connection(), retries=2, backoff=0.2)
+
+    def restart(self) -> None:
+        server.stop(self.data_dir)
+        self.state = server.start(
+            self.data_dir,
+            port=self.state.port,
+            username=self.email,
+            password=self.password,
+            token=self.token,
+        )
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    if not server.is_installed():
+        server.install()
+    data_dir = tmp_path_factory.mktemp("labelstudio")
+    email, password, token = "admin@example.org", secrets.token_urlsafe(16), secrets.token_hex(20)
+    state = server.start(data_dir, username=email, password=password, token=token)
+    live = LiveServer(data_dir, state, email, password, token)
+    os.environ.pop("LABEL_STUDIO_URL", None)
+    os.environ.pop("LABEL_STUDIO_API_KEY", None)
+    try:
+        yield live
+    finally:
+        server.stop(data_dir)
+        assert not server.status(data_dir).running
+
+
+@pytest.fixture
+def ls_env(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> LiveServer:
+    """Point the CLI at the live server through the environment, in a clean working dir."""
+    monkeypatch.setenv("LABEL_STUDIO_URL", live_server.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", live_server.token)
+    monkeypatch.setenv("EVENTGOLD_HOME", str(tmp_path / ".eventgold"))
+    monkeypatch.chdir(tmp_path)
+    return live_server

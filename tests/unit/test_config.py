@@ -1,0 +1,73 @@
+"""Settings: connection precedence, credentials file permissions, secrets never in reprs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from eventgold.config import (
+    create_credentials,
+    load_credentials,
+    read_dotenv,
+    resolve_connection,
+)
+from eventgold.errors import ConfigError
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("LABEL_STUDIO_URL", raising=False)
+    monkeypatch.delenv("LABEL_STUDIO_API_KEY", raising=False)
+    monkeypatch.setenv("EVENTGOLD_HOME", str(tmp_path / ".eventgold"))
+    monkeypatch.chdir(tmp_path)
+
+
+def test_credentials_are_private_and_never_shown() -> None:
+    creds = create_credentials(8123)
+    path = Path(os.environ["EVENTGOLD_HOME"]) / "credentials"
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert load_credentials() == creds
+    assert creds.password not in repr(creds) and creds.token not in str(creds)
+
+
+def test_loose_permissions_are_refused() -> None:
+    create_credentials(8123)
+    path = Path(os.environ["EVENTGOLD_HOME"]) / "credentials"
+    path.chmod(0o644)
+    with pytest.raises(ConfigError, match="chmod 600"):
+        load_credentials()
+
+
+def test_precedence_flags_env_dotenv_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError, match="eventgold up"):
+        resolve_connection()
+    creds = create_credentials(8123)
+    local = resolve_connection()
+    assert (local.url, local.api_key, local.source) == ("http://127.0.0.1:8123", creds.token, "local server")
+    Path(".env").write_text(
+        "# team server\nLABEL_STUDIO_URL='https://ls.example.org/'\nexport LABEL_STUDIO_API_KEY=abc\n"
+    )
+    dot = resolve_connection()
+    assert (dot.url, dot.api_key, dot.source) == ("https://ls.example.org", "abc", "environment")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "fromenv")
+    assert resolve_connection().api_key == "fromenv"
+    flags = resolve_connection("http://flag:1", "flagkey")
+    assert (flags.url, flags.api_key, flags.source) == ("http://flag:1", "flagkey", "flags")
+    assert "flagkey" not in repr(flags)
+
+
+def test_bad_dotenv_line() -> None:
+    Path(".env").write_text("LABEL_STUDIO_URL\n")
+    with pytest.raises(ConfigError, match=r"\.env:1: expected KEY=value"):
+        read_dotenv()
+
+
+def test_corrupt_credentials() -> None:
+    path = Path(os.environ["EVENTGOLD_HOME"]) / "credentials"
+    path.parent.mkdir(parents=True)
+    path.write_text("{}")
+    path.chmod(0o600)
+    with pytest.raises(ConfigError, match="not a valid credentials file"):
+        load_credentials()

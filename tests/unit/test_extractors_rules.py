@@ -1,0 +1,151 @@
+"""The rules baseline: finds the seed articles' key events, outputs valid records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eventgold.errors import ConfigError
+from eventgold.extractors.rules import RulesExtractor, load_lexicon, split_sentences
+from eventgold.models import Article, DocumentAnnotation, check_annotation
+from eventgold.ontology import load_ontology
+
+SEEDS = Path(__file__).resolve().parents[2] / "samples" / "articles"
+
+
+def seed(prefix: str) -> Article:
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return Article(id=path.stem, text=path.read_text(encoding="utf-8").replace("\r\n", "\n"))
+
+
+@pytest.fixture(scope="module")
+def rules() -> RulesExtractor:
+    return RulesExtractor()
+
+
+@pytest.fixture(scope="module")
+def outputs(rules: RulesExtractor) -> dict[str, tuple[Article, DocumentAnnotation]]:
+    articles = [seed(p) for p in ("000", "001", "002", "003", "004")]
+    return {a.id[:3]: (a, ann) for a, ann in zip(articles, rules.extract(articles), strict=True)}
+
+
+EventRow = tuple[str, str | None, str, list[str], list[str], list[str]]
+
+
+def events_of(pair: tuple[Article, DocumentAnnotation]) -> list[EventRow]:
+    _, ann = pair
+    ids = {m.id: m.canonical_id or "" for m in ann.mentions}
+    return [
+        (e.type, e.mode, e.trigger.text if e.trigger else "",
+         [ids[i] for i in e.actors], [ids[i] for i in e.recipients], [ids[i] for i in e.locations])
+        for e in ann.events
+    ]
+
+
+def test_meeting_kazemi_ghaani_seed_000(outputs: dict) -> None:
+    events = events_of(outputs["000"])
+    assert ("CONSULT", None, "met", ["kazemi_mustafa"], ["qaani_ismail"], ["baghdad"]) in events
+    # "This meeting between Kazemi and Ghaani"
+    assert ("CONSULT", None, "meeting", ["kazemi_mustafa"], ["qaani_ismail"], []) in events
+
+
+def test_withdrawal_of_500_troops_seed_000(outputs: dict) -> None:
+    article, _ = outputs["000"]
+    events = events_of(outputs["000"])
+    assert ("RETREAT", "withdraw", "withdrawing", ["usa_military"], [], []) in events
+    ann = outputs["000"][1]
+    (trigger,) = [e.trigger for e in ann.events if e.trigger and e.trigger.text == "withdrawing"]
+    assert article.text[trigger.end : trigger.end + 11] == " 500 troops"
+
+
+def test_visit_of_hussein_to_tehran_seed_002(outputs: dict) -> None:
+    events = events_of(outputs["002"])
+    visits = [e for e in events if e[:3] == ("CONSULT", "visit", "visit")]
+    assert any(e[3] == ["hussein_fuad"] and e[5] == ["tehran"] for e in visits)
+
+
+def test_phone_call_pompeo_to_kazemi_seed_004(outputs: dict) -> None:
+    events = events_of(outputs["004"])
+    # "Al-Kazemi ... received ... a phone call from ... Mike Pompeo": the caller acts
+    assert ("CONSULT", "phone", "phone call", ["pompeo_mike"], ["kazemi_mustafa"], []) in events
+
+
+def test_outputs_are_valid_records_with_unique_ids(outputs: dict, rules: RulesExtractor) -> None:
+    onto = load_ontology()
+    for article, ann in outputs.values():
+        check_annotation(ann, onto, article)
+        ids = [m.id for m in ann.mentions] + [e.id for e in ann.events]
+        assert len(ids) == len(set(ids))
+        assert ann.origin.kind == "extractor"
+        assert ann.origin.name == "rules"
+        assert ann.origin.version == rules.version
+        assert "lexicon." in rules.version and "actors." in rules.version
+
+
+def test_triggers_inside_actor_names_are_ignored(rules: RulesExtractor) -> None:
+    mentions, events = rules.annotate("The Popular Mobilization Forces met Hadi Al-Amiri.")
+    assert [e.trigger.text for e in events if e.trigger] == ["met"]
+    assert [m.canonical_id for m in mentions] == ["irq_pmf", "amiri_hadi"]
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("Pompeo will visit Baghdad.", ["future"]),
+        ("Pompeo did not visit Baghdad.", ["negation"]),
+        ("Pompeo visited Baghdad.", []),
+    ],
+)
+def test_future_and_negation_flags(rules: RulesExtractor, text: str, flags: list[str]) -> None:
+    _, events = rules.annotate(text)
+    assert events[0].flags == flags
+
+
+def test_baseline_says_so(rules: RulesExtractor) -> None:
+    from eventgold.extractors import rules as module
+
+    assert "BASELINE" in rules.description
+    assert "BASELINE" in (module.__doc__ or "")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One. Two.", ["One.", "Two."]),
+        ("The U.S. military left. Then more.", ["The U.S. military left.", "Then more."]),
+        ("Gen. Soleimani died. Yes.", ["Gen. Soleimani died.", "Yes."]),
+        ("a line\nanother line", ["a line", "another line"]),
+        ("no end", ["no end"]),
+        ("", []),
+    ],
+)
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert [text[s:e] for s, e in split_sentences(text)] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("triggers:\n  - {type: NOPE, patterns: [x]}\n", "not an event type"),
+        ("triggers:\n  - {type: CONSULT, mode: drone, patterns: [x]}\n", "not a mode of CONSULT"),
+        ("triggers:\n  - {type: CONSULT, patterns: ['(']}\n", "does not compile"),
+        ("triggers:\n  - {type: CONSULT, patterns: ['(a)']}\n", "capturing group"),
+        ("triggers:\n  - {type: CONSULT, patterns: []}\n", "triggers.0.patterns"),
+    ],
+)
+def test_bad_lexicon_is_a_config_error(tmp_path: Path, body: str, message: str) -> None:
+    file = tmp_path / "lex.yaml"
+    file.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_lexicon(file)
+
+
+def test_custom_lexicon(tmp_path: Path) -> None:
+    file = tmp_path / "lex.yaml"
+    file.write_text("triggers:\n  - {type: AGREE, patterns: ['shook hands']}\n", encoding="utf-8")
+    ex = RulesExtractor(lexicon=file)
+    _, events = ex.annotate("Pompeo shook hands with Al-Kazemi and met him.")
+    assert [(e.type, e.trigger.text if e.trigger else None) for e in events] == [
+        ("AGREE", "shook hands")
+    ]

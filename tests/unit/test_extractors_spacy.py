@@ -1,0 +1,100 @@
+"""The spaCy extractor and the DocBin reader, with a blank pipeline (no model download)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import spacy
+from spacy.tokens import DocBin
+
+from eventgold.errors import ConfigError, InputError, RecordError
+from eventgold.extractors.base import run_extractor
+from eventgold.extractors.readers import detect_format, read_predictions
+from eventgold.extractors.spacy_ner import SpacyExtractor
+from eventgold.models import Article
+from eventgold.ontology import load_ontology
+
+TEXT = "Mike Pompeo of the State Department spoke to Iraqi officials in Baghdad near Erbil Airport."
+
+
+def blank_nlp() -> Any:
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([
+        {"label": "PERSON", "pattern": "Mike Pompeo"},
+        {"label": "ORG", "pattern": "State Department"},
+        {"label": "NORP", "pattern": "Iraqi"},
+        {"label": "GPE", "pattern": "Baghdad"},
+        {"label": "FAC", "pattern": "Erbil Airport"},
+        {"label": "DATE", "pattern": "today"},
+    ])
+    return nlp
+
+
+def test_entities_map_to_actor_types_with_exact_offsets() -> None:
+    ex = SpacyExtractor(blank_nlp())
+    article = Article(id="d1", text=TEXT + " today")
+    (ann,) = run_extractor(ex, [article], load_ontology())
+    assert [(m.text, m.type) for m in ann.mentions] == [
+        ("Mike Pompeo", "PERSON"), ("State Department", "ORGANIZATION"), ("Iraqi", "STATE"),
+        ("Baghdad", "STATE"), ("Erbil Airport", "LOCATION"),
+    ]
+    for m in ann.mentions:
+        assert article.text[m.start : m.end] == m.text  # type: ignore[misc]
+    assert ann.origin.name.startswith("spacy:")
+    assert "spacy 3" in ann.origin.version  # type: ignore[operator]
+
+
+def test_missing_pipeline_is_a_config_error_not_a_download() -> None:
+    with pytest.raises(ConfigError, match="not installed"):
+        SpacyExtractor("xx_no_such_pipeline_sm")
+
+
+def write_docbin(path: Path, docs: list[Any]) -> None:
+    db = DocBin(store_user_data=True)
+    for doc in docs:
+        db.add(doc)
+    db.to_disk(path)
+
+
+def test_docbin_round_trip(tmp_path: Path) -> None:
+    nlp = blank_nlp()
+    doc = nlp(TEXT)
+    doc.user_data["doc_id"] = "d1"
+    path = tmp_path / "preds.spacy"
+    write_docbin(path, [doc])
+    assert detect_format(path) == "docbin"
+    article = Article(id="d1", text=TEXT)
+    (ann,) = read_predictions(path, articles={"d1": article}, ontology=load_ontology())
+    assert ann.doc_id == "d1"
+    assert [m.type for m in ann.mentions] == ["PERSON", "ORGANIZATION", "STATE", "STATE", "LOCATION"]
+
+
+def test_docbin_custom_key_and_missing_key(tmp_path: Path) -> None:
+    nlp = blank_nlp()
+    doc = nlp(TEXT)
+    doc.user_data["article"] = "d9"
+    path = tmp_path / "preds.spacy"
+    write_docbin(path, [doc])
+    assert [a.doc_id for a in read_predictions(path, "docbin", doc_key="article")] == ["d9"]
+    with pytest.raises(RecordError, match=r"doc #1.*user_data\['doc_id'\]"):
+        list(read_predictions(path, "docbin"))
+
+
+def test_docbin_text_mismatch_is_reported(tmp_path: Path) -> None:
+    doc = blank_nlp()(TEXT)
+    doc.user_data["doc_id"] = "d1"
+    path = tmp_path / "preds.spacy"
+    write_docbin(path, [doc])
+    other = Article(id="d1", text="x" * len(TEXT))
+    with pytest.raises(RecordError, match=r"preds.spacy \(doc #1\).*document 'd1'"):
+        list(read_predictions(path, articles={"d1": other}))
+
+
+def test_broken_docbin(tmp_path: Path) -> None:
+    path = tmp_path / "bad.spacy"
+    path.write_bytes(b"not a docbin")
+    with pytest.raises(InputError, match="not a readable spaCy DocBin"):
+        list(read_predictions(path))
