@@ -66,3 +66,36 @@ def test_missing_gold_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
         main(["score", "--gold", str(tmp_path), "--pred", str(FIXTURE / "pred_tagger.jsonl")]) == 2
     )
     assert "gold.jsonl" in capsys.readouterr().err
+
+
+def _as_plover(line: str) -> list[dict[str, object]]:
+    """The coder fixture's events as PLOVER records (actors by text only, no offsets)."""
+    doc = json.loads(line)
+    text = {m["id"]: m["text"] for m in doc["mentions"]}
+    return [
+        {
+            "id": e["id"],
+            "doc_id": doc["doc_id"],
+            "event": e["type"],
+            "mode": e["mode"],
+            "actor": [{"entity_text": text[i]} for i in e["actors"]],
+            "recipient": [{"entity_text": text[i]} for i in e["recipients"]],
+            "coder": "coder",
+        }
+        for e in doc["events"]
+    ]
+
+
+def test_plover_records_are_detected_and_scored_like_our_jsonl(tmp_path: Path) -> None:
+    """The same coder output as PLOVER records: event-type scores equal the JSONL's."""
+    lines = (FIXTURE / "pred_coder.jsonl").read_text(encoding="utf-8").splitlines()
+    plover = tmp_path / "coder.plover.jsonl"
+    plover.write_text("".join(json.dumps(r) + "\n" for line in lines for r in _as_plover(line)), encoding="utf-8")
+    reports = []
+    for pred in (FIXTURE / "pred_coder.jsonl", plover):
+        out = tmp_path / f"{pred.name}.json"
+        args = ["score", "--gold", str(FIXTURE), "--pred", str(pred), "--bootstrap", "0", "--json", str(out)]
+        assert main(args) == 0
+        reports.append(json.loads(out.read_text())["extractors"][0]["metrics"])
+    assert reports[1]["coder.type.f1"] == pytest.approx(reports[0]["coder.type.f1"])
+    assert reports[1]["coder.type.tp"] == reports[0]["coder.type.tp"] > 0

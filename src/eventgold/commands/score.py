@@ -155,7 +155,7 @@ def score(
     gold: Annotated[Path, typer.Option(help="Gold folder (holding gold.jsonl) or GoldDocument JSONL.")],
     pred: Annotated[
         list[Path],
-        typer.Option(help="Predictions (DocumentAnnotation JSONL); repeat for more extractors."),
+        typer.Option(help="Predictions (our JSONL, Label Studio JSON, PLOVER, DocBin); repeat per extractor."),
     ],
     split: Annotated[str | None, typer.Option(help="Score only these gold splits, e.g. test or dev,test.")] = None,
     by: Annotated[str | None, typer.Option(help="Break down by type, source and/or split (comma-separated).")] = None,
@@ -170,7 +170,10 @@ def score(
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for CIs and paired tests (0 = none).")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed of the resampling.")] = 0,
     zero_division: Annotated[str, typer.Option(help="Value of a ratio whose denominator is zero: 0, 1 or nan.")] = "0",
-    fmt: Annotated[str, typer.Option("--format", help="Prediction file format.")] = "jsonl",
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="Prediction format: jsonl, labelstudio, plover or docbin (default: detected)."),
+    ] = None,
     ontology: Annotated[Path | None, typer.Option(help="Ontology file (for PLOVER quad classes).")] = None,
 ) -> None:
     """Score extractors against gold: mentions, canonical actors, events (ACE and coder style).
@@ -186,7 +189,8 @@ def score(
     by_list = split_list(by)
     gpath = gold_path(gold)
     gold_docs = load_gold(gpath)
-    loaded = [load_predictions(p, fmt) for p in pred]
+    articles = {g.article.id: g.article for g in gold_docs}
+    loaded = [load_predictions(p, fmt, articles=articles) for p in pred]
     names = unique_names(loaded)
     report = score_fn(
         gold_docs,

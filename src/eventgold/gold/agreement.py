@@ -44,10 +44,12 @@ from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
+from eventgold import SCHEMA_VERSION
 from eventgold.gold.inputs import select_annotations
 from eventgold.gold.stats import cohen_kappa, fleiss_kappa_from_ratings, krippendorff_alpha_nominal
 from eventgold.gold.units import AlignedUnit, Item, Kind, align, item_of
 from eventgold.models import Article, DocumentAnnotation, Event, GoldDocument, Mention
+from eventgold.scoring.error_analysis import snippet
 
 NONE_VALUE = "<none>"
 Matching = Literal["strict", "overlap"]
@@ -180,11 +182,18 @@ class Disagreement(_Out):
     """``presence`` (not every annotator has the unit) and/or differing field names."""
     values: dict[str, dict[str, str] | None]
     """Annotator -> field values, None when the annotator does not have the unit."""
+    snippet: str | None = None
+    """The text around the unit, the unit itself between ``[[`` and ``]]`` (when the article is known)."""
 
 
 class AgreementReport(_Out):
     """Everything ``eventgold agree`` computes."""
 
+    schema_version: str = SCHEMA_VERSION
+    kind: Literal["agreement"] = "agreement"
+    """Tells an agreement report from other JSON outputs (``eventgold report`` reads it)."""
+    command: str | None = None
+    """The command line that produced the report (set by the CLI)."""
     annotators: list[str]
     documents: int
     """Documents with at least two annotators."""
@@ -501,6 +510,7 @@ def disagreements(docs: Sequence[_Doc]) -> list[Disagreement]:
                             start=unit.start,
                             end=unit.end,
                             text=_unit_text(doc, unit),
+                            snippet=snippet(doc.text, unit.start, unit.end) if doc.text is not None else None,
                             fields=fields,
                             values=values,
                         )

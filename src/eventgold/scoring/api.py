@@ -205,10 +205,12 @@ def _type_matrix(
     blocks: list[NDArray[np.float64]] = []
     columns: list[tuple[str, str]] = []
     strict = ms.per_doc_type.get("strict")
-    for t in mention_types if strict is not None else ():
-        c = strict[:, type_codes[t], :]  # type: ignore[index]
-        blocks.append(np.stack([c[:, 0], c[:, [0, 1, 2, 4]].sum(axis=1), c[:, [0, 1, 2, 3]].sum(axis=1)], axis=1))
-        columns.append(("mention.strict", t))
+    if strict is not None:
+        for t in mention_types:
+            c = strict[:, type_codes[t], :]
+            credit, actual, possible = c[:, 0], c[:, [0, 1, 2, 4]].sum(axis=1), c[:, [0, 1, 2, 3]].sum(axis=1)
+            blocks.append(np.stack([credit, actual, possible], axis=1).astype(np.float64))
+            columns.append(("mention.strict", t))
     for t in sorted({t for r in ev for t, _ in r.per_type}):
         blocks.append(
             np.array(
@@ -581,10 +583,10 @@ def _statistics(
             lo, hi = percentile_interval(per[spec.name], level)
             r.score.intervals[f"{spec.name}.f1"] = Interval(low=lo, high=hi, level=level, resamples=n_boot)
         base = r.matrix.shape[1]
-        for k, (family, type_name) in enumerate(r.type_columns):
-            spec = F1Spec(f"{family} {type_name}", base + 3 * k, base + 3 * k + 1, base + 3 * k + 2)
+        for k, (fam, type_name) in enumerate(r.type_columns):
+            spec = F1Spec(f"{fam} {type_name}", base + 3 * k, base + 3 * k + 1, base + 3 * k + 2)
             lo, hi = percentile_interval(f1_of(s, spec, zd), level)
-            r.score.type_intervals.setdefault(family, {})[type_name] = Interval(
+            r.score.type_intervals.setdefault(fam, {})[type_name] = Interval(
                 low=lo, high=hi, level=level, resamples=n_boot
             )
     tests: list[SignificanceTest] = []

@@ -1,18 +1,22 @@
 """Reading what ``score`` needs from files: the gold and each extractor's predictions.
 
-``load_predictions(path, fmt)`` is the one place where prediction formats plug
-in: add a reader (any function ``Path -> Iterable[DocumentAnnotation]``, such as
-those of ``eventgold.extractors.readers``) to :data:`PREDICTION_READERS`.
+Predictions are read by :func:`eventgold.extractors.readers.read_predictions`, so
+every format it knows (and detects) can be scored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from eventgold.errors import InputError, UserError
-from eventgold.models import DocumentAnnotation, GoldDocument, read_jsonl
+from eventgold.models import Article, DocumentAnnotation, GoldDocument, read_jsonl
+
+if TYPE_CHECKING:
+    from eventgold.extractors.readers import Format
 
 GOLD_FILE = "gold.jsonl"
 
@@ -34,14 +38,73 @@ def load_gold(path: str | Path) -> list[GoldDocument]:
     return list(read_jsonl(gold_path(path), GoldDocument))
 
 
-def _read_annotation_jsonl(path: Path) -> Iterable[DocumentAnnotation]:
-    return read_jsonl(path, DocumentAnnotation)
+MANIFEST_FILE = "manifest.json"
+AGREEMENT_FILE = "agreement.json"
 
 
-PREDICTION_READERS: dict[str, Callable[[Path], Iterable[DocumentAnnotation]]] = {
-    "jsonl": _read_annotation_jsonl,
-}
-"""Prediction format name -> reader. Other formats register here."""
+@dataclass(frozen=True)
+class GoldMetadata:
+    """What a gold version folder says about itself (all None for a bare JSONL file)."""
+
+    version: str | None
+    created: str | None
+    manifest: dict[str, Any] | None
+    agreement: dict[str, float | None]
+    warnings: list[str]
+
+
+def _read_json(path: Path, warnings: list[str]) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        warnings.append(f"{path}: cannot read ({exc}); left out of the report")
+        return None
+    if not isinstance(data, dict):
+        warnings.append(f"{path}: not a JSON object; left out of the report")
+        return None
+    return data
+
+
+def agreement_headline(agreement: dict[str, Any]) -> dict[str, float | None]:
+    """The figures a report shows about a gold version's agreement, from its ``agreement.json``.
+
+    Span F1 (macro over annotator pairs) per kind and matching, role F1, and
+    Krippendorff's alpha and mean Cohen's kappa per categorical field.
+    """
+    out: dict[str, float | None] = {}
+    for span in agreement.get("spans") or []:
+        out[f"{span.get('kind')} span F1 ({span.get('matching')})"] = span.get("macro_f1")
+    roles = agreement.get("roles")
+    if isinstance(roles, dict):
+        out["role F1"] = roles.get("macro_f1")
+    for fa in agreement.get("fields") or []:
+        out[f"{fa.get('field')} alpha"] = fa.get("alpha")
+        out[f"{fa.get('field')} Cohen's kappa (mean)"] = fa.get("cohen_mean")
+    return out
+
+
+def gold_metadata(path: str | Path) -> GoldMetadata:
+    """The manifest and agreement of the gold version holding ``path`` (the gold JSONL file).
+
+    A bare GoldDocument JSONL without ``manifest.json`` beside it has none; an
+    unreadable manifest or agreement file is reported as a warning, never fatal
+    (the scores do not depend on it).
+    """
+    folder = Path(path).parent
+    warnings: list[str] = []
+    manifest = _read_json(folder / MANIFEST_FILE, warnings)
+    agreement = _read_json(folder / AGREEMENT_FILE, warnings) if manifest is not None else None
+    version = manifest.get("version") if manifest else None
+    created = manifest.get("created") if manifest else None
+    return GoldMetadata(
+        version=str(version) if version is not None else None,
+        created=str(created) if created is not None else None,
+        manifest=manifest,
+        agreement=agreement_headline(agreement) if agreement else {},
+        warnings=warnings,
+    )
 
 
 @dataclass(frozen=True)
@@ -53,15 +116,28 @@ class Predictions:
     annotations: list[DocumentAnnotation]
 
 
-def load_predictions(path: str | Path, fmt: str = "jsonl") -> Predictions:
-    """Read one prediction file; the extractor's name is its ``origin.name`` (else file stem)."""
-    reader = PREDICTION_READERS.get(fmt)
-    if reader is None:
-        raise UserError(f"unknown prediction format {fmt!r}; known: {', '.join(sorted(PREDICTION_READERS))}")
+def load_predictions(
+    path: str | Path, fmt: str | None = None, *, articles: Mapping[str, Article] | None = None
+) -> Predictions:
+    """Read one prediction file in any format :mod:`eventgold.extractors.readers` knows.
+
+    ``fmt`` None detects the format (our JSONL, Label Studio JSON, PLOVER records, spaCy
+    DocBin); PLOVER actors are resolved to canonical ids with the default actor dictionary. ``articles`` (the gold's, by id) check offsets against the text and let
+    offset-less PLOVER actors be placed. The extractor's name is its ``origin.name``
+    (else the file stem).
+    """
+    from eventgold.extractors.dictionary import load_actor_dictionary
+    from eventgold.extractors.readers import FORMATS, detect_format, read_predictions
+
+    if fmt is not None and fmt not in FORMATS:
+        raise UserError(f"unknown prediction format {fmt!r}; known: {', '.join(FORMATS)}")
     p = Path(path)
-    if not p.is_file():
+    if not p.exists():
         raise InputError(f"{p}: prediction file not found")
-    annotations = list(reader(p))
+    chosen = cast("Format", fmt) if fmt is not None else detect_format(p)
+    # offset-less coder records name actors by text, code or QID: the dictionary gives canonical ids
+    dictionary = load_actor_dictionary() if chosen == "plover" else None
+    annotations = list(read_predictions(p, chosen, articles=articles, dictionary=dictionary))
     names = {a.origin.name for a in annotations}
     name = names.pop() if len(names) == 1 else p.stem
     return Predictions(name=name, path=p, annotations=annotations)
