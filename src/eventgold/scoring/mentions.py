@@ -48,14 +48,27 @@ def build_rows(docs: Sequence[Sequence[Mention]], type_codes: dict[str, int]) ->
 
     Unknown types get new codes appended to ``type_codes``.
     """
-    kept = [m for ms in docs for m in ms if m.start is not None]
-    doc = [i for i, ms in enumerate(docs) for m in ms if m.start is not None]
-    for name in dict.fromkeys(m.type for m in kept):
-        type_codes.setdefault(name, len(type_codes))
-    start = [m.start or 0 for m in kept]  # never None here: filtered above
-    end = [m.end or 0 for m in kept]
-    types = [type_codes[m.type] for m in kept]
-    return MentionRows(SpanTable(doc, start, end, types), kept)
+    kept: list[Mention] = []
+    doc: list[int] = []
+    start: list[int] = []
+    end: list[int] = []
+    types: list[int] = []
+    # one pass with bound appends: this loop over every mention is the cost of scoring
+    keep, add_doc, add_start, add_end, add_type = kept.append, doc.append, start.append, end.append, types.append
+    for i, ms in enumerate(docs):
+        for m in ms:
+            s = m.start
+            if s is None:
+                continue
+            code = type_codes.get(m.type)
+            if code is None:
+                code = type_codes[m.type] = len(type_codes)
+            keep(m)
+            add_doc(i)
+            add_start(s)
+            add_end(m.end or 0)
+            add_type(code)
+    return MentionRows(SpanTable(np.array(doc), np.array(start), np.array(end), np.array(types)), kept)
 
 
 def counts_matrix(
