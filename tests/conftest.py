@@ -9,10 +9,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from eventgold.config import Connection
 from eventgold.labelstudio import server
 from eventgold.labelstudio.client import LabelStudioClient
+
+# Hypothesis' 200 ms per-example deadline fails on a busy CI machine without saying anything about
+# the code: property tests here check behaviour, and speed is measured in benchmarks/.
+settings.register_profile("eventgold", deadline=None)
+settings.load_profile("eventgold")
 
 
 @dataclass

@@ -119,6 +119,7 @@ def _register_commands() -> None:
     app.add_typer(ls_commands.annotators_app, name="annotators")
     app.add_typer(gold_commands.app, name="gold")
     app.command("agree")(gold_commands.agree)
+    app.add_typer(__import__("eventgold.commands.review", fromlist=["app"]).app, name="review")
     app.command("score")(score_commands.score)
     from eventgold.commands import extract as extract_commands
 
@@ -126,6 +127,9 @@ def _register_commands() -> None:
     app.command("extractors")(extract_commands.extractors)
     app.add_typer(extract_commands.actors_app, name="actors")
     app.command("suggest")(extract_commands.suggest)
+    app.command("ingest")(__import__("eventgold.commands.ingest", fromlist=["ingest"]).ingest)
+    app.command("export")(__import__("eventgold.commands.export", fromlist=["export"]).export)
+    app.command("report")(__import__("eventgold.commands.report", fromlist=["report"]).report)
 
 
 _register_commands()

@@ -15,20 +15,27 @@ from pathlib import Path
 from typing import IO
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_open(path: str | Path, mode: str = "w", *, perms: int | None = None) -> Iterator[IO]:
     """Open a temporary file next to ``path``; on success rename it over ``path``.
 
     On any exception the temporary file is removed and ``path`` is untouched.
     ``perms`` sets the file mode (e.g. ``0o600`` for credentials) before any
-    content is written.
+    content is written; by default the mode is what ``open`` would give (0666
+    less the umask).
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
-        if perms is not None:
-            os.chmod(tmp, perms)
+        # mkstemp makes 0600 files: outputs meant to be shared get the usual umask-based mode
+        os.chmod(tmp, perms if perms is not None else 0o666 & ~_umask())
         fh = os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8", newline="\n")
         with fh:
             yield fh

@@ -306,9 +306,10 @@ def render_label_config(ontology: Ontology) -> str:
     add("      </View>")
     add('      <View visibleWhen="region-selected" whenTagName="actor">')
     add('        <Header value="Canonical actor" size="6"/>')
+    # Not allowNested: with it, Label Studio stores a chosen candidate as a path ([["id — name"]]),
+    # unlike the flat ["id — name"] that push sends in predictions.
     add(
-        '        <Choices name="actor_id" toName="text" perRegion="true" choice="single"'
-        ' value="$actor_candidates" allowNested="true"/>'
+        '        <Choices name="actor_id" toName="text" perRegion="true" choice="single" value="$actor_candidates"/>'
     )
     add('        <Header value="Canonical id not in the list" size="6"/>')
     add(

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Dialog, Page, sync_playwright
+from playwright.sync_api import Browser, Cookie, Dialog, Page, sync_playwright
 
 from eventgold.labelstudio.annotators import add_annotators
 from tests.conftest import LiveServer
+
+from .ui import login
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
@@ -53,6 +55,18 @@ def annotator(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory)
     return Annotator(made.email, passwords[made.email], made.user_id)
 
 
+@pytest.fixture(scope="session")
+def annotator_cookies(browser: Browser, live_server: LiveServer, annotator: Annotator) -> list[Cookie]:
+    """The annotator logs in once through Label Studio's own form; tests reuse the session cookies."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        login(page, live_server.url, annotator.email, annotator.password)
+        return context.cookies()
+    finally:
+        context.close()
+
+
 @dataclass
 class PageErrors:
     """Dialogs that fired and uncaught page errors, collected while a test runs."""
@@ -85,3 +99,10 @@ def page(browser: Browser, page_errors: PageErrors) -> Iterator[Page]:
 
 
 IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+"""Where the README's screenshots go; created by the tests when missing."""
+
+
+@pytest.fixture(scope="session")
+def img_dir() -> Path:
+    IMG.mkdir(parents=True, exist_ok=True)
+    return IMG

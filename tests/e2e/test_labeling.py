@@ -13,18 +13,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Cookie, Page, expect
 
-from eventgold.labelstudio.convert import read_snapshot
+from eventgold.extractors.dictionary import load_actor_dictionary
+from eventgold.extractors.gazetteer import actor_candidates, load_gazetteer
+from eventgold.extractors.pending import find_pending
+from eventgold.labelstudio.convert import Snapshot, read_snapshot
 from eventgold.labelstudio.project import guidelines_html
 from eventgold.labelstudio.pull import pull_snapshot
 from eventgold.labelstudio.push import existing_tasks, push_articles
-from eventgold.models import Article, DocumentAnnotation, Origin
+from eventgold.models import Article, DocumentAnnotation, Mention, Origin
 from eventgold.ontology import load_ontology, render_label_config
 from tests.conftest import LiveServer
 from tests.integration.scenario import EMOJI_TEXT, annotation_for, seed_articles
 
-from .conftest import IMG, Annotator, PageErrors
+from .conftest import Annotator, PageErrors
 from .ui import Labeler, login, open_task
 
 pytestmark = pytest.mark.e2e
@@ -33,14 +36,14 @@ ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY = load_ontology()
 XML = render_label_config(ONTOLOGY)
 GUIDELINES = (ROOT / "label_config" / "GUIDELINES.md").read_text(encoding="utf-8")
-CANDIDATES = [
-    {"value": "alkazemi_mustafa — Mustafa Al-Kazemi"},
-    {"value": "ghaani_ismail — Ismail Ghaani"},
-]
+GAZETTEER = load_gazetteer()
+DICTIONARY_IDS = {"alkazemi_mustafa": "kazemi_mustafa", "ghaani_ismail": "qaani_ismail"}
+"""The scenario's canonical ids -> the actor dictionary's (label_config/actors.yaml)."""
 _titles = itertools.count()
 
-KAZEMI = next(a for a in seed_articles() if a.id.startswith("000"))
+SEEDS = {a.id[:3]: a for a in seed_articles()}
 PUBLISHED = dt.date(2020, 11, 22)
+KAZEMI = SEEDS["000"].model_copy(update={"published": PUBLISHED, "url": "https://example.org/kazemi-ghaani"})
 
 
 def _push(
@@ -55,29 +58,43 @@ def _push(
         instructions=guidelines_html(GUIDELINES),
         ontology=ONTOLOGY,
         predictions=predictions,
-        candidates=lambda _a: CANDIDATES,
+        candidates=lambda article: actor_candidates(article, GAZETTEER),  # what `eventgold push` offers
     )
     tasks = existing_tasks(live.client(), result.project.id)
     return title, result.project.id, {doc: t.id for doc, t in tasks.items()}
 
 
-def _pulled(live: LiveServer, title: str, tmp_path: Path, who: Annotator) -> DocumentAnnotation:
+def _snapshot(live: LiveServer, title: str, tmp_path: Path) -> Snapshot:
     snap = read_snapshot(pull_snapshot(live.client(), title, tmp_path / "raw").path)
     assert snap.problems == []
+    return snap
+
+
+def _mine(snap: Snapshot, who: Annotator) -> DocumentAnnotation:
     mine = [a for a in snap.annotations if a.origin.name == who.email]
     assert len(mine) == 1, [a.origin for a in snap.annotations]
     return mine[0]
 
 
-def _open(page: Page, live: LiveServer, who: Annotator, project: int, task: int) -> Labeler:
-    login(page, live.url, who.email, who.password)
+def _pulled(live: LiveServer, title: str, tmp_path: Path, who: Annotator) -> DocumentAnnotation:
+    return _mine(_snapshot(live, title, tmp_path), who)
+
+
+def _open(page: Page, live: LiveServer, cookies: list[Cookie], project: int, task: int) -> Labeler:
+    page.context.add_cookies(cookies)  # the annotator's session (see `annotator_cookies`)
     open_task(page, live.url, project, task)
     return Labeler(page)
 
 
 def _prediction(article: Article) -> DocumentAnnotation:
-    return annotation_for(article, "x", 0).model_copy(
-        update={"origin": Origin(kind="extractor", name="rules", version="0.1")}
+    """An extractor's pre-annotation of ``article``, with the actor dictionary's canonical ids."""
+    ann = annotation_for(article, "x", 0)
+    mentions = [
+        m.model_copy(update={"canonical_id": DICTIONARY_IDS.get(m.canonical_id or "", m.canonical_id)})
+        for m in ann.mentions
+    ]
+    return ann.model_copy(
+        update={"origin": Origin(kind="extractor", name="rules", version="0.1"), "mentions": mentions}
     )
 
 
@@ -86,13 +103,17 @@ def _spans(ann: DocumentAnnotation) -> set[tuple[Any, ...]]:
 
 
 def test_annotator_sees_the_article_predictions_and_guidelines(
-    live_server: LiveServer, annotator: Annotator, page: Page, page_errors: PageErrors
+    live_server: LiveServer, annotator: Annotator, page: Page, page_errors: PageErrors, img_dir: Path
 ) -> None:
-    article = KAZEMI.model_copy(update={"published": PUBLISHED, "url": "https://example.org/kazemi-ghaani"})
+    article = KAZEMI
     _title, project, tasks = _push(live_server, [article], {article.id: [_prediction(article)]})
-    ui = _open(page, live_server, annotator, project, tasks[article.id])
+    login(page, live_server.url, annotator.email, annotator.password)  # the account `annotators add` made
+    open_task(page, live_server.url, project, tasks[article.id])
+    ui = Labeler(page)
     main = page.locator(".lsf-main-content, .lsf-main-view").first
     expect(main.get_by_text("Seed 000", exact=True)).to_be_visible()
+    # the date and, for the source, its URL: Label Studio 1.23 cannot show a data key named `source`
+    # (its frontend replaces data.source with the whole task as JSON; see ontology.render_label_config)
     expect(main.get_by_text("Published: 2020-11-22 · https://example.org/kazemi-ghaani")).to_be_visible()
     # paragraphs: one rendered line per text line
     lines = page.locator(".lsf-htx-richtext .lsf-richtext__line")
@@ -114,16 +135,18 @@ def test_annotator_sees_the_article_predictions_and_guidelines(
         (str(e.trigger.start), str(e.trigger.end)) for e in pred.events if e.trigger
     }
     assert want <= shown
-    page.screenshot(path=str(IMG / "labeling.png"))
+    page.screenshot(path=str(img_dir / "labeling.png"))
     # the guidelines as the project instructions
     page.get_by_role("button", name="Instructions").click()
     expect(page.get_by_text("Annotation guidelines: actors and events (PLOVER)")).to_be_visible()
     assert page_errors.errors == [] and ui.count.clicks == 0
 
 
-def test_label_a_span_with_a_hotkey(live_server: LiveServer, annotator: Annotator, page: Page, tmp_path: Path) -> None:
+def test_label_a_span_with_a_hotkey(
+    live_server: LiveServer, annotator: Annotator, annotator_cookies: list[Cookie], page: Page, tmp_path: Path
+) -> None:
     title, project, tasks = _push(live_server, [KAZEMI])
-    ui = _open(page, live_server, annotator, project, tasks[KAZEMI.id])
+    ui = _open(page, live_server, annotator_cookies, project, tasks[KAZEMI.id])
     ui.label("1", "Ismail Ghaani")
     ui.submit()
     got = _pulled(live_server, title, tmp_path, annotator)
@@ -132,10 +155,15 @@ def test_label_a_span_with_a_hotkey(live_server: LiveServer, annotator: Annotato
 
 
 def test_kazemi_ghaani_meeting_event_mode_date_roles(
-    live_server: LiveServer, annotator: Annotator, page: Page, tmp_path: Path
+    live_server: LiveServer,
+    annotator: Annotator,
+    annotator_cookies: list[Cookie],
+    page: Page,
+    tmp_path: Path,
+    img_dir: Path,
 ) -> None:
     title, project, tasks = _push(live_server, [KAZEMI])
-    ui = _open(page, live_server, annotator, project, tasks[KAZEMI.id])
+    ui = _open(page, live_server, annotator_cookies, project, tasks[KAZEMI.id])
     kazemi = ui.label("1", "Mustafa Al-Kazemi")
     ghaani = ui.label("1", "Ismail Ghaani")
     met = ui.label("c", "met")
@@ -150,10 +178,12 @@ def test_kazemi_ghaani_meeting_event_mode_date_roles(
     ui.relate(met, ghaani, "actor")
     ui.relate(met, kazemi, "recipient")
     count = (ui.count.clicks, ui.count.keys, ui.count.drags)
-    # a date after the counted part (the meeting's date is not in the text)
+    # after the counted part: close the relation-label list (for the screenshot only) and add a
+    # date (the meeting's date is not in the text)
+    page.keyboard.press("Escape")
     ui.select_region(met)
     page.locator("input[type=date]").fill("2020-11-21")
-    page.screenshot(path=str(IMG / "annotation_done.png"))
+    page.screenshot(path=str(img_dir / "annotation_done.png"))
     ui.submit()
     got = _pulled(live_server, title, tmp_path, annotator)
     (event,) = got.events
@@ -162,16 +192,25 @@ def test_kazemi_ghaani_meeting_event_mode_date_roles(
     by_text = {m.text: m.id for m in got.mentions}
     assert event.actors == [by_text["Ismail Ghaani"]] and event.recipients == [by_text["Mustafa Al-Kazemi"]]
     print(f"\nKazemi–Ghaani meeting: clicks={count[0]} keys={count[1]} drags={count[2]}")
-    # recorded in label_config/GUIDELINES.md "Labeling speed"; a slower config must update it
-    assert count == (12, 5, 3)
+    # what label_config/GUIDELINES.md "Labeling speed" says must be what was measured here
+    assert count == _documented_speed()
+
+
+def _documented_speed() -> tuple[int, int, int]:
+    """(clicks, keys, selections) from the "Labeling speed" section of GUIDELINES.md."""
+    section = GUIDELINES.split("## Labeling speed", 1)[1].split("\n## ", 1)[0]
+    found = re.search(r"\*\*(\d+) text selections, (\d+) keys, (\d+) clicks\*\*", section)
+    assert found, "GUIDELINES.md: no '**N text selections, N keys, N clicks**' under 'Labeling speed'"
+    drags, keys, clicks = (int(g) for g in found.groups())
+    return clicks, keys, drags
 
 
 def test_emoji_arabic_crlf_offsets_slice_the_stored_text(
-    live_server: LiveServer, annotator: Annotator, page: Page, tmp_path: Path
+    live_server: LiveServer, annotator: Annotator, annotator_cookies: list[Cookie], page: Page, tmp_path: Path
 ) -> None:
     article = Article(id="emoji-crlf", title="Emoji and CRLF", text=EMOJI_TEXT, source="test")
     title, project, tasks = _push(live_server, [article])
-    ui = _open(page, live_server, annotator, project, tasks[article.id])
+    ui = _open(page, live_server, annotator_cookies, project, tasks[article.id])
     ui.label("6", "Baghdad")  # after 😀 (astral)
     ui.label("1", "Al-Kazemi")  # after 🇺🇸 (two astral code points) and a CRLF
     ui.label("3", "Iraq")  # after Arabic script and a second CRLF
@@ -184,9 +223,11 @@ def test_emoji_arabic_crlf_offsets_slice_the_stored_text(
     assert _spans(got) == want
 
 
-def test_mark_not_relevant(live_server: LiveServer, annotator: Annotator, page: Page, tmp_path: Path) -> None:
+def test_mark_not_relevant(
+    live_server: LiveServer, annotator: Annotator, annotator_cookies: list[Cookie], page: Page, tmp_path: Path
+) -> None:
     title, project, tasks = _push(live_server, [KAZEMI])
-    ui = _open(page, live_server, annotator, project, tasks[KAZEMI.id])
+    ui = _open(page, live_server, annotator_cookies, project, tasks[KAZEMI.id])
     ui.choose("not_relevant")
     ui.submit()
     got = _pulled(live_server, title, tmp_path, annotator)
@@ -194,12 +235,169 @@ def test_mark_not_relevant(live_server: LiveServer, annotator: Annotator, page: 
 
 
 def test_accept_the_prediction_unchanged(
-    live_server: LiveServer, annotator: Annotator, page: Page, tmp_path: Path
+    live_server: LiveServer, annotator: Annotator, annotator_cookies: list[Cookie], page: Page, tmp_path: Path
 ) -> None:
     pred = _prediction(KAZEMI)
     title, project, tasks = _push(live_server, [KAZEMI], {KAZEMI.id: [pred]})
-    ui = _open(page, live_server, annotator, project, tasks[KAZEMI.id])
+    ui = _open(page, live_server, annotator_cookies, project, tasks[KAZEMI.id])
     ui.submit()
     got = _pulled(live_server, title, tmp_path, annotator)
     keep = {"mentions", "events", "relevance", "notes"}
     assert got.model_dump(include=keep) == pred.model_dump(include=keep)
+
+
+SAFETY_TEXT = (
+    "Washington <script>window.__pwned=1</script> warned Iraq.\n"
+    'A picture <img src=x onerror="window.__pwned=2;alert(2)"> was shared.\n'
+    "Pompeo said &amp; &lt;b&gt;Tehran&lt;/b&gt; would answer <svg onload=alert(3)>.\n"
+)
+LITERALS = [
+    "<script>window.__pwned=1</script>",
+    '<img src=x onerror="window.__pwned=2;alert(2)">',
+    "&amp;",
+    "&lt;b&gt;Tehran&lt;/b&gt;",
+    "<svg onload=alert(3)>",
+]
+_INJECTED = """() => ({
+  pwned: typeof window.__pwned,
+  elements: document.querySelectorAll('img[src="x"], svg[onload], [onerror]').length,
+  scripts: [...document.scripts].filter(s => s.text.includes('__pwned')).length,
+})"""
+
+
+def test_markup_in_an_article_is_literal_text_and_runs_nothing(
+    live_server: LiveServer,
+    annotator: Annotator,
+    annotator_cookies: list[Cookie],
+    page: Page,
+    page_errors: PageErrors,
+    tmp_path: Path,
+) -> None:
+    article = Article(
+        id="markup",
+        title='<img src=x onerror="window.__pwned=3;alert(3)">Markup &amp; &lt;i&gt;entities&lt;/i&gt;',
+        text=SAFETY_TEXT,
+        source="<script>window.__pwned=4;alert(4)</script>Source &amp; Co",
+        url="javascript:window.__pwned=5",
+        published=PUBLISHED,
+    )
+    title, project, tasks = _push(live_server, [article])
+    ui = _open(page, live_server, annotator_cookies, project, tasks[article.id])
+    shown = page.locator(".lsf-htx-richtext").inner_text()
+    for literal in LITERALS:
+        assert literal in shown
+    main = page.locator(".lsf-main-content, .lsf-main-view").first
+    expect(main.get_by_text(article.title or "", exact=True)).to_be_visible()
+    expect(main.get_by_text("Published: 2020-11-22 · javascript:window.__pwned=5", exact=True)).to_be_visible()
+    # `$source` is not in the config: Label Studio would show the whole task there (see ontology.py)
+    assert '"content_sha"' not in main.inner_text()
+    ui.label("3", "Washington")
+    ui.label("3", "&lt;b&gt;Tehran&lt;/b&gt;")  # a span made of entities, shown in the regions panel as well
+    ui.label("5", '<img src=x onerror="window.__pwned=2;alert(2)">')  # a span that is all markup
+    regions = page.locator(".lsf-outliner-tree").inner_text()
+    assert "&lt;b&gt;Tehran&lt;/b&gt;" in regions and '<img src=x onerror="window.__pwned=2;alert(2)">' in regions
+    ui.submit()
+    assert page.evaluate(_INJECTED) == {"pwned": "undefined", "elements": 0, "scripts": 0}
+    assert page_errors.dialogs == [] and page_errors.errors == []
+    snap = _snapshot(live_server, title, tmp_path)
+    assert snap.articles[article.id] == article  # title, source, url and text come back unchanged
+    want = {
+        (t, SAFETY_TEXT.index(s), SAFETY_TEXT.index(s) + len(s), s)
+        for t, s in [
+            ("STATE", "Washington"),
+            ("STATE", "&lt;b&gt;Tehran&lt;/b&gt;"),
+            ("GROUP", '<img src=x onerror="window.__pwned=2;alert(2)">'),
+        ]
+    }
+    assert _spans(_mine(snap, annotator)) == want
+
+
+def test_pick_a_canonical_id_and_type_one_not_in_the_list(
+    live_server: LiveServer, annotator: Annotator, annotator_cookies: list[Cookie], page: Page, tmp_path: Path
+) -> None:
+    title, project, tasks = _push(live_server, [KAZEMI])
+    ui = _open(page, live_server, annotator_cookies, project, tasks[KAZEMI.id])
+    ghaani = ui.label("1", "Ismail Ghaani")
+    ui.select_region(ghaani)
+    for candidate in actor_candidates(KAZEMI, GAZETTEER):  # the task's candidates are the choices
+        expect(ui.choice(candidate["value"])).to_have_count(1)
+    # a spelling variant takes the dictionary's id: "Ismail Ghaani" is qaani_ismail
+    ui.choose("qaani_ismail — Ismail Qaani")
+    # a label hotkey pressed while a region is selected relabels that region: unselect first
+    ui.key("Escape")
+    media = ui.label("5", "Iraqi media")
+    ui.select_region(media)
+    ui.type_into(page.locator("input[name=actor_id_other]"), "IRQ_media-outlets")
+    ui.submit()
+    snap = _snapshot(live_server, title, tmp_path)
+    got = {m.text: (m.type, m.canonical_id) for m in _mine(snap, annotator).mentions}
+    assert got == {"Ismail Ghaani": ("PERSON", "qaani_ismail"), "Iraqi media": ("GROUP", "IRQ_media-outlets")}
+    # the typed id is kept as typed and listed for dictionary upkeep; the chosen one is in the dictionary
+    pending = find_pending(((a, snap.articles.get(a.doc_id)) for a in snap.annotations), load_actor_dictionary())
+    assert [p.canonical_id for p in pending] == ["IRQ_media-outlets"]
+
+
+def test_delete_a_wrong_pre_annotated_region(
+    live_server: LiveServer, annotator: Annotator, annotator_cookies: list[Cookie], page: Page, tmp_path: Path
+) -> None:
+    pred = _prediction(KAZEMI)
+    start = KAZEMI.text.index("Quds Force")
+    wrong = Mention(id="m9", type="LOCATION", start=start, end=start + len("Quds Force"), text="Quds Force")
+    title, project, tasks = _push(
+        live_server, [KAZEMI], {KAZEMI.id: [pred.model_copy(update={"mentions": [*pred.mentions, wrong]})]}
+    )
+    ui = _open(page, live_server, annotator_cookies, project, tasks[KAZEMI.id])
+    # a pre-annotated canonical id shows as the chosen candidate
+    ui.select_region(ui.region_of("m1"))
+    expect(ui.choice("kazemi_mustafa — Mustafa Al-Kazemi").locator("input")).to_be_checked()
+    ui.select_region(ui.region_of("m9"))
+    ui.key("Backspace")
+    page.wait_for_function("() => !Htx.annotationStore.selected.regions.some(r => r.id.startsWith('m9#'))")
+    ui.submit()
+    got = _pulled(live_server, title, tmp_path, annotator)
+    keep = {"mentions", "events", "relevance", "notes"}
+    assert "m9" not in {m.id for m in got.mentions}
+    assert got.model_dump(include=keep) == pred.model_dump(include=keep)
+
+
+@pytest.mark.parametrize(
+    ("seed", "hotkey", "trigger", "event_type", "mode"),
+    [
+        ("002", "z", "rocket attacks", "ASSAULT", "heavy-weapons"),
+        # `withdraw` is a mode of RETREAT and of SANCTION: offered once, as RETREAT's
+        ("000", "w", "withdrawing", "RETREAT", "withdraw"),
+    ],
+)
+def test_only_the_selected_event_types_modes_are_offered(
+    live_server: LiveServer,
+    annotator: Annotator,
+    annotator_cookies: list[Cookie],
+    page: Page,
+    tmp_path: Path,
+    seed: str,
+    hotkey: str,
+    trigger: str,
+    event_type: str,
+    mode: str,
+) -> None:
+    article = SEEDS[seed]
+    title, project, tasks = _push(live_server, [article])
+    ui = _open(page, live_server, annotator_cookies, project, tasks[article.id])
+    event = ui.label(hotkey, trigger)
+    ui.select_region(event)
+    main = page.locator(".lsf-main-content, .lsf-main-view").first
+    expect(main.get_by_text(f"Mode ({event_type})", exact=True)).to_be_visible()
+    expect(main.get_by_text("Mode (CONSULT)", exact=True)).to_be_hidden()
+    offered = [
+        re.sub(r"\[\w\]$", "", label.inner_text().strip())
+        for label in page.locator("label.ant-checkbox-wrapper, label.ant-radio-wrapper").locator("visible=true").all()
+    ]
+    others = [*ONTOLOGY.flags, *ONTOLOGY.relevance]  # the event's flags and the document's relevance
+    assert sorted(offered) == sorted([*ONTOLOGY.modes_of(event_type), *others])
+    assert not set(offered) & (set(ONTOLOGY.modes_of("CONSULT")) - set(ONTOLOGY.modes_of(event_type)))
+    ui.choose(mode)
+    ui.submit()
+    (got,) = _pulled(live_server, title, tmp_path, annotator).events
+    assert got.trigger is not None
+    assert (got.type, got.mode, got.trigger.text) == (event_type, mode, trigger)
+    assert article.text[got.trigger.start : got.trigger.end] == trigger

@@ -116,13 +116,28 @@ class Labeler:
         )
         return ids
 
+    def region_of(self, result_id: str) -> str:
+        """The id in the open annotation of the region a result id names (a prediction's ``m1`` is ``m1#<suffix>``)."""
+        ids = [i for i in self.region_ids() if i == result_id or i.startswith(result_id + "#")]
+        assert len(ids) == 1, f"no single region for {result_id!r} in {self.region_ids()}"
+        return ids[0]
+
     def highlight(self, region_id: str) -> Locator:
-        """The highlight span(s) of a region in the text."""
-        return self.page.locator(f'.htx-highlight[class*="htx-highlight-{region_id}-"]').first
+        """The highlight span(s) of a region in the text (its class holds the id without the ``#`` suffix)."""
+        clean = region_id.split("#")[0]
+        return self.page.locator(f'.htx-highlight[class*="htx-highlight-{clean}-"]').first
 
     def click_region(self, region_id: str) -> None:
-        """Click a region's highlight (selects it, or ends a relation)."""
-        box = self.highlight(region_id).bounding_box()
+        """Click a region's highlight (selects it, or ends a relation).
+
+        Aims at the centre of the highlight's first line box: a highlight that wraps
+        over two lines has its bounding box's centre between the lines, off the text.
+        """
+        self.highlight(region_id).scroll_into_view_if_needed()
+        box = self.highlight(region_id).evaluate(
+            "el => { const r = el.getClientRects()[0];"
+            " return r && {x: r.x, y: r.y, width: r.width, height: r.height}; }"
+        )
         assert box is not None, f"region {region_id} is not shown"
         self.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         self.count.clicks += 1
@@ -169,7 +184,6 @@ class Labeler:
         self.count.clicks += 1
         self.page.get_by_role("option", name=role, exact=True).click()
         self.count.clicks += 1
-        self.page.keyboard.press("Escape")
         self.page.wait_for_function(
             "([a, b, role]) => Htx.annotationStore.selected.relationStore.relations"
             ".some(r => r.node1.id === a && r.node2.id === b && (r.labels || []).includes(role))",
@@ -187,6 +201,14 @@ class Labeler:
         """Click a visible choice by its value."""
         self.choice(value).first.click()
         self.count.clicks += 1
+
+    def type_into(self, field: Locator, text: str) -> None:
+        """Click a text field, type ``text`` key by key and press Enter (which adds it to a TextArea)."""
+        field.click()
+        self.count.clicks += 1
+        self.page.keyboard.type(text)
+        self.count.keys += len(text)
+        self.key("Enter")
 
     def submit(self) -> dict[str, object]:
         """Click Submit; the annotation as Label Studio stored it (the POST response)."""

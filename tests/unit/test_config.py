@@ -71,3 +71,19 @@ def test_corrupt_credentials() -> None:
     path.chmod(0o600)
     with pytest.raises(ConfigError, match="not a valid credentials file"):
         load_credentials()
+
+
+def test_outputs_get_the_umask_mode_and_secrets_0600(tmp_path: Path) -> None:
+    """Ordinary outputs are shareable (0666 less the umask); credentials stay 0600."""
+    import stat
+
+    from eventgold.fileio import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "out.txt", "x")
+        atomic_write_text(tmp_path / "secret", "x", perms=0o600)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "out.txt").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "secret").stat().st_mode) == 0o600

@@ -221,3 +221,13 @@ def test_every_gold_document_is_valid_and_round_trips(
     again = adjudicate(ARTICLES, list(reversed(anns)), policy, include_conflicts=include)
     assert again.documents == result.documents
     assert [c.issues for c in again.conflicts] == [c.issues for c in result.conflicts]
+
+
+def test_an_adjudicator_who_also_annotated_counts_as_two_people_in_provenance() -> None:
+    alice = ann("alice", mentions=[mention("m1", "Kazemi"), mention("m2", "Ghaani")])
+    bob = ann("bob", mentions=[mention("m1", "Kazemi")])
+    lead = ann("alice", mentions=[mention("x1", "Kazemi"), mention("x2", "Ghaani")], kind="adjudicator")
+    (doc,) = adjudicate(ARTICLES, [alice, bob, lead], ["adjudicator", "majority"]).documents
+    who = {m.text: doc.provenance[m.id].annotators for m in doc.mentions}
+    assert who == {"Kazemi": ["adjudicator:alice", "alice", "bob"], "Ghaani": ["adjudicator:alice", "alice"]}
+    assert {p.decision for p in doc.provenance.values()} == {"adjudicator:alice"}

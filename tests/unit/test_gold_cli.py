@@ -95,3 +95,23 @@ def test_diff_and_agree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 def test_help_has_an_example(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 0
     assert "Example:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("policy", "warned"), [("majority", True), ("adjudicator,majority", False)])
+def test_build_warns_when_the_policy_ignores_adjudications(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    policy: str,
+    warned: bool,
+) -> None:
+    from .gold_fixtures import ann, mention, snapshot
+
+    main_snap = snap(12)
+    review = snapshot(
+        [main_snap.articles["d00"]], [ann("judge", "d00", [mention("m1", "Kazemi")], kind="adjudicator")], "review.json"
+    )
+    monkeypatch.setattr(gold_commands, "_read_snapshots", lambda paths: [main_snap, review])
+    assert main(["gold", "build", "raw.json", "review.json", "-o", str(tmp_path / "v1"), "--policy", policy]) == 0
+    err = capsys.readouterr().err
+    assert ("1 adjudication(s) from a review project are ignored" in err) is warned

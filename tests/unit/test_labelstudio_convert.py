@@ -168,6 +168,9 @@ def test_candidate_choice_gives_the_canonical_id_and_free_text_wins() -> None:
         },
     ]
     assert convert_task(_task(base)).annotations[0].mentions[0].canonical_id == "pompeo_mike"
+    # a config with allowNested="true" stores the chosen candidate as a path
+    nested = [base[0], {**base[1], "value": {"start": 0, "end": 6, "choices": [["pompeo_mike — Mike Pompeo"]]}}]
+    assert convert_task(_task(nested)).annotations[0].mentions[0].canonical_id == "pompeo_mike"
     typed = [
         *base,
         {

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from eventgold.commands.report import command_line, write_reports
 from eventgold.console import console, err_console, write_json_output
 from eventgold.gold.inputs import SnapshotLike
 
@@ -31,6 +32,23 @@ def _read_snapshots(paths: Sequence[Path]) -> list[SnapshotLike]:
     from eventgold.labelstudio.convert import read_snapshot
 
     return [read_snapshot(path) for path in paths]
+
+
+def _warn_unused_adjudications(snapshots: Sequence[SnapshotLike], policy: str) -> None:
+    """Warn when review snapshots are given but the policy ignores adjudications."""
+    from eventgold.gold.adjudicate import parse_policy
+
+    if "adjudicator" in parse_policy(policy):
+        return
+    count = sum(
+        1 for snap in snapshots for a in snap.annotations if a.origin.kind == "adjudicator" and not a.cancelled
+    )
+    if count:
+        err_console.print(
+            f"[yellow]warning:[/yellow] {count} adjudication(s) from a review project are ignored: "
+            f"--policy {policy} does not include `adjudicator` (e.g. --policy adjudicator,{policy})",
+            highlight=False,
+        )
 
 
 def _fmt(value: float | None) -> str:
@@ -93,7 +111,9 @@ def build(
         previous=previous,
     )
     onto = load_ontology(ontology)
-    result = build_gold(_read_snapshots(snapshots), onto, options)
+    read = _read_snapshots(snapshots)
+    _warn_unused_adjudications(read, policy)
+    result = build_gold(read, onto, options)
     status = write_gold_version(result, output)
     m = result.manifest
     c = m.counts
@@ -175,6 +195,7 @@ def diff(
 
 
 def agree(
+    ctx: typer.Context,
     snapshots: Annotated[list[Path], typer.Argument(help="Raw snapshots (exports/raw/*.json).")],
     gold: Annotated[
         Path | None,
@@ -185,6 +206,9 @@ def agree(
     ] = 10,
     ontology: OntologyOpt = None,
     json_out: JsonOut = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write a self-contained HTML report here.")
+    ] = None,
 ) -> None:
     """Agreement between annotators: span F1, kappas, alpha, role F1, annotator statistics.
 
@@ -200,6 +224,7 @@ def agree(
     if gold is not None:
         gold_map = {d.doc_id: d for d in read_gold_version(gold).documents}
     report = compute_agreement(inputs.raw, inputs.articles, gold_map)
+    report.command = command_line(ctx)
     console.print(
         f"{len(report.annotators)} annotators, {report.documents} documents with two or "
         f"more annotators, {report.annotations} annotations "
@@ -277,3 +302,4 @@ def agree(
         err_console.print(f"[yellow]note:[/yellow] {warning}", highlight=False)
     if json_out:
         write_json_output(report.model_dump(mode="json"), json_out)
+    write_reports(report, html=html, json_on_stdout=json_out == "-")

@@ -168,7 +168,11 @@ def pull(
         Path | None, typer.Option("--jsonl", help="Also write the annotations as DocumentAnnotation JSONL.")
     ] = None,
     review: Annotated[
-        bool, typer.Option(help="The project is a review project: its annotations are adjudications.")
+        bool,
+        typer.Option(
+            help="The project is a review project: its annotations are adjudications "
+            "(detected for projects made by `eventgold review push`)."
+        ),
     ] = False,
     predictions: Annotated[
         bool, typer.Option("--predictions", help="Also store the project's predictions (pre-annotations).")
@@ -194,7 +198,7 @@ def pull(
         project,
         output,
         export_timeout=export_timeout,
-        annotation_kind="adjudicator" if review else "annotator",
+        annotation_kind="adjudicator" if review else None,
         with_predictions=predictions,
         on_fallback=lambda msg: err_console.print(f"[yellow]{msg}[/yellow]"),
     )
@@ -207,6 +211,7 @@ def pull(
         "snapshot": str(result.path),
         "sha256": result.sha256,
         "method": result.method,
+        "annotation_kind": result.annotation_kind,
         "tasks": snap.task_count,
         "annotations": sum(per_annotator.values()),
         "skipped": sum(skipped.values()),
@@ -232,6 +237,8 @@ def pull(
     if json_out == "-":
         return
     console.print(f"wrote {result.path} ({result.method}, sha256 {result.sha256[:12]}…)")
+    if result.annotation_kind == "adjudicator":
+        console.print("review project: its annotations are adjudications (they win in `gold build`)")
     table = Table(title=f"{snap.task_count} tasks, {len(snap.predictions)} predictions")
     table.add_column("annotator")
     table.add_column("annotations", justify="right")

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from eventgold.commands.report import command_line, write_reports
 from eventgold.console import console, err_console, split_list, write_json_output
 from eventgold.errors import CheckFailed, UserError
 from eventgold.scoring.report import HEADLINE_METRICS, METRIC_NAMES, ExtractorScore, ScoreReport
@@ -152,6 +153,7 @@ def _print_tests(report: ScoreReport) -> None:
 
 
 def score(
+    ctx: typer.Context,
     gold: Annotated[Path, typer.Option(help="Gold folder (holding gold.jsonl) or GoldDocument JSONL.")],
     pred: Annotated[
         list[Path],
@@ -175,15 +177,18 @@ def score(
         typer.Option("--format", help="Prediction format: jsonl, labelstudio, plover or docbin (default: detected)."),
     ] = None,
     ontology: Annotated[Path | None, typer.Option(help="Ontology file (for PLOVER quad classes).")] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report here.")] = None,
+    markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write a Markdown report here.")] = None,
+    csv_dir: Annotated[Path | None, typer.Option("--csv", help="Also write CSV tables into this folder.")] = None,
 ) -> None:
     """Score extractors against gold: mentions, canonical actors, events (ACE and coder style).
 
     Example: [bold]eventgold score --gold samples/fixture --pred samples/fixture/pred_tagger.jsonl
-    --split test --fail-under event.trigger_cls.f1=0.5[/bold]
+    --split test --fail-under event.trigger_cls.f1=0.5 --html report.html[/bold]
     """
     from eventgold.ontology import load_ontology
     from eventgold.scoring.api import score as score_fn
-    from eventgold.scoring.inputs import gold_path, load_gold, load_predictions, unique_names
+    from eventgold.scoring.inputs import add_gold_metadata, gold_path, load_gold, load_predictions, unique_names
 
     bounds = parse_fail_under(fail_under or [])
     by_list = split_list(by)
@@ -204,6 +209,8 @@ def score(
         sources={n: str(p.path) for n, p in zip(names, loaded, strict=True)},
         gold_source=str(gpath),
     )
+    add_gold_metadata(report, gpath)
+    report.command = command_line(ctx)
     if json_out:
         write_json_output(json.loads(report.to_json()), json_out)  # NaN as null
     if json_out != "-":
@@ -212,6 +219,7 @@ def score(
         _print_tests(report)
         for w in report.warnings:
             err_console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+    write_reports(report, html=html, markdown=markdown, csv_dir=csv_dir, json_on_stdout=json_out == "-")
     failed = check_bounds(report, bounds)
     if failed:
         raise CheckFailed("below --fail-under: " + "; ".join(failed))

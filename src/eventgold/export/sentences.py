@@ -7,7 +7,8 @@ A sentence ends
 - after ``.``, ``!``, ``?`` or ``…`` (with any closing quotes or brackets right
   after it) when whitespace follows and the next token does not start with a
   lower-case letter — unless the full stop ends a known abbreviation
-  (``Mr.``, ``Gen.``, ``Jan.``) or a single-letter initial (``John F. Kennedy``).
+  (a capitalised ``Mr.``, ``Gen.``, ``Jan.``, not followed by a closing quote) or a
+  single-letter initial (``John F. Kennedy``).
 
 Callers may pass spans (token ranges) that must stay inside one sentence: a
 break that would cut one is not made. The exports pass the gold spans they
@@ -25,8 +26,8 @@ CLOSERS = frozenset({'"', "'", "”", "’", ")", "]", "}", "»"})
 ABBREVIATIONS = frozenset(
     {
         "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cpt", "sgt", "adm",
-        "cmdr", "sen", "rep", "gov", "pres", "amb", "rev", "st", "jr", "sr", "no", "nos", "vs",
-        "etc", "inc", "ltd", "co", "corp", "dept", "approx", "est", "fig", "vol", "jan", "feb",
+        "cmdr", "sen", "rep", "gov", "pres", "amb", "rev", "st", "jr", "sr", "no", "nos", "inc", "ltd",
+        "co", "corp", "dept", "approx", "est", "fig", "vol", "jan", "feb",
         "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft",
     }
 )  # fmt: skip
@@ -46,9 +47,9 @@ def _is_break(text: str, tokens: Sequence[Token], i: int) -> tuple[bool, int]:
         return False, j
     if nxt.text[0].islower():
         return False, j
-    if tokens[i].text == "." and i > 0 and tokens[i - 1].end == tokens[i].start:
+    if tokens[i].text == "." and j == i and i > 0 and tokens[i - 1].end == tokens[i].start:
         prev = tokens[i - 1].text
-        if prev.lower() in ABBREVIATIONS or (len(prev) == 1 and prev.isupper()):
+        if prev[0].isupper() and (prev.lower() in ABBREVIATIONS or len(prev) == 1):
             return False, j
     return True, j
 

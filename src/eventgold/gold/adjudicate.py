@@ -25,8 +25,9 @@ values each annotator gave and every annotator's full version (what ``review
 push`` sends to the review project).
 
 Gold units get ids derived from themselves (:func:`eventgold.gold.units.unit_id`)
-and a provenance entry: the annotators whose unit aligns with it, and the
-decision (``adjudicator:NAME``, ``ground-truth:NAME``, ``single:NAME``,
+and a provenance entry: the annotators whose unit aligns with it (an
+adjudicator as ``adjudicator:NAME``, so a lead annotator who also adjudicated
+counts twice), and the decision (``adjudicator:NAME``, ``ground-truth:NAME``, ``single:NAME``,
 ``majority 2/3``).
 """
 
@@ -182,11 +183,20 @@ def _sorted_events(events: Any) -> list[Event]:
 # ---------------------------------------------------------------------------
 
 
+def _who(ann: DocumentAnnotation) -> str:
+    """The name an annotation goes by in alignment and provenance.
+
+    An adjudication is ``adjudicator:NAME``, so an adjudicator who also
+    annotated the document (a lead annotator) counts as two people there.
+    """
+    return ann.origin.name if ann.origin.kind == "annotator" else f"{ann.origin.kind}:{ann.origin.name}"
+
+
 def _aligned(anns: Sequence[DocumentAnnotation], kind: Kind) -> list[AlignedUnit]:
     items: list[Item] = []
     for ann in anns:
         units: Sequence[Mention | Event] = ann.mentions if kind == "mention" else ann.events
-        items.extend(item_of(ann.origin.name, u) for u in units)
+        items.extend(item_of(_who(ann), u) for u in units)
     return align(items)
 
 
@@ -202,7 +212,7 @@ def _provenance_from(
     who: dict[tuple[Kind, str], list[str]] = {}
     for kind in ("mention", "event"):
         for unit in _aligned(everyone, kind):
-            item = unit.members.get(source.origin.name)
+            item = unit.members.get(_who(source))
             if item is not None:
                 who[(kind, item.record_id)] = unit.annotators
     out: dict[str, Provenance] = {}
@@ -211,7 +221,7 @@ def _provenance_from(
         out.setdefault(
             gid_of_mention[m.id],
             Provenance(
-                annotators=who.get(("mention", m.id), [source.origin.name]), decision=decision
+                annotators=who.get(("mention", m.id), [_who(source)]), decision=decision
             ),
         )
     for e in source.events:
@@ -219,7 +229,7 @@ def _provenance_from(
         out.setdefault(
             _event_gid(doc_id, e, roles),
             Provenance(
-                annotators=who.get(("event", e.id), [source.origin.name]), decision=decision
+                annotators=who.get(("event", e.id), [_who(source)]), decision=decision
             ),
         )
     keep = {m.id for m in mentions} | {e.id for e in events}
@@ -277,7 +287,7 @@ class _Vote:
 def majority(doc_id: str, text: str, anns: Sequence[DocumentAnnotation], label: str) -> _Vote:
     """Majority vote over ``anns`` (see the module docstring); ``label`` names the decision."""
     n = len(anns)
-    by_name = {a.origin.name: a for a in anns}
+    by_name = {_who(a): a for a in anns}
     issues: list[ConflictIssue] = []
     provenance: dict[str, Provenance] = {}
 

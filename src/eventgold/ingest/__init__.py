@@ -1,37 +1,61 @@
-"""Raw files to Articles. Placeholder: plain-text files only, until the ingest issue lands."""
+"""Raw scraped articles to a clean, de-duplicated corpus of Articles with stable ids.
+
+Library entry points (the CLI ``eventgold ingest`` is a thin layer over them):
+
+- :func:`ingest` streams Articles from files and folders (``.txt``, ``.html``, ``.jsonl``,
+  ``.csv``);
+- :func:`ingest_to_file` writes them to a JSONL corpus atomically and returns an
+  :class:`IngestSummary` (files read, articles written, duplicates, skipped inputs);
+- :func:`normalize_whitespace`, :func:`clean_text` / :func:`load_rules`, :func:`read_header`,
+  :func:`detect_language`, :func:`article_id`, :class:`Deduplicator` are the steps, usable
+  on their own.
+
+See ``cleaning`` for the whitespace rules every offset depends on, ``ids`` for identity,
+``dedupe`` for duplicates and ``metadata`` for titles, dates, datelines and sources.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from eventgold.ingest.cleaning import CleaningRules, clean_text, load_rules, normalize_whitespace
+from eventgold.ingest.dedupe import Deduplicator
+from eventgold.ingest.encoding import decode_bytes
+from eventgold.ingest.errors import BadInput
+from eventgold.ingest.ids import article_id
+from eventgold.ingest.metadata import detect_language, parse_date_string, read_header
+from eventgold.ingest.pipeline import (
+    DuplicateRecord,
+    IngestOptions,
+    Ingestor,
+    IngestSummary,
+    SkippedInput,
+    ingest,
+    ingest_to_file,
+    make_options,
+)
+from eventgold.ingest.readers import ColumnMap, discover, extract_html, read_source
 
-from pydantic import BaseModel
-
-from eventgold.errors import InputError
-from eventgold.models import Article, sha256_text, write_jsonl
-
-
-class IngestSummary(BaseModel):
-    """What one ingest run read and wrote."""
-
-    files_read: int = 0
-    articles_written: int = 0
-
-
-def ingest_to_file(paths: Sequence[Path], output: Path) -> IngestSummary:
-    """Read ``.txt`` files (walking folders) into ``output`` as Articles, one per file."""
-    files: list[tuple[Path, Path]] = []
-    for root in paths:
-        if root.is_dir():
-            files += [(root, p) for p in sorted(root.rglob("*.txt"))]
-        elif root.is_file():
-            files.append((root.parent, root))
-        else:
-            raise InputError(f"{root}: no such file or folder")
-    articles = []
-    for base, path in files:
-        text = path.read_text(encoding="utf-8").replace("\r\n", "\n").strip()
-        rel = path.relative_to(base).with_suffix("").as_posix()
-        articles.append(Article(id=rel, title="", text=text, content_sha=sha256_text(text)))
-    n = write_jsonl(output, articles)
-    return IngestSummary(files_read=len(files), articles_written=n)
+__all__ = [
+    "BadInput",
+    "CleaningRules",
+    "ColumnMap",
+    "Deduplicator",
+    "DuplicateRecord",
+    "IngestOptions",
+    "IngestSummary",
+    "Ingestor",
+    "SkippedInput",
+    "article_id",
+    "clean_text",
+    "decode_bytes",
+    "detect_language",
+    "discover",
+    "extract_html",
+    "ingest",
+    "ingest_to_file",
+    "load_rules",
+    "make_options",
+    "normalize_whitespace",
+    "parse_date_string",
+    "read_header",
+    "read_source",
+]

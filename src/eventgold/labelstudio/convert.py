@@ -236,7 +236,10 @@ class Converted:
 
 def _first(values: Any) -> str | None:
     if isinstance(values, list) and values:
-        return str(values[0]) if values[0] is not None else None
+        first = values[0]
+        if isinstance(first, list):  # a nested choice's path (allowNested="true"): the leaf is chosen
+            first = first[-1] if first else None
+        return str(first) if first is not None else None
     if isinstance(values, str):
         return values
     return None

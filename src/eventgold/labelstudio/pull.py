@@ -25,6 +25,7 @@ from eventgold.errors import APIError, UserError
 from eventgold.fileio import atomic_open, atomic_write_text, sha256_file
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.convert import meta_path, predictions_path
+from eventgold.labelstudio.review import is_review_project
 
 
 def slug(title: str) -> str:
@@ -40,6 +41,8 @@ class PullResult:
     sha256: str
     method: str
     project_id: int
+    annotation_kind: str = "annotator"
+    """``adjudicator`` for a review project's snapshot, else ``annotator``."""
 
 
 def _snapshot_path(out_dir: Path, title: str, now: dt.datetime) -> Path:
@@ -60,7 +63,7 @@ def pull_snapshot(
     *,
     export_timeout: float = 300.0,
     page_size: int = 100,
-    annotation_kind: str = "annotator",
+    annotation_kind: str | None = None,
     with_predictions: bool = False,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     on_fallback: Callable[[str], None] | None = None,
@@ -68,10 +71,15 @@ def pull_snapshot(
     """Export ``project_title`` into a new snapshot file in ``out_dir``; never overwrite one.
 
     ``with_predictions`` also stores the project's predictions in a sidecar.
+    ``annotation_kind`` (recorded in the metadata sidecar) defaults to
+    ``adjudicator`` for a review project (made by ``eventgold review push``),
+    else ``annotator``.
     """
     project = client.find_project(project_title)
     if project is None:
         raise UserError(f"no Label Studio project is titled {project_title!r}")
+    if annotation_kind is None:
+        annotation_kind = "adjudicator" if is_review_project(project) else "annotator"
     project_id = int(project["id"])
     exported_at = now()
     path = _snapshot_path(out_dir, project_title, exported_at)
@@ -101,7 +109,9 @@ def pull_snapshot(
         "label_studio_url": client.url,
     }
     atomic_write_text(meta_path(path), json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
-    return PullResult(path=path, sha256=digest, method=method, project_id=project_id)
+    return PullResult(
+        path=path, sha256=digest, method=method, project_id=project_id, annotation_kind=annotation_kind
+    )
 
 
 def _write_paged(client: LabelStudioClient, project_id: int, path: Path, page_size: int) -> None:

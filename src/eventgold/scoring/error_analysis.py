@@ -46,13 +46,30 @@ class ErrorItem(BaseModel):
     """The text around the unit, the unit itself between ``[[`` and ``]]``."""
 
 
+ZWSP = "\u200b"
+
+
+def _defuse(part: str) -> str:
+    """Break every ``[[`` and ``]]`` in ``part`` with a zero-width space (invisible when shown)."""
+    while "[[" in part or "]]" in part:
+        part = part.replace("[[", f"[{ZWSP}[").replace("]]", f"]{ZWSP}]")
+    return part
+
+
 def snippet(text: str, start: int | None, end: int | None, width: int = SNIPPET_WIDTH) -> str | None:
-    """``width`` characters either side of ``text[start:end]``, the span marked with [[ ]]."""
+    """``width`` characters either side of ``text[start:end]``, the span marked with [[ ]].
+
+    Brackets in the text that would make the markers ambiguous are broken with
+    a zero-width space, so the first ``[[`` and the last ``]]`` are always the
+    markers (what reports rely on to highlight the span).
+    """
     if start is None or end is None:
         return None
-    left = text[max(0, start - width) : start]
-    right = text[end : end + width]
-    out = f"{'…' if start > width else ''}{left}[[{text[start:end]}]]{right}"
+    left = _defuse(text[max(0, start - width) : start])
+    left += ZWSP if left.endswith("[") else ""
+    right = _defuse(text[end : end + width])
+    right = (ZWSP if right.startswith("]") else "") + right
+    out = f"{'…' if start > width else ''}{left}[[{_defuse(text[start:end])}]]{right}"
     out += "…" if end + width < len(text) else ""
     return out.replace("\n", " ")
 

@@ -17,6 +17,7 @@ from eventgold.models import Article, DocumentAnnotation, GoldDocument, read_jso
 
 if TYPE_CHECKING:
     from eventgold.extractors.readers import Format
+    from eventgold.scoring.report import ScoreReport
 
 GOLD_FILE = "gold.jsonl"
 
@@ -107,6 +108,20 @@ def gold_metadata(path: str | Path) -> GoldMetadata:
     )
 
 
+def add_gold_metadata(report: ScoreReport, path: str | Path) -> None:
+    """Fill ``report.gold_info`` with the version, manifest and agreement of the gold at ``path``.
+
+    Unreadable metadata files become report warnings (see :func:`gold_metadata`).
+    """
+    meta = gold_metadata(path)
+    if report.gold_info is not None:
+        report.gold_info.version = meta.version
+        report.gold_info.created = meta.created
+        report.gold_info.manifest = meta.manifest
+        report.gold_info.agreement = meta.agreement
+    report.warnings.extend(meta.warnings)
+
+
 @dataclass(frozen=True)
 class Predictions:
     """One extractor's predictions, read into memory, with the name to report them under."""
@@ -122,8 +137,9 @@ def load_predictions(
     """Read one prediction file in any format :mod:`eventgold.extractors.readers` knows.
 
     ``fmt`` None detects the format (our JSONL, Label Studio JSON, PLOVER records, spaCy
-    DocBin); PLOVER actors are resolved to canonical ids with the default actor dictionary. ``articles`` (the gold's, by id) check offsets against the text and let
-    offset-less PLOVER actors be placed. The extractor's name is its ``origin.name``
+    DocBin); PLOVER actors are resolved to canonical ids with the default actor dictionary.
+    ``articles`` (the gold's, by id) check offsets against the text and let offset-less
+    PLOVER actors be placed. The extractor's name is its ``origin.name``
     (else the file stem).
     """
     from eventgold.extractors.dictionary import load_actor_dictionary

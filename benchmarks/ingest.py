@@ -1,0 +1,217 @@
+"""Benchmark: `eventgold ingest` over generated seed-like articles, side by side with references.
+
+Generates N ``.txt`` articles from the five seeds (``samples/articles``), each with its
+furniture (comment forms, share widgets, date lines) and its body words partly replaced
+so every article is distinct; 2% are exact copies and 3% near copies (1% of words edited)
+of an earlier article. Then, each in a fresh process (so peak RSS is that run's alone):
+
+- ours: ``ingest_to_file`` (decode, normalise, clean, metadata, ids, exact + near dedupe,
+  atomic JSONL) on the first 5,000 and on all N articles, and again with near-duplicate
+  detection off, to see how much memory the index takes;
+- reference: a naive loop (read each file as UTF-8, ``\\r\\n`` -> ``\\n``, strip, build the
+  Article, write JSONL), i.e. the floor any ingest pays;
+- HTML: M generated pages, ours vs ``trafilatura.extract`` alone.
+
+Peak RSS comes from ``resource.getrusage(RUSAGE_SELF).ru_maxrss``. Usage::
+
+    .venv/bin/python benchmarks/ingest.py [--n 20000] [--small 5000] [--html 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SEEDS = Path(__file__).resolve().parents[1] / "samples" / "articles"
+PER_DIR = 1000
+
+
+def _vocabulary(texts: list[str]) -> list[str]:
+    return sorted({w for t in texts for w in re.findall(r"[A-Za-z][A-Za-z'-]+", t)})
+
+
+def _mutate(text: str, rng: random.Random, vocab: list[str], rate: float) -> str:
+    """Replace ``rate`` of the words of body lines (> 100 characters); furniture lines stay."""
+    out = []
+    for line in text.split("\n"):
+        if len(line) > 100:
+            words = line.split(" ")
+            for i in range(len(words)):
+                if rng.random() < rate:
+                    words[i] = rng.choice(vocab)
+            line = " ".join(words)
+        out.append(line)
+    return "\n".join(out)
+
+
+def generate(folder: Path, n: int, seed: int = 7) -> None:
+    """Write ``n`` seed-like articles under ``folder`` in sub-folders of 1,000."""
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    vocab = _vocabulary(seeds)
+    rng = random.Random(seed)
+    made: list[str] = []
+    for i in range(n):
+        roll = rng.random()
+        if made and roll < 0.02:
+            text = rng.choice(made)
+        elif made and roll < 0.05:
+            text = _mutate(rng.choice(made), rng, vocab, 0.01)
+        else:
+            text = _mutate(seeds[i % len(seeds)], rng, vocab, 0.3)
+        if len(made) < 2000:
+            made.append(text)
+        else:
+            made[rng.randrange(len(made))] = text
+        sub = folder / f"part{i // PER_DIR:03d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"{i:06d}.txt").write_text(text, encoding="utf-8")
+
+
+def generate_html(folder: Path, n: int) -> None:
+    """Write ``n`` article pages (nav, scripts, share widgets, comments around the body)."""
+    seeds = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
+    vocab = _vocabulary(seeds)
+    rng = random.Random(11)
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        body = _mutate(seeds[i % len(seeds)], rng, vocab, 0.3)
+        paragraphs = "".join(f"<p>{line}</p>\n" for line in body.split("\n") if line.strip())
+        page = (
+            f'<html lang="en"><head><title>Story {i} | Site</title><script>var ads = {i};</script>'
+            "<style>p {margin: 0}</style></head><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
+            f"<article><h1>Story number {i} about Iraq and Iran</h1>{paragraphs}</article>"
+            "<aside>Related Articles <a href='/1'>One</a></aside><footer>Back to top button</footer></body></html>"
+        )
+        (folder / f"{i:05d}.html").write_text(page, encoding="utf-8")
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(mode: str, paths: list[str], output: str) -> dict[str, float]:
+    """Run one measured job in this (fresh) process and return its numbers."""
+    from eventgold.models import Article, sha256_text
+
+    rss_before = _peak_rss_mb()
+    start = time.perf_counter()
+    cpu = time.process_time()
+    if mode in ("ours", "ours-no-near"):
+        from eventgold.ingest import ingest_to_file
+
+        threshold = 0.8 if mode == "ours" else 0.0
+        summary = ingest_to_file([Path(p) for p in paths], Path(output), near_dup_threshold=threshold)
+        count = summary.records_read
+        extra = {"written": summary.articles_written, "exact": summary.exact_duplicates,
+                 "near": summary.near_duplicates}
+    elif mode == "naive":
+        count = 0
+        with open(output, "w", encoding="utf-8") as fh:
+            for root in paths:
+                for path in sorted(Path(root).rglob("*.txt")):
+                    text = path.read_text(encoding="utf-8").replace("\r\n", "\n").strip()
+                    rel = path.relative_to(root).with_suffix("").as_posix()
+                    fh.write(Article(id=rel, text=text, content_sha=sha256_text(text)).model_dump_json() + "\n")
+                    count += 1
+        extra = {}
+    elif mode == "trafilatura":
+        import trafilatura
+
+        count = 0
+        with open(output, "w", encoding="utf-8") as fh:
+            for root in paths:
+                for path in sorted(Path(root).rglob("*.html")):
+                    text = trafilatura.extract(path.read_text(encoding="utf-8")) or ""
+                    fh.write(json.dumps({"id": path.stem, "text": text}) + "\n")
+                    count += 1
+        extra = {}
+    else:
+        raise SystemExit(f"unknown mode {mode}")
+    elapsed = time.perf_counter() - start
+    cpu = time.process_time() - cpu
+    return {"count": count, "seconds": elapsed, "rate": count / elapsed, "cpu": cpu, "rss_mb": _peak_rss_mb(),
+            "rss_before_mb": rss_before, **extra}
+
+
+def run(mode: str, paths: list[Path], output: Path) -> dict[str, float]:
+    """Run ``child`` in a fresh interpreter and parse its JSON answer."""
+    cmd = [sys.executable, __file__, "--child", mode, "--output", str(output), *map(str, paths)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    """Generate, run every job, print the table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--small", type=int, default=5_000)
+    parser.add_argument("--html", type=int, default=1_000)
+    parser.add_argument("--child")
+    parser.add_argument("--output")
+    parser.add_argument("paths", nargs="*")
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.paths, args.output)))
+        return
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        data = root / "articles"
+        t0 = time.perf_counter()
+        generate(data, args.n)
+        parts = sorted(data.iterdir())
+        small = parts[: max(1, args.small // PER_DIR)]
+        size = sum(p.stat().st_size for p in data.rglob("*.txt"))
+        print(f"generated {args.n} articles ({size / args.n:.0f} bytes on average) in {time.perf_counter() - t0:.1f} s")
+        results = {
+            "naive reference": run("naive", parts, root / "naive.jsonl"),
+            f"ours, {len(small) * PER_DIR} articles": run("ours", small, root / "small.jsonl"),
+            f"ours, {args.n} articles": run("ours", parts, root / "ours.jsonl"),
+            f"ours, {len(small) * PER_DIR}, near-dup off": run("ours-no-near", small, root / "small-nn.jsonl"),
+            f"ours, {args.n}, near-dup off": run("ours-no-near", parts, root / "ours-nn.jsonl"),
+        }
+        html = root / "html"
+        generate_html(html, args.html)
+        results[f"HTML: ours, {args.html} pages"] = run("ours", [html], root / "html.jsonl")
+        results[f"HTML: trafilatura.extract alone, {args.html}"] = run("trafilatura", [html], root / "traf.jsonl")
+
+    print(f"\n{'run':<40} {'articles':>9} {'seconds':>8} {'art/s':>8} {'CPU s':>7} {'peak RSS MB':>12}  notes")
+    for name, r in results.items():
+        notes = ""
+        if "written" in r:
+            notes = f"written {r['written']}, exact dups {r['exact']}, near dups {r['near']}"
+        print(f"{name:<40} {r['count']:>9.0f} {r['seconds']:>8.2f} {r['rate']:>8.0f} {r['cpu']:>7.2f} "
+              f"{r['rss_mb']:>12.1f}  {notes}")
+    ours = results[f"ours, {args.n} articles"]
+    naive = results["naive reference"]
+    small_r = results[f"ours, {len(small) * PER_DIR} articles"]
+    nn_small = results[f"ours, {len(small) * PER_DIR}, near-dup off"]
+    nn_big = results[f"ours, {args.n}, near-dup off"]
+    extra_articles = args.n - len(small) * PER_DIR
+    html_ours = results[f"HTML: ours, {args.html} pages"]
+    html_ref = results[f"HTML: trafilatura.extract alone, {args.html}"]
+    print(f"\nours vs naive read+write: {ours['rate']:.0f} vs {naive['rate']:.0f} articles/s "
+          f"(ours takes {naive['rate'] / ours['rate']:.2f}x the time); goal >= 500 articles/s: "
+          f"{'met' if ours['rate'] >= 500 else 'NOT met'} ({ours['count'] / ours['cpu']:.0f} articles per CPU second; "
+          f"load average now {os.getloadavg()[0]:.1f})")
+    growth = ours["rss_mb"] - small_r["rss_mb"]
+    growth_nn = nn_big["rss_mb"] - nn_small["rss_mb"]
+    print(f"peak RSS {small_r['rss_mb']:.1f} MB at {len(small) * PER_DIR} -> {ours['rss_mb']:.1f} MB at {args.n}: "
+          f"+{growth:.1f} MB ({growth * 1e6 / extra_articles:.0f} bytes per extra article, near-dup index included)")
+    print(f"near-dup off: {nn_small['rss_mb']:.1f} -> {nn_big['rss_mb']:.1f} MB: +{growth_nn:.1f} MB "
+          f"({growth_nn * 1e6 / extra_articles:.0f} bytes per extra article: ids and text digests)")
+    print(f"HTML: ours {html_ours['rate']:.0f} pages/s vs trafilatura alone {html_ref['rate']:.0f} pages/s "
+          f"(ratio {html_ref['rate'] / html_ours['rate']:.2f}x the time)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""``eventgold export``: training data (CoNLL, spaCy, Hugging Face, PLOVER) from a gold version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from eventgold.console import console, err_console, split_list, write_json_output
+
+
+def export(
+    gold: Annotated[Path, typer.Argument(help="Gold version folder, e.g. exports/gold/v1.", show_default=False)],
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="conll, spacy, hf or plover.", show_default=False),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", help="Export folder (new, empty, or an earlier export to replace).", show_default=False
+        ),
+    ],
+    split: Annotated[str, typer.Option("--split", help="Splits to export, comma-separated.")] = "train,dev,test",
+    ontology: Annotated[
+        Path | None, typer.Option("--ontology", help="Ontology file (default: label_config/ontology.yaml).")
+    ] = None,
+    actors: Annotated[
+        Path | None,
+        typer.Option("--actors", help="Actor dictionary for PLOVER Wikidata ids (default: label_config/actors.yaml)."),
+    ] = None,
+    json_out: Annotated[str | None, typer.Option("--json", help="Write machine output here (- for stdout).")] = None,
+) -> None:
+    """Export a gold version as training data: CoNLL BIO, spaCy DocBin, Hugging Face JSONL or PLOVER records.
+
+    One file per split, a manifest naming the gold version, and cut_spans.jsonl (spans tokens cut).
+
+    Example: [bold]eventgold export exports/gold/v1 --format conll -o exports/train/conll-v1[/bold]
+    """
+    from eventgold.export import CUT_FILE, export_gold
+    from eventgold.ontology import load_ontology
+
+    onto = load_ontology(ontology) if ontology is not None else None
+    summary = export_gold(gold, fmt, output, split_list(split), ontology=onto, actors_path=actors)
+    table = Table(title=f"{summary.format} export of gold {summary.gold_version}", show_header=True)
+    for column in ("split", "documents", "mentions", "events", "records", "cut spans"):
+        table.add_column(column, justify="left" if column == "split" else "right")
+    for name, counts in summary.splits.items():
+        table.add_row(
+            name,
+            str(counts.documents),
+            str(counts.mentions),
+            str(counts.events),
+            str(counts.records),
+            str(counts.cut),
+        )
+    if json_out != "-":
+        console.print(table)
+    for warning in summary.warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    if summary.cut_spans:
+        reasons = ", ".join(f"{k} {v}" for k, v in summary.cut_reasons.items())
+        err_console.print(
+            f"[yellow]{summary.cut_spans} gold spans not carried over[/yellow] ({reasons}); see "
+            f"{escape(str(output / CUT_FILE))}"
+        )
+    verb = "wrote" if summary.status == "written" else "unchanged (identical export):"
+    if json_out != "-":
+        console.print(f"{verb} {escape(str(output))} ({', '.join(summary.files)})")
+    if json_out:
+        write_json_output(summary.model_dump(mode="json"), json_out)

@@ -1,0 +1,278 @@
+"""One gold document laid out on tokens: aligned spans, the spans a tag scheme can hold, and cuts.
+
+Every token-level export (CoNLL, spaCy, Hugging Face) starts here, so they all
+agree on tokens, sentences and which gold spans could not be carried over:
+
+- a span is *aligned* when a token starts exactly at its start and a token
+  ends exactly at its end; it then maps back to the gold text exactly;
+- a span is *cut* when it cannot be aligned: an edge falls inside a token
+  (``boundary``), in whitespace (``whitespace``: the span has leading or
+  trailing blanks), or it covers no token at all (``empty``);
+- a tag sequence (BIO, ``doc.ents``) holds non-overlapping spans only: the
+  longest span wins, then the earliest, then by label and id; the others are
+  reported as ``overlap`` by the formats that lose them. A span identical to a
+  kept one (same offsets and label, e.g. two events on one trigger) loses
+  nothing and is not reported.
+
+Spans are never trimmed, widened or moved: what is exported is exactly what
+the gold holds, and what could not be exported is listed in ``cut_spans.jsonl``.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from eventgold.export.sentences import split_sentences
+from eventgold.export.tokenize import Token, tokenize
+from eventgold.models import GoldDocument
+
+Kind = Literal["mention", "trigger"]
+CutReason = Literal["boundary", "whitespace", "empty", "overlap"]
+CUT_REASONS: tuple[CutReason, ...] = ("boundary", "whitespace", "empty", "overlap")
+
+
+@dataclass(frozen=True, slots=True)
+class SpanUnit:
+    """A gold span: an actor mention or an event trigger."""
+
+    kind: Kind
+    id: str
+    label: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Aligned:
+    """A gold span that sits exactly on tokens ``tok_start`` .. ``tok_end`` (end exclusive)."""
+
+    unit: SpanUnit
+    tok_start: int
+    tok_end: int
+
+
+class CutSpan(BaseModel):
+    """A gold span an export could not carry over (one line of ``cut_spans.jsonl``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc_id: str
+    split: str | None
+    kind: Kind
+    id: str
+    label: str
+    start: int
+    end: int
+    text: str
+    reason: CutReason
+    detail: str
+    covering_start: int | None = None
+    """Start of the tokens the span touches (None when it touches none)."""
+    covering_end: int | None = None
+    covering_text: str | None = None
+
+
+@dataclass
+class DocLayout:
+    """A gold document on tokens and sentences, with its aligned and cut spans."""
+
+    doc: GoldDocument
+    tokens: list[Token]
+    sentences: list[tuple[int, int]]
+    mentions: list[Aligned]
+    """Every aligned actor mention, in gold order."""
+    triggers: list[Aligned]
+    """Every aligned event trigger, in gold order."""
+    ner: list[Aligned]
+    """The non-overlapping mentions a tag sequence holds, in text order."""
+    trigger_tags: list[Aligned]
+    """The non-overlapping triggers a tag sequence holds, in text order."""
+    cut: list[CutSpan]
+    """Spans that could not be aligned (boundary, whitespace, empty)."""
+    mention_overlaps: list[CutSpan]
+    trigger_overlaps: list[CutSpan]
+    by_id: dict[str, Aligned] = field(default_factory=dict)
+    """Aligned mentions by mention id and aligned triggers by event id."""
+
+    @property
+    def text(self) -> str:
+        """The article text every offset refers to."""
+        return self.doc.article.text
+
+    def token_of_char(self) -> dict[int, int]:
+        """Token index by start offset (for mapping char offsets back to tokens)."""
+        return {t.start: i for i, t in enumerate(self.tokens)}
+
+
+def span_units(doc: GoldDocument) -> tuple[list[SpanUnit], list[SpanUnit]]:
+    """The anchored mentions and the event triggers of ``doc`` as span units, in gold order."""
+    mentions = [
+        SpanUnit("mention", m.id, m.type, m.start, m.end, doc.article.text[m.start : m.end])
+        for m in doc.mentions
+        if m.start is not None and m.end is not None
+    ]
+    triggers = [
+        SpanUnit("trigger", e.id, e.type, e.trigger.start, e.trigger.end, e.trigger.text)
+        for e in doc.events
+        if e.trigger is not None
+    ]
+    return mentions, triggers
+
+
+class _Aligner:
+    """Token lookup by offsets for one text."""
+
+    def __init__(self, text: str, tokens: Sequence[Token]) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.starts = [t.start for t in tokens]
+        self.ends = [t.end for t in tokens]
+        self.by_start = {t.start: i for i, t in enumerate(tokens)}
+        self.by_end = {t.end: i for i, t in enumerate(tokens)}
+
+    def covering(self, start: int, end: int) -> tuple[int, int] | None:
+        """Token range (end exclusive) of the tokens that overlap ``start..end``; None if none."""
+        first = bisect.bisect_right(self.ends, start)
+        last = bisect.bisect_left(self.starts, end)
+        return (first, last) if first < last else None
+
+    def edge_problem(self, offset: int, *, is_start: bool) -> tuple[CutReason, str] | None:
+        """Why ``offset`` is not a token edge, or None when it is."""
+        table = self.by_start if is_start else self.by_end
+        if offset in table:
+            return None
+        which = "start" if is_start else "end"
+        i = bisect.bisect_right(self.starts, offset) - 1
+        if 0 <= i < len(self.tokens) and self.tokens[i].start < offset < self.tokens[i].end:
+            tok = self.tokens[i]
+            return "boundary", f"{which} {offset} falls inside token {tok.text!r} ({tok.start}..{tok.end})"
+        return "whitespace", f"{which} {offset} is in whitespace, not at a token edge (blank at the span's edge)"
+
+    def align(self, unit: SpanUnit, doc_id: str, split: str | None) -> Aligned | CutSpan:
+        """The unit on tokens, or why it cannot be put on tokens."""
+        cover = self.covering(unit.start, unit.end)
+
+        def cut(reason: CutReason, detail: str) -> CutSpan:
+            return CutSpan(
+                doc_id=doc_id,
+                split=split,
+                kind=unit.kind,
+                id=unit.id,
+                label=unit.label,
+                start=unit.start,
+                end=unit.end,
+                text=unit.text,
+                reason=reason,
+                detail=detail,
+                covering_start=self.tokens[cover[0]].start if cover else None,
+                covering_end=self.tokens[cover[1] - 1].end if cover else None,
+                covering_text=self.text[self.tokens[cover[0]].start : self.tokens[cover[1] - 1].end]
+                if cover
+                else None,
+            )
+
+        if cover is None:
+            return cut("empty", "the span covers no token (it is empty or blank)")
+        problems = [
+            p
+            for p in (
+                self.edge_problem(unit.start, is_start=True),
+                self.edge_problem(unit.end, is_start=False),
+            )
+            if p is not None
+        ]
+        if problems:
+            reason: CutReason = "boundary" if any(r == "boundary" for r, _ in problems) else "whitespace"
+            return cut(reason, "; ".join(d for _, d in problems))
+        return Aligned(unit, self.by_start[unit.start], self.by_end[unit.end] + 1)
+
+
+def select_non_overlapping(
+    aligned: Iterable[Aligned], doc_id: str, split: str | None
+) -> tuple[list[Aligned], list[CutSpan]]:
+    """Spans a tag sequence can hold (longest, then earliest first) and the overlapping rest.
+
+    A span with the same offsets and label as a kept one is dropped silently: the
+    tags lose nothing.
+    """
+    order = sorted(
+        aligned,
+        key=lambda a: (-(a.unit.end - a.unit.start), a.unit.start, a.unit.label, a.unit.id),
+    )
+    kept: list[Aligned] = []
+    taken: dict[int, Aligned] = {}
+    seen: set[tuple[int, int, str]] = set()
+    lost: list[CutSpan] = []
+    for a in order:
+        key = (a.tok_start, a.tok_end, a.unit.label)
+        if key in seen:
+            continue
+        clash = next((taken[i] for i in range(a.tok_start, a.tok_end) if i in taken), None)
+        if clash is not None:
+            u = a.unit
+            lost.append(
+                CutSpan(
+                    doc_id=doc_id,
+                    split=split,
+                    kind=u.kind,
+                    id=u.id,
+                    label=u.label,
+                    start=u.start,
+                    end=u.end,
+                    text=u.text,
+                    reason="overlap",
+                    detail=f"overlaps {clash.unit.kind} {clash.unit.id!r} {clash.unit.label} "
+                    f"{clash.unit.text!r} ({clash.unit.start}..{clash.unit.end}), which is kept",
+                )
+            )
+            continue
+        seen.add(key)
+        kept.append(a)
+        for i in range(a.tok_start, a.tok_end):
+            taken[i] = a
+    kept.sort(key=lambda a: a.tok_start)
+    lost.sort(key=lambda c: (c.start, c.end, c.label, c.id))
+    return kept, lost
+
+
+def layout_document(doc: GoldDocument) -> DocLayout:
+    """Tokenize ``doc``, align its spans, choose the taggable ones and split sentences."""
+    text = doc.article.text
+    tokens = tokenize(text)
+    aligner = _Aligner(text, tokens)
+    mention_units, trigger_units = span_units(doc)
+    mentions: list[Aligned] = []
+    triggers: list[Aligned] = []
+    cut: list[CutSpan] = []
+    for units, bucket in ((mention_units, mentions), (trigger_units, triggers)):
+        for unit in units:
+            result = aligner.align(unit, doc.doc_id, doc.split)
+            if isinstance(result, Aligned):
+                bucket.append(result)
+            else:
+                cut.append(result)
+    ner, mention_overlaps = select_non_overlapping(mentions, doc.doc_id, doc.split)
+    trigger_tags, trigger_overlaps = select_non_overlapping(triggers, doc.doc_id, doc.split)
+    sentences = split_sentences(
+        text, tokens, [(a.tok_start, a.tok_end) for a in (*ner, *trigger_tags)]
+    )
+    by_id = {a.unit.id: a for a in (*mentions, *triggers)}
+    return DocLayout(
+        doc=doc,
+        tokens=tokens,
+        sentences=sentences,
+        mentions=mentions,
+        triggers=triggers,
+        ner=ner,
+        trigger_tags=trigger_tags,
+        cut=cut,
+        mention_overlaps=mention_overlaps,
+        trigger_overlaps=trigger_overlaps,
+        by_id=by_id,
+    )

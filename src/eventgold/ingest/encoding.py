@@ -1,0 +1,296 @@
+"""Text encodings of raw inputs: detected from the bytes, never guessed silently.
+
+What is accepted, in this order:
+
+1. a byte-order mark: UTF-8 with BOM (``utf-8-sig``), UTF-16 or UTF-32 (LE/BE);
+2. UTF-16 without a BOM when every other byte is NUL (mostly-ASCII text);
+3. UTF-8 (strict);
+4. Windows-1252 (``cp1252``, a superset of Latin-1 for text) when the bytes are not UTF-8
+   and contain no valid UTF-8 multi-byte sequence at all (so a damaged UTF-8 file is
+   reported, not re-read as cp1252).
+
+Everything else is a :class:`~eventgold.ingest.errors.BadInput` naming the file, the line
+and the offending byte, with a hint (charset-normalizer's best guess, for ``iconv``):
+empty files, binary files (NUL bytes, a known binary signature such as PDF, ZIP or PNG, or
+many control characters), bytes that no accepted encoding decodes.
+
+Large line-oriented files (JSONL, CSV) are checked in 1 MB chunks, so memory does not grow
+with the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from eventgold.ingest.errors import BadInput
+
+CHUNK = 1 << 20
+HEAD = 1 << 16
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (or .docx/.xlsx/.epub)"),
+    (b"\x89PNG", "a PNG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ", "an xz archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\x7fELF", "an executable"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
+    (b"SQLite format 3", "an SQLite database"),
+)
+_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+# more than this share of control characters (and at least 3 of them) means binary data
+CONTROL_SHARE = 0.01
+_BYTE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "cp1252"})
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A decoded file: its text and the encoding it was read with."""
+
+    text: str
+    encoding: str
+
+
+@dataclass
+class _Scan:
+    ok: bool = True
+    offset: int = 0
+    line: int = 1
+    byte: int | None = None
+    nul: bool = False
+    controls: int = 0
+    chars: int = 0
+
+
+def _binary_kind(head: bytes) -> str | None:
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    return None
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    return None
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    sample = head[: len(head) - len(head) % 2]
+    half = len(sample) // 2
+    if half < 2:
+        return None
+    even = sample[0::2].count(0) / half
+    odd = sample[1::2].count(0) / half
+    if odd > 0.3 and even < 0.05:
+        return "utf-16-le"
+    if even > 0.3 and odd < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _scan(chunks: Iterable[bytes], encoding: str) -> _Scan:
+    """Decode ``chunks`` with ``encoding``; note the first error (or NUL byte) and control characters."""
+    result = _Scan()
+    decoder = codecs.getincrementaldecoder(encoding)()
+    consumed = 0
+    newlines = 0
+    byte_oriented = encoding in _BYTE_ENCODINGS
+    for chunk in chunks:
+        if result.ok:
+            if byte_oriented and (nul := chunk.find(b"\x00")) >= 0:
+                result.ok, result.nul = False, True
+                result.offset, result.byte = consumed + nul, 0
+                result.line = newlines + chunk.count(b"\n", 0, nul) + 1
+            else:
+                buffered = len(decoder.getstate()[0])
+                try:
+                    text = decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    local = max(0, exc.start - buffered)
+                    result.ok = False
+                    result.offset = consumed + local
+                    result.byte = chunk[local] if local < len(chunk) else None
+                    result.line = newlines + chunk.count(b"\n", 0, local) + 1
+                else:
+                    result.chars += len(text)
+                    if _CONTROL.search(text):
+                        result.controls += len(_CONTROL.findall(text))
+        if not result.ok:
+            break
+        newlines += chunk.count(b"\n")
+        consumed += len(chunk)
+    if result.ok:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            result.ok, result.offset, result.line, result.byte = False, consumed, newlines + 1, None
+    return result
+
+
+def _guess(head: bytes) -> str | None:
+    """charset-normalizer's best guess for bytes we refuse (only used in messages)."""
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(head[:HEAD]).best()
+    except Exception:  # a hint only: any failure of the guesser just means no hint
+        return None
+    if best is None or best.encoding in ("utf_8", "ascii"):
+        return None
+    return str(best.encoding).replace("_", "-")
+
+
+def _undecodable(path: str, scan: _Scan, encoding: str, head: bytes, why: str) -> BadInput:
+    byte = f"byte 0x{scan.byte:02x}" if scan.byte is not None else "a truncated character"
+    guess = _guess(head)
+    hint = (
+        f"convert it to UTF-8 (it may be {guess}: `iconv -f {guess} -t UTF-8 FILE`), or pass --skip-bad"
+        if guess
+        else "convert it to UTF-8 (e.g. with iconv), or pass --skip-bad"
+    )
+    return BadInput(
+        path,
+        f"undecodable bytes: {byte} at byte offset {scan.offset} cannot be read as {encoding} ({why})",
+        line=scan.line,
+        hint=hint,
+    )
+
+
+def detect_encoding(head: bytes, chunks: Callable[[], Iterable[bytes]], path: str) -> str:
+    """The encoding of a file whose first bytes are ``head`` (``chunks()`` re-reads all of it).
+
+    Raises :class:`BadInput` for empty, binary or undecodable input (see the module docstring).
+    """
+    if not head:
+        raise BadInput(path, "empty file (0 bytes)", hint="remove it, or pass --skip-bad")
+    kind = _binary_kind(head)
+    if kind:
+        raise BadInput(
+            path, f"binary file ({kind}), not text", hint="extract its text to a .txt file first, or pass --skip-bad"
+        )
+    forced = _bom_encoding(head) or _utf16_without_bom(head)
+    if forced:
+        scan = _scan(chunks(), forced)
+        if not scan.ok:
+            raise _undecodable(path, scan, forced, head, "the file starts like " + forced)
+        encoding = forced
+    else:
+        scan = _scan(chunks(), "utf-8")
+        encoding = "utf-8"
+        if scan.nul:
+            raise BadInput(
+                path,
+                f"binary file (a NUL byte at line {scan.line}, byte offset {scan.offset}), not text",
+                hint="extract its text to a .txt file first, or pass --skip-bad",
+            )
+        if not scan.ok:
+            if any(_MULTIBYTE.search(chunk) for chunk in chunks()):
+                why = "the rest is UTF-8: the file is damaged or mixes encodings"
+                raise _undecodable(path, scan, "UTF-8", head, why)
+            cp = _scan(chunks(), "cp1252")
+            if not cp.ok:
+                raise _undecodable(path, cp, "UTF-8 or Windows-1252", head, "neither encoding fits")
+            scan, encoding = cp, "cp1252"
+    if scan.controls >= 3 and scan.controls > CONTROL_SHARE * max(scan.chars, 1):
+        raise BadInput(
+            path,
+            f"binary file ({scan.controls} control characters in {scan.chars}), not text",
+            hint="extract its text to a .txt file first, or pass --skip-bad",
+        )
+    return encoding
+
+
+def decode_bytes(data: bytes, path: str) -> Decoded:
+    """Decode a whole file's bytes (see the module docstring for what is accepted)."""
+    encoding = detect_encoding(data[:HEAD], lambda: (data,), path)
+    return Decoded(data.decode(encoding), encoding)
+
+
+def _file_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK):
+            yield block
+
+
+def detect_file_encoding(path: Path, display: str) -> str:
+    """The encoding of a file on disk, checked in chunks (for large JSONL and CSV files)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(HEAD)
+    except OSError as exc:
+        raise BadInput(display, f"cannot read: {exc.strerror}", hint="check the path and permissions") from exc
+    return detect_encoding(head, lambda: _file_chunks(path), display)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a text file: its 1-based number, text (no line break) and size in bytes."""
+
+    number: int
+    text: str | None
+    size: int
+    too_long: bool = False
+
+
+def iter_lines(path: Path, encoding: str, max_line_bytes: int) -> Iterator[Line]:
+    """Stream the lines of a file already checked by :func:`detect_file_encoding`.
+
+    A line longer than ``max_line_bytes`` is not kept in memory: it comes back with
+    ``too_long=True`` and ``text=None``.
+    """
+    if encoding in _BYTE_ENCODINGS:
+        with path.open("rb") as fh:
+            number = 0
+            while True:
+                raw = fh.readline(max_line_bytes + 1)
+                if not raw:
+                    return
+                number += 1
+                size = len(raw)
+                if len(raw) > max_line_bytes and not raw.endswith(b"\n"):
+                    while raw and not raw.endswith(b"\n"):
+                        raw = fh.readline(CHUNK)
+                        size += len(raw)
+                    yield Line(number, None, size, too_long=True)
+                    continue
+                text = raw.decode(encoding)
+                if number == 1 and text.startswith("\ufeff"):
+                    text = text[1:]
+                yield Line(number, text.rstrip("\r\n"), size)
+    else:
+        with open(path, encoding=encoding, newline="") as tfh:
+            number = 0
+            limit = max(1, max_line_bytes // 2)
+            while True:
+                text = tfh.readline(limit + 1)
+                if not text:
+                    return
+                number += 1
+                if len(text) > limit and not text.endswith("\n"):
+                    size = len(text) * 2
+                    while text and not text.endswith("\n"):
+                        text = tfh.readline(CHUNK)
+                        size += len(text) * 2
+                    yield Line(number, None, size, too_long=True)
+                    continue
+                if number == 1 and text.startswith("\ufeff"):
+                    text = text[1:]
+                yield Line(number, text.rstrip("\r\n"), len(text) * 2)

@@ -1,0 +1,496 @@
+"""Readers: files and folders to raw records (one per article), before cleaning.
+
+- ``.txt``/``.text``: the whole file is one article;
+- ``.html``/``.htm``/``.xhtml``: trafilatura extracts the article body (scripts, styles,
+  comments, ``<nav>``, ``<footer>`` and ``<aside>`` dropped) and the page's title, date,
+  site name and canonical URL; ``<html lang>`` gives the language;
+- ``.jsonl``/``.ndjson``: one JSON object per line; blank lines are skipped;
+- ``.csv``/``.tsv``: pandas, read in chunks of 1,000 rows, every cell as a string.
+
+JSONL keys and CSV columns are mapped by :class:`ColumnMap` (``--text-col`` ...); unmapped
+fields are kept in ``meta["fields"]``. A CSV header must have every named column; a JSONL
+line must have the text key, and lacking another named key just means that field is null.
+Folders are walked in sorted order (hidden files and folders skipped; other file types
+counted as ignored). Every problem is a :class:`~eventgold.ingest.errors.BadInput` naming
+the file and line or row: a whole file's problem is raised, a single line's or row's is
+yielded so the rest of the file can go on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eventgold.errors import InputError
+from eventgold.ingest.encoding import decode_bytes, detect_file_encoding, iter_lines
+from eventgold.ingest.errors import BadInput
+
+FORMATS: dict[str, str] = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".tsv": "csv",
+}
+FIELDS = ("text", "title", "id", "url", "date", "source", "language")
+# the names tried, in order, when no --*-col option names the column
+DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "content", "article", "full_text", "maintext"),
+    "title": ("title", "headline"),
+    "id": ("id", "doc_id", "article_id"),
+    "url": ("url", "link"),
+    "date": ("published", "date", "pub_date", "publish_date", "published_at", "date_publish"),
+    "source": ("source", "source_name", "publisher", "site"),
+    "language": ("language", "lang"),
+}
+# fields of an eventgold Article that are recomputed, not carried over, when a corpus is re-ingested
+_RECOMPUTED = frozenset({"content_sha", "duplicate_of"})
+_HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.IGNORECASE)
+CSV_CHUNK_ROWS = 1000
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    """Which JSONL key / CSV column holds each field; None tries :data:`DEFAULT_COLUMNS`."""
+
+    text: str | None = None
+    title: str | None = None
+    id: str | None = None
+    url: str | None = None
+    date: str | None = None
+    source: str | None = None
+    language: str | None = None
+
+    def resolve(
+        self, keys: Sequence[str], path: str, *, line: int | None = None, kind: str = "field", strict: bool = True
+    ) -> dict[str, str | None]:
+        """Map each field to one of ``keys``; no text key is a BadInput, and so is a named key that
+        is missing when ``strict`` (CSV headers; a JSONL line may simply lack an optional key)."""
+        present = set(keys)
+        out: dict[str, str | None] = {}
+        for name in FIELDS:
+            chosen: str | None = getattr(self, name)
+            if chosen is not None:
+                if chosen not in present:
+                    if name == "text" or strict:
+                        raise _missing_column(path, line, kind, name, chosen, keys)
+                    out[name] = None
+                    continue
+                out[name] = chosen
+            else:
+                out[name] = next((k for k in DEFAULT_COLUMNS[name] if k in present), None)
+        if out["text"] is None:
+            raise _missing_column(path, line, kind, "text", None, keys)
+        return out
+
+
+def _missing_column(
+    path: str, line: int | None, kind: str, name: str, chosen: str | None, keys: Sequence[str]
+) -> BadInput:
+    shown = ", ".join(repr(k) for k in list(keys)[:20]) or "none"
+    if chosen is not None:
+        reason = f"no {kind} {chosen!r} (named by --{name}-col); it has: {shown}"
+        hint = f"check the spelling of --{name}-col, or pass --skip-bad"
+    else:
+        tried = ", ".join(DEFAULT_COLUMNS[name])
+        reason = f"no text {kind} (tried {tried}); it has: {shown}"
+        hint = "name the text column with --text-col, or pass --skip-bad"
+    return BadInput(path, reason, line=line, hint=hint)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input file: where it is, how to show it, its id-giving relative path, its format."""
+
+    path: Path
+    display: str
+    relative: str
+    fmt: str
+    size: int
+
+
+@dataclass
+class RawRecord:
+    """One article as read, before normalisation and cleaning."""
+
+    source: SourceFile
+    text: str
+    encoding: str
+    line: int | None = None
+    row: int | None = None
+    size: int = 0
+    given: dict[str, str | None] = field(default_factory=dict)
+    html: dict[str, str | None] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def bad(self, reason: str, hint: str | None = None) -> BadInput:
+        """A BadInput located at this record."""
+        if hint is None:
+            return BadInput(self.source.display, reason, line=self.line, row=self.row)
+        return BadInput(self.source.display, reason, line=self.line, row=self.row, hint=hint)
+
+
+def _unsupported(path: Path) -> BadInput:
+    return BadInput(
+        str(path),
+        f"unsupported file type {path.suffix or '(no extension)'!r}",
+        hint="ingest reads .txt, .html, .jsonl and .csv files: rename or convert it, or pass --skip-bad",
+    )
+
+
+class Discovery:
+    """The input files under some paths, found lazily in a stable (sorted) order.
+
+    Folders are walked (files of a folder first, then its sub-folders, each sorted by name;
+    hidden files and folders skipped; symbolic links to folders not followed). A named file
+    with an unknown extension is a problem (:class:`BadInput`); inside folders such files
+    are only counted in ``ignored``. ``exclude`` (the output file) is never read. Nothing is
+    kept per file, so memory does not grow with the number of files.
+    """
+
+    def __init__(self, paths: Sequence[Path], *, exclude: Sequence[Path] = ()) -> None:
+        """Check that every path exists (InputError otherwise); drop paths inside earlier folders."""
+        self.ignored = 0
+        self.found = 0
+        self._exclude = {os.path.realpath(p) for p in exclude}
+        self.paths: list[Path] = []
+        folders: list[str] = []
+        for given in paths:
+            path = Path(given)
+            if not path.exists():
+                raise InputError(f"{path}: no such file or folder; check the path")
+            real = os.path.realpath(path)
+            if any(real == f or real.startswith(f + os.sep) for f in folders):
+                continue
+            if path.is_dir():
+                folders.append(real)
+            self.paths.append(path)
+
+    def items(self) -> Iterator[SourceFile | BadInput]:
+        """Every input file (or problem with a named file), in order."""
+        self.ignored = 0
+        self.found = 0
+        for path in self.paths:
+            if path.is_dir():
+                for full, relative, size in self._walk(str(path), ""):
+                    fmt = FORMATS.get(os.path.splitext(full)[1].lower())
+                    if fmt is None:
+                        self.ignored += 1
+                        continue
+                    self.found += 1
+                    yield SourceFile(Path(full), full, relative, fmt, size)
+            elif os.path.realpath(path) not in self._exclude:
+                fmt = FORMATS.get(path.suffix.lower())
+                if fmt is None:
+                    yield _unsupported(path)
+                    continue
+                self.found += 1
+                yield SourceFile(path, str(path), path.name, fmt, _size(path))
+
+    def total_bytes(self) -> int:
+        """The size of all input files (a second, cheap walk: for a progress bar)."""
+        total = 0
+        for path in self.paths:
+            if path.is_dir():
+                total += sum(
+                    size for full, _, size in self._walk(str(path), "") if os.path.splitext(full)[1].lower() in FORMATS
+                )
+            elif path.suffix.lower() in FORMATS:
+                total += _size(path)
+        return total
+
+    def _walk(self, folder: str, relative: str) -> Iterator[tuple[str, str, int]]:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+        except OSError as exc:
+            raise InputError(f"{folder}: cannot list the folder: {exc.strerror}") from exc
+        real = os.path.realpath(folder) if self._exclude else ""
+        subfolders = []
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(entry)
+            elif entry.is_file():
+                if real and os.path.join(real, entry.name) in self._exclude:
+                    continue
+                try:
+                    size = entry.stat().st_size
+                except OSError:
+                    size = 0
+                yield entry.path, relative + entry.name, size
+        for entry in subfolders:
+            yield from self._walk(entry.path, f"{relative}{entry.name}/")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def discover(paths: Sequence[Path], *, exclude: Sequence[Path] = ()) -> Discovery:
+    """The input files under ``paths`` (see :class:`Discovery`); a missing path raises InputError."""
+    return Discovery(paths, exclude=exclude)
+
+
+# ---------------------------------------------------------------------------
+# whole-file formats
+# ---------------------------------------------------------------------------
+
+
+def _too_big(display: str, size: int, limit: int, what: str = "file") -> BadInput:
+    return BadInput(
+        display,
+        f"{what} is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit for one article",
+        hint="split it into one file per article (or a .jsonl/.csv, read line by line), "
+        "raise the limit with --max-size, or pass --skip-bad",
+    )
+
+
+def _read_bytes(source: SourceFile, max_bytes: int) -> bytes:
+    if source.size > max_bytes:
+        raise _too_big(source.display, source.size, max_bytes)
+    try:
+        with source.path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise BadInput(source.display, f"cannot read: {exc.strerror}", hint="check the permissions") from exc
+    if len(data) > max_bytes:
+        raise _too_big(source.display, len(data), max_bytes)
+    return data
+
+
+def read_txt(source: SourceFile, max_bytes: int) -> Iterator[RawRecord]:
+    """A plain-text file as one article."""
+    data = _read_bytes(source, max_bytes)
+    decoded = decode_bytes(data, source.display)
+    yield RawRecord(source, decoded.text, decoded.encoding, size=len(data))
+
+
+def extract_html(html: str, display: str) -> dict[str, str | None]:
+    """The article body and metadata of an HTML page, by trafilatura.
+
+    Returns ``text``, ``title``, ``date``, ``sitename`` and ``url`` (any may be None but
+    ``text``). Raises BadInput when the page has no article text or cannot be parsed.
+    """
+    import trafilatura
+
+    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+    logging.getLogger("htmldate").setLevel(logging.CRITICAL)
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=True,
+            include_images=False,
+            include_links=False,
+            prune_xpath=["//nav", "//footer", "//aside"],
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except (RecursionError, MemoryError) as exc:
+        raise BadInput(display, f"cannot parse the HTML ({type(exc).__name__})") from exc
+    except Exception as exc:  # trafilatura/lxml raise many types on broken markup; all mean "unreadable"
+        raise BadInput(display, f"cannot parse the HTML: {type(exc).__name__}: {exc}") from exc
+    text = getattr(doc, "text", None) if doc is not None else None
+    if not text or not str(text).strip():
+        raise BadInput(
+            display,
+            "no article text found in the HTML (only scripts, styles, navigation or boilerplate)",
+            hint="check that it is a saved article page, or pass --skip-bad",
+        )
+
+    def attr(name: str) -> str | None:
+        value = getattr(doc, name, None)
+        return str(value).strip() or None if value else None
+
+    return {
+        "text": str(text),
+        "title": attr("title"),
+        "date": attr("date"),
+        "sitename": attr("sitename"),
+        "url": attr("url"),
+    }
+
+
+def read_html(source: SourceFile, max_bytes: int) -> Iterator[RawRecord]:
+    """An HTML page as one article (its body, by trafilatura)."""
+    data = _read_bytes(source, max_bytes)
+    decoded = decode_bytes(data, source.display)
+    found = extract_html(decoded.text, source.display)
+    lang = _HTML_LANG.search(data[:4096])
+    found["language"] = lang.group(1).decode("ascii").lower() if lang else None
+    text = found.pop("text") or ""
+    yield RawRecord(source, text, decoded.encoding, size=len(data), html=found)
+
+
+# ---------------------------------------------------------------------------
+# record formats
+# ---------------------------------------------------------------------------
+
+
+def _scalar(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float | str):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def _record_from_mapping(
+    source: SourceFile,
+    obj: dict[str, Any],
+    mapping: dict[str, str | None],
+    encoding: str,
+    *,
+    line: int | None = None,
+    row: int | None = None,
+    size: int = 0,
+) -> RawRecord | BadInput:
+    text_key = mapping["text"]
+    assert text_key is not None
+    text = obj.get(text_key)
+    if not isinstance(text, str):
+        kind = "column" if row is not None else "field"
+        got = "null" if text is None else type(text).__name__
+        return BadInput(source.display, f"{kind} {text_key!r} must be a string of article text (got {got})",
+                        line=line, row=row)
+    given: dict[str, str | None] = {}
+    for name in FIELDS[1:]:
+        key = mapping[name]
+        if key is None:
+            given[name] = None
+            continue
+        value = obj.get(key)
+        if not isinstance(value, str | int | float | bool | None):
+            return BadInput(source.display, f"{key!r} must be a string or number (got {type(value).__name__})",
+                            line=line, row=row)
+        given[name] = _scalar(value)
+    used = {k for k in mapping.values() if k is not None}
+    extra: dict[str, Any] = {}
+    meta: dict[str, Any] = {}
+    for key, value in obj.items():
+        if key in used or key in _RECOMPUTED:
+            continue
+        if key == "meta" and isinstance(value, dict):
+            meta = value
+            continue
+        if value is None or value == "":
+            continue
+        extra[key] = value
+    return RawRecord(source, text, encoding, line=line, row=row, size=size, given=given, extra=extra, meta=meta)
+
+
+def read_jsonl(source: SourceFile, columns: ColumnMap, max_bytes: int) -> Iterator[RawRecord | BadInput]:
+    """One article per JSON object line; a bad line is yielded as BadInput, the rest goes on."""
+    encoding = detect_file_encoding(source.path, source.display)
+    cache: dict[tuple[str, ...], dict[str, str | None]] = {}
+    for line in iter_lines(source.path, encoding, max_bytes):
+        if line.too_long:
+            yield BadInput(
+                source.display,
+                f"line is {line.size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit for one article",
+                line=line.number,
+                hint="raise the limit with --max-size, or pass --skip-bad",
+            )
+            continue
+        if line.text is None or not line.text.strip():
+            continue
+        try:
+            obj = json.loads(line.text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            detail = f"column {exc.colno}: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else "nested too deep"
+            yield BadInput(source.display, f"invalid JSON at {detail}", line=line.number,
+                           hint="fix that line (each line must be one JSON object), or pass --skip-bad")
+            continue
+        if not isinstance(obj, dict):
+            yield BadInput(source.display, f"expected a JSON object, got {type(obj).__name__}", line=line.number,
+                           hint="each line must be one JSON object with a text field, or pass --skip-bad")
+            continue
+        keys = tuple(obj)
+        mapping = cache.get(keys)
+        if mapping is None:
+            try:
+                mapping = columns.resolve(keys, source.display, line=line.number, strict=False)
+            except BadInput as exc:
+                yield exc
+                continue
+            if len(cache) < 64:
+                cache[keys] = mapping
+        yield _record_from_mapping(source, obj, mapping, encoding, line=line.number, size=line.size)
+
+
+def read_csv(source: SourceFile, columns: ColumnMap, max_bytes: int) -> Iterator[RawRecord | BadInput]:
+    """One article per row (pandas, in chunks); the header must name the text column."""
+    import pandas as pd
+
+    encoding = detect_file_encoding(source.path, source.display)
+    sep = "\t" if source.path.suffix.lower() == ".tsv" else ","
+    options: dict[str, Any] = {
+        "sep": sep,
+        "dtype": str,
+        "keep_default_na": False,
+        "na_filter": False,
+        "encoding": encoding,
+        "encoding_errors": "strict",
+    }
+    try:
+        header = pd.read_csv(source.path, nrows=0, **options)
+    except pd.errors.EmptyDataError as exc:
+        raise BadInput(source.display, "no header row (the file has no data)",
+                       hint="remove it, or pass --skip-bad") from exc
+    except (pd.errors.ParserError, ValueError, UnicodeDecodeError) as exc:
+        raise BadInput(source.display, f"cannot read the CSV header: {exc}") from exc
+    names = [str(c) for c in header.columns]
+    mapping = columns.resolve(names, source.display, kind="column")
+    rows = 0
+    try:
+        reader = pd.read_csv(source.path, chunksize=CSV_CHUNK_ROWS, **options)
+        for chunk in reader:
+            records: list[dict[str, Any]] = [{str(k): v for k, v in r.items()} for r in chunk.to_dict("records")]
+            for obj in records:
+                rows += 1
+                text = obj.get(mapping["text"] or "")
+                if isinstance(text, str) and len(text) > max_bytes:
+                    yield BadInput(
+                        source.display,
+                        f"text cell is {len(text) / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit for one article",
+                        row=rows,
+                        hint="raise the limit with --max-size, or pass --skip-bad",
+                    )
+                    continue
+                yield _record_from_mapping(source, obj, mapping, encoding, row=rows, size=0)
+    except pd.errors.ParserError as exc:
+        raise BadInput(source.display, f"malformed CSV after row {rows}: {exc}",
+                       hint="fix the quoting or the number of fields on that line, or pass --skip-bad") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadInput(source.display, f"cannot read the CSV after row {rows}: {exc}") from exc
+    if rows == 0:
+        raise BadInput(source.display, "no rows under the header", hint="remove it, or pass --skip-bad")
+
+
+def read_source(source: SourceFile, columns: ColumnMap, max_bytes: int) -> Iterator[RawRecord | BadInput]:
+    """The raw records of one input file, by its format."""
+    if source.fmt == "txt":
+        yield from read_txt(source, max_bytes)
+    elif source.fmt == "html":
+        yield from read_html(source, max_bytes)
+    elif source.fmt == "jsonl":
+        yield from read_jsonl(source, columns, max_bytes)
+    else:
+        yield from read_csv(source, columns, max_bytes)
