@@ -99,7 +99,9 @@ def test_cased_aliases_need_their_case(gaz: Gazetteer) -> None:
     [
         ("Washington may close its embassy", ("USA", "STATE")),
         ("talks in Washington ended", ("washington", "LOCATION")),
-        ("a visit to Tehran", ("tehran", "LOCATION")),
+        ("a visit to Tehran", ("IRN", "STATE")),
+        ("his trip to the Tehran", ("IRN", "STATE")),
+        ("he flew to Tehran", ("tehran", "LOCATION")),
         ("Tehran has been firm", ("IRN", "STATE")),
         ("demanding Baghdad work to remove", ("IRQ", "STATE")),
         ("arrived from Baghdad", ("baghdad", "LOCATION")),

@@ -39,6 +39,8 @@ _LOCATIVE_BEFORE = re.compile(
     r"|\bcapital,?|\bcity\s+of)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
+# ... except the destination of a visit, which stands for its host government (GUIDELINES.md)
+_VISIT_TO = re.compile(r"\b(?:visit(?:s|ed|ing)?|trip)\s+to\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 class _FoldTable(dict[int, str]):
@@ -211,9 +213,8 @@ class Gazetteer:
 
     def _resolve(self, entry: ActorEntry, text: str, start: int, end: int) -> GazetteerMatch:
         target = entry
-        if entry.capital_of is not None and not _LOCATIVE_BEFORE.search(
-            text[max(0, start - 24) : start]
-        ):
+        before = text[max(0, start - 24) : start]
+        if entry.capital_of is not None and (not _LOCATIVE_BEFORE.search(before) or _VISIT_TO.search(before)):
             target = self.dictionary.entries[entry.capital_of]
         return GazetteerMatch(
             start=start,
