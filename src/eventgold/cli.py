@@ -107,29 +107,32 @@ def config_validate(
 
 def _register_commands() -> None:
     """Attach the verbs that live in ``eventgold.commands``."""
+    from eventgold.commands import export as export_commands
+    from eventgold.commands import extract as extract_commands
     from eventgold.commands import gold as gold_commands
+    from eventgold.commands import ingest as ingest_commands
     from eventgold.commands import labelstudio as ls_commands
+    from eventgold.commands import report as report_commands
+    from eventgold.commands import review as review_commands
     from eventgold.commands import score as score_commands
     from eventgold.commands import server as server_commands
 
     app.add_typer(server_commands.app, name="server")
     app.command("up")(ls_commands.up)
-    app.command("push")(ls_commands.push)
-    app.command("pull")(ls_commands.pull)
-    app.add_typer(ls_commands.annotators_app, name="annotators")
-    app.add_typer(gold_commands.app, name="gold")
-    app.command("agree")(gold_commands.agree)
-    app.add_typer(__import__("eventgold.commands.review", fromlist=["app"]).app, name="review")
-    app.command("score")(score_commands.score)
-    from eventgold.commands import extract as extract_commands
-
+    app.command("ingest")(ingest_commands.ingest)
     app.command("extract")(extract_commands.extract)
     app.command("extractors")(extract_commands.extractors)
     app.add_typer(extract_commands.actors_app, name="actors")
     app.command("suggest")(extract_commands.suggest)
-    app.command("ingest")(__import__("eventgold.commands.ingest", fromlist=["ingest"]).ingest)
-    app.command("export")(__import__("eventgold.commands.export", fromlist=["export"]).export)
-    app.command("report")(__import__("eventgold.commands.report", fromlist=["report"]).report)
+    app.command("push")(ls_commands.push)
+    app.command("pull")(ls_commands.pull)
+    app.add_typer(ls_commands.annotators_app, name="annotators")
+    app.command("agree")(gold_commands.agree)
+    app.add_typer(gold_commands.app, name="gold")
+    app.add_typer(review_commands.app, name="review")
+    app.command("score")(score_commands.score)
+    app.command("report")(report_commands.report)
+    app.command("export")(export_commands.export)
 
 
 _register_commands()

@@ -5,12 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from eventgold.errors import ConfigError, InputError
-from eventgold.ingest import IngestSummary, ingest, ingest_to_file, normalize_whitespace
+from eventgold.ingest import (
+    Ingestor,
+    IngestSummary,
+    ingest,
+    ingest_to_file,
+    make_options,
+    normalize_whitespace,
+    pipeline,
+)
 from eventgold.models import Article, read_jsonl, sha256_text
 
 SEEDS = Path(__file__).resolve().parents[2] / "samples" / "articles"
@@ -205,11 +214,21 @@ def _many(folder: Path, n: int) -> None:
     (folder / "a0130.jsonl").write_text('{"text": "A JSONL article in the middle of the files."}\n')
 
 
-def test_worker_pool_gives_the_same_output_as_one_process(tmp_path: Path) -> None:
+def test_worker_pool_gives_the_same_output_as_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # other tests may leave threads behind; the pool forks only in a single-threaded process
+    monkeypatch.setattr(pipeline.threading, "active_count", lambda: 1)
     folder = tmp_path / "in"
     folder.mkdir()
     _many(folder, 200)
     one = ingest_to_file([folder], tmp_path / "one.jsonl", workers=1, skip_bad=True)
+    pooled = Ingestor(make_options(workers=2, skip_bad=True))
+    with (tmp_path / "two.jsonl").open("w", encoding="utf-8") as fh:
+        for article in pooled.run(pooled.discover([folder])):
+            fh.write(article.model_dump_json() + "\n")
+    assert pooled.pooled
+    assert [json.loads(x)["id"] for x in (tmp_path / "one.jsonl").read_text().splitlines()] == [
+        json.loads(x)["id"] for x in (tmp_path / "two.jsonl").read_text().splitlines()
+    ]
     two = ingest_to_file([folder], tmp_path / "two.jsonl", workers=2, skip_bad=True)
     assert (tmp_path / "one.jsonl").read_bytes() == (tmp_path / "two.jsonl").read_bytes()
     assert one.model_dump(exclude={"output"}) == two.model_dump(exclude={"output"})
@@ -217,7 +236,25 @@ def test_worker_pool_gives_the_same_output_as_one_process(tmp_path: Path) -> Non
     assert two.records_read == 200
 
 
-def test_worker_pool_stops_at_the_first_bad_file(tmp_path: Path) -> None:
+def test_with_other_threads_running_the_work_stays_in_process(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _many(folder, 150)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        ingestor = Ingestor(make_options(workers=2, skip_bad=True))
+        ids = [a.id for a in ingestor.run(ingestor.discover([folder]))]
+    finally:
+        stop.set()
+        thread.join()
+    assert not ingestor.pooled
+    assert ids == [a.id for a in ingest([folder], workers=1, skip_bad=True)]
+
+
+def test_worker_pool_stops_at_the_first_bad_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pipeline.threading, "active_count", lambda: 1)
     folder = tmp_path / "in"
     folder.mkdir()
     _many(folder, 200)

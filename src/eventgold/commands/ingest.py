@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -41,6 +42,12 @@ def ingest(
     max_size: Annotated[
         float, typer.Option("--max-size", min=0.001, help="Largest article in MB (a file, a JSONL line, a CSV cell).")
     ] = 10.0,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=0, max=64, help="Processes for .txt/.html files (0: two on a machine with two cores)."
+        ),
+    ] = 0,
     text_col: Annotated[str | None, typer.Option("--text-col", help="JSONL key / CSV column of the text.")] = None,
     title_col: Annotated[str | None, typer.Option("--title-col", help="JSONL key / CSV column of the title.")] = None,
     id_col: Annotated[str | None, typer.Option("--id-col", help="JSONL key / CSV column of a given id.")] = None,
@@ -74,6 +81,7 @@ def ingest(
         rules=rules,
         near_dup_threshold=near_dup_threshold,
         max_bytes=max(1, int(max_size * 1_000_000)),
+        workers=workers,
         text_col=text_col,
         title_col=title_col,
         id_col=id_col,
@@ -89,16 +97,26 @@ def ingest(
         TimeRemainingColumn(),
         console=err_console,
         transient=True,
+        auto_refresh=False,  # no refresh thread: ingest forks its worker processes
         disable=not err_console.is_terminal,
     )
     task = progress.add_task("ingest", total=None)
+    last = [0.0]
+
+    def advance(done: int) -> None:
+        progress.advance(task, done)
+        now = time.monotonic()
+        if now - last[0] > 0.1:
+            last[0] = now
+            progress.refresh()
+
     with progress:
         summary = ingest_to_file(
             paths,
             output,
             options,
             on_start=lambda total: progress.update(task, total=total),
-            progress=lambda done: progress.advance(task, done),
+            progress=advance,
         )
     if json_out:
         write_json_output(summary.model_dump(mode="json"), json_out)

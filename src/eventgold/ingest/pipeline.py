@@ -5,10 +5,11 @@ Per record (:class:`Builder`, no shared state): whitespace normalisation, furnit
 signature for near-duplicate detection. Then, in input order (:class:`Ingestor`): the
 duplicate check (``dedupe``), the summary, the output.
 
-Whole-file inputs (``.txt``, ``.html``) are built by a pool of worker processes (``workers``,
-default: two on a machine with two cores or more) in batches, at most a few batches ahead of
-the writer, and consumed in input order, so the output does not depend on the number of
-workers. JSONL and CSV files are streamed in the main process. Memory per article is its
+Whole-file inputs (``.txt``, ``.html``) are built by a pool of forked worker processes
+(``workers``, default: two on a machine with two cores or more; only after the first 64 such
+files, and only while the process has a single thread, else in-process) in batches, at most a
+few batches ahead of the writer, and consumed in input order, so the output does not depend
+on the number of workers. JSONL and CSV files are streamed in the main process. Memory per article is its
 id, a text digest and its near-duplicate signature, never the articles.
 
 Bad input raises :class:`~eventgold.ingest.errors.BadInput` at once, unless ``skip_bad``,
@@ -22,6 +23,7 @@ import datetime as dt
 import multiprocessing
 import os
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -285,6 +287,7 @@ class Ingestor:
         self.summary = IngestSummary()
         # output line index -> ids merged into that article (exact duplicates)
         self.merged: dict[int, list[str]] = {}
+        self.pooled = False  # whether a worker pool was used
 
     def build(self, record: RawRecord) -> Article:
         """Turn one raw record into an Article (not yet checked for duplicates)."""
@@ -321,6 +324,7 @@ class Ingestor:
     def _run_pooled(self, sources: Iterable[SourceFile | BadInput], progress: Progress | None) -> Iterator[Article]:
         workers = self.options.worker_count
         pool: Pool | None = None
+        pooling = True
         pending: deque[tuple[list[SourceFile], AsyncResult[list[list[Item]]]]] = deque()
         batch: list[SourceFile] = []
         seen = 0
@@ -334,10 +338,11 @@ class Ingestor:
         try:
             for source in sources:
                 whole_file = not isinstance(source, BadInput) and source.fmt in ("txt", "html")
-                if whole_file and (pool is not None or seen >= POOL_AFTER):
+                if pooling and pool is None and whole_file and seen >= POOL_AFTER:
+                    pool = self._start_pool(workers)
+                    pooling = self.pooled = pool is not None
+                if whole_file and pool is not None:
                     assert isinstance(source, SourceFile)
-                    if pool is None:
-                        pool = self._start_pool(workers)
                     batch.append(source)
                     if len(batch) == BATCH:
                         pending.append((batch, pool.apply_async(_build_batch, (batch,))))
@@ -362,13 +367,16 @@ class Ingestor:
                 pool.terminate()
                 pool.join()
 
-    def _start_pool(self, workers: int) -> Pool:
-        # forkserver: workers never inherit the caller's threads (a progress bar's, say)
-        method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            context.set_forkserver_preload([__name__])
-        return context.Pool(
+    def _start_pool(self, workers: int) -> Pool | None:
+        """A pool of forked workers, or None (work in-process) where forking is not safe.
+
+        ``fork`` needs no re-import of the caller's ``__main__`` (so scripts without a main
+        guard work) but copies only the calling thread: it is used only while this process has
+        a single thread, and never on platforms without it.
+        """
+        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+            return None
+        return multiprocessing.get_context("fork").Pool(
             workers,
             initializer=_start_worker,
             initargs=(self.options.model_dump_json(), self.dedupe.permutations),
