@@ -416,10 +416,11 @@ def parse_record(model: type[R], raw: Any) -> R:
         raise _validation_to_record_error(exc, raw) from exc
 
 
-def read_jsonl(path: str | Path, model: type[R]) -> Iterator[R]:
-    """Stream records of ``model`` from a JSONL file, one line at a time.
+def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """Stream ``(line number, parsed JSON)`` from a JSONL file, skipping blank lines.
 
-    Blank lines are skipped. Any bad line raises RecordError with ``file:line``.
+    A missing file is an InputError; a line that is not UTF-8 or not JSON a
+    RecordError with ``file:line`` — every JSONL reader shares these messages.
     """
     file = Path(path)
     try:
@@ -438,20 +439,28 @@ def read_jsonl(path: str | Path, model: type[R]) -> Iterator[R]:
                     f"not UTF-8 text (byte {exc.start} of the line)", file=str(file), line=lineno + 1
                 ) from exc
             if not line:
-                break
+                return
             lineno += 1
             if not line.strip():
                 continue
             try:
-                raw = json.loads(line)
+                yield lineno, json.loads(line)
             except json.JSONDecodeError as exc:
                 raise RecordError(
                     f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(file), line=lineno
                 ) from exc
-            try:
-                yield parse_record(model, raw)
-            except RecordError as exc:
-                raise exc.located(file=str(file), line=lineno) from exc.__cause__
+
+
+def read_jsonl(path: str | Path, model: type[R]) -> Iterator[R]:
+    """Stream records of ``model`` from a JSONL file, one line at a time.
+
+    Blank lines are skipped. Any bad line raises RecordError with ``file:line``.
+    """
+    for lineno, raw in iter_json_lines(path):
+        try:
+            yield parse_record(model, raw)
+        except RecordError as exc:
+            raise exc.located(file=str(path), line=lineno) from exc.__cause__
 
 
 def dump_record(record: BaseModel) -> str:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from eventgold.errors import ConfigError, InputError, RecordError
 from eventgold.extractors.dictionary import ID_SEPARATOR, ActorDictionary, load_actor_dictionary
-from eventgold.extractors.readers import _json_lines, gold_to_annotation, read_predictions
+from eventgold.extractors.readers import gold_to_annotation, read_predictions
 from eventgold.fileio import atomic_write_text
-from eventgold.models import Article, DocumentAnnotation, GoldDocument, parse_record
+from eventgold.models import Article, DocumentAnnotation, GoldDocument, iter_json_lines, parse_record
 from eventgold.ontology import Ontology
 
 CONTEXT_CHARS = 40
@@ -69,7 +69,7 @@ def read_annotated(path: str | Path) -> Iterator[tuple[DocumentAnnotation, Artic
     if not files:
         raise InputError(f"{file}: the folder holds no *.jsonl files")
     for one in files:
-        for lineno, raw in _json_lines(one):
+        for lineno, raw in iter_json_lines(one):
             try:
                 if isinstance(raw, dict) and "article" in raw:
                     gold = parse_record(GoldDocument, raw)

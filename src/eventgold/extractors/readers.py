@@ -36,6 +36,7 @@ from eventgold.models import (
     Origin,
     check_against_article,
     check_annotation,
+    iter_json_lines,
     parse_record,
 )
 from eventgold.ontology import Ontology
@@ -151,7 +152,7 @@ def _read_jsonl(file: Path) -> Iterator[tuple[tuple[str, int | None], DocumentAn
     if file.is_dir() and not files:
         raise InputError(f"{file}: the folder holds no *.jsonl files")
     for one in files:
-        for lineno, raw in _json_lines(one):
+        for lineno, raw in iter_json_lines(one):
             try:
                 if isinstance(raw, dict) and "article" in raw:
                     annotation = gold_to_annotation(parse_record(GoldDocument, raw))
@@ -160,31 +161,6 @@ def _read_jsonl(file: Path) -> Iterator[tuple[tuple[str, int | None], DocumentAn
             except RecordError as exc:
                 raise exc.located(file=str(one), line=lineno) from exc.__cause__
             yield (str(one), lineno), annotation
-
-
-def _json_lines(file: Path) -> Iterator[tuple[int, Any]]:
-    try:
-        fh = file.open("r", encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"{file}: cannot open: {exc.strerror}") from exc
-    with fh:
-        lineno = 0
-        while True:
-            try:
-                line = fh.readline()
-            except UnicodeDecodeError as exc:
-                raise RecordError("not UTF-8 text", file=str(file), line=lineno + 1) from exc
-            if not line:
-                return
-            lineno += 1
-            if not line.strip():
-                continue
-            try:
-                yield lineno, json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise RecordError(
-                    f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(file), line=lineno
-                ) from exc
 
 
 # ---------------------------------------------------------------------------
@@ -383,7 +359,7 @@ def _read_plover(
 ) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
     docs: dict[str, dict[str, Any]] = {}
     first_line: dict[str, int] = {}
-    for lineno, raw in _json_lines(file):
+    for lineno, raw in iter_json_lines(file):
         try:
             if not isinstance(raw, dict):
                 raise RecordError("a PLOVER record must be a JSON object")
