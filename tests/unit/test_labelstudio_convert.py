@@ -232,6 +232,9 @@ def test_task_data_keys_are_the_frozen_ones() -> None:
         ("spacy:en@core@3", Origin(kind="extractor", name="spacy:en@core", version="3")),
         ("", Origin(kind="extractor", name="unknown")),
         ("plain", Origin(kind="extractor", name="plain")),
+        ("ana@example.org", Origin(kind="extractor", name="ana@example.org")),
+        ("rules@v2", Origin(kind="extractor", name="rules", version="v2")),
+        ("gazetteer@0.1.0+actors.ec63", Origin(kind="extractor", name="gazetteer", version="0.1.0+actors.ec63")),
     ],
 )
 def test_model_version_parsing(value: str, origin: Origin) -> None:

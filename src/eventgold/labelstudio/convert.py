@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -439,11 +440,19 @@ def parse_created(raw: Any) -> dt.datetime | None:
         return None
 
 
+_VERSION_START = re.compile(r"v?\d")
+
+
 def parse_origin(model_version_value: str | None) -> Origin:
-    """An extractor Origin from a prediction's ``model_version`` (``name@version``)."""
+    """An extractor Origin from a prediction's ``model_version`` (``name@version``).
+
+    A version starts with a digit (or ``v`` and a digit); anything else after the
+    last ``@`` is part of the name, so an e-mail (review predictions are named
+    after their annotator) stays whole.
+    """
     raw = (model_version_value or "").strip() or "unknown"
     name, sep, version = raw.rpartition("@")
-    if not sep:
+    if not sep or not _VERSION_START.match(version):
         return Origin(kind="extractor", name=raw)
     return Origin(kind="extractor", name=name, version=version or None)
 
