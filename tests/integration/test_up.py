@@ -48,6 +48,7 @@ def test_up_twice_reuses_server_project_and_tasks(
     creds = load_credentials()
     assert creds is not None
     assert stat.S_IMODE(credentials_path().stat().st_mode) == 0o600
+    assert stat.S_IMODE(server_data_dir().stat().st_mode) == 0o700, "the server's database holds the token"
     assert creds.token not in printed and creds.password not in printed
     assert creds.email in printed and str(first["project_url"]) in printed
     assert first["tasks_created"] == 5 and first["articles"] == 5

@@ -205,6 +205,7 @@ def start(
     """
     data = Path(data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
+    data.chmod(0o700)  # Label Studio's database holds the API token and password hashes
     current = status(data)
     if current.running and current.state is not None:
         if not current.healthy:
