@@ -265,3 +265,25 @@ def test_results_round_trip(pair: tuple[Article, DocumentAnnotation]) -> None:
     assert conv.annotation.events == expected_events
     assert conv.annotation.relevance == ann.relevance
     assert conv.annotation.notes == (ann.notes.strip() or None if ann.notes else None)
+
+
+@pytest.mark.parametrize(
+    ("names", "expected"),
+    [
+        (["a.json", "a.json.meta.json", "a.json.predictions.json", "a.json.sha256"], ["a.json"]),
+        (["b.json", "a.json", "a.json.meta.json"], ["b.json", "a.json"]),
+        (["a.json", "a.json"], ["a.json"]),
+    ],
+)
+def test_snapshot_files_drop_sidecars_of_listed_snapshots(names: list[str], expected: list[str]) -> None:
+    """`exports/raw/*.json` matches the sidecars too: they are dropped when their snapshot is given."""
+    from eventgold.labelstudio.convert import snapshot_files
+
+    assert snapshot_files([Path(n) for n in names]) == [Path(n) for n in expected]
+
+
+def test_a_sidecar_alone_names_the_snapshot_to_pass() -> None:
+    from eventgold.labelstudio.convert import snapshot_files
+
+    with pytest.raises(InputError, match=r"pass the snapshot itself \(x\.json\)"):
+        snapshot_files([Path("x.json.meta.json")])

@@ -132,3 +132,17 @@ def test_rebuilding_from_the_snapshots_gives_the_same_bytes() -> None:
 def test_both_annotators_annotated_every_seed(name: str) -> None:
     inputs = merge_snapshots([read_snapshot(_snapshot_paths()[0])], ONTOLOGY)
     assert sorted(a.doc_id for a in inputs.annotations if a.origin.name == name) == sorted(inputs.articles)
+
+
+def test_readme_glob_rebuilds_the_sample_gold_byte_for_byte(tmp_path: Path) -> None:
+    """`gold build samples/raw/eventgold-sample-*.json` (sidecars matched too) reproduces samples/gold/v1."""
+    from eventgold.cli import main
+
+    raw = Path(__file__).resolve().parents[2] / "samples" / "raw"
+    out = tmp_path / "v1"
+    snapshots = [str(p) for p in sorted(raw.glob("eventgold-sample-*.json"))]
+    assert main(["gold", "build", *snapshots, "-o", str(out), "--version", "v1"]) == 0
+    gold = raw.parent / "gold" / "v1"
+    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in gold.iterdir())
+    for p in gold.iterdir():
+        assert (out / p.name).read_bytes() == p.read_bytes(), p.name

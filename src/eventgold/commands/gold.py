@@ -29,9 +29,9 @@ OntologyOpt = Annotated[
 
 def _read_snapshots(paths: Sequence[Path]) -> list[SnapshotLike]:
     """Read raw Label Studio snapshots (imported lazily: only these verbs need the reader)."""
-    from eventgold.labelstudio.convert import read_snapshot
+    from eventgold.labelstudio.convert import read_snapshot, snapshot_files
 
-    return [read_snapshot(path) for path in paths]
+    return [read_snapshot(path) for path in snapshot_files(paths)]
 
 
 def _warn_unused_adjudications(snapshots: Sequence[SnapshotLike], policy: str) -> None:

@@ -645,6 +645,29 @@ def predictions_path(snapshot: Path) -> Path:
     return snapshot.with_name(snapshot.name + ".predictions.json")
 
 
+SIDECAR_SUFFIXES = (".meta.json", ".predictions.json", ".sha256")
+
+
+def snapshot_files(paths: Iterable[Path]) -> list[Path]:
+    """The snapshots among ``paths``, without their sidecars.
+
+    ``exports/raw/*.json`` also matches each snapshot's ``.meta.json`` and
+    ``.predictions.json``: a sidecar whose snapshot is listed too is dropped; a
+    sidecar given alone is an error naming the snapshot to pass instead.
+    """
+    given = list(dict.fromkeys(Path(p) for p in paths))
+    out: list[Path] = []
+    for path in given:
+        suffix = next((x for x in SIDECAR_SUFFIXES if path.name.endswith(x)), None)
+        if suffix is None:
+            out.append(path)
+            continue
+        snapshot = path.with_name(path.name[: -len(suffix)])
+        if snapshot not in given:
+            raise InputError(f"{path}: this is a snapshot's sidecar; pass the snapshot itself ({snapshot})")
+    return out
+
+
 def read_snapshot_meta(snapshot: Path) -> dict[str, Any]:
     """The snapshot's metadata sidecar, or {} when it has none."""
     path = meta_path(snapshot)
