@@ -77,6 +77,31 @@ class CutSpan(BaseModel):
     covering_end: int | None = None
     covering_text: str | None = None
 
+    @classmethod
+    def of(
+        cls,
+        unit: SpanUnit,
+        doc_id: str,
+        split: str | None,
+        reason: CutReason,
+        detail: str,
+        **covering: int | str | None,
+    ) -> CutSpan:
+        """The record of ``unit`` not carried over, for ``reason``."""
+        return cls(
+            doc_id=doc_id,
+            split=split,
+            kind=unit.kind,
+            id=unit.id,
+            label=unit.label,
+            start=unit.start,
+            end=unit.end,
+            text=unit.text,
+            reason=reason,
+            detail=detail,
+            **covering,
+        )
+
 
 @dataclass
 class DocLayout:
@@ -159,17 +184,12 @@ class _Aligner:
         cover = self.covering(unit.start, unit.end)
 
         def cut(reason: CutReason, detail: str) -> CutSpan:
-            return CutSpan(
-                doc_id=doc_id,
-                split=split,
-                kind=unit.kind,
-                id=unit.id,
-                label=unit.label,
-                start=unit.start,
-                end=unit.end,
-                text=unit.text,
-                reason=reason,
-                detail=detail,
+            return CutSpan.of(
+                unit,
+                doc_id,
+                split,
+                reason,
+                detail,
                 covering_start=self.tokens[cover[0]].start if cover else None,
                 covering_end=self.tokens[cover[1] - 1].end if cover else None,
                 covering_text=self.text[self.tokens[cover[0]].start : self.tokens[cover[1] - 1].end]
@@ -215,19 +235,13 @@ def select_non_overlapping(
             continue
         clash = next((taken[i] for i in range(a.tok_start, a.tok_end) if i in taken), None)
         if clash is not None:
-            u = a.unit
             lost.append(
-                CutSpan(
-                    doc_id=doc_id,
-                    split=split,
-                    kind=u.kind,
-                    id=u.id,
-                    label=u.label,
-                    start=u.start,
-                    end=u.end,
-                    text=u.text,
-                    reason="overlap",
-                    detail=f"overlaps {clash.unit.kind} {clash.unit.id!r} {clash.unit.label} "
+                CutSpan.of(
+                    a.unit,
+                    doc_id,
+                    split,
+                    "overlap",
+                    f"overlaps {clash.unit.kind} {clash.unit.id!r} {clash.unit.label} "
                     f"{clash.unit.text!r} ({clash.unit.start}..{clash.unit.end}), which is kept",
                 )
             )
