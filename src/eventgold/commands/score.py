@@ -6,7 +6,7 @@ import difflib
 import json
 import math
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -14,11 +14,15 @@ from rich.table import Table
 from eventgold.commands.report import command_line, write_reports
 from eventgold.console import console, err_console, split_list, write_json_output
 from eventgold.errors import CheckFailed, UserError
-from eventgold.scoring.report import HEADLINE_METRICS, METRIC_NAMES, ExtractorScore, ScoreReport
+
+if TYPE_CHECKING:  # the scoring stack (numpy, scipy, pandas) loads only when `score` runs
+    from eventgold.scoring.report import ExtractorScore, ScoreReport
 
 
 def parse_fail_under(items: list[str]) -> list[tuple[str, float]]:
     """Parse ``metric=value`` bounds; unknown metric names are a user error naming close ones."""
+    from eventgold.scoring.report import METRIC_NAMES
+
     out: list[tuple[str, float]] = []
     for item in items:
         for part in split_list(item):
@@ -54,6 +58,8 @@ def _fmt(x: float) -> str:
 
 
 def _print_extractor(ex: ExtractorScore, by: list[str]) -> None:
+    from eventgold.scoring.report import HEADLINE_METRICS
+
     head = Table(title=f"{ex.name}: {ex.docs_scored} documents scored", title_justify="left")
     for col in ("metric", "value", "95% CI"):
         head.add_column(col, justify="left" if col == "metric" else "right")
