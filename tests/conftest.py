@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+# Hypothesis keeps an example database and caches under ./.hypothesis; the tests leave the checkout
+# unchanged, so they go to a temporary folder (set before hypothesis is imported).
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="eventgold-hypothesis-"))
 
 import pytest
 from hypothesis import settings
@@ -17,19 +22,19 @@ from eventgold.labelstudio.client import LabelStudioClient
 
 # Hypothesis' 200 ms per-example deadline fails on a busy CI machine without saying anything about
 # the code: property tests here check behaviour, and speed is measured in benchmarks/.
-settings.register_profile("eventgold", deadline=None)
+settings.register_profile("eventgold", deadline=None, database=None)
 settings.load_profile("eventgold")
 
 
 @dataclass
 class LiveServer:
-    """A running Label Studio with its admin login (for tests only)."""
+    """A running Label Studio with its admin login (for tests only; the secrets stay out of its repr)."""
 
     data_dir: Path
     state: server.ServerState
     email: str
-    password: str
-    token: str
+    password: str = field(repr=False)
+    token: str = field(repr=False)
 
     @property
     def url(self) -> str:

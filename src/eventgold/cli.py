@@ -41,12 +41,16 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
 ) -> None:
     """eventgold: gold datasets of political events from news."""
+    from eventgold.console import shown_warnings
+
+    ctx.with_resource(shown_warnings())  # library warnings: one yellow line each, for every verb
 
 
 @config_app.command("render")
@@ -146,12 +150,45 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except EventgoldError as exc:
-        err_console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        _print_error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         err_console.print("[red]interrupted[/red]")
         return 130
+    except Exception as exc:
+        if not _is_transport_error(exc):
+            raise
+        # A transport error that library code failed to wrap: still one line, no traceback.
+        from eventgold.redact import one_line
+
+        _print_error(
+            f"cannot reach Label Studio ({type(exc).__name__}: {one_line(str(exc))}); check LABEL_STUDIO_URL "
+            "and that the server runs (`eventgold server status`)"
+        )
+        return 2
     return 0
+
+
+def _print_error(message: str) -> None:
+    """One red ``error:`` line on stderr; URLs' ``user:password@`` and the environment's secrets masked."""
+    import os
+
+    from eventgold.redact import redact_text, url_secrets
+
+    secrets = [os.environ.get("LABEL_STUDIO_API_KEY"), *url_secrets(os.environ.get("LABEL_STUDIO_URL", ""))]
+    err_console.print(f"[red]error:[/red] {escape(redact_text(message, secrets))}", highlight=False, soft_wrap=True)
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is an HTTP transport error (httpx, TLS); modules not loaded cannot have raised."""
+    kinds: list[type[BaseException]] = []
+    httpx = sys.modules.get("httpx")
+    if httpx is not None:
+        kinds += [httpx.TransportError, httpx.InvalidURL, httpx.RequestError]
+    ssl = sys.modules.get("ssl")
+    if ssl is not None:
+        kinds.append(ssl.SSLError)
+    return isinstance(exc, tuple(kinds))
 
 
 if __name__ == "__main__":  # pragma: no cover

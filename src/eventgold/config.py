@@ -14,11 +14,12 @@ import json
 import os
 import secrets
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from eventgold.errors import ConfigError
 from eventgold.fileio import atomic_write_text
+from eventgold.redact import redact_url, url_secrets
 
 WORKSPACE_ENV = "EVENTGOLD_HOME"
 DEFAULT_EMAIL = "admin@eventgold.local"
@@ -44,8 +45,8 @@ class Credentials:
     """The local server's admin login and API token (never printed)."""
 
     email: str
-    password: str
-    token: str
+    password: str = field(repr=False)
+    token: str = field(repr=False)
     port: int
 
     def __repr__(self) -> str:
@@ -122,11 +123,20 @@ class Connection:
     """How to reach a Label Studio server: base URL and API key (legacy token or PAT)."""
 
     url: str
-    api_key: str
+    api_key: str = field(repr=False)
     source: str
 
+    @property
+    def display_url(self) -> str:
+        """The URL as it may be shown: any ``user:password@`` replaced by ``***@``."""
+        return redact_url(self.url)
+
+    def secrets(self) -> list[str]:
+        """Every secret this connection holds (API key, the URL's userinfo), to scrub from text."""
+        return [self.api_key, *url_secrets(self.url)]
+
     def __repr__(self) -> str:
-        return f"Connection(url={self.url!r}, api_key=***, source={self.source!r})"
+        return f"Connection(url={self.display_url!r}, api_key=***, source={self.source!r})"
 
     __str__ = __repr__
 

@@ -6,11 +6,13 @@ code never prints.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.console import Console
 from rich.progress import (
@@ -26,6 +28,9 @@ from eventgold import SCHEMA_VERSION
 from eventgold.errors import ConfigError
 from eventgold.fileio import atomic_write_text
 
+if TYPE_CHECKING:
+    from eventgold.problems import Problem, Repair
+
 console = Console()
 err_console = Console(stderr=True)
 
@@ -37,6 +42,39 @@ def split_list(value: str | None) -> list[str]:
     if not value:
         return []
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+@contextlib.contextmanager
+def shown_warnings() -> Iterator[None]:
+    """Print each library warning (:class:`~eventgold.errors.EventgoldWarning`) as it is emitted.
+
+    One yellow ``warning:`` line on stderr per warning, every time (never
+    deduplicated by Python's warning registry); other warnings keep their
+    usual handling. The CLI wraps every verb in this.
+    """
+    from rich.markup import escape
+
+    from eventgold.errors import EventgoldWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", EventgoldWarning)
+        previous = warnings.showwarning
+
+        def show(
+            message: Warning | str,
+            category: type[Warning],
+            filename: str,
+            lineno: int,
+            file: Any = None,
+            line: str | None = None,
+        ) -> None:
+            if issubclass(category, EventgoldWarning):
+                err_console.print(f"[yellow]warning:[/yellow] {escape(str(message))}", highlight=False, soft_wrap=True)
+            else:
+                previous(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
+        yield
 
 
 def write_json_output(payload: dict[str, Any], dest: str | Path) -> None:
@@ -70,3 +108,39 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
     )
     with progress:
         yield from progress.track(items, total=total, description=description)
+
+
+def report_problems(
+    problems: Sequence[Problem],
+    source: object,
+    *,
+    repairs: Sequence[Repair] = (),
+    show: int = 5,
+    listed_in: str = "--json",
+) -> None:
+    """Say on stderr how many regions were repaired and how many left out, showing the first few problems.
+
+    ``source`` names what was read; ``listed_in`` where every item is listed.
+    """
+    from rich.markup import escape
+
+    from eventgold.problems import repair_counts
+
+    if repairs:
+        kinds = ", ".join(f"{k} {n}" for k, n in repair_counts(repairs).items())
+        err_console.print(
+            f"[yellow]note:[/yellow] {len(repairs)} repair(s) in {escape(str(source))} ({kinds}); "
+            f"each is listed in {escape(listed_in)}",
+            highlight=False,
+        )
+    if not problems:
+        return
+    err_console.print(
+        f"[yellow]warning:[/yellow] {len(problems)} problem(s) in {escape(str(source))}: "
+        f"regions or relations left out of the records; each is listed in {escape(listed_in)}",
+        highlight=False,
+    )
+    for problem in problems[:show]:
+        err_console.print(f"  {escape(str(problem))}", highlight=False, soft_wrap=True)
+    if len(problems) > show:
+        err_console.print(f"  … and {len(problems) - show} more", highlight=False)

@@ -11,9 +11,12 @@ an exit code, once (see ``cli.py``)::
     │   ├── InputError             a raw input file cannot be read (ingest, predictions)
     │   └── LabelStudioError       anything to do with a Label Studio server
     │       ├── ServerError        the managed local server: install, start, stop
-    │       ├── ConnectionFailed   the server cannot be reached
+    │       ├── ConnectionFailed   the server cannot be reached (any transport error)
+    │       │   └── TimedOut       it did not answer in time
     │       └── APIError           the server answered with an error (status, its message)
     └── CheckFailed                a requested check failed (e.g. ``--fail-under``): exit 1
+
+    EventgoldWarning (UserWarning) read on, but the user should know (one yellow line)
 
 Third-party exceptions are wrapped with ``raise OurError(...) from exc`` so the
 cause stays available to debuggers but never reaches users as a traceback.
@@ -120,7 +123,11 @@ class ServerError(LabelStudioError):
 
 
 class ConnectionFailed(LabelStudioError):
-    """The Label Studio server cannot be reached."""
+    """The Label Studio server cannot be reached (refused, timed out, bad URL, TLS, ...)."""
+
+
+class TimedOut(ConnectionFailed):
+    """The Label Studio server did not answer within the timeout."""
 
 
 class APIError(LabelStudioError):
@@ -135,3 +142,11 @@ class CheckFailed(EventgoldError):
     """A requested check (such as ``--fail-under``) failed; the CLI exits 1."""
 
     exit_code = 1
+
+
+class EventgoldWarning(UserWarning):
+    """Base class of the warnings eventgold emits (``warnings.warn``) for the CLI to show.
+
+    Library code never prints: it warns with a subclass of this, and the CLI
+    prints each as one yellow ``warning:`` line on stderr.
+    """

@@ -7,7 +7,9 @@ only with a migration. Invariants are enforced on every load:
   record meets its article (``check_against_article``);
 - ids are unique within a document and every reference resolves;
 - every label, mode, context, flag and sector exists in the ontology
-  (``check_against_ontology``).
+  (``check_against_ontology``);
+- one record per id in a file (:mod:`eventgold.records_io`, which
+  :func:`read_jsonl` reads through).
 
 A record that breaks one raises :class:`~eventgold.errors.RecordError` naming
 the document, record id, field and bad value; :func:`read_jsonl` adds the
@@ -451,11 +453,21 @@ def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
                 ) from exc
 
 
-def read_jsonl(path: str | Path, model: type[R]) -> Iterator[R]:
+def read_jsonl(path: str | Path, model: type[R], *, one_per_id: bool = True) -> Iterator[R]:
     """Stream records of ``model`` from a JSONL file, one line at a time.
 
     Blank lines are skipped. Any bad line raises RecordError with ``file:line``.
+    Articles, GoldDocuments and DocumentAnnotations are read one per id
+    (:func:`eventgold.records_io.read_records`): two different records with
+    one id are a DuplicateIdError naming both lines, an exact repeat is read
+    once with a RepeatedRecordWarning. ``one_per_id=False`` reads every line
+    as it is (for tools that inspect a file, not for verbs that use it).
     """
+    if one_per_id:
+        from eventgold.records_io import read_records  # records_io builds on this module
+
+        yield from read_records(path, model)
+        return
     for lineno, raw in iter_json_lines(path):
         try:
             yield parse_record(model, raw)

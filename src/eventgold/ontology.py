@@ -187,6 +187,16 @@ def default_label_config_dir() -> Path:
     return REPO_ROOT / LABEL_CONFIG_DIR
 
 
+def yaml_problem(exc: yaml.YAMLError, file: str | Path) -> str:
+    """One line saying where and why a YAML file does not parse (PyYAML's message spans several)."""
+    mark = getattr(exc, "problem_mark", None)
+    where = f"{file}:{mark.line + 1}" if mark is not None else str(file)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    text = f"{context}, {problem}" if context else str(problem)
+    return f"{where}: not valid YAML ({' '.join(text.split())})"
+
+
 def load_ontology(path: str | Path | None = None) -> Ontology:
     """Load and check an ontology file (default: ``label_config/ontology.yaml``).
 
@@ -201,7 +211,9 @@ def load_ontology(path: str | Path | None = None) -> Ontology:
     except (OSError, UnicodeDecodeError) as exc:
         raise OntologyError(f"{file}: cannot read the ontology: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise OntologyError(f"{file}: not valid YAML: {exc}") from exc
+        raise OntologyError(f"{yaml_problem(exc, file)}; fix the file (or start again from the default)") from exc
+    if raw is None:
+        raise OntologyError(f"{file}: the ontology file is empty; copy label_config/ontology.yaml and edit it")
     if not isinstance(raw, dict):
         raise OntologyError(f"{file}: expected a mapping at the top level, got {type(raw).__name__}")
     try:

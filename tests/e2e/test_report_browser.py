@@ -3,7 +3,8 @@
 Needs no Label Studio: reports are made by ``eventgold score --html`` (the
 scoring fixture; the sample gold ``samples/gold/v1`` against the built-in
 extractors) and opened from disk. Saves the README screenshot of the sample
-gold report (docs/img/report.png).
+gold report (``report.png`` in the ``img_dir`` fixture's folder: a temporary one, or
+``$EVENTGOLD_SCREENSHOT_DIR``).
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from tests.unit.report_fixtures import agreement_report, score_report
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOT = ROOT / "docs" / "img" / "report.png"
 
 
 @dataclass
@@ -44,7 +44,7 @@ class Watched:
 
 
 @pytest.fixture
-def watched(browser: Browser) -> Iterator[Watched]:
+def watched(browser: Browser, failure_dir: Path) -> Iterator[Watched]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
@@ -68,10 +68,22 @@ def watched(browser: Browser) -> Iterator[Watched]:
 
 
 @pytest.fixture(scope="module")
-def fixture_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A working directory outside the checkout whose ``samples`` is the checkout's (read only).
+
+    The CLI runs there with relative paths, as a user would type them (they show in the report),
+    and anything it might write next to them stays out of the checkout.
+    """
+    folder = tmp_path_factory.mktemp("workdir")
+    (folder / "samples").symlink_to(ROOT / "samples", target_is_directory=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def fixture_report(tmp_path_factory: pytest.TempPathFactory, workdir: Path) -> Iterator[Path]:
     out = tmp_path_factory.mktemp("report") / "report.html"
     with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(ROOT)  # relative paths, as a user would type them (they show in the report)
+        mp.chdir(workdir)
         argv = ["score", "--gold", "samples/fixture", "--pred", "samples/fixture/pred_tagger.jsonl"]
         argv += ["--pred", "samples/fixture/pred_coder.jsonl", "--html", str(out)]
         assert main(argv) == 0
@@ -79,12 +91,12 @@ def fixture_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def sample_report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+def sample_report(tmp_path_factory: pytest.TempPathFactory, workdir: Path) -> Iterator[Path]:
     """samples/gold/v1 scored against the built-in gazetteer and rules extractors (README's report)."""
     tmp = tmp_path_factory.mktemp("sample")
     out = tmp / "report.html"
     with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(ROOT)
+        mp.chdir(workdir)
         assert main(["ingest", "samples/articles", "-o", str(tmp / "corpus.jsonl")]) == 0
         preds = []
         for name in ("gazetteer", "rules"):
@@ -149,16 +161,16 @@ def test_score_report_renders_sorts_and_filters(watched: Watched, fixture_report
     watched.clean()
 
 
-def test_sample_gold_report_and_screenshot(watched: Watched, sample_report: Path) -> None:
+def test_sample_gold_report_and_screenshot(watched: Watched, sample_report: Path, img_dir: Path) -> None:
     page = watched.page
     page.goto(sample_report.as_uri())
     page.wait_for_load_state("load")
     _charts_render(page)
     assert page.locator("#gold dd", has_text="v1").count() >= 1  # the gold manifest made it in
     assert set(_column(page, "error-table", 0)) == {"gazetteer", "rules"}
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1800})
-    assert SCREENSHOT.stat().st_size > 10_000
+    screenshot = img_dir / "report.png"
+    page.screenshot(path=str(screenshot), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1800})
+    assert screenshot.stat().st_size > 10_000
     watched.clean()
 
 

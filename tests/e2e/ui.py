@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 TEXT_ROOT = ".lsf-htx-richtext"
 
@@ -49,6 +50,53 @@ _SELECT_JS = r"""
 """
 
 
+_WATCH_ANNOTATION_SET = r"""
+(() => {
+  // Label Studio's data manager sets `window.DM` to its store once: subscribe to its SDK's
+  // `annotationSet` event (the end of every load of the task: an annotation is selected) right
+  // then, noting whether the data manager was still loading. Keeps any other hook on window.DM.
+  if ("__eventgoldAnnotationSet" in window) return;
+  const seen = (window.__eventgoldAnnotationSet = []);
+  const previous = Object.getOwnPropertyDescriptor(window, "DM");
+  let dm;
+  Object.defineProperty(window, "DM", {
+    configurable: true,
+    get: () => dm,
+    set: (store) => {
+      previous?.set?.(store);
+      dm = store;
+      store?.SDK?.on?.("annotationSet", (annotation) =>
+        seen.push({ id: annotation?.id ?? null, dmLoading: Boolean(store.loadingData) }));
+    },
+  });
+})();
+"""
+
+_TASK_READY = """task => {
+  const dm = window.DM, ls = window.Htx, seen = window.__eventgoldAnnotationSet || [];
+  const last = seen[seen.length - 1];
+  const selected = ls && ls.annotationStore && ls.annotationStore.selected;
+  return Boolean(dm && !dm.loadingData && dm.taskStore.selected && dm.taskStore.selected.id === task
+    && last && !last.dmLoading && selected && selected.id === last.id
+    && !ls.isLoading && ls.task && ls.task.id === task
+    && document.querySelector('.lsf-htx-richtext') && document.querySelector('.lsf-label'));
+}"""
+
+_LOAD_STATE = """() => {
+  const dm = window.DM, ls = window.Htx;
+  return {
+    url: location.href,
+    dataManager: dm ? {loading: dm.loadingData, task: dm.taskStore.selected ? dm.taskStore.selected.id : null} : null,
+    editor: ls ? {loading: ls.isLoading, task: ls.task ? ls.task.id : null,
+                  annotation: ls.annotationStore && ls.annotationStore.selected ? ls.annotationStore.selected.id : null}
+               : null,
+    annotationSet: window.__eventgoldAnnotationSet || null,
+    text: Boolean(document.querySelector('.lsf-htx-richtext')),
+    labels: document.querySelectorAll('.lsf-label').length,
+  };
+}"""
+
+
 _LABEL_ACTIVE = """() => Htx.annotationStore.selected.names && [...Htx.annotationStore.selected.names.values()]
   .some(c => c.type === 'labels' && c.selectedLabels && c.selectedLabels.length > 0)"""
 
@@ -72,11 +120,26 @@ def login(page: Page, base_url: str, email: str, password: str) -> None:
 
 
 def open_task(page: Page, base_url: str, project_id: int, task_id: int) -> None:
-    """Open one task's labeling screen and wait for its text."""
+    """Open one task's labeling screen and wait until Label Studio has finished loading it.
+
+    Label Studio 1.23's data manager (``/projects/<id>/data?task=<id>``) loads a task twice. The
+    editor first shows it on its own: text, labels and an empty annotation, everything a test
+    could wait for. Then the data manager's ``setTask`` loads it again (``setLSFTask``: the
+    annotation store is emptied and a new annotation selected), right after on an idle machine,
+    seconds later on a busy one. Whatever was labeled in between is silently lost: the markup test
+    labeled three spans, then waited 30 s for a regions panel that never came. So wait for what
+    the last load ends with: the data manager is done (``DM.loadingData`` false, this task
+    selected), its last ``annotationSet`` event came after that and names the annotation the
+    editor shows, the editor is not loading this task any more, and the text and labels are on
+    screen. ``test_labels_survive_a_late_second_load`` delays that load to check this.
+    """
+    page.add_init_script(_WATCH_ANNOTATION_SET)
     page.goto(f"{base_url}/projects/{project_id}/data?task={task_id}")
-    page.wait_for_selector(TEXT_ROOT, timeout=60_000)
-    page.wait_for_function("() => window.Htx && Htx.annotationStore && Htx.annotationStore.selected")
-    page.locator(".lsf-label").first.wait_for()
+    try:
+        page.wait_for_function(_TASK_READY, arg=task_id, timeout=60_000)
+    except PlaywrightTimeoutError:
+        state = page.evaluate(_LOAD_STATE)
+        raise AssertionError(f"task {task_id} never finished loading in Label Studio: {state}") from None
 
 
 class Labeler:

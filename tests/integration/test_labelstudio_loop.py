@@ -12,10 +12,11 @@ import pytest
 from eventgold.cli import main
 from eventgold.labelstudio import server
 from eventgold.labelstudio.annotators import add_annotators
-from eventgold.labelstudio.convert import annotation_to_results, read_snapshot
+from eventgold.labelstudio.convert import annotation_to_results
 from eventgold.labelstudio.project import guidelines_html
 from eventgold.labelstudio.pull import pull_snapshot, verify_snapshot
 from eventgold.labelstudio.push import existing_tasks, push_articles
+from eventgold.labelstudio.snapshot import read_snapshot
 from eventgold.models import DocumentAnnotation, Origin, write_jsonl
 from eventgold.ontology import load_ontology, render_label_config
 from tests.conftest import LiveServer
@@ -193,3 +194,43 @@ def test_killed_server_mid_push_resumes_without_duplicates(live_server: LiveServ
     listed = list(live_server.client().iter_tasks(result.project.id))
     assert len(listed) == len(articles)
     assert result.created + result.unchanged == len(articles)
+
+
+def test_pull_and_agree_list_repairs_and_problems_from_a_real_export(
+    ls_env: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Regions as they come in the wild (UTF-16 offsets, relations without a role) through a real export."""
+    client = ls_env.client()
+    article = next(a for a in seed_articles() if a.id == "emoji-crlf")
+    result = _push(ls_env, "wild regions", [article], overlap=2)
+    made = add_annotators(client, ["wild.one@example.org", "wild.two@example.org"], tmp_path / "pw.json")
+    task = existing_tasks(client, result.project.id)[article.id].id
+    text = article.text
+    ann = annotation_for(article, made[0].email, 0)
+    clean = annotation_to_results(ann, text)
+    utf16 = json.loads(json.dumps(clean))
+    for item in utf16:  # offsets in UTF-16 code units, as older front ends count them
+        value = item.get("value", {})
+        if "start" in value:
+            value["start"], value["end"] = (len(text[: value[k]].encode("utf-16-le")) // 2 for k in ("start", "end"))
+    roleless = [dict(item, labels=[]) if item.get("type") == "relation" else item for item in clean]
+    relations = sum(1 for item in clean if item.get("type") == "relation")
+    assert relations and any(item != other for item, other in zip(utf16, clean, strict=True))
+    for who, results in ((made[0], utf16), (made[1], roleless)):
+        client.post_json(f"/api/tasks/{task}/annotations", {"result": results, "completed_by": who.user_id})
+    assert main(["pull", "--project", "wild regions", "-o", "raw", "--json", "pull.json"]) == 0
+    summary = json.loads(Path("pull.json").read_text())
+    assert {p["annotator"] for p in summary["problems"]} == {"wild.two@example.org"}
+    assert len(summary["problems"]) == relations
+    assert all("no role" in p["problem"] and p["relation"] for p in summary["problems"])
+    assert summary["repairs"] and {r["kind"] for r in summary["repairs"]} == {"utf16"}
+    assert {r["annotator"] for r in summary["repairs"]} == {"wild.one@example.org"}
+    assert f"{relations} problem(s)" in capsys.readouterr().err
+    snapshot = summary["snapshot"]
+    assert main(["agree", snapshot, "--json", "agree.json"]) == 0
+    report = json.loads(Path("agree.json").read_text())
+    assert len(report["problems"]) == relations and report["repairs"] == summary["repairs"]
+    mention_f1 = next(s["macro_f1"] for s in report["spans"] if s["kind"] == "mention" and s["matching"] == "strict")
+    assert mention_f1 == 1.0  # the repaired regions agree with the other annotator's
+    assert main(["gold", "build", snapshot, "-o", "gold"]) == 2
+    assert not Path("gold").exists()

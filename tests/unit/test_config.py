@@ -87,3 +87,25 @@ def test_outputs_get_the_umask_mode_and_secrets_0600(tmp_path: Path) -> None:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "out.txt").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "secret").stat().st_mode) == 0o600
+
+
+def test_connection_never_shows_the_api_key_or_the_urls_userinfo(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LABEL_STUDIO_URL", "http://admin:pw-SECRET@127.0.0.1:8080/")
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", "tok-SECRET")
+    conn = resolve_connection()
+    assert conn.url == "http://admin:pw-SECRET@127.0.0.1:8080"  # requests still use it
+    assert conn.display_url == "http://***@127.0.0.1:8080"
+    for shown in (repr(conn), str(conn), f"{conn}", f"{conn!r}"):
+        assert "pw-SECRET" not in shown and "tok-SECRET" not in shown and "admin" not in shown
+    assert repr(conn) == "Connection(url='http://***@127.0.0.1:8080', api_key=***, source='environment')"
+    assert set(conn.secrets()) >= {"tok-SECRET", "pw-SECRET", "admin:pw-SECRET"}
+
+
+def test_no_secret_field_is_in_a_generated_repr() -> None:
+    """Should a hand-written __repr__ go away, the dataclass one still leaves the secrets out."""
+    from dataclasses import fields
+
+    from eventgold.config import Connection, Credentials
+
+    assert {f.name for f in fields(Credentials) if not f.repr} == {"password", "token"}
+    assert {f.name for f in fields(Connection) if not f.repr} == {"api_key"}

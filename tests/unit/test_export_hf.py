@@ -91,9 +91,12 @@ def test_fixture_rows_labels_and_card(tmp_path: Path) -> None:
         "mention_id": "m6",
         "type": "STATE",
         "text": "Tehr",
-        "token_start": None,  # cut by the token "Tehran"
-        "token_end": None,
+        "token_start": 21,  # "Tehran" is split into "Tehr" + "an"
+        "token_end": 22,
     }
+    assert row["tokens"][20:23] == ["warned", "Tehr", "an"]
+    assert row["offsets"][21:23] == [[row["text"].index("Tehran"), row["text"].index("Tehran") + 4],
+                                     [row["text"].index("Tehran") + 4, row["text"].index("Tehran") + 6]]
     assert e3["arguments"][0]["text"] == "Kata'ib Hezbollah" and e3["arguments"][0]["token_start"] is None
     assert e4["trigger"] is None
     card = (out / "README.md").read_text()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -57,11 +56,11 @@ def test_append_stubs_keeps_comments_and_loads(tmp_path: Path) -> None:
     shutil.copy(REPO / "label_config" / "actors.yaml", actors)
     before = actors.read_text(encoding="utf-8")
     pending = find_pending(read_annotated(gold_file(tmp_path)), load_actor_dictionary(actors))
-    added = append_stubs(actors, pending, load_ontology(), today=dt.date(2024, 1, 2))
+    added = append_stubs(actors, pending, load_ontology())
     assert added == ["rasool_yahya", "mohammadawi_abu_fadak"]  # "bad — id" cannot be a key
     after = actors.read_text(encoding="utf-8")
     assert after.startswith(before)
-    assert "# --- Added by `eventgold actors pending --add` on 2024-01-02" in after
+    assert "# --- Added by `eventgold actors pending --add`: complete name," in after
     d = load_actor_dictionary(actors)
     stub = d.entries["rasool_yahya"]
     assert (stub.name, stub.type, stub.country, stub.needs_review) == (
@@ -97,3 +96,15 @@ def test_broken_dictionary_is_not_replaced(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         append_stubs(actors, pending, narrowed)
     assert actors.read_text(encoding="utf-8") == "# mine\nfoo:\n  name: Foo\n  type: PERSON\n"
+
+
+def test_pending_refuses_two_gold_documents_with_one_id(tmp_path: Path) -> None:
+    from eventgold.records_io import DuplicateIdError
+
+    first = (Path(__file__).parents[2] / "samples" / "gold" / "v1" / "gold.jsonl").read_text().splitlines()[0]
+    changed = json.loads(first)
+    changed["split"] = "test" if changed["split"] != "test" else "dev"
+    path = tmp_path / "gold.jsonl"
+    path.write_text(first + "\n" + json.dumps(changed) + "\n", encoding="utf-8")
+    with pytest.raises(DuplicateIdError, match="lines 1 and 2"):
+        list(read_annotated(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from eventgold.extractors.dictionary import load_actor_dictionary
 from eventgold.extractors.readers import detect_format, read_predictions
 from eventgold.extractors.rules import RulesExtractor
 from eventgold.models import Article, DocumentAnnotation, GoldDocument, write_jsonl
+from eventgold.offsets import RepairedSpansWarning
 from eventgold.ontology import load_ontology
 
 TEXT = "Mike Pompeo met Al-Kazemi in Baghdad. Pompeo warned Iran."
@@ -232,3 +234,32 @@ def test_detection_failures(tmp_path: Path) -> None:
         list(read_predictions(tmp_path / "missing.jsonl"))
     with pytest.raises(InputError, match="unknown predictions format"):
         list(read_predictions(path, "csv"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "stated", "expected", "kinds"),
+    [
+        (3, 7, "Iraq", (2, 6), "utf16 1"),  # the emoji counted twice
+        (2, 7, "Iraq ", (2, 6), "trim 1"),
+        (2, 6, "Iraq", (2, 6), None),
+    ],
+)
+def test_prediction_spans_use_the_offset_rule(
+    tmp_path: Path, start: int, end: int, stated: str, expected: tuple[int, int], kinds: str | None
+) -> None:
+    article = Article(id="d", text="\U0001f600 Iraq  met Iran")
+    line = {"doc_id": "d", "origin": {"kind": "extractor", "name": "x"},
+            "mentions": [{"id": "m", "type": "STATE", "start": start, "end": end, "text": stated}]}
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        (ann,) = read_predictions(path, "jsonl", articles={"d": article})
+    assert (ann.mentions[0].start, ann.mentions[0].end, ann.mentions[0].text) == (*expected, "Iraq")
+    said = [str(w.message) for w in caught if issubclass(w.category, RepairedSpansWarning)]
+    assert said == ([] if kinds is None else [f"{path}: 1 span(s) read after an unambiguous offset repair "
+                                              f"({kinds}; see eventgold.offsets)"])
+    line["mentions"][0].update(start=1, end=5, text="Iraq")  # type: ignore[index]
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    with pytest.raises(RecordError, match=r"p\.jsonl:1, document 'd', record 'm', field 'start'"):
+        list(read_predictions(path, "jsonl", articles={"d": article}))

@@ -12,6 +12,7 @@ from eventgold.gold.dataset import (
     FILES,
     BuildOptions,
     GoldBuild,
+    ProblemsFound,
     build_gold,
     read_gold_version,
     write_gold_version,
@@ -184,8 +185,16 @@ def test_bad_inputs_name_the_snapshot(onto: Ontology) -> None:
         merge_snapshots([s])
     s = snap(2)
     s.annotations.append(ann("eve", "d00", [mention("m", "Kazemi", "ALIEN")]))
-    with pytest.raises(RecordError, match="ALIEN"):
-        merge_snapshots([s], onto)
+    merged = merge_snapshots([s], onto)
+    (problem,) = merged.problems
+    assert (problem.doc_id, problem.annotator, problem.region, problem.field) == ("d00", "eve", "m", "type")
+    assert "'ALIEN'" in problem.problem and problem.snapshot == "project-1.json"
+    assert [m for a in merged.raw if a.origin.name == "eve" for m in a.mentions] == []
+    with pytest.raises(ProblemsFound, match=r"1 problem\(s\).*'ALIEN'.*--allow-problems"):
+        build_gold([s], onto, BuildOptions(version="v"))
+    allowed = build_gold([s], onto, BuildOptions(version="v", allow_problems=True))
+    assert allowed.problems == [problem] and allowed.manifest.counts.problems == 1
+    assert b"ALIEN" in allowed.files()["problems.jsonl"]
     other = snapshot([article("d00", "Another text entirely, with Kazemi.")], [])
     with pytest.raises(RecordError, match="content_sha"):
         merge_snapshots([snap(2), other])

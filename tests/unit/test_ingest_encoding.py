@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import gzip
+import io
+import random
+import struct
+import tarfile
+import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -113,3 +120,97 @@ def test_random_bytes_decode_or_raise_bad_input(data: bytes) -> None:
         assert exc.path == "fuzz.txt" and exc.reason
     else:
         assert isinstance(decoded.text, str)
+
+
+# ---------------------------------------------------------------------------
+# binary input is never read as BOM-less UTF-16
+# ---------------------------------------------------------------------------
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("story.txt", "The minister met his counterpart in the capital. " * 20)
+    return buf.getvalue()
+
+
+def _tar() -> bytes:
+    buf = io.BytesIO()
+    data = b"The minister met his counterpart in the capital.\n"
+    with tarfile.open(fileobj=buf, mode="w") as archive:
+        info = tarfile.TarInfo("story.txt")
+        info.size, info.mtime = len(data), 0
+        archive.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+_RANDOM = random.Random(20201122)
+_LATIN1_UNITS = bytes(_RANDOM.randrange(1, 256) for _ in range(400))
+BINARY = {
+    "zip": _zip(),
+    "gzip": gzip.compress(TEXT.encode() * 10, mtime=0),
+    "pdf": b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+    "png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(20),
+    "7z": b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(_RANDOM.randrange(256) for _ in range(200)),
+    "tar": _tar(),
+    "nul+zip": b"\x00" + _zip(),
+    "2nul+gzip": b"\x00\x00" + gzip.compress(TEXT.encode() * 10, mtime=0),
+    "3nul+pdf": b"\x00\x00\x00%PDF-1.7\n" + "x".encode("utf-16-le") * 60,
+    "4nul+7z": b"\x00" * 4 + b"7z\xbc\xaf\x27\x1c" + bytes(_RANDOM.randrange(256) for _ in range(200)),
+    "nul+png": b"\x00" + b"\x89PNG\r\n\x1a\n" + "ab".encode("utf-16-be") * 40,
+    "random": bytes(_RANDOM.randrange(256) for _ in range(4000)),
+    # NULs on one parity, but the other bytes are anything: U+0001..U+00FF, a quarter controls
+    "nul-parity-le": bytes(b for unit in _LATIN1_UNITS for b in (unit, 0)),
+    "nul-parity-be": bytes(b for unit in _LATIN1_UNITS for b in (0, unit)),
+    # UTF-16's pattern, but an odd number of bytes: not UTF-16
+    "odd-length": TEXT.encode("utf-16-le") + b"x",
+    # text with NUL characters in it
+    "utf16le-with-nul-chars": ("text\x00" * 40).encode("utf-16-le"),
+    "utf16-bom-with-nul-chars": ("text\x00" * 40).encode("utf-16"),
+    # UTF-16's NUL pattern, but lone surrogates, private-use or unassigned code units between
+    "lone-surrogates": b"".join(struct.pack("<H", unit) for unit in [0x41, 0xDC41] * 100),
+    "private-use-units": b"".join(struct.pack(">H", unit) for unit in [0x41, 0xE041, 0x20, 0xF812] * 50),
+    "unassigned-units": b"".join(struct.pack("<H", unit) for unit in [0x6E, 0x0378, 0x2E, 0xFFFF] * 50),
+    "int16-array": b"".join(struct.pack("<h", _RANDOM.randrange(0, 200)) for _ in range(300)),
+}
+
+
+@pytest.mark.parametrize("data", list(BINARY.values()), ids=list(BINARY))
+def test_binary_bytes_are_skipped_as_binary_never_read_as_utf16(data: bytes) -> None:
+    with pytest.raises(BadInput) as info:
+        decode_bytes(data, "dir/a.txt")
+    assert info.value.reason.startswith("binary file"), info.value.reason
+    assert "--skip-bad" in str(info.value)
+
+
+UTF16_TEXT = "Iraq\u00a0FM requests calm \u2013 \u201cquoted\u201d, caf\u00e9.\r\nThe minister met his counterpart.\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (UTF16_TEXT.encode("utf-16-le"), "utf-16-le"),
+        (UTF16_TEXT.encode("utf-16-be"), "utf-16-be"),
+        ((UTF16_TEXT * 3000).encode("utf-16-le"), "utf-16-le"),  # longer than the 64 KB head
+        (("Iraq \U0001f1ee\U0001f1f6 and " * 30).encode("utf-16-be"), "utf-16-be"),  # surrogate pairs
+        ("ok".encode("utf-16-le"), "utf-16-le"),
+    ],
+    ids=["le", "be", "long-le", "be-surrogate-pairs", "tiny-le"],
+)
+def test_real_bomless_utf16_text_is_still_read_as_text(data: bytes, encoding: str) -> None:
+    decoded = decode_bytes(data, "a.txt")
+    assert decoded.encoding == encoding
+    assert decoded.text == data.decode(encoding)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 6), st.binary(max_size=400))
+def test_nul_led_bytes_decode_as_utf16_only_when_they_are_text(nuls: int, data: bytes) -> None:
+    try:
+        decoded = decode_bytes(b"\x00" * nuls + data, "fuzz.txt")
+    except BadInput:
+        return
+    if decoded.encoding.startswith("utf-16"):
+        assert "\x00" not in decoded.text
+        odd = [ch for ch in decoded.text if unicodedata.category(ch) in ("Cc", "Cn", "Co", "Cs") and not ch.isspace()]
+        assert len(odd) <= 0.01 * len(decoded.text)

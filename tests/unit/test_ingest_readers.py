@@ -49,7 +49,7 @@ def test_html_body_and_metadata_by_trafilatura(tmp_path: Path) -> None:
         assert dropped not in record.text
     assert record.html["title"] == "Iraq FM Requests Calm from Tehran"
     assert record.html["sitename"] == "Asharq Al-Awsat"
-    assert record.html["date"] == "2020-09-28"
+    assert record.html["date"] == "2020-09-28T10:00:00Z"  # the value as the page states it
     assert record.html["url"] == "https://english.aawsat.com/article/1"
     assert record.html["language"] == "en"
 

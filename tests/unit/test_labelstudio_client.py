@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import ssl
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from eventgold.config import Connection
-from eventgold.errors import APIError, ConnectionFailed
+from eventgold.errors import APIError, ConnectionFailed, TimedOut
 from eventgold.labelstudio.client import LabelStudioClient
 
 TOKEN = "a1b2c3d4e5f6a7b8c9d0"
@@ -126,3 +130,291 @@ def test_task_paging_stops_on_a_short_page() -> None:
 def test_negative_retries_rejected() -> None:
     with pytest.raises(ValueError, match="retries must be >= 0, got -1"):
         LabelStudioClient(Connection(url="http://x", api_key="k", source="t"), retries=-1)
+
+
+# -- secrets and transport errors ------------------------------------------------
+
+PASSWORD = "pw-SECRET"
+SECRET_URL = f"http://user:{PASSWORD}@ls.test"
+
+
+def _secret_client(
+    handler: Callable[[httpx.Request], httpx.Response], api_key: str = TOKEN
+) -> tuple[LabelStudioClient, list[float]]:
+    sleeps: list[float] = []
+    client = LabelStudioClient(
+        Connection(url=SECRET_URL, api_key=api_key, source="test"),
+        http=httpx.Client(transport=httpx.MockTransport(handler)),
+        retries=2,
+        backoff=0.1,
+        sleep=sleeps.append,
+    )
+    return client, sleeps
+
+
+def _no_secret(text: str) -> None:
+    assert PASSWORD not in text and TOKEN not in text and "\n" not in text
+
+
+# Each fault says the secrets out loud, the worst a library could do.
+LOUD = f"failed for {SECRET_URL} with Authorization: Token {TOKEN}"
+TRANSPORT_FAULTS: list[tuple[Callable[[httpx.Request], BaseException], type[ConnectionFailed], bool]] = [
+    (lambda r: httpx.ConnectError(LOUD, request=r), ConnectionFailed, True),
+    (lambda r: httpx.ReadError(LOUD, request=r), ConnectionFailed, True),
+    (lambda r: httpx.WriteError(LOUD, request=r), ConnectionFailed, True),
+    (lambda r: httpx.CloseError(LOUD, request=r), ConnectionFailed, True),
+    (lambda r: httpx.RemoteProtocolError(LOUD + "\nsecond line", request=r), ConnectionFailed, True),
+    (lambda r: httpx.ConnectTimeout(LOUD, request=r), TimedOut, False),
+    (lambda r: httpx.ReadTimeout(LOUD, request=r), TimedOut, False),
+    (lambda r: httpx.WriteTimeout(LOUD, request=r), TimedOut, False),
+    (lambda r: httpx.PoolTimeout(LOUD, request=r), TimedOut, False),
+    (lambda r: httpx.LocalProtocolError(LOUD, request=r), ConnectionFailed, False),
+    (lambda r: httpx.ProxyError(LOUD, request=r), ConnectionFailed, False),
+    (lambda r: httpx.UnsupportedProtocol(LOUD, request=r), ConnectionFailed, False),
+    (lambda r: httpx.DecodingError(LOUD, request=r), ConnectionFailed, False),
+    (lambda r: httpx.TooManyRedirects(LOUD, request=r), ConnectionFailed, False),
+    (lambda r: httpx.InvalidURL(LOUD), ConnectionFailed, False),
+    (lambda r: ssl.SSLError(1, LOUD), ConnectionFailed, False),
+    (lambda r: ssl.SSLCertVerificationError(1, LOUD), ConnectionFailed, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("fault", "expected", "retried"),
+    TRANSPORT_FAULTS,
+    ids=[f"{i}-{e.__name__}" for i, (_, e, _r) in enumerate(TRANSPORT_FAULTS)],
+)
+def test_every_transport_error_is_one_line_without_secrets(
+    fault: Callable[[httpx.Request], BaseException], expected: type[ConnectionFailed], retried: bool
+) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise fault(request)
+
+    client, sleeps = _secret_client(handler)
+    with pytest.raises(ConnectionFailed) as info:
+        client.projects()
+    message = str(info.value)
+    assert type(info.value) is expected
+    assert "http://***@ls.test" in message
+    assert "eventgold server status" in message or "LABEL_STUDIO_URL" in message
+    _no_secret(message)
+    _no_secret(repr(info.value))
+    # the third-party exception (whose text may hold the secrets) is not chained
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    assert len(sleeps) == (2 if retried else 0)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"http://user:{PASSWORD}@127.0.0.1:notaport",
+        f"http://user:{PASSWORD}@[::1",
+        f"ftp://user:{PASSWORD}@127.0.0.1:21",
+        f"http://user:{PASSWORD}@:80",
+    ],
+)
+def test_unusable_urls_are_connection_failures_without_secrets(url: str) -> None:
+    sleeps: list[float] = []
+    client = LabelStudioClient(Connection(url=url, api_key=TOKEN, source="test"), retries=2, sleep=sleeps.append)
+    with client, pytest.raises(ConnectionFailed, match=r"not a usable URL.*LABEL_STUDIO_URL") as info:
+        client.whoami()
+    assert "***@" in str(info.value) and sleeps == []
+    _no_secret(str(info.value))
+
+
+def test_export_timeout_is_timed_out_and_still_lets_pull_fall_back(tmp_path: Path) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout(LOUD, request=request)
+
+    client, _ = _secret_client(handler)
+    with pytest.raises(TimedOut) as info:
+        client.export_to(1, tmp_path / "snap.json", timeout=1)
+    _no_secret(str(info.value))
+    assert not (tmp_path / "snap.json").exists()
+
+
+def test_export_broken_off_is_connection_failed_and_writes_nothing(tmp_path: Path) -> None:
+    class Broken(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            yield b'[{"id": 1},'
+            raise httpx.ReadError(LOUD)
+
+    client, _ = _secret_client(lambda r: httpx.Response(200, stream=Broken()))
+    with pytest.raises(ConnectionFailed, match="broke off") as info:
+        client.export_to(1, tmp_path / "snap.json")
+    _no_secret(str(info.value))
+    assert list(tmp_path.iterdir()) == []
+
+
+def _jwt(exp: float, token_type: str = "refresh") -> str:
+    import jwt
+
+    return jwt.encode({"exp": int(exp), "token_type": token_type}, "k" * 32, algorithm="HS256")
+
+
+def test_expired_personal_access_token_is_one_line_without_it() -> None:
+    pat = _jwt(time.time() - 3600)
+    client, _ = _secret_client(lambda r: httpx.Response(200, json={}), api_key=pat)
+    with pytest.raises(ConnectionFailed, match=r"cannot authenticate.*HTTP 401: API key has expired") as info:
+        client.whoami()
+    assert pat not in str(info.value)
+    _no_secret(str(info.value))
+
+
+def _refused(request: httpx.Request, pat: str) -> httpx.Response:
+    raise httpx.ConnectError(f"refresh with {pat} at {SECRET_URL} refused", request=request)
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"),
+    [
+        (_refused, "cannot reach Label Studio at http://***@ls.test"),
+        (lambda r, pat: httpx.Response(401, json={"detail": f"{pat} is blacklisted"}), "HTTP 401: *** is blacklisted"),
+        (lambda r, pat: httpx.Response(502, text=f"<html>bad gateway {pat}</html>"), "cannot authenticate"),
+    ],
+)
+def test_failed_token_refresh_is_one_line_without_the_token(
+    answer: Callable[[httpx.Request, str], httpx.Response], expected: str
+) -> None:
+    pat = _jwt(time.time() + 3600)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/api/token/refresh/"
+        return answer(request, pat)
+
+    client, _ = _secret_client(handler, api_key=pat)
+    with pytest.raises(ConnectionFailed) as info:
+        client.whoami()
+    assert expected in str(info.value)
+    assert pat not in str(info.value)
+    _no_secret(str(info.value))
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning:label_studio_sdk")  # the SDK's parse_obj
+def test_refreshed_access_token_goes_through_the_same_http_client() -> None:
+    pat, access = _jwt(time.time() + 3600), _jwt(time.time() + 300, "access")
+    seen: list[tuple[str, str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append((request.url.path, request.headers.get("authorization", "")))
+        if request.url.path == "/api/token/refresh/":
+            return httpx.Response(200, json={"access": access})
+        return httpx.Response(200, json={"id": 1})
+
+    client = LabelStudioClient(
+        Connection(url="http://ls.test", api_key=pat, source="test"),
+        http=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    assert client.whoami() == {"id": 1}
+    assert seen == [("/api/token/refresh/", ""), ("/api/current-user/whoami", f"Bearer {access}")]
+
+
+def test_client_is_a_context_manager_and_shows_no_secret() -> None:
+    client, _ = _secret_client(lambda r: httpx.Response(200, json={}))
+    with client as entered:
+        assert entered is client
+        assert client.url == "http://***@ls.test" and client.base_url == SECRET_URL
+        _no_secret(repr(client))
+        _no_secret(repr(client.connection))
+    assert client.http.is_closed
+
+
+# -- the CLI: exit 2, one line, no secret anywhere ---------------------------------
+
+CLI_PASSWORD, CLI_TOKEN = "pw-SECRET", "tok-SECRET"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["annotators", "list"],
+        ["annotators", "list", "--json", "-"],
+        ["annotators", "add", "ana@example.org", "--json", "-"],
+        ["pull", "--project", "p", "--json", "-"],
+        ["pull", "--project", "p", "--json", "out.json"],
+    ],
+    ids=" ".join,
+)
+def test_cli_unreachable_server_is_exit_2_one_line_no_secret(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from eventgold.cli import main
+    from eventgold.labelstudio.server import free_port
+
+    port = free_port()  # closed again: nothing listens there
+    sleeps: list[float] = []
+    monkeypatch.setattr("eventgold.labelstudio.client.time.sleep", sleeps.append)
+    monkeypatch.chdir(tmp_path)
+    env = {
+        "LABEL_STUDIO_URL": f"http://user:{CLI_PASSWORD}@127.0.0.1:{port}",
+        "LABEL_STUDIO_API_KEY": CLI_TOKEN,
+        "EVENTGOLD_HOME": str(tmp_path / ".eventgold"),
+    }
+    with CliRunner().isolation(env=env) as (out, err, _both):
+        code = main(args)
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    assert code == 2, (stdout, stderr)
+    assert stdout == ""
+    assert stderr.startswith("error: cannot reach Label Studio at ") and stderr.count("\n") == 1, stderr
+    assert f"http://***@127.0.0.1:{port}" in stderr
+    for secret in (CLI_PASSWORD, CLI_TOKEN, "user:"):
+        assert secret not in stdout + stderr
+    assert sleeps  # connection refused is retried (without waiting here)
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_cli_an_unwrapped_transport_error_is_still_one_line_without_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Should library code let an httpx error through, the CLI still prints one masked line."""
+    from typer.testing import CliRunner
+
+    from eventgold.cli import main
+    from eventgold.labelstudio import annotators
+
+    def leaky(client: LabelStudioClient) -> list[object]:
+        raise httpx.ReadError(f"GET {client.base_url}/api/users with Token {CLI_TOKEN}\nfailed")
+
+    monkeypatch.setattr(annotators, "annotator_stats", leaky)
+    monkeypatch.chdir(tmp_path)
+    env = {
+        "LABEL_STUDIO_URL": f"http://user:{CLI_PASSWORD}@127.0.0.1:9",
+        "LABEL_STUDIO_API_KEY": CLI_TOKEN,
+        "EVENTGOLD_HOME": str(tmp_path / ".eventgold"),
+    }
+    with CliRunner().isolation(env=env) as (out, err, _both):
+        code = main(["annotators", "list", "--json", "-"])
+        stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
+    assert code == 2 and stdout == ""
+    assert stderr.startswith("error: cannot reach Label Studio (ReadError: GET http://***@127.0.0.1:9/api/users")
+    assert CLI_PASSWORD not in stderr and CLI_TOKEN not in stderr and stderr.count("\n") == 1
+
+
+def test_pull_falls_back_to_paging_when_the_export_times_out(tmp_path: Path) -> None:
+    from eventgold.labelstudio.pull import pull_snapshot
+
+    tasks = [{"id": i, "data": {"doc_id": f"d{i}", "text": "x"}, "annotations": []} for i in range(3)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path.endswith("/export"):
+            raise httpx.ReadTimeout(LOUD, request=request)
+        if path == "/api/projects/" or path == "/api/projects":
+            return httpx.Response(200, json={"results": [{"id": 7, "title": "P"}], "next": None})
+        if path.rstrip("/") == "/api/tasks":
+            page = int(request.url.params["page"])
+            return httpx.Response(200, json={"tasks": tasks[(page - 1) * 2 : page * 2]})
+        if path.rstrip("/") == "/api/users":
+            return httpx.Response(200, json=[{"id": 1, "email": "a@x.org"}])
+        return httpx.Response(404, json={"detail": "not here"})
+
+    client, _ = _secret_client(handler)
+    said: list[str] = []
+    result = pull_snapshot(client, "P", tmp_path, page_size=2, on_fallback=said.append)
+    assert result.method == "paged" and len(said) == 1 and "TimedOut" in said[0]
+    _no_secret(said[0])
+    assert json.loads(result.path.read_text(encoding="utf-8")) == tasks
+    meta = json.loads(result.path.with_name(result.path.name + ".meta.json").read_text(encoding="utf-8"))
+    assert meta["method"] == "paged" and PASSWORD not in json.dumps(meta)

@@ -80,3 +80,26 @@ def test_port_in_use_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         port = sock.getsockname()[1]
         with pytest.raises(ServerError, match=f"port {port} on 127.0.0.1 is already in use"):
             server.start(tmp_path, port=port, username="a", password="b", token="c")
+
+
+def test_reprs_hold_no_secret(tmp_path: Path) -> None:
+    from tests.conftest import LiveServer
+
+    state = server.ServerState(pid=1, port=8080, data_dir=str(tmp_path), version="x", log="l")
+    live = LiveServer(tmp_path, state, "admin@example.org", "pw-SECRET", "tok-SECRET")
+    for shown in (repr(live), str(live), repr(state), repr(live.connection()), repr(live.client())):
+        assert "pw-SECRET" not in shown and "tok-SECRET" not in shown, shown
+    assert "admin@example.org" in repr(live)  # the rest still helps a failing test
+
+
+def test_server_log_tail_in_an_error_masks_the_password_and_token(tmp_path: Path) -> None:
+    log = tmp_path / server.LOG_FILE
+    log.write_text("starting\nuser admin password pw-SECRET\nCommandError: token tok-SECRET rejected\n")
+    proc = subprocess.Popen(["false"])
+    proc.wait()
+    state = server.ServerState(pid=proc.pid, port=1, data_dir=str(tmp_path), version="x", log=str(log))
+    with pytest.raises(ServerError, match="exited with code 1") as info:
+        server._wait_healthy(state, 5, proc, secrets=("pw-SECRET", "tok-SECRET"))
+    message = str(info.value)
+    assert "password *** | CommandError: token *** rejected" in message
+    assert "SECRET" not in message and "\n" not in message

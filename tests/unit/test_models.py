@@ -243,6 +243,21 @@ def test_jsonl_errors(tmp_path: Path, content: str | bytes, message: str) -> Non
         list(read_jsonl(path, Article))
 
 
+def test_jsonl_one_record_per_id(tmp_path: Path) -> None:
+    from eventgold.records_io import DuplicateIdError, RepeatedRecordWarning
+
+    path = tmp_path / "gold.jsonl"
+    first = GoldDocument.model_validate(_gold())
+    other = GoldDocument.model_validate(_gold(split="dev"))
+    write_jsonl(path, [first, first])
+    with pytest.warns(RepeatedRecordWarning, match=r"line 2 repeats line 1 exactly \(gold document 'd1'\)"):
+        assert list(read_jsonl(path, GoldDocument)) == [first]
+    write_jsonl(path, [first, other])
+    with pytest.raises(DuplicateIdError, match=r"gold\.jsonl: lines 1 and 2 hold two different gold documents"):
+        list(read_jsonl(path, GoldDocument))
+    assert list(read_jsonl(path, GoldDocument, one_per_id=False)) == [first, other]
+
+
 def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="file not found"):
         list(read_jsonl(tmp_path / "nope.jsonl", Article))

@@ -18,9 +18,9 @@ from eventgold.fileio import sha256_file
 from eventgold.gold.dataset import FILES, BuildOptions, build_gold, read_gold_version
 from eventgold.gold.inputs import merge_snapshots
 from eventgold.ingest import ingest_to_file
-from eventgold.labelstudio.convert import read_snapshot
 from eventgold.labelstudio.pull import verify_snapshot
 from eventgold.labelstudio.review import read_conflicts
+from eventgold.labelstudio.snapshot import read_snapshot
 from eventgold.models import SPLITS, Article, check_gold, read_jsonl, sha256_text
 from eventgold.ontology import load_ontology, render_label_config
 

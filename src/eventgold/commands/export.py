@@ -36,7 +36,8 @@ def export(
 ) -> None:
     """Export a gold version as training data: CoNLL BIO, spaCy DocBin, Hugging Face JSONL or PLOVER records.
 
-    One file per split, a manifest naming the gold version, and cut_spans.jsonl (spans tokens cut).
+    One file per split, a manifest naming the gold version, and cut_spans.jsonl (gold spans the
+    format cannot hold, such as overlaps in IOB; a token is split at a gold span edge instead).
 
     Example: [bold]eventgold export exports/gold/v1 --format conll -o exports/train/conll-v1[/bold]
     """

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 from rich.table import Table
 
-from eventgold.console import console, err_console, split_list, track, write_json_output
+from eventgold.console import console, err_console, report_problems, split_list, track, write_json_output
 from eventgold.errors import InputError
 
 if TYPE_CHECKING:
@@ -66,25 +66,30 @@ def extract(
     Example: [bold]eventgold extract corpus.jsonl -e rules -o predictions/rules.jsonl[/bold]
     """
     from eventgold.extractors.base import load_extractor, run_extractor
-    from eventgold.models import Article, read_jsonl, write_jsonl
+    from eventgold.models import write_jsonl
     from eventgold.ontology import load_ontology
+    from eventgold.records_io import read_articles
 
     onto = load_ontology(ontology)
     ex = load_extractor(extractor, actors=actors, lexicon=lexicon)
     safe_name = ex.name.replace(":", "_").replace("/", "_")
     target = output or Path("predictions") / f"{safe_name}.jsonl"
+    if corpus.is_dir():
+        raise InputError(f"{corpus}: is a folder; give a corpus JSONL file (from `eventgold ingest`)")
     if not corpus.is_file():
         raise InputError(f"{corpus}: corpus file not found")
     counts = {"documents": 0, "mentions": 0, "events": 0}
 
     def counted() -> Any:
         for annotation in run_extractor(
-            ex, track(read_jsonl(corpus, Article), f"{ex.name}", _count_lines(corpus)), onto
+            ex, track(read_articles(corpus), f"{ex.name}", _count_lines(corpus)), onto
         ):
             counts["documents"] += 1
             counts["mentions"] += len(annotation.mentions)
             counts["events"] += len(annotation.events)
             yield annotation
+        if not counts["documents"]:  # raised inside the atomic write: an earlier output stays
+            raise InputError(f"{corpus}: holds no articles; make a corpus with `eventgold ingest`")
 
     write_jsonl(target, counted())
     summary = {"extractor": ex.name, "version": ex.version, "output": str(target), **counts}
@@ -156,14 +161,17 @@ def actors_pending(
     """
     from eventgold.extractors.dictionary import load_actor_dictionary
     from eventgold.extractors.pending import append_stubs, find_pending, read_annotated
-    from eventgold.models import Article, read_jsonl
     from eventgold.ontology import load_ontology
+    from eventgold.problems import Problem
+    from eventgold.records_io import load_corpus
 
     onto = load_ontology(ontology)
     dictionary = load_actor_dictionary(actors, onto)
-    articles = {a.id: a for a in read_jsonl(corpus, Article)} if corpus else None
-    pending = find_pending(read_annotated(source), dictionary, articles=articles,
+    articles = load_corpus(corpus) if corpus else None
+    problems: list[Problem] = []
+    pending = find_pending(read_annotated(source, problems, onto), dictionary, articles=articles,
                            max_examples=examples)
+    report_problems(problems, source)
     added: list[str] = []
     if add and pending:
         assert dictionary.path is not None
@@ -176,6 +184,7 @@ def actors_pending(
             for p in pending
         ],
         "added": added,
+        "problems": [p.model_dump(mode="json") for p in problems],
     }
     if json_out:
         write_json_output(payload, json_out)
@@ -216,6 +225,7 @@ def suggest(
         Path | None,
         typer.Option("-o", "--output", help="Write the ids, one per line (for `push --only-ids`)."),
     ] = None,
+    ontology: OntologyOpt = None,
     json_out: JsonOut = None,
 ) -> None:
     """Rank not-yet-annotated articles by extractor disagreement and candidate events.
@@ -224,13 +234,15 @@ def suggest(
     """
     from eventgold.extractors.readers import FORMATS
     from eventgold.extractors.suggest import read_id_list, suggest, write_id_list
+    from eventgold.ontology import load_ontology
 
     paths = [p for value in pred for p in split_list(value)]
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
     excluded = read_id_list(exclude_ids) if exclude_ids else []
     result = suggest(
-        corpus, paths, n=n, exclude_ids=excluded, fmt=cast("Format | None", fmt), doc_key=doc_key
+        corpus, paths, n=n, exclude_ids=excluded, fmt=cast("Format | None", fmt), doc_key=doc_key,
+        ontology=load_ontology(ontology),
     )
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from eventgold.commands.report import command_line, write_reports
-from eventgold.console import console, err_console, write_json_output
+from eventgold.console import console, err_console, report_problems, write_json_output
 from eventgold.gold.inputs import SnapshotLike
 
 app = typer.Typer(
@@ -29,7 +29,7 @@ OntologyOpt = Annotated[
 
 def _read_snapshots(paths: Sequence[Path]) -> list[SnapshotLike]:
     """Read raw Label Studio snapshots (imported lazily: only these verbs need the reader)."""
-    from eventgold.labelstudio.convert import read_snapshot, snapshot_files
+    from eventgold.labelstudio.snapshot import read_snapshot, snapshot_files
 
     return [read_snapshot(path) for path in snapshot_files(paths)]
 
@@ -90,14 +90,27 @@ def build(
     version: Annotated[
         str | None, typer.Option(help="Version name (default: the folder name).")
     ] = None,
+    allow_problems: Annotated[
+        bool,
+        typer.Option(
+            "--allow-problems",
+            help="Build although regions or relations have problems: they are left out and "
+            "listed in problems.jsonl (without it, building refuses).",
+        ),
+    ] = False,
     ontology: OntologyOpt = None,
     json_out: JsonOut = None,
 ) -> None:
     """Adjudicate snapshots into a new, never-overwritten gold version folder.
 
+    Regions or relations the snapshots hold but that cannot be taken (offsets
+    that fit no unit, a relation without a role, a label not in the ontology)
+    stop the build, listed with where they are and what to do, unless
+    --allow-problems; repaired regions are listed in repairs.jsonl.
+
     Example: [bold]eventgold gold build exports/raw/p1.json -o exports/gold/v1[/bold]
     """
-    from eventgold.gold.dataset import BuildOptions, build_gold, write_gold_version
+    from eventgold.gold.dataset import BuildOptions, ProblemsFound, build_gold, write_gold_version
     from eventgold.gold.splits import parse_group_by, parse_ratios
     from eventgold.ontology import load_ontology
 
@@ -109,12 +122,21 @@ def build(
         seed=seed,
         group_by=parse_group_by(group_by),
         previous=previous,
+        allow_problems=allow_problems,
     )
     onto = load_ontology(ontology)
     read = _read_snapshots(snapshots)
     _warn_unused_adjudications(read, policy)
-    result = build_gold(read, onto, options)
+    try:
+        result = build_gold(read, onto, options)
+    except ProblemsFound as exc:
+        report_problems(exc.problems, ", ".join(str(p) for p in snapshots), show=10)
+        raise
     status = write_gold_version(result, output)
+    report_problems(
+        result.problems, ", ".join(str(p) for p in snapshots), repairs=result.repairs,
+        listed_in=f"{output / 'problems.jsonl'} and {output / 'repairs.jsonl'}",
+    )
     m = result.manifest
     c = m.counts
     table = Table(title=f"gold {m.version}", show_header=True)
@@ -219,12 +241,16 @@ def agree(
     from eventgold.gold.inputs import merge_snapshots
     from eventgold.ontology import load_ontology
 
-    inputs = merge_snapshots(_read_snapshots(snapshots), load_ontology(ontology))
+    onto = load_ontology(ontology)
+    inputs = merge_snapshots(_read_snapshots(snapshots), onto)
+    report_problems(inputs.problems, ", ".join(str(p) for p in snapshots), repairs=inputs.repairs)
     gold_map = None
     if gold is not None:
-        gold_map = {d.doc_id: d for d in read_gold_version(gold).documents}
+        gold_map = {d.doc_id: d for d in read_gold_version(gold, onto).documents}
     report = compute_agreement(inputs.raw, inputs.articles, gold_map)
     report.command = command_line(ctx)
+    report.problems = inputs.problems
+    report.repairs = inputs.repairs
     console.print(
         f"{len(report.annotators)} annotators, {report.documents} documents with two or "
         f"more annotators, {report.annotations} annotations "
@@ -261,6 +287,7 @@ def agree(
         "annotator",
         "tasks",
         "cancelled",
+        "superseded",
         "median lead time (s)",
         "F1 with others",
         "F1 with gold",
@@ -272,6 +299,7 @@ def agree(
             st.name,
             str(st.tasks),
             str(st.cancelled),
+            str(st.superseded),
             lead,
             _fmt(st.with_others.f1),
             _fmt(st.with_gold.f1) if st.with_gold is not None else "",

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from eventgold.config import resolve_connection, workspace
-from eventgold.console import console, err_console, track, write_json_output
-from eventgold.errors import UserError
+from eventgold.console import console, err_console, report_problems, track, write_json_output
+from eventgold.errors import InputError, UserError
 from eventgold.models import Article, DocumentAnnotation, read_jsonl
+
+if TYPE_CHECKING:
+    from eventgold.ontology import Ontology
 
 Url = Annotated[str | None, typer.Option("--url", help="Label Studio URL (else LABEL_STUDIO_URL, .env, local server).")]
 ApiKey = Annotated[
@@ -36,13 +39,23 @@ def _client(url: str | None, api_key: str | None) -> Any:
     return LabelStudioClient(resolve_connection(url, api_key))
 
 
-def load_predictions(paths: Iterable[Path], articles: dict[str, Article]) -> dict[str, list[DocumentAnnotation]]:
-    """Read prediction files (any format the readers know) grouped by document id."""
-    from eventgold.extractors.readers import read_predictions
+def load_predictions(
+    paths: Iterable[Path], articles: dict[str, Article], ontology: Ontology | None = None
+) -> dict[str, list[DocumentAnnotation]]:
+    """Read prediction files (any format the readers know) grouped by document id.
 
+    All the files are one set: one annotation per document and origin across
+    them (two different ones are a DuplicateIdError naming both places; an
+    exact repeat is read once, with a warning). With ``ontology``, a label it
+    lacks is a RecordError naming the file and line (before any server is contacted).
+    """
+    from eventgold.extractors.readers import read_predictions
+    from eventgold.records_io import ANNOTATIONS, OneRecordPerId
+
+    seen = OneRecordPerId(ANNOTATIONS)
     grouped: dict[str, list[DocumentAnnotation]] = defaultdict(list)
     for path in paths:
-        for annotation in read_predictions(path, articles=articles):
+        for annotation in read_predictions(path, articles=articles, ontology=ontology, one_per=seen):
             grouped[annotation.doc_id].append(annotation)
     return dict(grouped)
 
@@ -80,12 +93,20 @@ def run_push(
     url: str | None,
     api_key: str | None,
 ) -> Any:
-    """Load the corpus and predictions, then push them (shared by ``push`` and ``up``)."""
+    """Load the corpus and predictions, then push them (shared by ``push`` and ``up``).
+
+    Both are read one record per id (:mod:`eventgold.records_io`) before the
+    server is contacted: an id held by two different articles stops the push.
+    """
     from eventgold.labelstudio.push import push_articles
     from eventgold.ontology import load_ontology
+    from eventgold.records_io import load_corpus
 
-    articles = {a.id: a for a in read_jsonl(corpus, Article)}
-    preds = load_predictions(predictions, articles)
+    articles = load_corpus(corpus)
+    if not articles:
+        raise InputError(f"{corpus}: holds no articles; make a corpus with `eventgold ingest`")
+    ontology = load_ontology()
+    preds = load_predictions(predictions, articles, ontology)
     ids: set[str] | None = None
     if only_ids is not None:
         try:
@@ -93,21 +114,21 @@ def run_push(
         except OSError as exc:
             raise UserError(f"{only_ids}: cannot read the id list: {exc.strerror}") from exc
     xml, instructions = label_config_and_instructions()
-    client = _client(url, api_key)
-    return push_articles(
-        client,
-        articles.values(),
-        project_title=project,
-        label_config=xml,
-        instructions=instructions,
-        ontology=load_ontology(),
-        predictions=preds,
-        overlap=overlap,
-        replace_unannotated=replace_unannotated,
-        only_ids=ids,
-        candidates=_candidates(),
-        progress=lambda batches, n: track(batches, "importing tasks", total=n),
-    )
+    with _client(url, api_key) as client:
+        return push_articles(
+            client,
+            articles.values(),
+            project_title=project,
+            label_config=xml,
+            instructions=instructions,
+            ontology=ontology,
+            predictions=preds,
+            overlap=overlap,
+            replace_unannotated=replace_unannotated,
+            only_ids=ids,
+            candidates=_candidates(),
+            progress=lambda batches, n: track(batches, "importing tasks", total=n),
+        )
 
 
 def push(
@@ -188,20 +209,20 @@ def pull(
 
     Example: [bold]eventgold pull --project "Iraq 2020" -o exports/raw/ --jsonl annotations.jsonl[/bold]
     """
-    from eventgold.labelstudio.convert import read_snapshot
     from eventgold.labelstudio.pull import pull_snapshot
+    from eventgold.labelstudio.snapshot import read_snapshot
     from eventgold.models import write_jsonl
 
-    client = _client(url, api_key)
-    result = pull_snapshot(
-        client,
-        project,
-        output,
-        export_timeout=export_timeout,
-        annotation_kind="adjudicator" if review else None,
-        with_predictions=predictions,
-        on_fallback=lambda msg: err_console.print(f"[yellow]{msg}[/yellow]"),
-    )
+    with _client(url, api_key) as client:
+        result = pull_snapshot(
+            client,
+            project,
+            output,
+            export_timeout=export_timeout,
+            annotation_kind="adjudicator" if review else None,
+            with_predictions=predictions,
+            on_fallback=lambda msg: err_console.print(f"[yellow]{msg}[/yellow]"),
+        )
     snap = read_snapshot(result.path)
     if jsonl:
         write_jsonl(jsonl, snap.annotations)
@@ -220,20 +241,12 @@ def pull(
             k: {"annotations": per_annotator[k], "skipped": skipped[k]}
             for k in sorted(set(per_annotator) | set(skipped))
         },
-        "invalid_regions": [
-            {
-                "doc_id": p.doc_id,
-                "task": p.task,
-                "annotation": p.annotation,
-                "region": p.region,
-                "annotator": p.annotator,
-                "problem": p.problem,
-            }
-            for p in snap.problems
-        ],
+        "problems": [p.model_dump(mode="json") for p in snap.problems],
+        "repairs": [r.model_dump(mode="json") for r in snap.repairs],
     }
     if json_out:
         write_json_output(payload, json_out)
+    report_problems(snap.problems, result.path, repairs=snap.repairs, show=20)
     if json_out == "-":
         return
     console.print(f"wrote {result.path} ({result.method}, sha256 {result.sha256[:12]}…)")
@@ -246,10 +259,6 @@ def pull(
     for name in sorted(set(per_annotator) | set(skipped)):
         table.add_row(name, str(per_annotator[name]), str(skipped[name]))
     console.print(table)
-    if snap.problems:
-        err_console.print(f"[yellow]{len(snap.problems)} invalid region(s) kept out of the records:[/yellow]")
-        for p in snap.problems[:20]:
-            err_console.print(f"  {p}")
 
 
 @annotators_app.command("add")
@@ -266,7 +275,8 @@ def annotators_add(
     from eventgold.labelstudio.annotators import add_annotators
 
     password_file = workspace() / "annotators"
-    made = add_annotators(_client(url, api_key), emails, password_file)
+    with _client(url, api_key) as client:
+        made = add_annotators(client, emails, password_file)
     if json_out:
         write_json_output(
             {
@@ -291,7 +301,8 @@ def annotators_list(url: Url = None, api_key: ApiKey = None, json_out: JsonOut =
     """
     from eventgold.labelstudio.annotators import annotator_stats
 
-    stats = annotator_stats(_client(url, api_key))
+    with _client(url, api_key) as client:
+        stats = annotator_stats(client)
     if json_out:
         write_json_output(
             {
@@ -349,6 +360,7 @@ def up(
     from eventgold.ingest import ingest_to_file
     from eventgold.models import write_jsonl
     from eventgold.ontology import load_ontology
+    from eventgold.redact import redact_url
 
     first_run = load_credentials() is None
     state = ensure_running(port=port)
@@ -375,9 +387,10 @@ def up(
         url=state.url,
         api_key=creds.token,
     )
-    project_url = f"{state.url}/projects/{result.project.id}/data"
+    shown_url = redact_url(state.url)
+    project_url = f"{shown_url}/projects/{result.project.id}/data"
     payload = {
-        "url": state.url,
+        "url": shown_url,
         "project_url": project_url,
         "login": creds.email,
         "articles": len(corpus_articles),
@@ -391,7 +404,7 @@ def up(
     if json_out == "-":
         return
     console.print(
-        f"Label Studio is running at [bold]{state.url}[/bold]\n"
+        f"Label Studio is running at [bold]{shown_url}[/bold]\n"
         f"project {project!r}: {result.created} task(s) created, {result.unchanged} already there, "
         f"pre-annotations from {', '.join(split_list(extractors)) or 'none'}\n"
         f"open [bold]{project_url}[/bold] and log in as [bold]{creds.email}[/bold]"

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from eventgold.commands.labelstudio import ApiKey, JsonOut, Url
-from eventgold.console import console, err_console, write_json_output
+from eventgold.console import console, err_console, report_problems, write_json_output
 
 app = typer.Typer(
     help="Adjudication in Label Studio: conflicted documents go to a review project.",
@@ -56,6 +56,7 @@ def push(
         review_instructions,
     )
     from eventgold.ontology import load_ontology
+    from eventgold.problems import Problem
 
     found = read_conflicts(conflicts)
     payload: dict[str, Any]
@@ -68,19 +69,21 @@ def push(
         return
     ontology = load_ontology()
     xml, guidelines = label_config_and_instructions()
-    client = _client(url, api_key)
-    known = read_articles(articles) if articles is not None else None
-    texts = articles_from_label_studio(client, found, known)
-    result = push_review(
-        client,
-        found,
-        texts,
-        project_title=project,
-        label_config=xml,
-        instructions=review_instructions(guidelines),
-        ontology=ontology,
-        candidates=_candidates(),
-    )
+    problems: list[Problem] = []
+    known = read_articles(articles, problems) if articles is not None else None
+    report_problems(problems, articles)
+    with _client(url, api_key) as client:
+        texts = articles_from_label_studio(client, found, known)
+        result = push_review(
+            client,
+            found,
+            texts,
+            project_title=project,
+            label_config=xml,
+            instructions=review_instructions(guidelines),
+            ontology=ontology,
+            candidates=_candidates(),
+        )
     payload = {
         "project": {"id": result.project.id, "title": result.project.title, "created": result.project.created},
         "documents": result.documents,
@@ -90,6 +93,7 @@ def push(
         "predictions_updated": result.predictions_updated,
         "predictions_unchanged": result.predictions_unchanged,
         "already_reviewed": result.reviewed,
+        "problems": [p.model_dump(mode="json") for p in problems],
     }
     if json_out:
         write_json_output(payload, json_out)

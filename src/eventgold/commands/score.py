@@ -182,7 +182,13 @@ def score(
         str | None,
         typer.Option("--format", help="Prediction format: jsonl, labelstudio, plover or docbin (default: detected)."),
     ] = None,
-    ontology: Annotated[Path | None, typer.Option(help="Ontology file (for PLOVER quad classes).")] = None,
+    ontology: Annotated[
+        Path | None,
+        typer.Option(
+            help="Ontology the gold and predictions are checked against (default: label_config/ontology.yaml); "
+            "given, it also adds PLOVER quad classes."
+        ),
+    ] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report here.")] = None,
     markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write a Markdown report here.")] = None,
     csv_dir: Annotated[Path | None, typer.Option("--csv", help="Also write CSV tables into this folder.")] = None,
@@ -199,9 +205,10 @@ def score(
     bounds = parse_fail_under(fail_under or [])
     by_list = split_list(by)
     gpath = gold_path(gold)
-    gold_docs = load_gold(gpath)
+    onto = load_ontology(ontology)  # gold and predictions are checked against it (default: label_config/)
+    gold_docs = load_gold(gpath, onto)
     articles = {g.article.id: g.article for g in gold_docs}
-    loaded = [load_predictions(p, fmt, articles=articles) for p in pred]
+    loaded = [load_predictions(p, fmt, articles=articles, ontology=onto) for p in pred]
     names = unique_names(loaded)
     report = score_fn(
         gold_docs,
@@ -211,7 +218,7 @@ def score(
         zero_division=zero_division,
         bootstrap=bootstrap,
         seed=seed,
-        ontology=load_ontology(ontology) if ontology else None,
+        ontology=onto if ontology else None,
         sources={n: str(p.path) for n, p in zip(names, loaded, strict=True)},
         gold_source=str(gpath),
     )

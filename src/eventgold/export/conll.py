@@ -10,8 +10,10 @@ Tokens never contain whitespace (see :mod:`eventgold.export.tokenize`).
 document id, sentence number and every token's character offsets into the
 gold text, so predictions made on the CoNLL file map back to the gold.
 
-A column holds non-overlapping spans only; spans lost to token boundaries or
-overlaps are listed in ``cut_spans.jsonl`` (see :mod:`eventgold.export.layout`).
+Tokens are split at gold span edges, so every gold span without blanks at
+its edges sits on tokens. A column holds non-overlapping spans only; the spans
+it loses (and blank-edged ones) are listed in ``cut_spans.jsonl`` (see
+:mod:`eventgold.export.layout`).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ def write(ctx: ExportContext, out: Path) -> FormatResult:
                         )
                     )
                 counts.tokens += len(layout.tokens)
+                counts.split_tokens += layout.split_tokens
                 counts.records += len(layout.sentences)
                 lost = [*layout.cut, *layout.mention_overlaps, *layout.trigger_overlaps]
                 counts.cut += len(lost)

@@ -8,8 +8,8 @@ Per split, ``<split>.jsonl`` holds one document per line:
 - ``ner_tags``: actor-mention BIO tags as integers, ``trigger_tags``: event
   trigger BIO tags as integers (label lists in ``labels.json`` and the card);
 - ``mentions``: every actor mention with its character and token offsets
-  (token offsets are null when token boundaries cut the span; a mention known
-  only by its canonical id has null offsets);
+  (token offsets are null when the span is cut, e.g. for blanks at its edges;
+  a mention known only by its canonical id has null offsets);
 - ``events``: type, mode, trigger (character and token offsets), arguments
   (role, mention id, type, text, token offsets), contexts, flags, date.
 
@@ -241,7 +241,8 @@ def render_card(
         "",
         f"- Gold version: `{m.version}` (created {created}, eventgold {m.tool_version}; policy `{m.policy}`)",
         f"- Ontology: {ctx.ontology.name} {ctx.ontology.version}",
-        f"- Tokenizer: `{TOKENIZER}` (regex, keeps character offsets); sentences: rule-based",
+        f"- Tokenizer: `{TOKENIZER}` (regex, keeps character offsets), tokens split where a gold span edge "
+        "falls inside one (pieces keep their characters); sentences: rule-based",
         "- **License: placeholder.** No license has been chosen for this export yet (`license: unknown`). "
         "The article texts belong to their publishers; set the license before sharing.",
         "",
@@ -267,7 +268,7 @@ def render_card(
         "token in `text`), `sentences` (`[first, end)` token ranges), `ner_tags` (actor BIO), "
         "`trigger_tags` (event-trigger BIO), `mentions` and `events` (type, mode, trigger, arguments "
         "with role and mention id, contexts, flags, date). Token ends are exclusive; token offsets are "
-        "null where token boundaries cut a gold span (listed in `cut_spans.jsonl`).",
+        "null for a gold span the tokens cannot hold (listed in `cut_spans.jsonl`).",
         "",
         "## Labels",
         "",
@@ -312,6 +313,7 @@ def write(ctx: ExportContext, out: Path) -> FormatResult:
                 layout = ctx.layout(doc)
                 fh.write(dumps_line(document_row(layout, ner_ids, trigger_ids)))
                 counts.tokens += len(layout.tokens)
+                counts.split_tokens += layout.split_tokens
                 counts.records += 1
                 lost = [*layout.cut, *layout.mention_overlaps, *layout.trigger_overlaps]
                 counts.cut += len(lost)

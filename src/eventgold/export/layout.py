@@ -3,11 +3,17 @@
 Every token-level export (CoNLL, spaCy, Hugging Face) starts here, so they all
 agree on tokens, sentences and which gold spans could not be carried over:
 
+- tokens are the tokenizer's, split wherever a gold span edge (a mention's
+  or trigger's start or end) falls inside one (:func:`gold_tokens`), so the
+  tokenizer never loses a gold span: "Albanian rebel" in "Albanian
+  rebel-held" makes ``rebel`` + ``-held``. Sentences are found on the
+  tokenizer's tokens, so these splits never move a sentence break;
 - a span is *aligned* when a token starts exactly at its start and a token
   ends exactly at its end; it then maps back to the gold text exactly;
-- a span is *cut* when it cannot be aligned: an edge falls inside a token
-  (``boundary``), in whitespace (``whitespace``: the span has leading or
-  trailing blanks), or it covers no token at all (``empty``);
+- a span is *cut* when it cannot be aligned: an edge lies in whitespace
+  (``whitespace``: the span has leading or trailing blanks) or it covers no
+  token at all (``empty``). Such a span splits no token. (``boundary``, an
+  edge inside a token, cannot happen on these tokens: it would mean a bug);
 - a tag sequence (BIO, ``doc.ents``) holds non-overlapping spans only: the
   longest span wins, then the earliest, then by label and id; the others are
   reported as ``overlap`` by the formats that lose them. A span identical to a
@@ -21,6 +27,7 @@ the gold holds, and what could not be exported is listed in ``cut_spans.jsonl``.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -28,7 +35,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from eventgold.export.sentences import split_sentences
-from eventgold.export.tokenize import Token, tokenize
+from eventgold.export.tokenize import Token, split_tokens, tokenize
 from eventgold.models import GoldDocument
 
 Kind = Literal["mention", "trigger"]
@@ -124,6 +131,8 @@ class DocLayout:
     trigger_overlaps: list[CutSpan]
     by_id: dict[str, Aligned] = field(default_factory=dict)
     """Aligned mentions by mention id and aligned triggers by event id."""
+    split_tokens: int = 0
+    """How many of the tokenizer's tokens were split at gold span edges."""
 
     @property
     def text(self) -> str:
@@ -197,7 +206,7 @@ class _Aligner:
                 else None,
             )
 
-        if cover is None:
+        if cover is None or unit.start >= unit.end:
             return cut("empty", "the span covers no token (it is empty or blank)")
         problems = [
             p
@@ -208,7 +217,7 @@ class _Aligner:
             if p is not None
         ]
         if problems:
-            reason: CutReason = "boundary" if any(r == "boundary" for r, _ in problems) else "whitespace"
+            reason: CutReason = "whitespace" if any(r == "whitespace" for r, _ in problems) else "boundary"
             return cut(reason, "; ".join(d for _, d in problems))
         return Aligned(unit, self.by_start[unit.start], self.by_end[unit.end] + 1)
 
@@ -255,12 +264,59 @@ def select_non_overlapping(
     return kept, lost
 
 
+def _token_at(starts: Sequence[int], tokens: Sequence[Token], offset: int) -> int | None:
+    """Index of the token holding the character at ``offset``, or None (whitespace, outside)."""
+    i = bisect.bisect_right(starts, offset) - 1
+    return i if 0 <= i < len(tokens) and offset < tokens[i].end else None
+
+
+def gold_tokens(text: str, units: Iterable[SpanUnit]) -> tuple[list[Token], list[Token]]:
+    """The tokenizer's tokens of ``text``, and those tokens split at the edges of ``units``.
+
+    A span whose first and last characters lie in tokens gets a token edge at
+    its start and at its end (the pieces keep the original characters, like
+    spaCy's retokenizer). A span that starts or ends in whitespace, or is
+    empty, splits nothing: it is cut anyway. Returns ``(tokenizer tokens,
+    split tokens)``.
+    """
+    base = tokenize(text)
+    starts = [t.start for t in base]
+    edges: set[int] = set()
+    for unit in units:
+        if unit.start < unit.end and (
+            _token_at(starts, base, unit.start) is not None and _token_at(starts, base, unit.end - 1) is not None
+        ):
+            edges.update((unit.start, unit.end))
+    return base, split_tokens(base, edges)
+
+
+def _parents(base: Sequence[Token], tokens: Sequence[Token]) -> list[int]:
+    """For each of ``tokens`` (pieces of ``base``), the index of the ``base`` token it comes from."""
+    base_starts = [t.start for t in base]
+    return [bisect.bisect_right(base_starts, t.start) - 1 for t in tokens]
+
+
+def _sentences(
+    text: str, base: Sequence[Token], tokens: Sequence[Token], keep_together: Iterable[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Sentences over ``tokens`` (pieces of ``base``), found on ``base`` so splits move no break."""
+    if len(base) == len(tokens):
+        return split_sentences(text, tokens, keep_together)
+    parent = _parents(base, tokens)
+    first_piece: dict[int, int] = {}
+    for i, p in enumerate(parent):
+        first_piece.setdefault(p, i)
+    first_piece[len(base)] = len(tokens)
+    on_base = [(parent[a], parent[b - 1] + 1) for a, b in keep_together]
+    return [(first_piece[a], first_piece[b]) for a, b in split_sentences(text, base, on_base)]
+
+
 def layout_document(doc: GoldDocument) -> DocLayout:
-    """Tokenize ``doc``, align its spans, choose the taggable ones and split sentences."""
+    """Tokenize ``doc`` (tokens split at gold span edges), align its spans, choose the taggable ones, find sentences."""
     text = doc.article.text
-    tokens = tokenize(text)
-    aligner = _Aligner(text, tokens)
     mention_units, trigger_units = span_units(doc)
+    base, tokens = gold_tokens(text, (*mention_units, *trigger_units))
+    aligner = _Aligner(text, tokens)
     mentions: list[Aligned] = []
     triggers: list[Aligned] = []
     cut: list[CutSpan] = []
@@ -273,9 +329,7 @@ def layout_document(doc: GoldDocument) -> DocLayout:
                 cut.append(result)
     ner, mention_overlaps = select_non_overlapping(mentions, doc.doc_id, doc.split)
     trigger_tags, trigger_overlaps = select_non_overlapping(triggers, doc.doc_id, doc.split)
-    sentences = split_sentences(
-        text, tokens, [(a.tok_start, a.tok_end) for a in (*ner, *trigger_tags)]
-    )
+    sentences = _sentences(text, base, tokens, [(a.tok_start, a.tok_end) for a in (*ner, *trigger_tags)])
     by_id = {a.unit.id: a for a in (*mentions, *triggers)}
     return DocLayout(
         doc=doc,
@@ -289,4 +343,5 @@ def layout_document(doc: GoldDocument) -> DocLayout:
         mention_overlaps=mention_overlaps,
         trigger_overlaps=trigger_overlaps,
         by_id=by_id,
+        split_tokens=sum(1 for n in Counter(_parents(base, tokens)).values() if n > 1),
     )

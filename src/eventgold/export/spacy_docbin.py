@@ -1,9 +1,10 @@
 """spaCy export: one ``DocBin`` per split (``<split>.spacy``), ready for ``spacy train``.
 
-Each gold document becomes one ``Doc`` on eventgold's tokens, with whitespace
-other than a single space kept as whitespace tokens the way spaCy's own
-tokenizer does, so ``doc.text`` is exactly the gold text and every character
-offset (``span.start_char``) is a gold offset. On it:
+Each gold document becomes one ``Doc`` on the layout's tokens (split at gold
+span edges, see :mod:`eventgold.export.layout`), with whitespace other than a
+single space kept as whitespace tokens the way spaCy's own tokenizer does, so
+``doc.text`` is exactly the gold text and every character offset
+(``span.start_char``) is a gold offset. On it:
 
 - ``doc.ents``: the non-overlapping actor mentions (label: actor type,
   ``kb_id_``: canonical id, ``id_``: gold mention id); every other token is
@@ -116,6 +117,7 @@ def write(ctx: ExportContext, out: Path) -> FormatResult:
             layout = ctx.layout(gold_doc)
             docbin.add(make_doc(vocab, layout))
             counts.tokens += len(layout.tokens)
+            counts.split_tokens += layout.split_tokens
             counts.records += 1
             lost = [*layout.cut, *layout.mention_overlaps]
             counts.cut += len(lost)

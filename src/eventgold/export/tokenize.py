@@ -17,16 +17,21 @@ Rules, first match wins at each position:
 5. any other single character (punctuation, symbols).
 
 The tokenizer looks only at the text, never at the annotations, so a model
-trained on the output sees the same tokens at prediction time. Spans whose
-edges fall inside a token are reported by the exports, not hidden.
+sees the same tokens at prediction time. The exports then split a token where
+a gold span edge falls inside it (:func:`split_tokens`, the way spaCy's
+retokenizer splits: the pieces keep the original characters, with no space
+between them), so no gold span is lost to the tokenizer.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
 import re
 import sys
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 TOKENIZER = "eventgold-regex-1"
@@ -76,3 +81,26 @@ class Token:
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens with offsets; ``text[t.start:t.end] == t.text`` for each."""
     return [Token(m.group(), m.start(), m.end()) for m in _token_re().finditer(text)]
+
+
+def split_tokens(tokens: Sequence[Token], offsets: Iterable[int]) -> list[Token]:
+    """``tokens`` split at every offset that falls strictly inside one of them.
+
+    The pieces keep the original characters and offsets (their concatenation is
+    the token, with no whitespace between them); offsets at a token edge or in
+    whitespace change nothing. Tokens must be sorted and non-overlapping, as
+    :func:`tokenize` gives them.
+    """
+    cuts = sorted(set(offsets))
+    out: list[Token] = []
+    for tok in tokens:
+        lo = bisect.bisect_right(cuts, tok.start)
+        hi = bisect.bisect_left(cuts, tok.end)
+        if lo >= hi:
+            out.append(tok)
+            continue
+        edges = [tok.start, *cuts[lo:hi], tok.end]
+        out.extend(
+            Token(tok.text[a - tok.start : b - tok.start], a, b) for a, b in itertools.pairwise(edges)
+        )
+    return out

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from eventgold.errors import ConfigError
 from eventgold.fileio import sha256_file
-from eventgold.ontology import Ontology, default_label_config_dir, load_ontology
+from eventgold.ontology import Ontology, default_label_config_dir, load_ontology, yaml_problem
 
 ACTORS_FILE = "actors.yaml"
 ID_SEPARATOR = " — "
@@ -147,7 +147,7 @@ def load_actor_dictionary(
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{file}: cannot read the actor dictionary: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: not valid YAML: {exc}") from exc
+        raise ConfigError(yaml_problem(exc, file)) from exc
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):

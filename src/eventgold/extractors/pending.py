@@ -9,7 +9,6 @@ file's comments and layout stay) for a person to complete.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import tempfile
 from collections import Counter
@@ -19,10 +18,20 @@ from pathlib import Path
 
 from eventgold.errors import ConfigError, InputError, RecordError
 from eventgold.extractors.dictionary import ID_SEPARATOR, ActorDictionary, load_actor_dictionary
-from eventgold.extractors.readers import gold_to_annotation, read_predictions
+from eventgold.extractors.readers import gold_to_annotation
 from eventgold.fileio import atomic_write_text
-from eventgold.models import Article, DocumentAnnotation, GoldDocument, iter_json_lines, parse_record
+from eventgold.models import (
+    Article,
+    DocumentAnnotation,
+    GoldDocument,
+    check_annotation,
+    check_gold,
+    iter_json_lines,
+    parse_record,
+)
 from eventgold.ontology import Ontology
+from eventgold.problems import Problem
+from eventgold.records_io import ANNOTATIONS, GOLD, DuplicateIdError, OneRecordPerId
 
 CONTEXT_CHARS = 40
 
@@ -41,41 +50,59 @@ class PendingActor:
     examples: list[str] = field(default_factory=list)
 
 
-def read_annotated(path: str | Path) -> Iterator[tuple[DocumentAnnotation, Article | None]]:
+def read_annotated(
+    path: str | Path, problems: list[Problem] | None = None, ontology: Ontology | None = None
+) -> Iterator[tuple[DocumentAnnotation, Article | None]]:
     """Annotations (with their article when the source holds it) from gold or annotation files.
 
-    A folder or ``.jsonl`` holds gold documents and/or DocumentAnnotations; a
-    ``.json`` file is a Label Studio snapshot, read with
-    ``eventgold.labelstudio.convert.read_snapshot`` when that exists, otherwise
-    as Label Studio tasks with their annotations.
+    A gold version folder (``manifest.json``) is read through its ``gold.jsonl``
+    only; another folder or a ``.jsonl`` holds gold documents and/or
+    DocumentAnnotations; a ``.json`` file is a Label Studio snapshot (``eventgold
+    pull``), whose region problems are appended to ``problems`` when given.
+    With ``ontology``, a gold document or annotation with a label it lacks is a
+    RecordError naming its line.
     """
     file = Path(path)
     if not file.exists():
         raise InputError(f"{file}: file not found")
+    if file.is_dir() and (file / "manifest.json").is_file():
+        from eventgold.gold.dataset import read_gold_version
+
+        for gold in read_gold_version(file, ontology).documents:
+            yield gold_to_annotation(gold), gold.article
+        return
     if file.is_file() and file.suffix == ".json":
-        try:
-            from eventgold.labelstudio import convert
-        except ImportError:  # pragma: no cover - the Label Studio module is part of eventgold
-            convert = None  # type: ignore[assignment]
-        if convert is not None and hasattr(convert, "read_snapshot"):
-            snapshot = convert.read_snapshot(file)
-            for annotation in snapshot.annotations:
-                yield annotation, snapshot.articles.get(annotation.doc_id)
-            return
-        for annotation in read_predictions(file, "labelstudio", include_annotations=True):
-            yield annotation, None
+        from eventgold.labelstudio.snapshot import read_snapshot, snapshot_files
+
+        snapshot_files([file])  # a lone sidecar (x.json.meta.json) names the snapshot to pass
+        snapshot = read_snapshot(file)
+        if problems is not None:
+            problems.extend(snapshot.problems)
+        for annotation in snapshot.annotations:
+            yield annotation, snapshot.articles.get(annotation.doc_id)
         return
     files = sorted(file.glob("*.jsonl")) if file.is_dir() else [file]
     if not files:
         raise InputError(f"{file}: the folder holds no *.jsonl files")
+    golds, annotations = OneRecordPerId(GOLD), OneRecordPerId(ANNOTATIONS)
     for one in files:
         for lineno, raw in iter_json_lines(one):
+            where = (str(one), lineno)
             try:
                 if isinstance(raw, dict) and "article" in raw:
                     gold = parse_record(GoldDocument, raw)
-                    yield gold_to_annotation(gold), gold.article
+                    if ontology is not None:
+                        check_gold(gold, ontology)
+                    if golds.admit(gold, where):
+                        yield gold_to_annotation(gold), gold.article
                 else:
-                    yield parse_record(DocumentAnnotation, raw), None
+                    annotation = parse_record(DocumentAnnotation, raw)
+                    if ontology is not None:
+                        check_annotation(annotation, ontology)
+                    if annotations.admit(annotation, where):
+                        yield annotation, None
+            except DuplicateIdError:
+                raise
             except RecordError as exc:
                 raise exc.located(file=str(one), line=lineno) from exc.__cause__
 
@@ -131,11 +158,11 @@ def _top(counter: Counter[str], allowed: Iterable[str] | None = None) -> str | N
     return None
 
 
-def stub_text(pending: Iterable[PendingActor], ontology: Ontology, today: dt.date) -> str:
+def stub_text(pending: Iterable[PendingActor], ontology: Ontology) -> str:
     """YAML text for stub entries (JSON-quoted strings, valid YAML), one per pending id."""
     lines = [
         "",
-        f"# --- Added by `eventgold actors pending --add` on {today.isoformat()}: complete name,",
+        "# --- Added by `eventgold actors pending --add`: complete name,",
         "# aliases, type, country, sector (and wikidata if certain), then drop needs_review.",
     ]
     for item in pending:
@@ -161,8 +188,6 @@ def append_stubs(
     path: str | Path,
     pending: list[PendingActor],
     ontology: Ontology,
-    *,
-    today: dt.date | None = None,
 ) -> list[str]:
     """Append stubs for ``pending`` to the dictionary file as text; returns the ids added.
 
@@ -180,7 +205,7 @@ def append_stubs(
         raise ConfigError(f"{file}: cannot read the actor dictionary: {exc}") from exc
     if current and not current.endswith("\n"):
         current += "\n"
-    new_text = current + stub_text(addable, ontology, today or dt.date.today())
+    new_text = current + stub_text(addable, ontology)
     with tempfile.TemporaryDirectory() as tmp:
         probe = Path(tmp) / file.name
         probe.write_text(new_text, encoding="utf-8")

@@ -21,6 +21,8 @@ error names the file, the line (or task / doc number), the document and field.
 from __future__ import annotations
 
 import json
+import warnings
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -39,7 +41,9 @@ from eventgold.models import (
     iter_json_lines,
     parse_record,
 )
+from eventgold.offsets import RepairedSpansWarning, repair_spans
 from eventgold.ontology import Ontology
+from eventgold.records_io import ANNOTATIONS, OneRecordPerId, RecordKind
 
 Format = Literal["jsonl", "labelstudio", "plover", "docbin"]
 FORMATS: tuple[Format, ...] = ("jsonl", "labelstudio", "plover", "docbin")
@@ -62,12 +66,14 @@ def detect_format(path: str | Path) -> Format:
         return "docbin"
     if file.suffix == ".json":
         return "labelstudio"
+    empty = True
     try:
         with file.open("r", encoding="utf-8") as fh:
             for line in fh:
                 stripped = line.strip()
                 if not stripped:
                     continue
+                empty = False
                 if stripped.startswith("["):
                     return "labelstudio"
                 try:
@@ -86,6 +92,8 @@ def detect_format(path: str | Path) -> Format:
         raise InputError(f"{file}: file not found") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{file}: cannot read: {exc}") from exc
+    if empty:
+        raise InputError(f"{file}: holds no predictions (the file is empty); give an extractor's output")
     raise InputError(f"{file}: cannot tell the predictions format; pass --format ({', '.join(FORMATS)})")
 
 
@@ -98,6 +106,7 @@ def read_predictions(
     ontology: Ontology | None = None,
     dictionary: ActorDictionary | None = None,
     include_annotations: bool = False,
+    one_per: RecordKind[DocumentAnnotation] | OneRecordPerId[DocumentAnnotation] = ANNOTATIONS,
 ) -> Iterator[DocumentAnnotation]:
     """Read predictions in any supported format as DocumentAnnotations.
 
@@ -105,6 +114,12 @@ def read_predictions(
     offset-less PLOVER actors be placed; ``ontology`` checks labels, modes and
     contexts; ``dictionary`` resolves PLOVER actors to canonical ids and types.
     ``include_annotations`` also yields the human annotations of Label Studio tasks.
+
+    One annotation per document and origin (``one_per``; ``ONE_PER_DOCUMENT``
+    for one extractor's file; a ``OneRecordPerId`` shared by several calls makes
+    several files one set): two different ones raise DuplicateIdError naming
+    both places, an exact repeat is read once with a RepeatedRecordWarning
+    (see :mod:`eventgold.records_io`).
     """
     file = Path(path)
     if not file.exists():
@@ -120,9 +135,16 @@ def read_predictions(
         stream = _read_plover(file, articles, doc_key, dictionary)
     else:
         stream = _read_docbin(file, doc_key, ontology)
+    seen = one_per if isinstance(one_per, OneRecordPerId) else OneRecordPerId(one_per)
+    repaired: Counter[str] = Counter()
     for where, annotation in stream:
+        if not seen.admit(annotation, where):
+            continue
         article = articles.get(annotation.doc_id) if articles is not None else None
         try:
+            if article is not None:
+                annotation, steps = repair_spans(annotation, article.text)
+                repaired.update(step.kind for step in steps)
             if ontology is not None:
                 check_annotation(annotation, ontology, article)
             elif article is not None:
@@ -130,6 +152,14 @@ def read_predictions(
         except RecordError as exc:
             raise exc.located(file=where[0], line=where[1]) from exc
         yield annotation
+    if repaired:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(repaired.items()))
+        warnings.warn(
+            f"{file}: {sum(repaired.values())} span(s) read after an unambiguous offset repair ({kinds}; "
+            "see eventgold.offsets)",
+            RepairedSpansWarning,
+            stacklevel=2,
+        )
 
 
 # ---------------------------------------------------------------------------
@@ -209,6 +239,7 @@ def _read_labelstudio(
         raise RecordError("expected a list of Label Studio tasks or predictions", file=str(file))
     by_sha = {a.content_sha: a.id for a in articles.values()} if articles else {}
     by_text = {a.text: a.id for a in articles.values()} if articles else {}
+    repaired: Counter[str] = Counter()
     for number, task in enumerate(raw, 1):
         where = f"{file} (task #{number})"
         try:
@@ -257,9 +288,17 @@ def _read_labelstudio(
                 )
                 if converted.problems:
                     raise RecordError(str(converted.problems[0]), doc_id=doc_id)
+                repaired.update(r.kind for r in converted.repairs)
                 yield (where, None), converted.annotation
         except RecordError as exc:
             raise exc.located(file=where) from exc
+    if repaired:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(repaired.items()))
+        warnings.warn(
+            f"{file}: {sum(repaired.values())} region(s) read after an unambiguous repair ({kinds})",
+            RepairedSpansWarning,
+            stacklevel=2,
+        )
 
 
 # ---------------------------------------------------------------------------

@@ -26,7 +26,9 @@ from pathlib import Path
 from eventgold.errors import InputError
 from eventgold.extractors.readers import Format, read_predictions
 from eventgold.fileio import atomic_write_text
-from eventgold.models import Article, DocumentAnnotation, read_jsonl
+from eventgold.models import Article, DocumentAnnotation
+from eventgold.ontology import Ontology
+from eventgold.records_io import ONE_PER_DOCUMENT, read_articles
 
 Unit = tuple[str | int | None, ...]
 
@@ -140,24 +142,37 @@ def suggest(
     exclude_ids: Iterable[str] = (),
     fmt: Format | None = None,
     doc_key: str = "doc_id",
+    ontology: Ontology | None = None,
 ) -> SuggestResult:
-    """Rank the corpus's articles (duplicates and ``exclude_ids`` left out) for annotation."""
+    """Rank the corpus's articles (duplicates and ``exclude_ids`` left out) for annotation.
+
+    The corpus is read one article per id, each prediction file one annotation
+    per document (:mod:`eventgold.records_io`): a second, different record with
+    an id is a DuplicateIdError naming both places. Predictions are checked
+    against their articles (offsets) and, when given, ``ontology`` (labels).
+    """
     if not predictions:
         raise InputError("give at least one prediction file (--pred)")
     excluded = set(exclude_ids)
     doc_ids: list[str] = []
+    articles: dict[str, Article] = {}
     skipped = 0
-    for article in read_jsonl(corpus, Article):
+    for article in read_articles(corpus):
         if article.id in excluded or article.duplicate_of is not None:
             skipped += 1
             continue
         doc_ids.append(article.id)
+        articles[article.id] = article
+    if not doc_ids and not skipped:
+        raise InputError(f"{corpus}: holds no articles; make a corpus with `eventgold ingest`")
     per_extractor: list[dict[str, DocSummary]] = []
     warnings: list[str] = []
     wanted = set(doc_ids)
     for path in predictions:
         summaries: dict[str, DocSummary] = {}
-        for annotation in read_predictions(path, fmt, doc_key=doc_key):
+        for annotation in read_predictions(
+            path, fmt, articles=articles, doc_key=doc_key, ontology=ontology, one_per=ONE_PER_DOCUMENT
+        ):
             if annotation.doc_id in wanted:
                 summaries[annotation.doc_id] = summarize(annotation)
         missing = len(wanted) - len(summaries)

@@ -49,6 +49,7 @@ from eventgold.gold.inputs import select_annotations
 from eventgold.gold.stats import cohen_kappa, fleiss_kappa_from_ratings, krippendorff_alpha_nominal
 from eventgold.gold.units import AlignedUnit, Item, Kind, align, item_of
 from eventgold.models import Article, DocumentAnnotation, Event, GoldDocument, Mention
+from eventgold.problems import Problem, Repair
 from eventgold.scoring.error_analysis import snippet
 
 NONE_VALUE = "<none>"
@@ -163,8 +164,12 @@ class AnnotatorStats(_Out):
 
     name: str
     tasks: int
+    """Tasks annotated, each (annotator, task) once, from the annotator's latest annotation."""
     cancelled: int
+    superseded: int = 0
+    """Earlier annotations (or copies) of a task the annotator annotated again later; not counted as tasks."""
     median_lead_time: float | None
+    """Median lead time of the kept annotations (seconds)."""
     with_others: Counts
     with_gold: Counts | None = None
     gold_documents: int = 0
@@ -205,6 +210,10 @@ class AgreementReport(_Out):
     annotator_stats: list[AnnotatorStats]
     disagreements: list[Disagreement]
     warnings: list[str]
+    problems: list[Problem] = Field(default_factory=list)
+    """Regions, relations and attributes of the snapshots that were left out (each located)."""
+    repairs: list[Repair] = Field(default_factory=list)
+    """Regions taken after an unambiguous repair of their offsets."""
 
 
 # ---------------------------------------------------------------------------
@@ -528,20 +537,22 @@ def annotator_stats(
     docs: Sequence[_Doc],
     gold: Mapping[str, GoldDocument] | None,
 ) -> list[AnnotatorStats]:
-    """Per-annotator tasks, cancelled, median lead time, F1 with others and with gold."""
-    tasks: Counter[str] = Counter()
-    cancelled: Counter[str] = Counter()
+    """Per-annotator tasks, cancelled, superseded, median lead time, F1 with others and with gold.
+
+    Each (annotator, document) counts once, from the annotator's latest
+    annotation (:func:`~eventgold.gold.inputs.select_annotations`); earlier ones
+    are ``superseded``; lead times come from the kept annotations only.
+    """
+    ours = [a for a in raw if a.origin.kind == "annotator"]
+    kept, _, _ = select_annotations(ours)
+    tasks: Counter[str] = Counter(a.origin.name for a in kept)
+    cancelled: Counter[str] = Counter(a.origin.name for a in ours if a.cancelled)
+    superseded: Counter[str] = Counter(a.origin.name for a in ours if not a.cancelled)
+    superseded.subtract(tasks)
     lead: dict[str, list[float]] = defaultdict(list)
-    for ann in raw:
-        if ann.origin.kind != "annotator":
-            continue
-        name = ann.origin.name
-        if ann.cancelled:
-            cancelled[name] += 1
-            continue
-        tasks[name] += 1
+    for ann in kept:
         if ann.lead_time is not None:
-            lead[name].append(ann.lead_time)
+            lead[ann.origin.name].append(ann.lead_time)
     names = sorted(tasks.keys() | cancelled.keys())
     with_others = {name: Counts() for name in names}
     for doc in docs:
@@ -569,6 +580,7 @@ def annotator_stats(
                 name=name,
                 tasks=tasks[name],
                 cancelled=cancelled[name],
+                superseded=superseded[name],
                 median_lead_time=statistics.median(lead[name]) if lead[name] else None,
                 with_others=with_others[name],
                 with_gold=with_gold,

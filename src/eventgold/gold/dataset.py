@@ -10,6 +10,9 @@ A version folder (``exports/gold/<version>/``) holds:
 - ``agreement.json``: the agreement report of the input annotations (with each
   annotator's agreement with this gold);
 - ``conflicts.jsonl``: documents with open conflicts (input of ``review push``);
+- ``problems.jsonl``: regions, relations and attributes of the snapshots left
+  out (only with ``allow_problems``: otherwise building refuses), each located;
+- ``repairs.jsonl``: regions taken after an unambiguous offset repair;
 - ``README.md``: a datasheet — what is in it and how it was made.
 
 Building twice from the same inputs gives byte-identical files. A version
@@ -28,27 +31,31 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from eventgold import SCHEMA_VERSION, __version__
-from eventgold.errors import ConfigError, InputError, RecordError
+from eventgold.errors import ConfigError, InputError, RecordError, UserError
 from eventgold.gold.adjudicate import Conflict, adjudicate, parse_policy
 from eventgold.gold.agreement import AgreementReport, compute_agreement
 from eventgold.gold.inputs import SnapshotLike, merge_snapshots
 from eventgold.gold.splits import DEFAULT_RATIOS, DEFAULT_SEED, SplitInfo, assign_splits
-from eventgold.models import SPLITS, GoldDocument, dump_record, read_jsonl, sha256_text
+from eventgold.models import SPLITS, GoldDocument, dump_record, sha256_text
 from eventgold.ontology import Ontology, render_label_config
+from eventgold.problems import Problem, Repair, repair_counts, summarize
+from eventgold.records_io import read_gold_documents
 
 GOLD_FILE = "gold.jsonl"
 MANIFEST_FILE = "manifest.json"
 AGREEMENT_FILE = "agreement.json"
 CONFLICTS_FILE = "conflicts.jsonl"
+PROBLEMS_FILE = "problems.jsonl"
+REPAIRS_FILE = "repairs.jsonl"
 README_FILE = "README.md"
-FILES = (GOLD_FILE, MANIFEST_FILE, AGREEMENT_FILE, CONFLICTS_FILE, README_FILE)
+FILES = (GOLD_FILE, MANIFEST_FILE, AGREEMENT_FILE, CONFLICTS_FILE, PROBLEMS_FILE, REPAIRS_FILE, README_FILE)
 
 
 class _Strict(BaseModel):
@@ -89,6 +96,10 @@ class GoldCounts(_Strict):
     superseded: int
     decisions: dict[str, int]
     """Policy -> documents it decided."""
+    problems: int = 0
+    """Regions, relations and attributes left out (``problems.jsonl``)."""
+    repairs: dict[str, int] = {}
+    """Repair kind -> regions repaired (``repairs.jsonl``)."""
 
 
 class Manifest(_Strict):
@@ -116,6 +127,8 @@ class GoldBuild:
     documents: list[GoldDocument]
     conflicts: list[Conflict]
     agreement: AgreementReport
+    problems: list[Problem] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
 
     def files(self) -> dict[str, bytes]:
         """Every file of the version folder, rendered (deterministically)."""
@@ -126,6 +139,8 @@ class GoldBuild:
                 {"schema_version": SCHEMA_VERSION, **self.agreement.model_dump(mode="json")}
             ),
             CONFLICTS_FILE: _jsonl(self.conflicts),
+            PROBLEMS_FILE: _jsonl(self.problems),
+            REPAIRS_FILE: _jsonl(self.repairs),
             README_FILE: render_datasheet(self).encode("utf-8"),
         }
 
@@ -149,6 +164,19 @@ class BuildOptions(_Strict):
     seed: int = DEFAULT_SEED
     group_by: str | None = None
     previous: Path | None = None
+    allow_problems: bool = False
+    """Build although some annotations have problems (they are listed in ``problems.jsonl``)."""
+
+
+class ProblemsFound(UserError):
+    """Annotations have problems and building was not allowed to leave them out."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            f"{summarize(self.problems, first=1)}. Fix them in Label Studio and pull again, or build "
+            "with --allow-problems to leave them out (each is then listed in problems.jsonl)"
+        )
 
 
 def _json(payload: Any) -> bytes:
@@ -183,6 +211,8 @@ def build_gold(
         raise ConfigError("give at least one snapshot to build gold from")
     policies = parse_policy(options.policy)
     inputs = merge_snapshots(snapshots, ontology)
+    if inputs.problems and not options.allow_problems:
+        raise ProblemsFound(inputs.problems)
     result = adjudicate(
         inputs.articles, inputs.annotations, policies, include_conflicts=options.include_conflicts
     )
@@ -201,6 +231,8 @@ def build_gold(
     )
     gold_map = {d.doc_id: d for d in documents}
     agreement = compute_agreement(inputs.raw, inputs.articles, gold_map)
+    agreement.problems = inputs.problems
+    agreement.repairs = inputs.repairs
     split_counts: Counter[str] = Counter(d.split or "none" for d in documents)
     manifest = Manifest(
         version=options.version,
@@ -227,9 +259,11 @@ def build_gold(
             cancelled=inputs.cancelled,
             superseded=inputs.superseded,
             decisions=dict(sorted(result.decisions.items())),
+            problems=len(inputs.problems),
+            repairs=repair_counts(inputs.repairs),
         ),
     )
-    return GoldBuild(manifest, documents, result.conflicts, agreement)
+    return GoldBuild(manifest, documents, result.conflicts, agreement, inputs.problems, inputs.repairs)
 
 
 def write_gold_version(build: GoldBuild, out_dir: str | Path) -> Literal["written", "unchanged"]:
@@ -273,12 +307,19 @@ def write_gold_version(build: GoldBuild, out_dir: str | Path) -> Literal["writte
     return "written"
 
 
-def read_gold_version(path: str | Path) -> GoldVersion:
-    """Read a gold version folder (manifest and documents), checking every record."""
+def read_gold_version(path: str | Path, ontology: Ontology | None = None) -> GoldVersion:
+    """Read a gold version folder (manifest and documents), checking every record.
+
+    One document per article id: two different ones are a DuplicateIdError
+    naming both lines of ``gold.jsonl``; an exact repeat is read once, with a warning.
+    With ``ontology``, a label it lacks is a RecordError naming the line. An
+    empty ``gold.jsonl`` whose manifest counts documents is a damaged version.
+    """
     folder = Path(path)
     manifest_file = folder / MANIFEST_FILE
     if not folder.is_dir():
-        raise InputError(f"{folder}: not a gold version folder (it does not exist)")
+        why = "it is a file: give the folder holding gold.jsonl" if folder.exists() else "it does not exist"
+        raise InputError(f"{folder}: not a gold version folder ({why})")
     try:
         raw = json.loads(manifest_file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -292,7 +333,13 @@ def read_gold_version(path: str | Path) -> GoldVersion:
         manifest = Manifest.model_validate(raw)
     except ValueError as exc:
         raise RecordError(f"not a valid gold manifest: {exc}", file=str(manifest_file)) from exc
-    documents = list(read_jsonl(folder / GOLD_FILE, GoldDocument))
+    documents = list(read_gold_documents(folder / GOLD_FILE, ontology))
+    listed = sum(manifest.counts.documents.values())
+    if not documents and listed:
+        raise InputError(
+            f"{folder / GOLD_FILE}: holds no documents, but {manifest_file} lists {listed}; "
+            "the version is damaged: restore it or build it again with `eventgold gold build`"
+        )
     return GoldVersion(folder, manifest, documents)
 
 
@@ -353,6 +400,10 @@ def render_datasheet(build: GoldBuild) -> str:
         f"superseded by a later annotation of the same person: {c.superseded})",
         f"- Adjudication policy, in order: `{m.policy}`; documents decided per policy: "
         + (", ".join(f"{k} {v}" for k, v in c.decisions.items()) or "none"),
+        f"- Problems: {c.problems} regions, relations or attributes of the snapshots left out "
+        "(each in `problems.jsonl`); repairs: "
+        + (", ".join(f"{k} {v}" for k, v in c.repairs.items()) or "none")
+        + " (each in `repairs.jsonl`)",
         f"- Conflicts: {c.conflicts} documents (see `conflicts.jsonl`); "
         + (
             "kept with their undisputed units (--include-conflicts)"
@@ -396,6 +447,9 @@ def render_datasheet(build: GoldBuild) -> str:
         "- `manifest.json`: how this version was made (machine-readable)",
         "- `agreement.json`: inter-annotator agreement",
         "- `conflicts.jsonl`: documents with open conflicts and every annotator's version",
+        "- `problems.jsonl`: what the snapshots held that could not be taken (snapshot, task, "
+        "document, annotator, region or relation, what is wrong, what to do)",
+        "- `repairs.jsonl`: regions taken after an unambiguous offset repair (kind, old and new offsets)",
         "",
     ]
     return "\n".join(lines)

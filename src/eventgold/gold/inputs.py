@@ -1,6 +1,6 @@
 """What agreement and gold building read: articles and annotations from snapshots.
 
-The Label Studio reader (``eventgold.labelstudio.convert.read_snapshot``)
+The Label Studio reader (``eventgold.labelstudio.snapshot.read_snapshot``)
 returns objects with the shape of :class:`SnapshotLike`; everything in
 ``eventgold.gold`` works on that shape, so tests and other readers can build
 snapshots directly (:class:`SourceSnapshot`).
@@ -12,6 +12,12 @@ Several snapshots are merged by :func:`merge_snapshots`:
   and offsets would not agree);
 - every annotation must name an article of the snapshots and its offsets must
   slice that article's text;
+- each snapshot's region problems and repairs are carried along, and every
+  unit is checked against the ontology: a unit with an unknown label is left
+  out, an unknown attribute value (mode, context, sector, relevance) is
+  cleared, each listed as a :class:`~eventgold.problems.Problem`;
+- one Label Studio annotation (project, annotation id) found in several
+  snapshots is read once, from the last snapshot given;
 - cancelled (skipped) annotations are counted, then left out;
 - when one annotator (origin kind + name) has several annotations of one
   document, the latest (``created``, then Label Studio annotation id, then
@@ -27,8 +33,10 @@ from pathlib import Path
 from typing import Protocol
 
 from eventgold.errors import RecordError
-from eventgold.models import Article, DocumentAnnotation, check_against_article, check_annotation
+from eventgold.gold.screen import screen_annotation
+from eventgold.models import Article, DocumentAnnotation, check_against_article
 from eventgold.ontology import Ontology
+from eventgold.problems import Problem, Repair
 
 
 class SnapshotLike(Protocol):
@@ -54,6 +62,14 @@ class SnapshotLike(Protocol):
     def exported_at(self) -> dt.datetime | None:
         """When the snapshot was exported, when known."""
 
+    @property
+    def problems(self) -> list[Problem]:
+        """Regions and relations the reader could not take."""
+
+    @property
+    def repairs(self) -> list[Repair]:
+        """Regions the reader took after a repair."""
+
 
 @dataclass
 class SourceSnapshot:
@@ -64,6 +80,8 @@ class SourceSnapshot:
     articles: dict[str, Article]
     annotations: list[DocumentAnnotation]
     exported_at: dt.datetime | None = None
+    problems: list[Problem] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +99,9 @@ class Inputs:
     """The latest export time (or annotation time) found in the inputs."""
     cancelled: int = 0
     superseded: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    """Regions, relations and attributes left out, with where and what to do."""
+    repairs: list[Repair] = field(default_factory=list)
 
 
 def _order_key(pair: tuple[int, DocumentAnnotation]) -> tuple[dt.datetime, int, int]:
@@ -126,14 +147,33 @@ def select_annotations(
     return kept, cancelled, superseded
 
 
+def _key(ann: DocumentAnnotation) -> tuple[object, ...] | None:
+    ref = ann.labelstudio
+    if ref is None or ref.annotation is None:
+        return None
+    return ("annotation", ref.project, ref.annotation)
+
+
 def merge_snapshots(snapshots: Sequence[SnapshotLike], ontology: Ontology | None = None) -> Inputs:
-    """Merge snapshots into :class:`Inputs`, checking every annotation (module doc)."""
+    """Merge snapshots into :class:`Inputs`, checking every annotation (module doc).
+
+    Raises:
+        RecordError: an article differs between snapshots, or an annotation names
+            a document no snapshot holds or does not fit its text.
+    """
     articles: dict[str, Article] = {}
     raw: list[DocumentAnnotation] = []
+    where: dict[tuple[object, ...], tuple[int, str]] = {}
+    stale: set[tuple[str | None, int | None, int | None]] = set()
     sources: list[tuple[str, str]] = []
     times: list[dt.datetime] = []
+    problems: list[Problem] = []
+    repairs: list[Repair] = []
     for snap in snapshots:
-        sources.append((Path(snap.path).name, snap.sha256))
+        name = Path(snap.path).name
+        sources.append((name, snap.sha256))
+        problems.extend(snap.problems)
+        repairs.extend(snap.repairs)
         if snap.exported_at is not None:
             times.append(_aware(snap.exported_at))
         for doc_id, article in sorted(snap.articles.items()):
@@ -157,17 +197,30 @@ def merge_snapshots(snapshots: Sequence[SnapshotLike], ontology: Ontology | None
                     field="doc_id",
                     value=ann.doc_id,
                 )
+            if ontology is not None:
+                ann, found_problems = screen_annotation(ann, ontology)
+                problems.extend(p.model_copy(update={"snapshot": name}) for p in found_problems)
             try:
-                if ontology is not None:
-                    check_annotation(ann, ontology, found)
-                else:
-                    check_against_article(ann, found)
+                check_against_article(ann, found)
             except RecordError as exc:
                 raise exc.located(file=str(snap.path)) from exc
+            key = _key(ann)
+            if key is not None and key in where:
+                index, earlier = where[key]
+                raw[index] = ann
+                where[key] = (index, name)
+                ref = ann.labelstudio
+                stale.add((earlier, ref.task if ref else None, ref.annotation if ref else None))
+                continue
+            if key is not None:
+                where[key] = (len(raw), name)
             raw.append(ann)
     if not times:
         times = [_aware(a.created) for a in raw if a.created is not None]
     kept, cancelled, superseded = select_annotations(raw)
+    if stale:  # what was found in an annotation read again from a later snapshot is not counted twice
+        problems = [p for p in problems if (p.snapshot, p.task, p.annotation) not in stale]
+        repairs = [r for r in repairs if (r.snapshot, r.task, r.annotation) not in stale]
     return Inputs(
         articles=articles,
         annotations=kept,
@@ -176,4 +229,6 @@ def merge_snapshots(snapshots: Sequence[SnapshotLike], ontology: Ontology | None
         created=max(times) if times else None,
         cancelled=cancelled,
         superseded=superseded,
+        problems=problems,
+        repairs=repairs,
     )

@@ -3,7 +3,11 @@
 What is accepted, in this order:
 
 1. a byte-order mark: UTF-8 with BOM (``utf-8-sig``), UTF-16 or UTF-32 (LE/BE);
-2. UTF-16 without a BOM when every other byte is NUL (mostly-ASCII text);
+2. UTF-16 without a BOM only where the bytes have its pattern and read as text: most NULs
+   on one parity (the high bytes of mostly-ASCII text), an even length, and the first 64 KB
+   decoding to text with no NUL character and at most 1% control, unassigned or
+   private-use characters. NUL-led bytes are binary, never UTF-16, when a known binary
+   signature follows the leading NULs;
 3. UTF-8 (strict);
 4. Windows-1252 (``cp1252``, a superset of Latin-1 for text) when the bytes are not UTF-8
    and contain no valid UTF-8 multi-byte sequence at all (so a damaged UTF-8 file is
@@ -11,8 +15,9 @@ What is accepted, in this order:
 
 Everything else is a :class:`~eventgold.ingest.errors.BadInput` naming the file, the line
 and the offending byte, with a hint (charset-normalizer's best guess, for ``iconv``):
-empty files, binary files (NUL bytes, a known binary signature such as PDF, ZIP or PNG, or
-many control characters), bytes that no accepted encoding decodes.
+empty files, binary files (NUL bytes, a NUL character in UTF-16/32, a known binary
+signature such as PDF, ZIP or PNG at the start or after leading NULs, a tar header, or many
+control characters), bytes that no accepted encoding decodes.
 
 Large line-oriented files (JSONL, CSV) are checked in 1 MB chunks, so memory does not grow
 with the file.
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +63,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 # more than this share of control characters (and at least 3 of them) means binary data
 CONTROL_SHARE = 0.01
 _BYTE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "cp1252"})
+# Unicode categories that text does not hold (controls, unassigned, private use, surrogates)
+_NOT_TEXT = frozenset({"Cc", "Cn", "Co", "Cs"})
+_WHITESPACE_CONTROLS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x85")
 
 
 @dataclass(frozen=True)
@@ -74,14 +83,21 @@ class _Scan:
     line: int = 1
     byte: int | None = None
     nul: bool = False
+    nul_chars: int = 0
     controls: int = 0
     chars: int = 0
 
 
 def _binary_kind(head: bytes) -> str | None:
+    """The kind of binary file ``head`` starts, or None: a signature at the start or after leading NULs."""
+    stripped = head.lstrip(b"\x00")
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
+        if len(stripped) < len(head) and stripped.startswith(magic):
+            return f"{kind} after {len(head) - len(stripped)} NUL byte(s)"
+    if head[257:262] == b"ustar":
+        return "a tar archive"
     return None
 
 
@@ -92,7 +108,13 @@ def _bom_encoding(head: bytes) -> str | None:
     return None
 
 
-def _utf16_without_bom(head: bytes) -> str | None:
+def _utf16_without_bom(head: bytes, whole: bool) -> str | None:
+    """``utf-16-le``/``-be`` when ``head`` has UTF-16's pattern and reads as text, else None.
+
+    ``whole``: ``head`` is the whole file (so an odd length rules UTF-16 out).
+    """
+    if whole and len(head) % 2:
+        return None
     sample = head[: len(head) - len(head) % 2]
     half = len(sample) // 2
     if half < 2:
@@ -100,10 +122,24 @@ def _utf16_without_bom(head: bytes) -> str | None:
     even = sample[0::2].count(0) / half
     odd = sample[1::2].count(0) / half
     if odd > 0.3 and even < 0.05:
-        return "utf-16-le"
-    if even > 0.3 and odd < 0.05:
-        return "utf-16-be"
-    return None
+        encoding = "utf-16-le"
+    elif even > 0.3 and odd < 0.05:
+        encoding = "utf-16-be"
+    else:
+        return None
+    return encoding if _reads_as_text(sample, encoding) else None
+
+
+def _reads_as_text(sample: bytes, encoding: str) -> bool:
+    """Whether ``sample`` decodes with ``encoding`` to text: no NUL, at most 1% odd characters."""
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(sample)  # not final: a split pair may end it
+    except UnicodeDecodeError:
+        return False
+    if not text or "\x00" in text:
+        return False
+    odd = sum(1 for ch in text if unicodedata.category(ch) in _NOT_TEXT and ch not in _WHITESPACE_CONTROLS)
+    return odd <= CONTROL_SHARE * len(text)
 
 
 def _scan(chunks: Iterable[bytes], encoding: str) -> _Scan:
@@ -131,6 +167,7 @@ def _scan(chunks: Iterable[bytes], encoding: str) -> _Scan:
                     result.line = newlines + chunk.count(b"\n", 0, local) + 1
                 else:
                     result.chars += len(text)
+                    result.nul_chars += text.count("\x00")
                     if _CONTROL.search(text):
                         result.controls += len(_CONTROL.findall(text))
         if not result.ok:
@@ -186,11 +223,17 @@ def detect_encoding(head: bytes, chunks: Callable[[], Iterable[bytes]], path: st
         raise BadInput(
             path, f"binary file ({kind}), not text", hint="extract its text to a .txt file first, or pass --skip-bad"
         )
-    forced = _bom_encoding(head) or _utf16_without_bom(head)
+    forced = _bom_encoding(head) or _utf16_without_bom(head, whole=len(head) < HEAD)
     if forced:
         scan = _scan(chunks(), forced)
         if not scan.ok:
             raise _undecodable(path, scan, forced, head, "the file starts like " + forced)
+        if scan.nul_chars:
+            raise BadInput(
+                path,
+                f"binary file ({scan.nul_chars} NUL character(s) when read as {forced}), not text",
+                hint="extract its text to a .txt file first, or pass --skip-bad",
+            )
         encoding = forced
     else:
         scan = _scan(chunks(), "utf-8")

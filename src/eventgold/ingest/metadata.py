@@ -18,6 +18,15 @@ states one: a header line of at most 80 characters, or the very start of the fir
 paragraph, optionally after "date", "published", "posted", "updated" or
 "Today, <weekday> (". Dates inside the story are never taken.
 
+No invented dates: a value without a year, a month or a day ("2020-11", "November 2020",
+"2020", "Sunday", "10:50 A.M.", "November 22", the ISO week "2020-W47") is not a date.
+dateutil fills missing fields from a default date, today's unless told otherwise, so every
+value is read twice with two defaults that differ in year, month and day
+(:func:`read_given_date`): a value whose two readings differ lacks a field and is *partial*
+(the caller keeps it raw, in ``meta["published_raw"]``). Two-digit years follow strptime's
+fixed ``%y`` rule (69-99 are 19xx, 00-68 are 20xx), not dateutil's window around the
+current year, so nothing here depends on the day it runs.
+
 The dateline place ("BEIRUT, LEBANON (10:50 A.M.) –", "BAGHDAD (Reuters) -") at the start of
 the first paragraph goes into ``meta["dateline"]``; the text is not changed.
 
@@ -78,6 +87,48 @@ def is_body_line(line: str) -> bool:
     return len(line) > _BODY_CHARS or (_words(line) >= 6 and bool(_SENTENCE_END.search(line)))
 
 
+class _FixedCentury(date_parser.parserinfo):
+    """dateutil's parserinfo without the clock: a two-digit year is 1969-2068 (strptime's ``%y``)."""
+
+    def convertyear(self, year: int, century_specified: bool = False) -> int:
+        """Two-digit years by a fixed rule; dateutil's own rule depends on the current year."""
+        if year < 100 and not century_specified:
+            return year + (1900 if year >= 69 else 2000)
+        return year
+
+
+_PARSER = date_parser.parser(_FixedCentury())
+# two defaults that differ in year, month and day (days 1 and 2 exist in every month, so
+# dateutil never clips them): a field missing from the value shows as two different readings
+_DEFAULTS = (dt.datetime(2001, 1, 1), dt.datetime(2002, 2, 2))
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]|$)")
+_ISO_WEEK = re.compile(r"\d{4}-?W\d{2}(?P<day>-?[1-7])?(?=[T ]|$)", re.IGNORECASE)
+_YEARS = (1900, 2100)
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """What a date value says: a full ``date``, or none; ``partial`` when it lacks a day, month or year."""
+
+    date: dt.date | None = None
+    partial: bool = False
+
+
+def _read_with_dateutil(value: str, *, dayfirst: bool = False, yearfirst: bool = False) -> DateReading:
+    """Read ``value`` with dateutil twice, with two different defaults; see the module doc."""
+    readings = set()
+    for default in _DEFAULTS:
+        try:
+            parsed = _PARSER.parse(value, default=default, dayfirst=dayfirst, yearfirst=yearfirst, ignoretz=True)
+        except (ValueError, OverflowError):
+            return DateReading()
+        readings.add(parsed.date())
+    if len(readings) > 1:
+        return DateReading(partial=True)
+    (day,) = readings
+    return DateReading(day) if _YEARS[0] <= day.year <= _YEARS[1] else DateReading()
+
+
 def parse_date_string(value: str) -> dt.date | None:
     """Read one date string with python-dateutil (day first only for ``28.9.2020``); None if invalid."""
     m = DATE_RE.search(value)
@@ -88,32 +139,41 @@ def parse_date_string(value: str) -> dt.date | None:
 
 def _parse_match(m: re.Match[str]) -> dt.date | None:
     kind = next(k for k in ("iso", "ymd", "mdy", "dmy", "named", "dnamed") if m.group(k))
-    try:
-        parsed = date_parser.parse(m.group(kind), dayfirst=kind == "dmy", yearfirst=kind in ("iso", "ymd"))
-    except (ValueError, OverflowError):
-        return None
-    if not 1900 <= parsed.year <= 2100:
-        return None
-    return parsed.date()
+    return _read_with_dateutil(m.group(kind), dayfirst=kind == "dmy", yearfirst=kind in ("iso", "ymd")).date
+
+
+def read_given_date(value: str) -> DateReading:
+    """A date given in a column or HTML metadata: ISO first, then our patterns, then dateutil.
+
+    A value that dateutil reads but that lacks a day, month or year ("2020-11", "November
+    2020", "Sunday", "10:50 A.M.") comes back ``partial`` with no date; an unreadable one
+    (empty, "soon", "2020-02-30") with neither.
+    """
+    value = value.strip()
+    if not value:
+        return DateReading()
+    if _ISO_DAY.match(value):
+        try:
+            return DateReading(dt.date.fromisoformat(value[:10]))
+        except ValueError:
+            pass
+    week = _ISO_WEEK.match(value)
+    if week is not None:  # an ISO week ("2020-W47") without its day is partial
+        if not week.group("day"):
+            return DateReading(partial=True)
+        try:
+            return DateReading(dt.date.fromisoformat(week.group(0).strip().upper()))
+        except ValueError:
+            return DateReading()
+    found = parse_date_string(value)
+    if found is not None:
+        return DateReading(found)
+    return _read_with_dateutil(value)
 
 
 def parse_given_date(value: str) -> dt.date | None:
-    """A date given in a column or HTML metadata: ISO first, then our patterns, then dateutil."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        pass
-    found = parse_date_string(value)
-    if found is not None:
-        return found
-    try:
-        parsed = date_parser.parse(value)
-    except (ValueError, OverflowError):
-        return None
-    return parsed.date() if 1900 <= parsed.year <= 2100 else None
+    """A date given in a column or HTML metadata (:func:`read_given_date`); None unless it is a full date."""
+    return read_given_date(value).date
 
 
 def _line_key(line: str) -> str:

@@ -40,7 +40,7 @@ from eventgold.ingest.cleaning import CleaningRules, clean_text, load_rules, nor
 from eventgold.ingest.dedupe import Deduplicator, signature
 from eventgold.ingest.errors import BadInput
 from eventgold.ingest.ids import article_id
-from eventgold.ingest.metadata import detect_language, parse_given_date, read_header
+from eventgold.ingest.metadata import Header, detect_language, read_given_date, read_header
 from eventgold.ingest.readers import ColumnMap, Discovery, RawRecord, SourceFile, discover, read_source
 from eventgold.models import Article, sha256_text
 
@@ -208,16 +208,24 @@ class Builder:
                 f"nothing left after removing site furniture ({cleaned.removed_lines} line(s) removed)",
                 "check the rules (--rules), or pass --skip-bad",
             )
-        published: dt.date | None
+        published, published_raw = header.published, header.published_raw
         if given.get("date"):
-            published = parse_given_date(given["date"] or "")
-            if published is None:
+            # a column wins; a partial date ("2020-11", "Sunday") is no date: kept raw, never completed
+            reading = read_given_date(given["date"] or "")
+            if reading.date is None and not reading.partial:
                 raise record.bad(
                     f"cannot read the date {given['date']!r}",
                     "fix the value, map another column with --date-col, or pass --skip-bad",
                 )
-        else:
-            published = (parse_given_date(html["date"] or "") if html.get("date") else None) or header.published
+            published_raw = given["date"] if reading.date is None else _same_raw(reading.date, header)
+            published = reading.date
+        elif html.get("date"):
+            # the page's metadata, else a date stated in the text; an unused value is kept raw
+            reading = read_given_date(html["date"] or "")
+            if reading.date is not None:
+                published, published_raw = reading.date, _same_raw(reading.date, header)
+            elif published is None:
+                published_raw = html["date"]
         source = given.get("source") or cleaned.source or header.source or header.agency or html.get("sitename")
         language = (given.get("language") or html.get("language") or detect_language(text) or None)
         url = given.get("url") or html.get("url")
@@ -240,7 +248,7 @@ class Builder:
         for key, value in (
             ("category", header.category),
             ("dateline", header.dateline),
-            ("published_raw", header.published_raw if published == header.published else None),
+            ("published_raw", published_raw),
         ):
             if value:
                 meta[key] = value
@@ -445,6 +453,11 @@ class Ingestor:
             meta = {**article.meta, "near_duplicate_similarity": verdict.similarity}
             return article.model_copy(update={"duplicate_of": verdict.of, "meta": meta})
         return article
+
+
+def _same_raw(published: dt.date, header: Header) -> str | None:
+    """The header's date string when it states the same date as a column or the page's metadata."""
+    return header.published_raw if published == header.published else None
 
 
 def _one_line(value: str | None) -> str | None:

@@ -2,8 +2,10 @@
 
 - ``.txt``/``.text``: the whole file is one article;
 - ``.html``/``.htm``/``.xhtml``: trafilatura extracts the article body (scripts, styles,
-  comments, ``<nav>``, ``<footer>`` and ``<aside>`` dropped) and the page's title, date,
-  site name and canonical URL; ``<html lang>`` gives the language;
+  comments, ``<nav>``, ``<footer>`` and ``<aside>`` dropped) and the page's title, site
+  name and canonical URL; ``<html lang>`` gives the language; the date is the raw value
+  the page's metadata states (:func:`html_published`), never a date completed or guessed
+  from the page (htmldate fills a missing day and rejects dates after today);
 - ``.jsonl``/``.ndjson``: one JSON object per line; blank lines are skipped;
 - ``.csv``/``.tsv``: pandas, read in chunks of 1,000 rows, every cell as a string.
 
@@ -24,6 +26,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +224,8 @@ class Discovery:
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 subfolders.append(entry)
-            elif entry.is_file():
+            elif entry.is_file() or (entry.is_symlink() and not os.path.exists(entry.path)):
+                # a dangling link is yielded too: reading it fails with its name, never skipped silently
                 if real and os.path.join(real, entry.name) in self._exclude:
                     continue
                 try:
@@ -319,10 +323,116 @@ def extract_html(html: str, display: str) -> dict[str, str | None]:
     return {
         "text": str(text),
         "title": attr("title"),
-        "date": attr("date"),
+        "date": html_published(html),
         "sitename": attr("sitename"),
         "url": attr("url"),
     }
+
+
+# <meta> names, properties and itemprops that state when a page was first published (after
+# htmldate's list; modification dates are left out)
+_PUBLISHED_META = frozenset({
+    "article.created", "article.published", "article:post_date", "article:published",
+    "article:published_date", "article:published_time", "article:publicationdate",
+    "article_date_original", "bt:pubdate", "citation_date", "citation_publication_date",
+    "content_create_date", "date", "date_created", "date_published", "datecreated",
+    "dateposted", "datepublished", "dc.created", "dc.date", "dc.date.created", "dc.date.issued",
+    "dc.date.publication", "dc:created", "dc:date", "dcterms.created", "dcterms.date",
+    "dcterms.issued", "og:article:published", "og:article:published_time", "og:datepublished",
+    "og:pubdate", "og:publish_date", "og:published_time", "originalpublicationdate",
+    "parsely-pub-date", "pubdate", "publication_date", "publish-date", "publish_date",
+    "publish_time", "published-date", "published_date", "published_time", "publisheddate",
+    "publishdate", "rnews:datepublished", "sailthru.date", "vr:published_time",
+})
+_MAX_DATE_CHARS = 200
+
+
+class _PublishedFinder(HTMLParser):
+    """The raw publication-date values of a page, by kind: ``<meta>``, JSON-LD, ``<time>``."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.meta: list[str] = []
+        self.json_ld: list[str] = []
+        self.time: list[str] = []
+        self._script: list[str] | None = None
+        self._time_text: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k.lower(): (v or "").strip() for k, v in attrs}
+        if tag == "meta":
+            names = {a.get(k, "").lower() for k in ("name", "property", "itemprop", "http-equiv")}
+            value = a.get("content") or a.get("datetime")
+            if value and names & _PUBLISHED_META:
+                self.meta.append(value)
+        elif tag == "script" and a.get("type", "").lower() == "application/ld+json":
+            self._script = []
+        elif tag == "time" and (a.get("itemprop", "").lower() == "datepublished" or "pubdate" in a):
+            if a.get("datetime"):
+                self.time.append(a["datetime"])
+            else:
+                self._time_text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._script is not None:
+            self._script.append(data)
+        if self._time_text is not None:
+            self._time_text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._script is not None:
+            try:
+                found = _json_ld_published(json.loads("".join(self._script)))
+            except ValueError:
+                found = None
+            if found:
+                self.json_ld.append(found)
+            self._script = None
+        elif tag == "time" and self._time_text is not None:
+            text = " ".join("".join(self._time_text).split())
+            if text:
+                self.time.append(text)
+            self._time_text = None
+
+
+def _json_ld_published(node: Any) -> str | None:
+    """The first ``datePublished`` string in a JSON-LD document (depth first, ``@graph`` included)."""
+    if isinstance(node, dict):
+        value = node.get("datePublished")
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        children: Any = node.values()
+    elif isinstance(node, list):
+        children = node
+    else:
+        return None
+    for child in children:
+        found = _json_ld_published(child)
+        if found:
+            return found
+    return None
+
+
+def html_published(html: str) -> str | None:
+    """The publication date a page's metadata states, as written (None if it states none).
+
+    The first of: a ``<meta>`` name, property or itemprop for the first publication
+    (``article:published_time``, ``datePublished``, ``dc.date``, ``pubdate`` ...), JSON-LD
+    ``datePublished``, a ``<time>`` marked ``itemprop="datePublished"`` or ``pubdate``. The
+    value is returned raw: the pipeline reads it and keeps it when it is not a full date.
+    """
+    finder = _PublishedFinder()
+    try:
+        finder.feed(html)
+        finder.close()
+    except (AssertionError, ValueError):  # html.parser on badly broken markup: keep what was found
+        pass
+    for found in (finder.meta, finder.json_ld, finder.time):
+        for value in found:
+            value = " ".join(value.split())
+            if value:
+                return value[:_MAX_DATE_CHARS]
+    return None
 
 
 def read_html(source: SourceFile, max_bytes: int) -> Iterator[RawRecord]:

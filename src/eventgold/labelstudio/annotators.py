@@ -63,7 +63,7 @@ def add_annotators(client: LabelStudioClient, emails: list[str], password_file: 
             out.append(NewAnnotator(email=key, user_id=users[key].get("id"), created=False))
             continue
         password = secrets.token_urlsafe(12) + "-Eg1"
-        _signup(client.url, token, key, password)
+        _signup(client.base_url, token, key, password)
         passwords[key] = password
         atomic_write_text(password_file, json.dumps(passwords, indent=2) + "\n", perms=0o600)
         out.append(NewAnnotator(email=key, user_id=None, created=True))

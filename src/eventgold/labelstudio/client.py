@@ -5,24 +5,43 @@ which it exchanges for short-lived access tokens) into request headers; this
 client sends the few requests eventgold needs, with retries and backoff on
 connection errors and 5xx, and turns a 4xx into :class:`APIError` carrying
 Label Studio's own validation message. The ``httpx.Client`` is injectable so
-tests can inject faults. The API key never appears in messages.
+tests can inject faults.
+
+Every transport failure (refused or reset connections, timeouts, TLS errors, a
+malformed URL or an unsupported scheme, a failed token refresh in the SDK)
+becomes :class:`ConnectionFailed` (:class:`TimedOut` for timeouts): one line
+naming the server URL with its ``user:password@`` masked and saying what to
+do. Neither the API key nor the URL's userinfo appears in messages or reprs;
+the third-party exception is not chained (its text may hold them).
+
+The client is a context manager: ``with LabelStudioClient(conn) as client:``
+closes its HTTP connections afterwards.
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import httpx
 
 from eventgold.config import Connection
-from eventgold.errors import APIError, ConnectionFailed
+from eventgold.errors import APIError, ConnectionFailed, TimedOut
 from eventgold.fileio import atomic_open
+from eventgold.redact import one_line, redact_text
 
 RETRY_STATUS = {500, 502, 503, 504}
+
+TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (httpx.RequestError, httpx.InvalidURL, ssl.SSLError)
+"""What the HTTP layer raises when a request cannot be made or answered (timeouts included)."""
+
+_RETRYABLE = (httpx.NetworkError, httpx.RemoteProtocolError)
+"""Transport errors worth another try: refused, reset or broken connections."""
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -54,16 +73,20 @@ class LabelStudioClient:
         retries: int = 5,
         backoff: float = 0.5,
         timeout: float = 60.0,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         if retries < 0:
             raise ValueError(f"retries must be >= 0, got {retries}")
         self.connection = connection
-        self.url = connection.url.rstrip("/")
+        self.base_url = connection.url.rstrip("/")
+        """The URL requests go to (may hold ``user:password@``: never show it)."""
+        self.url = connection.display_url.rstrip("/")
+        """The URL as it may be shown in messages and files (userinfo masked)."""
+        self._secrets = connection.secrets()
         self.http = http or httpx.Client(timeout=timeout)
         self.retries = retries
         self.backoff = backoff
-        self._sleep = sleep
+        self._sleep = sleep or time.sleep
         self._sdk: Any = None
 
     # -- authentication -------------------------------------------------
@@ -74,18 +97,54 @@ class LabelStudioClient:
         if self._sdk is None:
             from label_studio_sdk import LabelStudio
 
-            self._sdk = LabelStudio(base_url=self.url, api_key=self.connection.api_key)
+            # Our own httpx client: a token refresh goes through it, and close() closes it.
+            self._sdk = LabelStudio(base_url=self.base_url, api_key=self.connection.api_key, httpx_client=self.http)
         return self._sdk
 
     def _auth_headers(self) -> dict[str, str]:
         try:
             headers = self.sdk._client_wrapper.get_headers()
         except Exception as exc:  # the SDK may call the server to refresh a PAT
-            raise ConnectionFailed(
-                f"cannot authenticate to {self.url}: {type(exc).__name__}; check LABEL_STUDIO_URL "
-                "and that LABEL_STUDIO_API_KEY is a valid token"
-            ) from None
+            raise self._auth_failure(exc) from None
         return {k: v for k, v in headers.items() if k.lower() in ("authorization", "x-api-key")}
+
+    # -- errors ---------------------------------------------------------
+
+    def _describe(self, exc: BaseException) -> str:
+        """``Type: detail`` of a third-party exception, one line, secrets masked."""
+        detail = one_line(redact_text(str(exc), self._secrets), 200)
+        return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
+
+    def _transport_failure(self, exc: BaseException, method: str, path: str) -> ConnectionFailed:
+        """The one-line error for a request that could not be made or answered."""
+        if isinstance(exc, httpx.TimeoutException):
+            return TimedOut(
+                f"Label Studio at {self.url} did not answer {method} {path} in time ({self._describe(exc)}); "
+                "check that it is running and not overloaded (`eventgold server status`), then retry"
+            )
+        if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+            return ConnectionFailed(
+                f"cannot reach Label Studio at {self.url}: not a usable URL ({self._describe(exc)}); "
+                "set LABEL_STUDIO_URL or --url to http(s)://host:port"
+            )
+        return ConnectionFailed(
+            f"cannot reach Label Studio at {self.url} ({self._describe(exc)}); is it running and is "
+            "LABEL_STUDIO_URL right? (`eventgold server status`)"
+        )
+
+    def _auth_failure(self, exc: Exception) -> ConnectionFailed:
+        """The one-line error for an API key the SDK could not turn into auth headers."""
+        if isinstance(exc, TRANSPORT_ERRORS):
+            return self._transport_failure(exc, "POST", "/api/token/refresh/")
+        status = getattr(exc, "status_code", None)
+        body = getattr(exc, "body", None)
+        detail = body.get("detail") if isinstance(body, dict) else None
+        reason = type(exc).__name__ if status is None else f"HTTP {status}" + (f": {detail}" if detail else "")
+        reason = one_line(redact_text(reason, self._secrets), 200)
+        return ConnectionFailed(
+            f"cannot authenticate to Label Studio at {self.url} ({reason}); check LABEL_STUDIO_URL "
+            "and that LABEL_STUDIO_API_KEY is a valid token"
+        )
 
     # -- requests -------------------------------------------------------
 
@@ -99,23 +158,29 @@ class LabelStudioClient:
         timeout: float | None = None,
         retry: bool = True,
     ) -> httpx.Response:
-        """Send one request; retry connection errors and 5xx; raise on any error status."""
+        """Send one request; retry connection errors and 5xx; raise on any error status.
+
+        Raises :class:`APIError` for an error status, :class:`TimedOut` on a timeout
+        (not retried: the server may still be working on it) and
+        :class:`ConnectionFailed` for any other transport error.
+        """
         attempts = self.retries + 1 if retry else 1
-        last: Exception | None = None
+        last: BaseException | None = None
         for attempt in range(attempts):
+            headers = self._auth_headers()
             try:
                 response = self.http.request(
                     method,
-                    f"{self.url}{path}",
+                    f"{self.base_url}{path}",
                     params=params,
                     json=json_body,
-                    headers=self._auth_headers(),
+                    headers=headers,
                     timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
                 )
-            except httpx.TimeoutException:
-                raise
-            except httpx.TransportError as exc:
+            except _RETRYABLE as exc:
                 last = exc
+            except TRANSPORT_ERRORS as exc:
+                raise self._transport_failure(exc, method, path) from None
             else:
                 if response.status_code in RETRY_STATUS and attempt + 1 < attempts:
                     last = APIError(f"{method} {path}: HTTP {response.status_code}", status=response.status_code)
@@ -134,10 +199,8 @@ class LabelStudioClient:
                 self._sleep(min(self.backoff * 2**attempt, 10.0))
         if isinstance(last, APIError):
             raise last
-        raise ConnectionFailed(
-            f"cannot reach Label Studio at {self.url} ({type(last).__name__}: {last}); is it "
-            "running? (`eventgold server status`)"
-        ) from last
+        assert last is not None  # the loop ran at least once and did not return
+        raise self._transport_failure(last, method, path) from None
 
     def get_json(self, path: str, **params: Any) -> Any:
         """GET ``path`` and decode the JSON answer."""
@@ -209,15 +272,21 @@ class LabelStudioClient:
         return [int(i) for i in (body or {}).get("task_ids", [])]
 
     def export_to(self, project_id: int, target: Path, *, timeout: float = 300.0) -> None:
-        """Stream the full JSON export (all tasks, relations kept) into ``target`` atomically."""
+        """Stream the full JSON export (all tasks, relations kept) into ``target`` atomically.
+
+        A timeout raises :class:`TimedOut`; a broken-off download raises
+        :class:`ConnectionFailed` and leaves ``target`` untouched.
+        """
         params = {"exportType": "JSON", "download_all_tasks": "true"}
+        path = f"/api/projects/{project_id}/export"
+        headers = self._auth_headers()
         with atomic_open(target, "wb") as fh:
             try:
                 with self.http.stream(
                     "GET",
-                    f"{self.url}/api/projects/{project_id}/export",
+                    f"{self.base_url}{path}",
                     params=params,
-                    headers=self._auth_headers(),
+                    headers=headers,
                     timeout=timeout,
                 ) as response:
                     if response.status_code >= 400:
@@ -229,10 +298,15 @@ class LabelStudioClient:
                         )
                     for chunk in response.iter_bytes():
                         fh.write(chunk)
-            except httpx.TimeoutException:
-                raise
-            except httpx.TransportError as exc:
-                raise ConnectionFailed(f"the export from {self.url} broke off: {exc}") from exc
+            except httpx.TimeoutException as exc:
+                raise self._transport_failure(exc, "GET", path) from None
+            except TRANSPORT_ERRORS as exc:
+                failure = self._transport_failure(exc, "GET", path)
+                if isinstance(exc, _RETRYABLE):
+                    failure = ConnectionFailed(
+                        f"the export from {self.url} broke off ({self._describe(exc)}); retry `eventgold pull`"
+                    )
+                raise failure from None
 
     def users(self) -> list[dict[str, Any]]:
         """The users of the organisation (id, email)."""
@@ -240,8 +314,22 @@ class LabelStudioClient:
         return list(body.get("results", body) if isinstance(body, dict) else body)
 
     def close(self) -> None:
-        """Close the underlying HTTP client."""
+        """Close the underlying HTTP client (the SDK shares it)."""
         self.http.close()
+
+    def __enter__(self) -> LabelStudioClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"LabelStudioClient(url={self.url!r}, api_key=***)"
 
 
 def _json(response: httpx.Response, path: str) -> Any:

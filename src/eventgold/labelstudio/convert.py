@@ -5,26 +5,24 @@ per-region control, a result with the same region ``id``; event roles are
 ``relation`` results from the trigger region to a mention region. This module
 turns a task's annotations and predictions into DocumentAnnotations and back.
 
-Offsets are checked against the task text. A region whose offsets do not
-slice the text to its stored ``text`` (astral characters, whitespace
-differences), a region with two labels, or a relation between the wrong kinds
-of region is reported as a :class:`RegionProblem`: never dropped silently and
-never "fixed". The raw snapshot keeps every byte, so nothing is lost.
+Offsets are checked against the task text and repaired only where the unit is
+unambiguous (:mod:`eventgold.offsets`: UTF-16 code units, ``\r\n`` counted as
+one character, whitespace). Every region and relation becomes a unit, a unit
+with a recorded :class:`~eventgold.problems.Repair`, or a listed
+:class:`~eventgold.problems.Problem` (a region with two labels, a relation
+without a role…): never dropped silently. The raw snapshot keeps every byte.
+Reading whole snapshot files is :mod:`eventgold.labelstudio.snapshot`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from eventgold.errors import InputError, RecordError
-from eventgold.fileio import sha256_file
+from eventgold.errors import RecordError
 from eventgold.models import (
     Article,
     DocumentAnnotation,
@@ -35,6 +33,8 @@ from eventgold.models import (
     Span,
     sha256_text,
 )
+from eventgold.offsets import OffsetProblem, ResolvedSpan, Step, resolve_span
+from eventgold.problems import Problem, Repair
 
 TEXT = "text"
 ACTOR = "actor"
@@ -52,26 +52,6 @@ TASK_KEYS = (
     "actor_candidates",
     "duplicate_of",
 )
-
-
-@dataclass(frozen=True)
-class RegionProblem:
-    """A region or relation that could not become part of a record, and why."""
-
-    doc_id: str
-    task: int | None
-    annotation: int | None
-    region: str | None
-    problem: str
-    annotator: str | None = None
-
-    def __str__(self) -> str:
-        where = f"document {self.doc_id!r}"
-        if self.annotation is not None:
-            where += f", annotation {self.annotation}"
-        if self.region:
-            where += f", region {self.region!r}"
-        return f"{where}: {self.problem}"
 
 
 # ---------------------------------------------------------------------------
@@ -107,13 +87,9 @@ def task_data_to_article(data: dict[str, Any], *, task_id: int | None = None) ->
         )
     if not isinstance(text, str):
         raise RecordError("task data has no text", doc_id=doc_id, field="data.text", value=text)
-    published: dt.date | None = None
     raw_published = data.get("published")
-    if raw_published:
-        try:
-            published = dt.date.fromisoformat(str(raw_published)[:10])
-        except ValueError:
-            published = None
+    published = _iso_day(str(raw_published)) if raw_published else None
+    meta = {"published_raw": raw_published} if raw_published and published is None else {}
     stored_sha = data.get("content_sha") or ""
     return Article(
         id=doc_id,
@@ -124,6 +100,7 @@ def task_data_to_article(data: dict[str, Any], *, task_id: int | None = None) ->
         published=published,
         content_sha=stored_sha if stored_sha == sha256_text(text) else "",
         duplicate_of=data.get("duplicate_of") or None,
+        meta=meta,
     )
 
 
@@ -229,10 +206,20 @@ def model_version(origin: Origin) -> str:
 
 @dataclass
 class Converted:
-    """A DocumentAnnotation made from one Label Studio annotation or prediction, with problems."""
+    """A DocumentAnnotation made from one Label Studio annotation or prediction.
+
+    ``problems`` lists every region, relation or attribute left out and why;
+    ``repairs`` every region taken after an unambiguous offset repair.
+    """
 
     annotation: DocumentAnnotation
-    problems: list[RegionProblem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)
+
+
+MENTION_ATTRIBUTES = frozenset({"actor_id", "actor_id_other", "country", "sector"})
+EVENT_ATTRIBUTES = frozenset({"contexts", "flags", "event_date"})
+REDRAW = "redraw the region in Label Studio and pull again"
 
 
 def _first(values: Any) -> str | None:
@@ -254,14 +241,27 @@ def _text_list(value: dict[str, Any]) -> str | None:
     return None
 
 
+_ISO_DAY = re.compile(r"(\d{4}-\d{2}-\d{2})(?![\d])")
+
+
+def _iso_day(text: str) -> dt.date | None:
+    """The date of a ``YYYY-MM-DD`` value (a time may follow); None for anything else (``2020-W47``)."""
+    found = _ISO_DAY.match(text.strip())
+    if found is None:
+        return None
+    try:
+        return dt.date.fromisoformat(found.group(1))
+    except ValueError:
+        return None
+
+
 def _parse_date(raw: Any) -> dt.date | None:
     if not raw:
         return None
     text = str(raw).strip()
-    try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        pass
+    day = _iso_day(text)
+    if day is not None:
+        return day
     for fmt in ("%m/%d/%Y", "%d.%m.%Y"):
         try:
             return dt.datetime.strptime(text[:10], fmt).date()
@@ -270,7 +270,7 @@ def _parse_date(raw: Any) -> dt.date | None:
     raise ValueError(f"unreadable date {text!r}")
 
 
-def _annotator(raw: dict[str, Any], users: dict[int, str]) -> tuple[str, int | None]:
+def annotator_of(raw: dict[str, Any], users: dict[int, str]) -> tuple[str, int | None]:
     who = raw.get("completed_by")
     if isinstance(who, dict):
         uid = who.get("id")
@@ -281,6 +281,231 @@ def _annotator(raw: dict[str, Any], users: dict[int, str]) -> tuple[str, int | N
     return "unknown", None
 
 
+class _Collector:
+    """Problems and repairs of one annotation, each located in its task and annotation."""
+
+    def __init__(
+        self, doc_id: str, task: int | None, annotation: int | None, annotator: str, source: str | None
+    ) -> None:
+        self.where: dict[str, Any] = {
+            "snapshot": source,
+            "doc_id": doc_id,
+            "task": task,
+            "annotation": annotation,
+            "annotator": annotator,
+        }
+        self.problems: list[Problem] = []
+        self.repairs: list[Repair] = []
+
+    def problem(
+        self,
+        problem: str,
+        action: str,
+        *,
+        region: str | None = None,
+        relation: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.problems.append(
+            Problem(**self.where, region=region, relation=relation, field=field, problem=problem, action=action)
+        )
+
+    def repeated_relation(self, relation: str) -> None:
+        self.repairs.append(Repair(**self.where, relation=relation, kind="duplicate_relation"))
+
+    def repair(self, region: str, step: Step, old_text: str | None, text: str) -> None:
+        self.repairs.append(  # built from checked values: no need to validate them again
+            Repair.model_construct(
+                **self.where,
+                relation=None,
+                region=region,
+                kind=step.kind,
+                old_start=step.old_start,
+                old_end=step.old_end,
+                new_start=step.new_start,
+                new_end=step.new_end,
+                old_text=old_text,
+                new_text=text[step.new_start : step.new_end],
+            )
+        )
+
+
+def _attributes(region: str, items: list[dict[str, Any]], out: _Collector) -> dict[str, dict[str, Any]]:
+    """The per-region controls' values by control name; two different values of one control are a problem."""
+    attrs: dict[str, dict[str, Any]] = {}
+    for item in items:
+        name = str(item.get("from_name"))
+        value = item.get("value") if isinstance(item.get("value"), dict) else {}
+        if name in attrs and attrs[name] != value:
+            out.problem(
+                f"two different values for {name!r}; neither is used",
+                f"keep one value of {name!r} on the region in Label Studio",
+                region=region,
+                field=name,
+            )
+            attrs[name] = {}
+            continue
+        attrs[name] = value  # type: ignore[assignment]
+    return attrs
+
+
+def _mention(region: str, label: str, span: ResolvedSpan, text: str, score: Any, attrs: dict[str, Any]) -> Mention:
+    canonical = _text_list(attrs.get("actor_id_other", {}))
+    if canonical is None:
+        choice = _first(attrs.get("actor_id", {}).get("choices"))
+        canonical = choice.split(CANDIDATE_SEPARATOR)[0].strip() if choice else None
+    country = _text_list(attrs.get("country", {}))
+    return Mention(
+        id=region,
+        type=label,
+        start=span.start,
+        end=span.end,
+        text=text[span.start : span.end],
+        canonical_id=canonical,
+        country=country.upper() if country else None,
+        sector=_first(attrs.get("sector", {}).get("choices")),
+        score=score,
+    )
+
+
+def _event(
+    region: str, label: str, span: ResolvedSpan, text: str, score: Any, attrs: dict[str, Any], out: _Collector
+) -> Event:
+    mode = None
+    for name, val in attrs.items():
+        if name.startswith("mode_"):
+            if name != f"mode_{label}":
+                out.problem(
+                    f"mode from {name!r} does not belong to event type {label}; left out",
+                    f"choose a mode of {label} (or none) in Label Studio",
+                    region=region,
+                    field=name,
+                )
+                continue
+            mode = _first(val.get("choices"))
+    date_value = attrs.get("event_date", {})
+    try:
+        date = _parse_date(date_value.get("datetime") or date_value.get("date"))
+    except ValueError as exc:
+        out.problem(f"{exc}; the event is kept without a date", "enter the date as YYYY-MM-DD",
+                    region=region, field="event_date")
+        date = None
+    return Event(
+        id=region,
+        type=label,
+        trigger=Span(start=span.start, end=span.end, text=text[span.start : span.end]),
+        mode=mode,
+        contexts=list(attrs.get("contexts", {}).get("choices") or []),
+        flags=list(attrs.get("flags", {}).get("choices") or []),
+        date=date,
+        score=score,
+    )
+
+
+def _region(region: str, items: list[dict[str, Any]], text: str, out: _Collector) -> Mention | Event | None:
+    """One region's unit, or None after listing why it cannot be one."""
+    label_items = [i for i in items if i.get("type") == "labels" and i.get("from_name") in (ACTOR, EVENT)]
+    if not label_items:
+        names = sorted({str(i.get("from_name")) for i in items})
+        out.problem(
+            f"region has attributes ({', '.join(names)}) but no actor or event label",
+            "give the region an actor or event label in Label Studio, or delete it",
+            region=region,
+        )
+        return None
+    labels = [lab for i in label_items for lab in (i.get("value") or {}).get("labels") or []]
+    if len(label_items) > 1 or len(labels) != 1:
+        out.problem(f"region must carry exactly one label, has {labels}", "keep one label on the region",
+                    region=region)
+        return None
+    main = label_items[0]
+    value = main["value"]
+    control = str(main["from_name"])
+    stated = value.get("text")
+    try:
+        span = resolve_span(text, value.get("start"), value.get("end"), stated)
+    except OffsetProblem as exc:
+        out.problem(str(exc), REDRAW, region=region)
+        return None
+    for step in span.steps:
+        out.repair(region, step, stated if isinstance(stated, str) else None, text)
+    allowed = MENTION_ATTRIBUTES if control == ACTOR else EVENT_ATTRIBUTES
+    rest = [i for i in items if i is not main]
+    for item in rest:
+        name = str(item.get("from_name"))
+        if name not in allowed and not (control == EVENT and name.startswith("mode_")):
+            out.problem(
+                f"{name!r} does not apply to an {control} region; left out",
+                f"remove {name!r} from the region in Label Studio",
+                region=region,
+                field=name,
+            )
+    attrs = _attributes(region, [i for i in rest if str(i.get("from_name")) in allowed
+                                 or str(i.get("from_name")).startswith("mode_")], out)
+    try:
+        if control == ACTOR:
+            return _mention(region, str(value["labels"][0]), span, text, main.get("score"), attrs)
+        return _event(region, str(value["labels"][0]), span, text, main.get("score"), attrs, out)
+    except (ValueError, RecordError) as exc:
+        out.problem(str(exc).splitlines()[0], "correct the region's attributes in Label Studio", region=region)
+        return None
+
+
+def _relations(
+    relations: list[dict[str, Any]],
+    events: dict[str, Event],
+    mentions: set[str],
+    regions: set[str],
+    out: _Collector,
+) -> None:
+    """Attach each relation's role to its event, or list why it cannot be attached."""
+    seen: set[tuple[str, str, str]] = set()
+    for rel in relations:
+        a, b = rel.get("from_id"), rel.get("to_id")
+        name = f"{a}->{b}"
+        labels = rel.get("labels") or []
+        if a in mentions and b in events:
+            a, b = b, a
+        missing = [str(x) for x in (a, b) if x not in regions]
+        if missing:
+            out.problem(
+                f"relation points at region(s) {', '.join(map(repr, missing))} that the annotation does not hold",
+                "delete the relation in Label Studio, or redraw the region it links",
+                relation=name,
+            )
+            continue
+        if a not in events or b not in mentions:
+            dropped = [str(x) for x in (a, b) if x not in events and x not in mentions]
+            if dropped:
+                out.problem(
+                    f"relation links region(s) {', '.join(map(repr, dropped))} that could not be read "
+                    "(see their own problems)",
+                    "fix the region, then the relation is taken",
+                    relation=name,
+                )
+            else:
+                out.problem(
+                    "relation must link an event trigger and an actor mention",
+                    "draw the relation from an event trigger to an actor mention",
+                    relation=name,
+                )
+            continue
+        if not isinstance(labels, list) or len(labels) != 1 or labels[0] not in ROLES:
+            what = "has no role" if not labels else f"needs exactly one role, has {labels}"
+            out.problem(
+                f"relation {what}",
+                f"pick one role ({', '.join(sorted(ROLES))}) for the relation in Label Studio",
+                relation=name,
+            )
+            continue
+        key = (str(a), str(b), str(labels[0]))
+        if key in seen:
+            out.repeated_relation(name)
+            continue
+        seen.add(key)
+        getattr(events[str(a)], ROLES[labels[0]]).append(str(b))
+
+
 def results_to_annotation(
     results: list[dict[str, Any]],
     *,
@@ -289,22 +514,31 @@ def results_to_annotation(
     origin: Origin,
     ref: LabelStudioRef | None = None,
     extra: dict[str, Any] | None = None,
+    source: str | None = None,
 ) -> Converted:
-    """Turn Label Studio ``result`` items into a DocumentAnnotation, checking offsets."""
-    problems: list[RegionProblem] = []
+    """Turn Label Studio ``result`` items into a DocumentAnnotation, checking offsets.
+
+    Args:
+        results: the annotation's or prediction's ``result`` list (Label Studio JSON).
+        text: the task text the offsets refer to.
+        doc_id, origin, ref: where the annotation comes from (carried into the record
+            and into every problem and repair).
+        extra: other DocumentAnnotation fields (``ground_truth``, ``lead_time``…).
+        source: the snapshot's file name, named in every problem and repair.
+
+    Returns:
+        :class:`Converted`: every region and relation is a unit, a unit with a
+        recorded repair (:mod:`eventgold.offsets`), or a listed problem.
+    """
     task = ref.task if ref else None
-    ann_id = (ref.annotation if ref and ref.annotation is not None else ref.prediction) if ref else None
-
-    def problem(region: str | None, message: str) -> None:
-        who = origin.name if origin.kind != "extractor" else None
-        problems.append(RegionProblem(doc_id, task, ann_id, region, message, who))
-
+    ann_id = (ref.annotation if ref.annotation is not None else ref.prediction) if ref else None
+    out = _Collector(doc_id, task, ann_id, origin.name, source)
     by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
     relations: list[dict[str, Any]] = []
     relevance = notes = None
     for item in results:
         if not isinstance(item, dict):
-            problem(None, f"result item is not an object: {item!r:.60}")
+            out.problem(f"result item is not an object: {item!r:.60}", "delete it from the export")
             continue
         kind = item.get("type")
         if kind == "relation":
@@ -320,104 +554,17 @@ def results_to_annotation(
         elif isinstance(item.get("id"), str):
             by_region[item["id"]].append(item)
         else:
-            problem(None, f"result for {name!r} has no region id")
+            out.problem(f"result for {name!r} has no region id", "delete it from the export", field=str(name))
 
     mentions: list[Mention] = []
     events: list[Event] = []
-    kinds: dict[str, str] = {}
     for region, items in by_region.items():
-        label_items = [i for i in items if i.get("type") == "labels" and i.get("from_name") in (ACTOR, EVENT)]
-        if not label_items:
-            names = sorted({str(i.get("from_name")) for i in items})
-            problem(region, f"region has attributes ({', '.join(names)}) but no actor or event label")
-            continue
-        if len(label_items) > 1 or len(label_items[0]["value"].get("labels") or []) != 1:
-            labels = [lab for i in label_items for lab in (i["value"].get("labels") or [])]
-            problem(region, f"region must carry exactly one label, has {labels}")
-            continue
-        main = label_items[0]
-        value = main["value"]
-        control = main["from_name"]
-        label = value["labels"][0]
-        start, end, span_text = value.get("start"), value.get("end"), value.get("text")
-        if not (isinstance(start, int) and isinstance(end, int)) or not 0 <= start <= end:
-            problem(region, f"offsets {start!r}..{end!r} are not a valid span")
-            continue
-        if end > len(text):
-            problem(region, f"offsets {start}..{end} run past the end of the text ({len(text)} characters)")
-            continue
-        if span_text is not None and text[start:end] != span_text:
-            problem(
-                region,
-                f"offsets {start}..{end} slice {text[start:end]!r} from the task text, but the "
-                f"region says {span_text!r} (offset units or whitespace differ)",
-            )
-            continue
-        attrs = {i["from_name"]: i.get("value", {}) for i in items if i is not main}
-        kinds[region] = control
-        try:
-            if control == ACTOR:
-                canonical = _text_list(attrs.get("actor_id_other", {}))
-                if canonical is None:
-                    choice = _first(attrs.get("actor_id", {}).get("choices"))
-                    canonical = choice.split(CANDIDATE_SEPARATOR)[0].strip() if choice else None
-                country = _text_list(attrs.get("country", {}))
-                mentions.append(
-                    Mention(
-                        id=region,
-                        type=label,
-                        start=start,
-                        end=end,
-                        text=text[start:end],
-                        canonical_id=canonical,
-                        country=country.upper() if country else None,
-                        sector=_first(attrs.get("sector", {}).get("choices")),
-                        score=main.get("score"),
-                    )
-                )
-            else:
-                mode = None
-                for name, val in attrs.items():
-                    if name.startswith("mode_"):
-                        if name != f"mode_{label}":
-                            problem(region, f"mode from {name!r} does not belong to event type {label}; ignored")
-                            continue
-                        mode = _first(val.get("choices"))
-                date_value = attrs.get("event_date", {})
-                events.append(
-                    Event(
-                        id=region,
-                        type=label,
-                        trigger=Span(start=start, end=end, text=text[start:end]),
-                        mode=mode,
-                        contexts=list(attrs.get("contexts", {}).get("choices") or []),
-                        flags=list(attrs.get("flags", {}).get("choices") or []),
-                        date=_parse_date(date_value.get("datetime") or date_value.get("date")),
-                        score=main.get("score"),
-                    )
-                )
-        except (ValueError, RecordError) as exc:
-            problem(region, str(exc).splitlines()[0])
-            kinds.pop(region, None)
-
-    event_by_id = {e.id: e for e in events}
-    mention_ids = {m.id for m in mentions}
-    for rel in relations:
-        a, b = rel.get("from_id"), rel.get("to_id")
-        labels = rel.get("labels") or []
-        if a in mention_ids and b in event_by_id:
-            a, b = b, a
-        if a not in event_by_id or b not in mention_ids:
-            problem(str(rel.get("from_id")), f"relation {a!r} -> {b!r} must link an event trigger and an actor mention")
-            continue
-        if len(labels) != 1 or labels[0] not in ROLES:
-            problem(str(a), f"relation to {b!r} needs exactly one role of {sorted(ROLES)}, has {labels}")
-            continue
-        target = getattr(event_by_id[a], ROLES[labels[0]])
-        if b not in target:
-            target.append(b)
-
-    meta = extra or {}
+        unit = _region(region, items, text, out)
+        if isinstance(unit, Mention):
+            mentions.append(unit)
+        elif isinstance(unit, Event):
+            events.append(unit)
+    _relations(relations, {e.id: e for e in events}, {m.id for m in mentions}, set(by_region), out)
     annotation = DocumentAnnotation(
         doc_id=doc_id,
         origin=origin,
@@ -426,12 +573,13 @@ def results_to_annotation(
         relevance=relevance,
         notes=notes,
         labelstudio=ref,
-        **meta,
+        **(extra or {}),
     )
-    return Converted(annotation, problems)
+    return Converted(annotation, out.problems, out.repairs)
 
 
 def parse_created(raw: Any) -> dt.datetime | None:
+    """A Label Studio timestamp (``2026-11-23T03:00:06Z``) as an aware datetime, or None."""
     if not raw:
         return None
     try:
@@ -455,226 +603,3 @@ def parse_origin(model_version_value: str | None) -> Origin:
     if not sep or not _VERSION_START.match(version):
         return Origin(kind="extractor", name=raw)
     return Origin(kind="extractor", name=name, version=version or None)
-
-
-@dataclass
-class TaskConversion:
-    """Everything one exported task holds, as records."""
-
-    article: Article
-    annotations: list[DocumentAnnotation]
-    predictions: list[DocumentAnnotation]
-    problems: list[RegionProblem]
-
-
-def convert_task(
-    task: dict[str, Any],
-    *,
-    users: dict[int, str] | None = None,
-    annotation_kind: str = "annotator",
-    prediction_objects: list[dict[str, Any]] | None = None,
-) -> TaskConversion:
-    """Convert one task of a Label Studio JSON export (annotations and predictions).
-
-    The synchronous JSON export lists predictions by id only; pass the
-    prediction objects (from the snapshot's predictions sidecar) as ``prediction_objects``.
-    """
-    users = users or {}
-    task_id = task.get("id") if isinstance(task.get("id"), int) else None
-    data = task.get("data")
-    if not isinstance(data, dict):
-        raise RecordError(f"task {task_id} has no data object", field="data")
-    article = task_data_to_article(data, task_id=task_id)
-    project = task.get("project") if isinstance(task.get("project"), int) else None
-    annotations: list[DocumentAnnotation] = []
-    predictions: list[DocumentAnnotation] = []
-    problems: list[RegionProblem] = []
-    for raw in task.get("annotations") or []:
-        name, _uid = _annotator(raw, users)
-        kind: Literal["annotator", "adjudicator"] = (
-            "adjudicator" if annotation_kind == "adjudicator" else "annotator"
-        )
-        ref = LabelStudioRef(project=project, task=task_id, annotation=raw.get("id"))
-        lead = raw.get("lead_time")
-        conv = results_to_annotation(
-            raw.get("result") or [],
-            text=article.text,
-            doc_id=article.id,
-            origin=Origin(kind=kind, name=name),
-            ref=ref,
-            extra={
-                "ground_truth": bool(raw.get("ground_truth")),
-                "cancelled": bool(raw.get("was_cancelled")),
-                "lead_time": float(lead) if isinstance(lead, (int, float)) else None,
-                "created": parse_created(raw.get("created_at")),
-            },
-        )
-        annotations.append(conv.annotation)
-        problems.extend(conv.problems)
-    inline = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
-    for raw in inline or prediction_objects or []:
-        ref = LabelStudioRef(project=project, task=task_id, prediction=raw.get("id"))
-        conv = results_to_annotation(
-            raw.get("result") or [],
-            text=article.text,
-            doc_id=article.id,
-            origin=parse_origin(raw.get("model_version")),
-            ref=ref,
-            extra={"created": parse_created(raw.get("created_at"))},
-        )
-        predictions.append(conv.annotation)
-        problems.extend(conv.problems)
-    return TaskConversion(article, annotations, predictions, problems)
-
-
-@dataclass
-class Snapshot:
-    """A Label Studio full-JSON export as records: articles, annotations, predictions, problems."""
-
-    path: Path
-    sha256: str
-    articles: dict[str, Article]
-    annotations: list[DocumentAnnotation]
-    predictions: list[DocumentAnnotation]
-    problems: list[RegionProblem]
-    exported_at: dt.datetime | None
-    task_count: int
-
-
-def iter_tasks(path: Path) -> Iterator[dict[str, Any]]:
-    """The tasks of a Label Studio JSON export file (a JSON list), as dicts."""
-    try:
-        with path.open("rb") as fh:
-            raw = json.load(fh)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: snapshot not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the snapshot: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); pull a new snapshot with `eventgold pull`"
-        ) from exc
-    if not isinstance(raw, list):
-        raise InputError(f"{path}: expected a JSON list of tasks (a Label Studio JSON export)")
-    for i, task in enumerate(raw):
-        if not isinstance(task, dict):
-            raise InputError(f"{path}: item {i} is not a task object")
-        yield task
-
-
-def convert_tasks(
-    tasks: Iterable[dict[str, Any]],
-    *,
-    path: Path | None = None,
-    annotation_kind: str = "annotator",
-    users: dict[int, str] | None = None,
-    predictions: dict[int, list[dict[str, Any]]] | None = None,
-) -> tuple[dict[str, Article], list[DocumentAnnotation], list[DocumentAnnotation], list[RegionProblem], int]:
-    """Convert many exported tasks; duplicate doc_ids with different text are an error."""
-    raw_predictions = predictions or {}
-    articles: dict[str, Article] = {}
-    annotations: list[DocumentAnnotation] = []
-    converted_predictions: list[DocumentAnnotation] = []
-    problems: list[RegionProblem] = []
-    count = 0
-    for task in tasks:
-        count += 1
-        try:
-            conv = convert_task(
-                task,
-                users=users,
-                annotation_kind=annotation_kind,
-                prediction_objects=raw_predictions.get(task.get("id")),  # type: ignore[arg-type]
-            )
-        except RecordError as exc:
-            raise exc.located(file=str(path) if path else None) from exc
-        previous = articles.get(conv.article.id)
-        if previous is not None and previous.content_sha != conv.article.content_sha:
-            raise RecordError(
-                "two tasks carry this doc_id with different texts",
-                file=str(path) if path else None,
-                doc_id=conv.article.id,
-                field="data.text",
-            )
-        articles[conv.article.id] = conv.article
-        annotations.extend(conv.annotations)
-        converted_predictions.extend(conv.predictions)
-        problems.extend(conv.problems)
-    return articles, annotations, converted_predictions, problems, count
-
-
-def read_snapshot(path: str | Path, *, annotation_kind: str | None = None) -> Snapshot:
-    """Read a raw snapshot written by ``eventgold pull`` into records.
-
-    ``annotation_kind`` defaults to what the snapshot's sidecar metadata says
-    (``adjudicator`` for a review project), else ``annotator``.
-    """
-    file = Path(path)
-    meta = read_snapshot_meta(file)
-    kind = annotation_kind or str(meta.get("annotation_kind") or "annotator")
-    users = {int(k): v for k, v in (meta.get("users") or {}).items()}
-    by_task: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    sidecar = predictions_path(file)
-    if sidecar.is_file():
-        for raw in iter_tasks(sidecar):
-            if isinstance(raw.get("task"), int):
-                by_task[raw["task"]].append(raw)
-    articles, annotations, predictions, problems, count = convert_tasks(
-        iter_tasks(file), path=file, annotation_kind=kind, users=users, predictions=by_task
-    )
-    exported = parse_created(meta.get("exported_at"))
-    return Snapshot(
-        path=file,
-        sha256=sha256_file(file),
-        articles=articles,
-        annotations=annotations,
-        predictions=predictions,
-        problems=problems,
-        exported_at=exported,
-        task_count=count,
-    )
-
-
-def meta_path(snapshot: Path) -> Path:
-    """The metadata sidecar of a snapshot (exported_at, project, users, kind)."""
-    return snapshot.with_name(snapshot.name + ".meta.json")
-
-
-def predictions_path(snapshot: Path) -> Path:
-    """The predictions sidecar of a snapshot (the JSON export lists predictions by id only)."""
-    return snapshot.with_name(snapshot.name + ".predictions.json")
-
-
-SIDECAR_SUFFIXES = (".meta.json", ".predictions.json", ".sha256")
-
-
-def snapshot_files(paths: Iterable[Path]) -> list[Path]:
-    """The snapshots among ``paths``, without their sidecars.
-
-    ``exports/raw/*.json`` also matches each snapshot's ``.meta.json`` and
-    ``.predictions.json``: a sidecar whose snapshot is listed too is dropped; a
-    sidecar given alone is an error naming the snapshot to pass instead.
-    """
-    given = list(dict.fromkeys(Path(p) for p in paths))
-    out: list[Path] = []
-    for path in given:
-        suffix = next((x for x in SIDECAR_SUFFIXES if path.name.endswith(x)), None)
-        if suffix is None:
-            out.append(path)
-            continue
-        snapshot = path.with_name(path.name[: -len(suffix)])
-        if snapshot not in given:
-            raise InputError(f"{path}: this is a snapshot's sidecar; pass the snapshot itself ({snapshot})")
-    return out
-
-
-def read_snapshot_meta(snapshot: Path) -> dict[str, Any]:
-    """The snapshot's metadata sidecar, or {} when it has none."""
-    path = meta_path(snapshot)
-    if not path.is_file():
-        return {}
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError(f"{path}: unreadable snapshot metadata: {exc}") from exc
-    return raw if isinstance(raw, dict) else {}

@@ -19,13 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
-from eventgold.errors import APIError, UserError
+from eventgold.errors import APIError, TimedOut, UserError
 from eventgold.fileio import atomic_open, atomic_write_text, sha256_file
 from eventgold.labelstudio.client import LabelStudioClient
-from eventgold.labelstudio.convert import meta_path, predictions_path
 from eventgold.labelstudio.review import is_review_project
+from eventgold.labelstudio.snapshot import meta_path, predictions_path
 
 
 def slug(title: str) -> str:
@@ -86,7 +84,7 @@ def pull_snapshot(
     method = "export"
     try:
         client.export_to(project_id, path, timeout=export_timeout)
-    except (httpx.TimeoutException, APIError) as exc:
+    except (TimedOut, APIError) as exc:
         if isinstance(exc, APIError) and (exc.status or 0) < 500:
             raise
         method = "paged"

@@ -110,7 +110,9 @@ def push_articles(
 
     Refuses (UserError, nothing imported) when an article's text changed under
     a task that has annotations, or under an unannotated task without
-    ``replace_unannotated``: offsets of existing work would break.
+    ``replace_unannotated``: offsets of existing work would break. Refuses
+    (RecordError) an article id given twice and two predictions of one
+    document from one model version.
     """
     if batch_size < 1:
         raise UserError(f"batch size must be at least 1, got {batch_size}")
@@ -129,14 +131,29 @@ def push_articles(
     selected: dict[str, Article] = {}
     for article in articles:
         if article.id in seen:
-            raise RecordError("the corpus holds this id twice", doc_id=article.id, field="id")
+            raise RecordError(
+                "the corpus holds this id twice; remove or rename one of the articles "
+                "(read corpora with eventgold.records_io.load_corpus)",
+                doc_id=article.id,
+                field="id",
+            )
         seen.add(article.id)
         if only_ids is not None and article.id not in only_ids:
             result.not_selected += 1
             continue
         selected[article.id] = article
+        versions: set[str] = set()
         for annotation in predictions.get(article.id, []):
             check_annotation(annotation, ontology, article)
+            version = model_version(annotation.origin)
+            if version in versions:
+                raise RecordError(
+                    f"two predictions from {version!r} for this document; keep one per extractor",
+                    doc_id=article.id,
+                    field="origin",
+                    value=version,
+                )
+            versions.add(version)
         task = existing.get(article.id)
         if task is None:
             to_create.append(article)

@@ -46,6 +46,8 @@ from eventgold.labelstudio.project import ProjectInfo, ensure_project
 from eventgold.labelstudio.push import _import_batch, existing_tasks, prediction_payload
 from eventgold.models import Article, DocumentAnnotation, check_annotation, read_jsonl
 from eventgold.ontology import Ontology
+from eventgold.problems import Problem
+from eventgold.records_io import load_corpus
 
 REVIEW_MARKER = "[eventgold:review]"
 """Marks a Label Studio project as an eventgold review project (in its description)."""
@@ -182,14 +184,22 @@ def articles_from_label_studio(
     return out
 
 
-def read_articles(path: str | Path) -> dict[str, Article]:
-    """Articles from a corpus JSONL (``*.jsonl``) or a raw Label Studio snapshot (``*.json``)."""
+def read_articles(path: str | Path, problems: list[Problem] | None = None) -> dict[str, Article]:
+    """Articles from a corpus JSONL (``*.jsonl``) or a raw Label Studio snapshot (``*.json``).
+
+    A corpus holds one article per id (:func:`eventgold.records_io.load_corpus`);
+    a snapshot's region problems are appended to ``problems`` when given.
+    """
     file = Path(path)
     if file.suffix == ".jsonl":
-        return {a.id: a for a in read_jsonl(file, Article)}
-    from eventgold.labelstudio.convert import read_snapshot
+        return load_corpus(file)
+    from eventgold.labelstudio.snapshot import read_snapshot, snapshot_files
 
-    return dict(read_snapshot(file).articles)
+    snapshot_files([file])  # a lone sidecar (x.json.meta.json) names the snapshot to pass
+    snapshot = read_snapshot(file)
+    if problems is not None:
+        problems.extend(snapshot.problems)
+    return dict(snapshot.articles)
 
 
 @dataclass

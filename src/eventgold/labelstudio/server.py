@@ -17,7 +17,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ import httpx
 
 from eventgold.errors import ServerError
 from eventgold.fileio import atomic_write_text
+from eventgold.redact import redact_text
 
 LABEL_STUDIO_VERSION = "1.23.2"
 """The one pinned Label Studio version the managed server runs."""
@@ -163,7 +164,7 @@ def healthy(url: str, timeout: float = 2.0) -> bool:
     """Whether the server at ``url`` answers ``/health`` with 200."""
     try:
         return httpx.get(f"{url.rstrip('/')}/health", timeout=timeout).status_code == 200
-    except httpx.HTTPError:
+    except (httpx.HTTPError, httpx.InvalidURL):
         return False
 
 
@@ -209,7 +210,7 @@ def start(
     current = status(data)
     if current.running and current.state is not None:
         if not current.healthy:
-            _wait_healthy(current.state, timeout, None)
+            _wait_healthy(current.state, timeout, None, secrets=(password, token))
         return current.state
     if not is_installed(version):
         raise ServerError(
@@ -261,7 +262,7 @@ def start(
     state = ServerState(pid=proc.pid, port=chosen, data_dir=str(data), version=version, log=str(log_path))
     atomic_write_text(_state_path(data), json.dumps(state.__dict__, indent=2) + "\n")
     try:
-        _wait_healthy(state, timeout, proc)
+        _wait_healthy(state, timeout, proc, secrets=(password, token))
     except ServerError:
         _terminate(proc.pid)
         _state_path(data).unlink(missing_ok=True)
@@ -280,21 +281,29 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _tail(path: str, lines: int = 3) -> str:
+def _tail(path: str, lines: int = 3, secrets: Iterable[str] = ()) -> str:
+    """The last useful lines of the server log, one line, with ``secrets`` masked."""
     try:
         text = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return ""
     useful = [ln for ln in text if ln.strip() and "WARNING" not in ln][-lines:]
-    return " | ".join(useful)
+    return redact_text(" | ".join(useful), secrets)
 
 
-def _wait_healthy(state: ServerState, timeout: float, proc: subprocess.Popen[bytes] | None) -> None:
+def _wait_healthy(
+    state: ServerState,
+    timeout: float,
+    proc: subprocess.Popen[bytes] | None,
+    *,
+    secrets: Iterable[str] = (),
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise ServerError(
-                f"Label Studio exited with code {proc.returncode} while starting; see {state.log}: {_tail(state.log)}"
+                f"Label Studio exited with code {proc.returncode} while starting; see {state.log}: "
+                f"{_tail(state.log, secrets=secrets)}"
             )
         if healthy(state.url):
             return

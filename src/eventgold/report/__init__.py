@@ -77,6 +77,8 @@ def load_report(source: str | Path | Mapping[str, Any] | ReportModel) -> ReportM
     else:
         path = Path(source)
         where = str(path)
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder; give a report JSON file (from eventgold score/agree --json)")
         if not path.is_file():
             raise InputError(f"{path}: report JSON not found; make one with eventgold score/agree --json")
         try:

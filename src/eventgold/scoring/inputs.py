@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from eventgold.errors import InputError, UserError
-from eventgold.models import Article, DocumentAnnotation, GoldDocument, read_jsonl
+from eventgold.models import Article, DocumentAnnotation, GoldDocument
+from eventgold.records_io import ONE_PER_DOCUMENT, read_gold_documents
 
 if TYPE_CHECKING:
     from eventgold.extractors.readers import Format
+    from eventgold.ontology import Ontology
     from eventgold.scoring.report import ScoreReport
 
 GOLD_FILE = "gold.jsonl"
@@ -27,6 +29,8 @@ def gold_path(path: str | Path) -> Path:
     p = Path(path)
     if p.is_dir():
         p = p / GOLD_FILE
+        if p.is_symlink() and not p.exists():
+            raise InputError(f"{p}: a link to a file that does not exist; restore it or give another gold folder")
         if not p.is_file():
             raise InputError(f"{path}: folder has no {GOLD_FILE}; give a gold folder or a JSONL file")
     elif not p.exists():
@@ -34,9 +38,19 @@ def gold_path(path: str | Path) -> Path:
     return p
 
 
-def load_gold(path: str | Path) -> list[GoldDocument]:
-    """All gold documents of a gold folder or GoldDocument JSONL file."""
-    return list(read_jsonl(gold_path(path), GoldDocument))
+def load_gold(path: str | Path, ontology: Ontology | None = None) -> list[GoldDocument]:
+    """All gold documents of a gold folder or GoldDocument JSONL file, one per article id.
+
+    Two different documents with one id are a DuplicateIdError naming both
+    lines; an exact repeat is read once, with a RepeatedRecordWarning. With
+    ``ontology``, a label it lacks is a RecordError naming the line. A file
+    without documents is an InputError: there is nothing to score against.
+    """
+    file = gold_path(path)
+    documents = list(read_gold_documents(file, ontology))
+    if not documents:
+        raise InputError(f"{file}: holds no gold documents; give a gold version built by `eventgold gold build`")
+    return documents
 
 
 MANIFEST_FILE = "manifest.json"
@@ -132,15 +146,20 @@ class Predictions:
 
 
 def load_predictions(
-    path: str | Path, fmt: str | None = None, *, articles: Mapping[str, Article] | None = None
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    articles: Mapping[str, Article] | None = None,
+    ontology: Ontology | None = None,
 ) -> Predictions:
     """Read one prediction file in any format :mod:`eventgold.extractors.readers` knows.
 
     ``fmt`` None detects the format (our JSONL, Label Studio JSON, PLOVER records, spaCy
     DocBin); PLOVER actors are resolved to canonical ids with the default actor dictionary.
     ``articles`` (the gold's, by id) check offsets against the text and let offset-less
-    PLOVER actors be placed. The extractor's name is its ``origin.name``
-    (else the file stem).
+    PLOVER actors be placed; ``ontology`` checks labels, modes and contexts. The extractor's name is its ``origin.name``
+    (else the file stem). One annotation per document: two different ones are a
+    DuplicateIdError naming both places, an exact repeat is read once with a warning.
     """
     from eventgold.extractors.dictionary import load_actor_dictionary
     from eventgold.extractors.readers import FORMATS, detect_format, read_predictions
@@ -153,7 +172,11 @@ def load_predictions(
     chosen = cast("Format", fmt) if fmt is not None else detect_format(p)
     # offset-less coder records name actors by text, code or QID: the dictionary gives canonical ids
     dictionary = load_actor_dictionary() if chosen == "plover" else None
-    annotations = list(read_predictions(p, chosen, articles=articles, dictionary=dictionary))
+    annotations = list(
+        read_predictions(
+            p, chosen, articles=articles, ontology=ontology, dictionary=dictionary, one_per=ONE_PER_DOCUMENT
+        )
+    )
     names = {a.origin.name for a in annotations}
     name = names.pop() if len(names) == 1 else p.stem
     return Predictions(name=name, path=p, annotations=annotations)
