@@ -93,7 +93,7 @@ def create_credentials(port: int, path: Path | None = None, email: str = DEFAULT
     )
     payload = {"email": creds.email, "password": creds.password, "token": creds.token, "port": port}
     file.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(file, json.dumps(payload, indent=2) + "\n", perms=0o600)
+    atomic_write_text(file, json.dumps(payload, indent=2, allow_nan=False) + "\n", perms=0o600)
     return creds
 
 

@@ -7,7 +7,6 @@ code never prints.
 from __future__ import annotations
 
 import contextlib
-import json
 import sys
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -26,7 +25,7 @@ from rich.progress import (
 
 from eventgold import SCHEMA_VERSION
 from eventgold.errors import ConfigError
-from eventgold.fileio import atomic_write_text
+from eventgold.fileio import atomic_write_text, json_text
 
 if TYPE_CHECKING:
     from eventgold.problems import Problem, Repair
@@ -80,10 +79,12 @@ def shown_warnings() -> Iterator[None]:
 def write_json_output(payload: dict[str, Any], dest: str | Path) -> None:
     """Write machine output: ``-`` is stdout, anything else a file written atomically.
 
-    ``schema_version`` is added when the payload lacks it.
+    ``schema_version`` is added when the payload lacks it. The text is strict
+    JSON: a non-finite float (NaN, ±Infinity) is written as ``null``
+    (:func:`~eventgold.fileio.json_text`).
     """
     payload = {"schema_version": SCHEMA_VERSION, **payload}
-    text = json.dumps(payload, ensure_ascii=False, indent=2, default=str) + "\n"
+    text = json_text(payload, indent=2, default=str) + "\n"
     if str(dest) == "-":
         sys.stdout.write(text)
         sys.stdout.flush()

@@ -2,23 +2,54 @@
 
 A crash, a full disk or a user error half-way never leaves a truncated output
 behind, and an earlier output stays intact until the new one is complete.
+
+An output path that is a symbolic link is followed (:func:`output_target`):
+the file or folder it points to is written, atomically, next to that target,
+and the link itself is left as it is — also when it points to nothing yet.
+A link that loops, or a file output whose link points to a folder, is refused
+with a :class:`~eventgold.errors.ConfigError`.
+
+Every JSON the tool writes goes through :func:`json_text`: strict JSON that
+any parser reads (RFC 8259 has no NaN or Infinity; Python's ``json`` would
+write them), with non-finite floats written as ``null``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
+import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
+
+from eventgold.errors import ConfigError
 
 
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def output_target(path: str | Path) -> Path:
+    """Where an output named ``path`` is written: ``path``, or what the symbolic link ``path`` points to.
+
+    Links are followed through every hop (relative links from their own
+    folder), so writing the result replaces the link's target and keeps the
+    link; a dangling link gives the path it names, which the writer creates.
+    A link that loops is a ConfigError naming it.
+    """
+    p = Path(path)
+    if not p.is_symlink():
+        return p
+    real = Path(os.path.realpath(p))
+    if real.is_symlink():  # realpath stops where links loop
+        raise ConfigError(f"{p} is a symbolic link that loops ({real}); point it somewhere or remove it")
+    return real
 
 
 @contextlib.contextmanager
@@ -28,9 +59,15 @@ def atomic_open(path: str | Path, mode: str = "w", *, perms: int | None = None) 
     On any exception the temporary file is removed and ``path`` is untouched.
     ``perms`` sets the file mode (e.g. ``0o600`` for credentials) before any
     content is written; by default the mode is what ``open`` would give (0666
-    less the umask).
+    less the umask). A ``path`` that is a symbolic link is followed: its target
+    is replaced (the temporary file lives next to the target) and the link
+    stays; a link to a folder is refused (ConfigError, see :func:`output_target`).
     """
-    target = Path(path)
+    target = output_target(path)
+    if target != Path(path) and target.is_dir():
+        raise ConfigError(f"{path} is a link to the folder {target}; give the path of a file")
+    if target.is_dir():
+        raise ConfigError(f"{path} is a folder; give the path of a file to write")
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
@@ -61,3 +98,62 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def finite_or_null(value: Any) -> Any:
+    """``value`` with every NaN or ±Infinity float (at any depth of dicts, lists, tuples) replaced by None.
+
+    This is where the tool's JSON outputs turn a non-finite number into
+    ``null``, as pydantic's ``model_dump_json`` does: an undefined ratio or an
+    unbounded value has no strict-JSON spelling. Other values are returned as
+    they are (containers are copied only when something in them changed).
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        items = {k: finite_or_null(v) for k, v in value.items()}
+        return value if all(items[k] is v for k, v in value.items()) else items
+    if isinstance(value, list | tuple):
+        seq = [finite_or_null(v) for v in value]
+        return value if all(a is b for a, b in zip(seq, value, strict=True)) else seq
+    return value
+
+
+def json_text(
+    payload: Any,
+    *,
+    indent: int | None = None,
+    sort_keys: bool = False,
+    separators: tuple[str, str] | None = None,
+    default: Callable[[Any], Any] | None = None,
+) -> str:
+    """``payload`` as strict JSON text (UTF-8 characters kept; no trailing newline).
+
+    Non-finite floats become ``null`` (:func:`finite_or_null`) and
+    ``allow_nan=False`` guards the rest, so the text parses with any strict
+    JSON parser (JavaScript's ``JSON.parse``, ``jq``, Go, Rust).
+    """
+    return json.dumps(
+        finite_or_null(payload),
+        ensure_ascii=False,
+        allow_nan=False,
+        indent=indent,
+        sort_keys=sort_keys,
+        separators=separators,
+        default=default,
+    )
+
+
+def refuse_inputs_as_outputs(outputs: Iterable[str | Path | None], inputs: Iterable[str | Path]) -> None:
+    """Refuse an output path that is one of the input files, before anything is read.
+
+    ``-`` (stdout) and None are skipped. Raises ConfigError naming the path.
+    """
+    sources = [Path(p).resolve() for p in inputs]
+    for out in outputs:
+        if out is None or str(out) == "-":
+            continue
+        target = output_target(out).resolve()
+        for source in sources:
+            if target == source:
+                raise ConfigError(f"{out} is also an input ({source}); choose another output path")

@@ -418,11 +418,22 @@ def parse_record(model: type[R], raw: Any) -> R:
         raise _validation_to_record_error(exc, raw) from exc
 
 
+class _NonFiniteNumber(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity`` met in JSON text (the name is the message)."""
+
+
+def _refuse_nonfinite(name: str) -> Any:
+    raise _NonFiniteNumber(name)
+
+
 def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
     """Stream ``(line number, parsed JSON)`` from a JSONL file, skipping blank lines.
 
     A missing file is an InputError; a line that is not UTF-8 or not JSON a
     RecordError with ``file:line`` — every JSONL reader shares these messages.
+    JSON is read strictly: ``NaN``, ``Infinity`` and ``-Infinity`` (which
+    Python's ``json`` accepts, but RFC 8259 and other tools do not) are refused
+    with the file and line, rather than read as numbers no metric can use.
     """
     file = Path(path)
     try:
@@ -446,11 +457,19 @@ def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                yield lineno, json.loads(line)
+                value = json.loads(line, parse_constant=_refuse_nonfinite)
             except json.JSONDecodeError as exc:
                 raise RecordError(
                     f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(file), line=lineno
                 ) from exc
+            except _NonFiniteNumber as exc:
+                raise RecordError(
+                    f"{exc} is not a JSON number (strict JSON has no NaN or Infinity); "
+                    "write null for a missing value, or a finite number",
+                    file=str(file),
+                    line=lineno,
+                ) from exc
+            yield lineno, value
 
 
 def read_jsonl(path: str | Path, model: type[R], *, one_per_id: bool = True) -> Iterator[R]:

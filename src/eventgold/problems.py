@@ -21,13 +21,16 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-RepairKind = Literal["utf16", "crlf", "whitespace", "trim", "duplicate_relation", "duplicate_task"]
+RepairKind = Literal[
+    "utf16", "crlf", "whitespace", "trim", "duplicate_relation", "duplicate_task", "nonfinite_lead_time"
+]
 """``utf16``: offsets counted in UTF-16 code units, converted to code points;
 ``crlf``: offsets that count the task text's ``\\r\\n`` as one character;
 ``whitespace``: the region text equals the task text up to whitespace (the task text wins);
 ``trim``: blanks at a region's edges left out of it;
 ``duplicate_relation``: a relation given twice, counted once;
-``duplicate_task``: a task listed twice in one export, read once."""
+``duplicate_task``: a task listed twice in one export, read once;
+``nonfinite_lead_time``: an annotation whose ``lead_time`` is NaN or ±Infinity, read as missing (None)."""
 
 
 class _Located(BaseModel):

@@ -46,6 +46,17 @@ def redact_url(url: str) -> str:
     return f"{prefix}{MASK}@{rest}"
 
 
+def strip_userinfo(url: str) -> str:
+    """The URL without its userinfo: ``http://a:b@host/`` -> ``http://host/``.
+
+    Label Studio authenticates with the API token; credentials in the URL would
+    make the HTTP client send basic auth instead of the token (and send the
+    password to the server), so they are dropped before any request.
+    """
+    prefix, userinfo, rest = _split(url)
+    return url if userinfo is None else f"{prefix}{rest}"
+
+
 def url_secrets(url: str) -> list[str]:
     """The secret parts of a URL's userinfo: all of it and the password, raw and percent-decoded.
 

@@ -128,3 +128,87 @@ def test_an_annotation_in_two_snapshots_is_read_and_reported_once(cases: Path, t
         (again.name, "e1->m1"),
         (again.name, "e1->m2"),
     ]
+
+
+@pytest.mark.parametrize("verb", ["agree", "gold build", "gold diff"])
+def test_json_on_stdout_is_only_json(
+    cases: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], verb: str
+) -> None:
+    snapshot = str(cases / "utf16-offsets.json")
+    gold = Path(__file__).parents[2] / "samples" / "gold" / "v1"
+    args = {
+        "agree": ["agree", snapshot],
+        "gold build": ["gold", "build", snapshot, "-o", str(tmp_path / "g"), "--policy", "majority"],
+        "gold diff": ["gold", "diff", str(gold), str(gold)],
+    }[verb]
+    assert main([*args, "--json", "-"]) == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["schema_version"]
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ('{"users": "oops"}', "users must be an object"),
+        ('{"users": {"one": "x@y.org"}}', "users keys must be Label Studio user ids"),
+        ("[1, 2]", "not snapshot metadata"),
+    ],
+)
+def test_a_bad_metadata_sidecar_is_one_line(
+    cases: Path, capsys: pytest.CaptureFixture[str], meta: str, message: str
+) -> None:
+    (cases / "utf16-offsets.json.meta.json").write_text(meta, encoding="utf-8")
+    assert main(["agree", str(cases / "utf16-offsets.json")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "utf16-offsets.json.meta.json" in err and "Traceback" not in err
+
+
+def test_a_snapshot_without_tasks_builds_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "empty.json"
+    empty.write_text("[]", encoding="utf-8")
+    assert main(["gold", "build", str(empty), "-o", str(tmp_path / "g")]) == 2
+    assert "no tasks" in capsys.readouterr().err and not (tmp_path / "g").exists()
+    assert main(["agree", str(empty)]) == 2
+
+
+@pytest.mark.parametrize("verb", ["ingest", "extract", "agree", "gold build", "score"])
+def test_an_output_that_is_an_input_is_refused(
+    cases: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], verb: str
+) -> None:
+    samples = Path(__file__).parents[2] / "samples"
+    articles = tmp_path / "articles"
+    shutil.copytree(samples / "articles", articles)
+    corpus = tmp_path / "corpus.jsonl"
+    assert main(["ingest", str(articles), "-o", str(corpus)]) == 0
+    gold = samples / "gold" / "v1"
+    snapshot = cases / "utf16-offsets.json"
+    first = sorted(articles.iterdir())[0]
+    args, victim = {
+        "ingest": (["ingest", str(first), "-o", str(first)], first),
+        "extract": (["extract", str(corpus), "-e", "rules", "-o", str(corpus)], corpus),
+        "agree": (["agree", str(snapshot), "--json", str(snapshot)], snapshot),
+        "gold build": (["gold", "build", str(snapshot), "-o", str(tmp_path / "g"), "--json", str(snapshot)], snapshot),
+        "score": (["score", "--gold", str(gold), "--pred", str(corpus), "--json", str(corpus)], corpus),
+    }[verb]
+    before = victim.read_bytes()
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "is also an input" in err and "Traceback" not in err
+    assert victim.read_bytes() == before
+
+
+@pytest.mark.parametrize("verb", ["ingest", "extract"])
+def test_an_output_file_that_is_a_folder_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], verb: str
+) -> None:
+    samples = Path(__file__).parents[2] / "samples"
+    corpus = tmp_path / "corpus.jsonl"
+    assert main(["ingest", str(samples / "articles"), "-o", str(corpus)]) == 0
+    folder = tmp_path / "out"
+    folder.mkdir()
+    args = {"ingest": ["ingest", str(samples / "articles")], "extract": ["extract", str(corpus), "-e", "rules"]}[verb]
+    capsys.readouterr()
+    assert main([*args, "-o", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert "is a folder" in err and "Traceback" not in err and list(folder.iterdir()) == []

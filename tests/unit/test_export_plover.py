@@ -18,7 +18,7 @@ from eventgold.models import GoldDocument
 from .export_fixtures import fixture_gold, word_golds, write_gold
 
 RECORD_KEYS = [
-    "id", "date", "actor", "recipient", "event", "mode", "aux_modes", "context", "quad_code", "event_text",
+    "id", "doc_id", "date", "actor", "recipient", "event", "mode", "aux_modes", "context", "quad_code", "event_text",
     "event_loc", "trigger", "text_info", "cite_info", "coder", "coded_date", "comment",
 ]  # fmt: skip
 ENTITY_KEYS = [

@@ -11,7 +11,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eventgold.cli import main
-from eventgold.extractors.suggest import DocSummary, pair_f1, rank, read_id_list
+from eventgold.errors import InputError
+from eventgold.extractors.suggest import (
+    DocSummary,
+    format_id_list,
+    pair_f1,
+    rank,
+    read_id_list,
+    write_id_list,
+)
 from eventgold.models import Article, DocumentAnnotation, Event, Mention, Origin, Span, write_jsonl
 
 units = st.frozensets(st.tuples(st.sampled_from("ab"), st.integers(0, 5)), max_size=6)
@@ -101,3 +109,93 @@ def test_suggest_cli_bad_format(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "corpus.jsonl", [Article(id="a", text="t")])
     rc = main(["suggest", str(tmp_path / "corpus.jsonl"), "--pred", "x.jsonl", "--format", "csv"])
     assert rc == 2
+
+
+# ---------------------------------------------------------------------------
+# id lists: what `suggest -o` (and its stdout) writes, `push --only-ids` reads back
+# ---------------------------------------------------------------------------
+
+ROUND_TRIP_IDS = [
+    "a1",
+    "doc 1",  # a space inside
+    "Zo\u00eb report",
+    "\u062e\u0628\u0631-\u0663",  # Arabic
+    "\ud55c\uad6d-\ub274\uc2a4",  # Hangul
+    "export#12",
+    "x" * 120,  # longer than a terminal line
+    "[bold]not markup[/bold] :smile:",  # never read as markup or emoji
+]
+
+
+def test_id_list_round_trip(tmp_path: Path) -> None:
+    path = tmp_path / "ids.txt"
+    write_id_list(path, ROUND_TRIP_IDS)
+    assert path.read_text(encoding="utf-8") == "".join(f"{i}\n" for i in ROUND_TRIP_IDS)
+    assert read_id_list(path) == ROUND_TRIP_IDS
+
+
+@pytest.mark.parametrize(
+    ("content", "known", "expected"),
+    [
+        ("a1\r\n\r\n  a2  \n", None, ["a1", "a2"]),  # CRLF, blank lines, surrounding spaces
+        ("\ufeffa1\na2\n", None, ["a1", "a2"]),  # a byte-order mark
+        ("Zoe\u0308\n", None, ["Zo\u00eb"]),  # NFD typed: read in NFC
+        ("# a comment\n#12\na1\n", None, ["a1"]),
+        ("# a comment\n#12\na1\n", ["#12", "a1"], ["#12", "a1"]),  # a known id may start with #
+        ("a1\na1\nZo\u00eb\nZoe\u0308\n", None, ["a1", "Zo\u00eb"]),  # each once
+    ],
+)
+def test_read_id_list_table(tmp_path: Path, content: str, known: list[str] | None, expected: list[str]) -> None:
+    path = tmp_path / "ids.txt"
+    path.write_text(content, encoding="utf-8", newline="")
+    assert read_id_list(path, known=known) == expected
+
+
+@pytest.mark.parametrize("bad", ["a\nb", "a\rb", "a\u2028b", "tab\there", "", "  "])
+def test_write_id_list_refuses_ids_that_cannot_read_back(tmp_path: Path, bad: str) -> None:
+    path = tmp_path / "ids.txt"
+    path.write_text("earlier\n", encoding="utf-8")
+    with pytest.raises(InputError, match="cannot be written one id per line"):
+        write_id_list(path, ["a1", bad])
+    assert path.read_text(encoding="utf-8") == "earlier\n"
+
+
+def test_read_id_list_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="id list not found"):
+        read_id_list(tmp_path / "missing.txt")
+    (tmp_path / "latin.txt").write_bytes(b"caf\xe9\n")
+    with pytest.raises(InputError, match="not UTF-8"):
+        read_id_list(tmp_path / "latin.txt")
+    with pytest.raises(InputError, match="is a folder"):
+        read_id_list(tmp_path)
+
+
+def test_suggest_stdout_is_an_id_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    articles = [Article(id=i, text="Pompeo met Kazemi.") for i in ROUND_TRIP_IDS]
+    write_jsonl(tmp_path / "corpus.jsonl", articles)
+    write_jsonl(tmp_path / "x.jsonl", [ann(i, "x", []) for i in ROUND_TRIP_IDS])
+    capsys.readouterr()
+    assert main(["suggest", str(tmp_path / "corpus.jsonl"), "--pred", str(tmp_path / "x.jsonl")]) == 0
+    out = capsys.readouterr().out
+    (tmp_path / "ids.txt").write_text(out, encoding="utf-8")
+    assert sorted(read_id_list(tmp_path / "ids.txt")) == sorted(ROUND_TRIP_IDS)
+    assert out == format_id_list(sorted(ROUND_TRIP_IDS))  # ranked equal: by id
+
+
+def test_suggest_refuses_to_write_an_id_with_a_line_break(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_jsonl(tmp_path / "corpus.jsonl", [Article(id="a\nb", text="t"), Article(id="c", text="t")])
+    write_jsonl(tmp_path / "x.jsonl", [ann("a\nb", "x", []), ann("c", "x", [])])
+    out = tmp_path / "next.txt"
+    assert main(["suggest", str(tmp_path / "corpus.jsonl"), "--pred", str(tmp_path / "x.jsonl"), "-o", str(out)]) == 2
+    assert "'a\\nb' holds a line break or control character (U+000A)" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_suggest_excludes_ids_in_any_unicode_form(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "corpus.jsonl", [Article(id="Zo\u00eb", text="t"), Article(id="b", text="t")])
+    write_jsonl(tmp_path / "x.jsonl", [ann("Zo\u00eb", "x", []), ann("b", "x", [])])
+    (tmp_path / "done.txt").write_text("Zoe\u0308\n", encoding="utf-8")
+    out = tmp_path / "next.txt"
+    assert main(["suggest", str(tmp_path / "corpus.jsonl"), "--pred", str(tmp_path / "x.jsonl"),
+                 "--exclude-ids", str(tmp_path / "done.txt"), "-o", str(out)]) == 0
+    assert out.read_text(encoding="utf-8") == "b\n"

@@ -313,7 +313,7 @@ def test_client_is_a_context_manager_and_shows_no_secret() -> None:
     client, _ = _secret_client(lambda r: httpx.Response(200, json={}))
     with client as entered:
         assert entered is client
-        assert client.url == "http://***@ls.test" and client.base_url == SECRET_URL
+        assert client.url == "http://***@ls.test" and client.base_url == "http://ls.test"
         _no_secret(repr(client))
         _no_secret(repr(client.connection))
     assert client.http.is_closed
@@ -388,7 +388,7 @@ def test_cli_an_unwrapped_transport_error_is_still_one_line_without_secrets(
         code = main(["annotators", "list", "--json", "-"])
         stdout, stderr = out.getvalue().decode(), err.getvalue().decode()
     assert code == 2 and stdout == ""
-    assert stderr.startswith("error: cannot reach Label Studio (ReadError: GET http://***@127.0.0.1:9/api/users")
+    assert stderr.startswith("error: cannot reach Label Studio (ReadError: GET http://127.0.0.1:9/api/users")
     assert CLI_PASSWORD not in stderr and CLI_TOKEN not in stderr and stderr.count("\n") == 1
 
 
@@ -418,3 +418,17 @@ def test_pull_falls_back_to_paging_when_the_export_times_out(tmp_path: Path) -> 
     assert json.loads(result.path.read_text(encoding="utf-8")) == tasks
     meta = json.loads(result.path.with_name(result.path.name + ".meta.json").read_text(encoding="utf-8"))
     assert meta["method"] == "paged" and PASSWORD not in json.dumps(meta)
+
+
+def test_credentials_in_the_url_are_never_sent_and_the_token_is() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=[])
+
+    client, _ = _secret_client(handler)
+    client.get_json("/api/users")
+    (request,) = seen
+    assert request.headers["Authorization"] == f"Token {TOKEN}"
+    assert "@" not in str(request.url) and PASSWORD not in str(request.url)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -99,3 +100,125 @@ def test_plover_records_are_detected_and_scored_like_our_jsonl(tmp_path: Path) -
         reports.append(json.loads(out.read_text())["extractors"][0]["metrics"])
     assert reports[1]["coder.type.f1"] == pytest.approx(reports[0]["coder.type.f1"])
     assert reports[1]["coder.type.tp"] == reports[0]["coder.type.tp"] > 0
+
+
+# --- the tool's own PLOVER export scores against its own gold with no options (round two) ---
+
+ROOT = Path(__file__).resolve().parents[2]
+PLOVER_CASE = Path(__file__).parent / "data" / "cases" / "plover-roundtrip" / "gold"
+SAMPLE_GOLD = ROOT / "samples" / "gold" / "v1"
+PERFECT = [  # what a PLOVER record carries back: events, roles, actor ids, and the mentions it names
+    "event.trigger_id.f1",
+    "event.trigger_cls.f1",
+    "event.arg_id.f1",
+    "event.arg_cls.f1",
+    "coder.tuple.f1",
+    "coder.type_actor.f1",
+    "coder.type.f1",
+    "coder.quad.f1",
+    "mention.strict.precision",
+    "mention.type.precision",
+    "actor.set.precision",
+]
+
+
+def _gold_docs(gold: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (gold / "gold.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def _plover_export(gold: Path, out: Path) -> Path:
+    assert main(["export", str(gold), "--format", "plover", "-o", str(out)]) == 0
+    return out
+
+
+def _score(gold: Path, pred: Path, split: str, tmp_path: Path, *extra: str) -> dict[str, float]:
+    report = tmp_path / f"{pred.stem}.{split}.score.json"
+    args = ["score", "--gold", str(gold), "--pred", str(pred), "--split", split, "--bootstrap", "0"]
+    assert main([*args, "--json", str(report), *extra]) == 0
+    metrics: dict[str, float] = json.loads(report.read_text())["extractors"][0]["metrics"]
+    return metrics
+
+
+def _mention_recall(gold: Path, split: str) -> float:
+    """Anchored gold mentions that some event names (what PLOVER records carry) over all anchored ones."""
+    named = anchored = 0
+    for doc in _gold_docs(gold):
+        if doc["split"] != split:
+            continue
+        roles = {i for e in doc["events"] for key in ("actors", "recipients", "locations") for i in e[key]}
+        spans = [m for m in doc["mentions"] if m["start"] is not None]
+        anchored += len(spans)
+        named += sum(m["id"] in roles for m in spans)
+    return named / anchored
+
+
+@pytest.mark.parametrize(
+    ("gold", "split"),
+    [(PLOVER_CASE, "test"), (SAMPLE_GOLD, "train"), (SAMPLE_GOLD, "dev"), (SAMPLE_GOLD, "test")],
+    ids=["case-test", "samples-train", "samples-dev", "samples-test"],
+)
+def test_own_plover_export_scores_1_against_its_gold(
+    tmp_path: Path, gold: Path, split: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _plover_export(gold, tmp_path / "plover")
+    pred = out / f"{split}.jsonl"
+    if not pred.read_text(encoding="utf-8"):
+        pytest.skip(f"{gold} has no events in {split}")
+    metrics = _score(gold, pred, split, tmp_path)
+    assert "--doc-key" not in capsys.readouterr().err
+    for name in PERFECT:
+        assert metrics[name] == 1.0, name
+    assert metrics["mention.strict.recall"] == pytest.approx(_mention_recall(gold, split))
+    if gold == SAMPLE_GOLD:  # every sample mention takes part in an event: nothing is lost
+        for name in ("mention.strict.f1", "actor.set.f1", "actor.id.accuracy", "event.mode.accuracy"):
+            assert metrics[name] == 1.0, name
+
+
+def _rekey(record: dict[str, Any], variant: str) -> dict[str, Any]:
+    doc_id = record["doc_id"]
+    out = {k: v for k, v in record.items() if k != "doc_id"}
+    if variant == "citation-only":  # what the export wrote before: the id only in cite_info.citation
+        return out
+    if variant == "other-name":
+        out["cite_info"] = {**out["cite_info"], "citation": None}
+        return {**out, "story": {"ref": doc_id}}
+    if variant == "decoy-doc_id":  # a doc_id naming no gold document; the id sits in meta.article
+        return {**out, "doc_id": "elsewhere-" + doc_id, "meta": {"article": doc_id}}
+    if variant == "none":
+        out["cite_info"] = {**out["cite_info"], "citation": None}
+        return out
+    return record
+
+
+@pytest.mark.parametrize(
+    ("variant", "extra"),
+    [
+        ("as-exported", []),
+        ("citation-only", []),
+        ("other-name", []),
+        ("decoy-doc_id", []),
+        ("decoy-doc_id", ["--doc-key", "meta.article"]),
+    ],
+)
+def test_the_document_key_of_plover_records_is_detected(
+    tmp_path: Path, variant: str, extra: list[str]
+) -> None:
+    out = _plover_export(PLOVER_CASE, tmp_path / "plover")
+    lines = (out / "test.jsonl").read_text(encoding="utf-8").splitlines()
+    pred = tmp_path / f"{variant}.jsonl"
+    pred.write_text("".join(json.dumps(_rekey(json.loads(line), variant)) + "\n" for line in lines), encoding="utf-8")
+    metrics = _score(PLOVER_CASE, pred, "test", tmp_path, *extra)
+    assert metrics["coder.tuple.f1"] == metrics["event.arg_cls.f1"] == 1.0
+
+
+def test_plover_records_without_a_document_key_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _plover_export(PLOVER_CASE, tmp_path / "plover")
+    lines = (out / "test.jsonl").read_text(encoding="utf-8").splitlines()
+    pred = tmp_path / "none.jsonl"
+    pred.write_text("".join(json.dumps(_rekey(json.loads(line), "none")) + "\n" for line in lines), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["score", "--gold", str(PLOVER_CASE), "--pred", str(pred), "--bootstrap", "0"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "'doc_id'" in err[0] and "--doc-key" in err[0]

@@ -66,6 +66,7 @@ def extract(
     Example: [bold]eventgold extract corpus.jsonl -e rules -o predictions/rules.jsonl[/bold]
     """
     from eventgold.extractors.base import load_extractor, run_extractor
+    from eventgold.fileio import refuse_inputs_as_outputs
     from eventgold.models import write_jsonl
     from eventgold.ontology import load_ontology
     from eventgold.records_io import read_articles
@@ -74,6 +75,7 @@ def extract(
     ex = load_extractor(extractor, actors=actors, lexicon=lexicon)
     safe_name = ex.name.replace(":", "_").replace("/", "_")
     target = output or Path("predictions") / f"{safe_name}.jsonl"
+    refuse_inputs_as_outputs([target, json_out], [corpus])
     if corpus.is_dir():
         raise InputError(f"{corpus}: is a folder; give a corpus JSONL file (from `eventgold ingest`)")
     if not corpus.is_file():
@@ -233,7 +235,7 @@ def suggest(
     Example: [bold]eventgold suggest corpus.jsonl --pred a.jsonl,b.jsonl -n 50 -o ids.txt[/bold]
     """
     from eventgold.extractors.readers import FORMATS
-    from eventgold.extractors.suggest import read_id_list, suggest, write_id_list
+    from eventgold.extractors.suggest import format_id_list, read_id_list, suggest, write_id_list
     from eventgold.ontology import load_ontology
 
     paths = [p for value in pred for p in split_list(value)]
@@ -264,5 +266,5 @@ def suggest(
     if output:
         console.print(f"wrote {len(result.suggestions)} ids to {output}")
         return
-    for s in result.suggestions:
-        console.print(s.doc_id, highlight=False)
+    # the ids as an id list (`> next.txt` works like -o): plain lines, never wrapped or read as markup
+    typer.echo(format_id_list(s.doc_id for s in result.suggestions), nl=False)

@@ -11,6 +11,8 @@ from rich.table import Table
 
 from eventgold.commands.report import command_line, write_reports
 from eventgold.console import console, err_console, report_problems, write_json_output
+from eventgold.errors import InputError
+from eventgold.fileio import refuse_inputs_as_outputs
 from eventgold.gold.inputs import SnapshotLike
 
 app = typer.Typer(
@@ -124,13 +126,18 @@ def build(
         previous=previous,
         allow_problems=allow_problems,
     )
+    out = err_console if json_out == "-" else console  # stdout holds only the JSON
+    refuse_inputs_as_outputs([json_out, output], snapshots)
     onto = load_ontology(ontology)
     read = _read_snapshots(snapshots)
     _warn_unused_adjudications(read, policy)
     try:
         result = build_gold(read, onto, options)
     except ProblemsFound as exc:
-        report_problems(exc.problems, ", ".join(str(p) for p in snapshots), show=10)
+        report_problems(
+            exc.problems, ", ".join(str(p) for p in snapshots), show=10,
+            listed_in="problems.jsonl once built with --allow-problems",
+        )
         raise
     status = write_gold_version(result, output)
     report_problems(
@@ -152,16 +159,16 @@ def build(
             str(sum(len(d.mentions) for d in docs)),
             str(sum(len(d.events) for d in docs)),
         )
-    console.print(table)
+    out.print(table)
     decided = ", ".join(f"{k} {v}" for k, v in c.decisions.items()) or "no documents"
-    console.print(f"policy {m.policy}: {decided}")
-    console.print(
+    out.print(f"policy {m.policy}: {decided}")
+    out.print(
         f"{c.conflicts} documents with open conflicts ({output / 'conflicts.jsonl'}); "
         f"{c.excluded} left out of gold"
         + ("; the others kept with their undisputed units" if include_conflicts else "")
     )
     if c.cancelled:
-        console.print(f"{c.cancelled} cancelled annotations were counted and left out")
+        out.print(f"{c.cancelled} cancelled annotations were counted and left out")
     if m.splits.previous_conflicts:
         err_console.print(
             f"[yellow]warning:[/yellow] {len(m.splits.previous_conflicts)} groups of "
@@ -169,7 +176,7 @@ def build(
             f"were split across train/dev/test in {m.previous}; their documents keep those splits"
         )
     verb = "wrote" if status == "written" else "unchanged (identical rebuild):"
-    console.print(f"{verb} {output}")
+    out.print(f"{verb} {output}")
     if json_out:
         write_json_output(
             {"status": status, "path": str(output), "manifest": m.model_dump(mode="json")}, json_out
@@ -189,7 +196,8 @@ def diff(
     from eventgold.gold.diff import diff_versions
 
     result = diff_versions(a, b)
-    console.print(
+    out = err_console if json_out == "-" else console  # stdout holds only the JSON
+    out.print(
         f"{result.a} -> {result.b}: documents +{len(result.documents_added)} "
         f"-{len(result.documents_removed)} ~{len(result.documents_changed)}; units "
         f"+{result.units_added} -{result.units_removed} ~{result.units_changed}"
@@ -207,11 +215,11 @@ def diff(
                 f"{d.split[0]} -> {d.split[1]}" if d.split else "",
                 "changed" if d.text_changed else "",
             )
-        console.print(table)
+        out.print(table)
     for doc_id in result.documents_added:
-        console.print(f"[green]+ {doc_id}[/green]")
+        out.print(f"[green]+ {doc_id}[/green]")
     for doc_id in result.documents_removed:
-        console.print(f"[red]- {doc_id}[/red]")
+        out.print(f"[red]- {doc_id}[/red]")
     if json_out:
         write_json_output(result.model_dump(mode="json"), json_out)
 
@@ -241,8 +249,12 @@ def agree(
     from eventgold.gold.inputs import merge_snapshots
     from eventgold.ontology import load_ontology
 
+    out = err_console if json_out == "-" else console  # stdout holds only the JSON
+    refuse_inputs_as_outputs([json_out, html], snapshots)
     onto = load_ontology(ontology)
     inputs = merge_snapshots(_read_snapshots(snapshots), onto)
+    if not inputs.articles:
+        raise InputError(f"{', '.join(map(str, snapshots))}: no tasks in the snapshot(s); nothing to compare")
     report_problems(inputs.problems, ", ".join(str(p) for p in snapshots), repairs=inputs.repairs)
     gold_map = None
     if gold is not None:
@@ -251,7 +263,7 @@ def agree(
     report.command = command_line(ctx)
     report.problems = inputs.problems
     report.repairs = inputs.repairs
-    console.print(
+    out.print(
         f"{len(report.annotators)} annotators, {report.documents} documents with two or "
         f"more annotators, {report.annotations} annotations "
         f"({report.cancelled} cancelled, left out)"
@@ -266,7 +278,7 @@ def agree(
     spans.add_row(
         "roles", "matched triggers", str(len(report.roles.pairs)), _fmt(report.roles.macro_f1), ""
     )
-    console.print(spans)
+    out.print(spans)
 
     fields = Table(title="categorical fields on aligned units")
     for column in ("field", "units", "Cohen (mean of pairs)", "Fleiss", "Fleiss units", "alpha"):
@@ -280,7 +292,7 @@ def agree(
             f"{fa.fleiss_units} x {fa.fleiss_raters}",
             _fmt(fa.alpha),
         )
-    console.print(fields)
+    out.print(fields)
 
     people = Table(title="annotators")
     for column in (
@@ -304,7 +316,7 @@ def agree(
             _fmt(st.with_others.f1),
             _fmt(st.with_gold.f1) if st.with_gold is not None else "",
         )
-    console.print(people)
+    out.print(people)
 
     if report.disagreements and show > 0:
         dis = Table(
@@ -325,7 +337,7 @@ def agree(
                 ", ".join(d.fields),
                 values,
             )
-        console.print(dis)
+        out.print(dis)
     for warning in report.warnings:
         err_console.print(f"[yellow]note:[/yellow] {warning}", highlight=False)
     if json_out:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,14 @@ from rich.table import Table
 from eventgold.console import console, err_console, write_json_output
 
 SKIPPED_SHOWN = 20
+
+
+class Quoting(StrEnum):
+    """How quote characters in .csv/.tsv files are read (``--quoting``)."""
+
+    auto = "auto"
+    csv = "csv"
+    none = "none"
 
 
 def ingest(
@@ -61,20 +70,39 @@ def ingest(
     language_col: Annotated[
         str | None, typer.Option("--language-col", help="JSONL key / CSV column of the language code.")
     ] = None,
+    delimiter: Annotated[
+        str | None,
+        typer.Option(
+            "--delimiter",
+            help="Cell delimiter of .csv/.tsv files: one character or 'tab' (default: tab for .tsv; "
+            "for .csv the header decides between , ; tab |).",
+        ),
+    ] = None,
+    quoting: Annotated[
+        Quoting,
+        typer.Option(
+            "--quoting",
+            help="csv: cells may be quoted (\"...\", \"\" inside) and hold line breaks; none: quote characters "
+            "are text, one line per row; auto: csv for .csv, none for .tsv.",
+        ),
+    ] = Quoting.auto,
     json_out: Annotated[str | None, typer.Option("--json", help="Write the summary here ('-' for stdout).")] = None,
 ) -> None:
     """Turn raw articles into a clean, de-duplicated corpus of Articles with stable ids.
 
     Reads .txt files, .html pages (article body by trafilatura), .jsonl and .csv exports
-    (map fields with --text-col, --title-col, --id-col, ...). Removes site furniture, reads
+    (map fields with --text-col, --title-col, --id-col, ...; a .tsv is read one line per row,
+    --quoting csv for a quoted one). Removes site furniture, reads
     headline, date, dateline, source and language, merges exact duplicates and marks near
     duplicates (duplicate_of). Bad input stops the run with exit 2 and leaves any earlier
     output untouched, unless --skip-bad.
 
     Example: [bold]eventgold ingest samples/articles -o corpus.jsonl[/bold]
     """
+    from eventgold.fileio import refuse_inputs_as_outputs
     from eventgold.ingest import ingest_to_file, make_options
 
+    refuse_inputs_as_outputs([output, json_out], paths)
     options = make_options(
         skip_bad=skip_bad,
         keep_raw=keep_raw,
@@ -89,6 +117,8 @@ def ingest(
         date_col=date_col,
         source_col=source_col,
         language_col=language_col,
+        delimiter=delimiter,
+        quoting=quoting.value,
     )
     progress = Progress(
         TextColumn("ingest"),

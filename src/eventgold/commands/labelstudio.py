@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from eventgold.config import resolve_connection, workspace
@@ -29,6 +30,7 @@ ApiKey = Annotated[
 ]
 JsonOut = Annotated[str | None, typer.Option("--json", help="Write a JSON summary here (- for stdout).")]
 DEFAULT_PROJECT = "eventgold"
+UNMATCHED_SHOWN = 5  # ids of `push --only-ids` that match nothing, shown in the warning (all in --json)
 
 annotators_app = typer.Typer(help="Annotator accounts on the Label Studio server.", no_args_is_help=True)
 
@@ -107,12 +109,12 @@ def run_push(
         raise InputError(f"{corpus}: holds no articles; make a corpus with `eventgold ingest`")
     ontology = load_ontology()
     preds = load_predictions(predictions, articles, ontology)
-    ids: set[str] | None = None
+    ids: list[str] | None = None
     if only_ids is not None:
-        try:
-            ids = {ln.strip() for ln in only_ids.read_text(encoding="utf-8").splitlines() if ln.strip()}
-        except OSError as exc:
-            raise UserError(f"{only_ids}: cannot read the id list: {exc.strerror}") from exc
+        from eventgold.extractors.suggest import read_id_list
+
+        # the format `suggest -o` writes; a line starting with # is an id when the corpus has it
+        ids = read_id_list(only_ids, known=articles)
     xml, instructions = label_config_and_instructions()
     with _client(url, api_key) as client:
         return push_articles(
@@ -142,7 +144,12 @@ def push(
         bool, typer.Option(help="Replace unannotated tasks whose article text changed.")
     ] = False,
     only_ids: Annotated[
-        Path | None, typer.Option("--only-ids", help="File with one document id per line to push.")
+        Path | None,
+        typer.Option(
+            "--only-ids",
+            help="Push only these documents: a file of ids, one per line (as `suggest -o` writes it); "
+            "listed ids that match no article are reported.",
+        ),
     ] = None,
     url: Url = None,
     api_key: ApiKey = None,
@@ -172,6 +179,16 @@ def push(
         "predictions_added": result.predictions_added,
         "not_selected": result.not_selected,
     }
+    if only_ids is not None:
+        payload["unmatched_ids"] = result.unmatched_ids
+    if result.unmatched_ids:
+        shown = ", ".join(repr(i) for i in result.unmatched_ids[:UNMATCHED_SHOWN])
+        more = " …" if len(result.unmatched_ids) > UNMATCHED_SHOWN else ""
+        err_console.print(
+            f"[yellow]warning:[/yellow] {len(result.unmatched_ids)} id(s) listed in {escape(str(only_ids))} "
+            f"match no article in {escape(str(corpus))}: {escape(shown)}{more}",
+            highlight=False,
+        )
     if json_out:
         write_json_output(payload, json_out)
     if json_out != "-":

@@ -182,6 +182,14 @@ def score(
         str | None,
         typer.Option("--format", help="Prediction format: jsonl, labelstudio, plover or docbin (default: detected)."),
     ] = None,
+    doc_key: Annotated[
+        str | None,
+        typer.Option(
+            "--doc-key",
+            help="Field holding the document id in PLOVER records or DocBin user_data, dotted when nested "
+            "(default: detected from the records — the field whose values are gold document ids — else doc_id).",
+        ),
+    ] = None,
     ontology: Annotated[
         Path | None,
         typer.Option(
@@ -198,6 +206,7 @@ def score(
     Example: [bold]eventgold score --gold samples/fixture --pred samples/fixture/pred_tagger.jsonl
     --split test --fail-under event.trigger_cls.f1=0.5 --html report.html[/bold]
     """
+    from eventgold.fileio import refuse_inputs_as_outputs
     from eventgold.ontology import load_ontology
     from eventgold.scoring.api import score as score_fn
     from eventgold.scoring.inputs import add_gold_metadata, gold_path, load_gold, load_predictions, unique_names
@@ -205,10 +214,11 @@ def score(
     bounds = parse_fail_under(fail_under or [])
     by_list = split_list(by)
     gpath = gold_path(gold)
+    refuse_inputs_as_outputs([json_out, html, csv_dir], [gpath, *pred])
     onto = load_ontology(ontology)  # gold and predictions are checked against it (default: label_config/)
     gold_docs = load_gold(gpath, onto)
     articles = {g.article.id: g.article for g in gold_docs}
-    loaded = [load_predictions(p, fmt, articles=articles, ontology=onto) for p in pred]
+    loaded = [load_predictions(p, fmt, articles=articles, ontology=onto, doc_key=doc_key) for p in pred]
     names = unique_names(loaded)
     report = score_fn(
         gold_docs,

@@ -16,12 +16,19 @@ wherever a gold span edge falls inside it (see :mod:`.layout`), so a span is
 cut only for blanks at its edges, for covering no token, or for overlapping
 another in a tag sequence.
 
+A split without documents keeps its (empty) files and its manifest entry, so
+every consumer loads it (a DocBin with 0 docs, empty CoNLL and PLOVER files);
+the HF card leaves it undeclared, as ``datasets`` cannot load an empty split
+(see :mod:`.hf`).
+
 Exports are deterministic (no clock, sorted keys, documents in gold order): the
 same gold and options give byte-identical files. Writing is atomic: the folder
 is built under a temporary name next to the target and swapped in only when
 complete, so a failed export leaves an earlier one intact. A target folder
 that exists must be empty or an earlier eventgold export; anything else is
-refused rather than replaced.
+refused rather than replaced. A target that is a symbolic link is followed
+(:func:`eventgold.fileio.output_target`): the folder it points to, or would
+point to, is built next to itself and swapped in, and the link stays.
 """
 
 from __future__ import annotations
@@ -47,6 +54,7 @@ from eventgold import SCHEMA_VERSION, __version__
 from eventgold.errors import ConfigError
 from eventgold.export.layout import CutSpan, DocLayout, layout_document
 from eventgold.export.tokenize import TOKENIZER
+from eventgold.fileio import json_text, output_target
 from eventgold.gold.dataset import GOLD_FILE, MANIFEST_FILE, GoldVersion, read_gold_version
 from eventgold.models import SPLITS, GoldDocument
 from eventgold.ontology import Ontology, load_ontology
@@ -237,7 +245,7 @@ def sha256_bytes(data: bytes) -> str:
 
 def dumps_line(payload: Any) -> str:
     """One compact JSON line with a newline (keys in insertion order, UTF-8 kept, deterministic)."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json_text(payload, separators=(",", ":")) + "\n"
 
 
 def _check_target(target: Path) -> None:
@@ -327,15 +335,19 @@ def export_gold(
     ``splits`` defaults to train, dev and test. ``ontology`` gives the label
     lists (default: label_config/ontology.yaml); ``actors_path`` the actor
     dictionary for PLOVER identifiers (default: label_config/actors.yaml when present).
+    An ``out_dir`` that is a symbolic link is followed: the folder it points to
+    is written (built next to it, then swapped in) and the link is kept.
     """
     export_format = get_format(fmt)
     chosen = parse_splits(splits)
     gold_path = Path(gold_dir)
-    target = Path(out_dir)
+    target = output_target(out_dir)  # a link is followed: its target is replaced, the link kept
     onto = ontology if ontology is not None else load_ontology()
     gold = _load_gold(gold_path, onto)
     if target.resolve() == gold_path.resolve() or gold_path.resolve() in target.resolve().parents:
         raise ConfigError(f"{target} is inside the gold version folder {gold_path}; write the export elsewhere")
+    if target != Path(out_dir) and target.exists() and not target.is_dir():
+        raise ConfigError(f"{out_dir} is a link to {target}, which is not a folder; choose another -o")
     _check_target(target)
     warnings: list[str] = []
     if onto.sha256() != gold.manifest.ontology.sha256:
@@ -383,7 +395,7 @@ def export_gold(
             "files": {name: sha256_bytes((tmp / name).read_bytes()) for name in files},
         }
         with open(tmp / EXPORT_MANIFEST, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+            fh.write(json_text(manifest, indent=2, sort_keys=True) + "\n")
         status = _swap_in(tmp, target)
     except OSError as exc:
         with contextlib.suppress(FileNotFoundError):
@@ -397,7 +409,7 @@ def export_gold(
         format=export_format.name,
         gold=str(gold_path),
         gold_version=gold.manifest.version,
-        output=str(target),
+        output=str(Path(out_dir)),
         status=status,
         splits={s: result.counts[s] for s in chosen},
         files=sorted([*files, EXPORT_MANIFEST]),

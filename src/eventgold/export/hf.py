@@ -16,22 +16,30 @@ Per split, ``<split>.jsonl`` holds one document per line:
 Token ends are exclusive everywhere. ``README.md`` is a dataset card whose YAML
 header declares the splits (``dev`` is published as ``validation``) and the
 features, so ``datasets.load_dataset(folder)`` gives ``ClassLabel`` tags.
+
+A split without documents still gets its (empty) ``<split>.jsonl`` and its row
+in the manifest, but is left out of the card's ``data_files``: ``datasets``
+cannot load a split with no rows ("corresponds to no data"), so the folder
+loads with the splits that hold documents. When no chosen split holds a
+document there is no dataset to load, and the export is refused (a
+:class:`~eventgold.errors.ConfigError`, nothing written).
 """
 
 from __future__ import annotations
 
 import copy
-import json
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from eventgold.errors import ConfigError
 from eventgold.export import ExportContext, FormatResult, dumps_line
 from eventgold.export.bio import bio_labels, encode_bio
 from eventgold.export.layout import DocLayout
 from eventgold.export.tokenize import TOKENIZER
+from eventgold.fileio import json_text
 
 HF_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
 ROLES = ("actor", "recipient", "location")
@@ -201,8 +209,14 @@ def render_card(
     types: tuple[dict[str, Counter[str]], dict[str, Counter[str]]],
     languages: list[str],
 ) -> str:
-    """The dataset card (README.md): YAML header for ``datasets``, then what it holds and where from."""
+    """The dataset card (README.md): YAML header for ``datasets``, then what it holds and where from.
+
+    Only splits with documents are declared in ``data_files`` (``datasets`` cannot
+    load an empty split); the card names the empty ones.
+    """
     m = ctx.gold.manifest
+    declared = declared_splits(ctx, counts)
+    empty = [s for s in ctx.splits if s not in declared]
     header: dict[str, Any] = {}
     if languages:
         header["language"] = languages
@@ -216,7 +230,7 @@ def render_card(
             "configs": [
                 {
                     "config_name": "default",
-                    "data_files": [{"split": HF_SPLIT[s], "path": f"{s}.jsonl"} for s in ctx.splits],
+                    "data_files": [{"split": HF_SPLIT[s], "path": f"{s}.jsonl"} for s in declared],
                 }
             ],
             "dataset_info": {
@@ -226,7 +240,12 @@ def render_card(
     )
     yaml_text = yaml.safe_dump(header, sort_keys=False, allow_unicode=True, width=100)
     created = m.created.isoformat() if m.created else "unknown"
-    split_names = ", ".join(f"`{HF_SPLIT[s]}` ({s}.jsonl)" for s in ctx.splits)
+    split_names = ", ".join(f"`{HF_SPLIT[s]}` ({s}.jsonl)" for s in declared)
+    if empty:
+        split_names += (
+            "; without documents, so not declared (`datasets` cannot load an empty split; the file is empty): "
+            + ", ".join(f"`{HF_SPLIT[s]}` ({s}.jsonl)" for s in empty)
+        )
     lines = [
         "---",
         yaml_text.rstrip("\n"),
@@ -284,15 +303,29 @@ def render_card(
         "from datasets import load_dataset",
         "",
         'ds = load_dataset("path/to/this/folder")',
-        'names = ds["train"].features["ner_tags"].feature.names',
+        f'names = ds["{HF_SPLIT[(declared or ["train"])[0]]}"].features["ner_tags"].feature.names',
         "```",
         "",
     ]
     return "\n".join(lines)
 
 
+def declared_splits(ctx: ExportContext, counts: dict[str, Any]) -> list[str]:
+    """The chosen splits the card declares: those with at least one document (``counts`` per split)."""
+    return [s for s in ctx.splits if counts[s].documents > 0]
+
+
 def write(ctx: ExportContext, out: Path) -> FormatResult:
-    """Write ``<split>.jsonl``, ``labels.json`` and the ``README.md`` dataset card."""
+    """Write ``<split>.jsonl``, ``labels.json`` and the ``README.md`` dataset card.
+
+    Empty splits are left out of the card (see the module docstring); when every
+    chosen split is empty the export is refused with a ConfigError.
+    """
+    if not any(ctx.documents(s) for s in ctx.splits):
+        raise ConfigError(
+            f"gold {ctx.version} has no documents in {', '.join(ctx.splits)}: a Hugging Face dataset needs at "
+            "least one row, so nothing was exported; choose splits that hold documents with --split"
+        )
     labels = {
         "ner_tags": bio_labels(ctx.actor_types),
         "trigger_tags": bio_labels(ctx.event_types),
@@ -330,10 +363,19 @@ def write(ctx: ExportContext, out: Path) -> FormatResult:
         {t: event_types[t] for t in ctx.event_types if t in event_types},
     )
     with open(out / "labels.json", "w", encoding="utf-8", newline="\n") as fh:
-        fh.write(json.dumps(labels, ensure_ascii=False, indent=2) + "\n")
+        fh.write(json_text(labels, indent=2) + "\n")
     card = render_card(ctx, labels, result.counts, ordered, sorted(languages))
     with open(out / "README.md", "w", encoding="utf-8", newline="\n") as fh:
         fh.write(card)
-    result.extra_manifest["hf_splits"] = {s: HF_SPLIT[s] for s in ctx.splits}
+    declared = declared_splits(ctx, result.counts)
+    result.extra_manifest["hf_splits"] = {s: HF_SPLIT[s] for s in declared}
+    empty = [s for s in ctx.splits if s not in declared]
+    if empty:
+        result.extra_manifest["hf_undeclared_splits"] = empty
+        result.warnings.append(
+            f"split{'s' if len(empty) > 1 else ''} {', '.join(empty)} without documents left out of the dataset "
+            "card (datasets cannot load an empty split); load_dataset gives "
+            + ", ".join(HF_SPLIT[s] for s in declared)
+        )
     return result
 

@@ -5,7 +5,7 @@ Field names follow the PLOVER data-interchange specification (manual v0.8, see
 objects), ``event``, ``mode``, ``context``, ``event_text``, ``event_loc``,
 ``text_info``, ``quad_code``, ``coder``, ``coded_date``, ``comment``,
 ``cite_info``. PLOVER invites extra named fields; this export adds
-``aux_modes`` (historical, future, hypothetical, negation) and ``trigger``.
+``doc_id``, ``aux_modes`` (historical, future, hypothetical, negation) and ``trigger``.
 
 Entity objects (PLOVER's actor information object):
 
@@ -20,7 +20,9 @@ Entity objects (PLOVER's actor information object):
   ``start``/``end``: the gold mention and its offsets (null without offsets).
 
 ``id`` is ``<document id>:<event id>`` (gold event ids are derived from the
-event itself, so ids stay stable between exports); ``date`` is the event's
+event itself, so ids stay stable between exports) and ``doc_id`` (extra field,
+the key eventgold's PLOVER reader looks for first) the gold document id, so
+``eventgold score --pred <split>.jsonl`` reads the export back with no options; ``date`` is the event's
 date, else the article's publication date; ``event_text`` is the sentence
 holding the trigger (widened to the trigger's own edges should they reach past
 it) and ``text_info`` its sentence number and character offsets in the article
@@ -130,6 +132,7 @@ def event_records(
         records.append(
             {
                 "id": f"{doc.doc_id}:{e.id}",
+                "doc_id": doc.doc_id,
                 "date": date.isoformat() if date else None,
                 "actor": [entity(mentions[i], text, dictionary) for i in e.actors],
                 "recipient": [entity(mentions[i], text, dictionary) for i in e.recipients],

@@ -8,9 +8,14 @@ One entry point, :func:`read_predictions`, reads
   on request, ``annotations``), or a bare list of predictions;
 - ``plover``: PLOVER/POLECAT-style event records (JSONL with ``event``,
   ``actor``/``recipient`` lists, ``mode``, ``context``, optional ``text_info``),
-  grouped into documents by a configurable key (``doc_key``, default ``doc_id``);
-  a record's own ``id`` is the event's id. Actors become mentions without
-  offsets unless their text can be placed in the article exactly;
+  grouped into documents by a configurable key (``doc_key``; None detects it
+  from the records, see :func:`detect_plover_doc_key`, and ``doc_id`` is the
+  default); a record's own ``id`` is the event's id. Actors become mentions without
+  offsets unless their text can be placed in the article exactly; ``event_loc``
+  (with a ``name``) fills the ``location`` role. What eventgold's own PLOVER
+  export adds is read back: an entity's ``canonical_id``, ``type`` and
+  ``start``/``end`` (used when they fit the article text) and the event's
+  ``trigger``, so the export scores against its gold as it was;
 - ``docbin``: a spaCy ``DocBin`` whose docs carry the article id in
   ``doc.user_data[doc_key]``.
 
@@ -25,7 +30,7 @@ import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeGuard, cast
 
 from eventgold.errors import InputError, RecordError
 from eventgold.extractors.dictionary import ActorDictionary
@@ -102,7 +107,7 @@ def read_predictions(
     fmt: Format | None = None,
     *,
     articles: Mapping[str, Article] | None = None,
-    doc_key: str = "doc_id",
+    doc_key: str | None = "doc_id",
     ontology: Ontology | None = None,
     dictionary: ActorDictionary | None = None,
     include_annotations: bool = False,
@@ -114,6 +119,9 @@ def read_predictions(
     offset-less PLOVER actors be placed; ``ontology`` checks labels, modes and
     contexts; ``dictionary`` resolves PLOVER actors to canonical ids and types.
     ``include_annotations`` also yields the human annotations of Label Studio tasks.
+    ``doc_key`` names the field holding the document id (dotted for nested
+    fields); None detects it for PLOVER records (:func:`detect_plover_doc_key`)
+    and means ``doc_id`` for the other formats.
 
     One annotation per document and origin (``one_per``; ``ONE_PER_DOCUMENT``
     for one extractor's file; a ``OneRecordPerId`` shared by several calls makes
@@ -127,6 +135,8 @@ def read_predictions(
     chosen = fmt or detect_format(file)
     if chosen not in FORMATS:
         raise InputError(f"unknown predictions format {chosen!r}; use one of {', '.join(FORMATS)}")
+    if doc_key is None:
+        doc_key = (detect_plover_doc_key(file, articles) if chosen == "plover" else None) or DEFAULT_DOC_KEY
     if chosen == "jsonl":
         stream = _read_jsonl(file)
     elif chosen == "labelstudio":
@@ -315,6 +325,66 @@ def _lookup(raw: dict[str, Any], dotted: str) -> Any:
     return value
 
 
+DEFAULT_DOC_KEY = "doc_id"
+PLOVER_DOC_KEYS = (
+    "doc_id",
+    "document_id",
+    "article_id",
+    "story_id",
+    "docid",
+    "aid",
+    "cite_info.citation",
+    "meta.doc_id",
+    "meta.article",
+)
+"""Document keys PLOVER/POLECAT-style records are known to carry, in order of preference."""
+
+
+def _key_values(raw: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(dotted key, value)`` of the scalar fields of a record, at the top level and one level down."""
+    for key, value in raw.items():
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            yield key, str(value)
+        elif isinstance(value, dict):
+            for sub, inner in value.items():
+                if isinstance(inner, str | int) and not isinstance(inner, bool):
+                    yield f"{key}.{sub}", str(inner)
+
+
+def detect_plover_doc_key(file: str | Path, articles: Mapping[str, Article] | None = None) -> str | None:
+    """The field of the PLOVER records in ``file`` that holds their document id, or None.
+
+    With ``articles`` (the gold's, by id), the key whose values name the most
+    of those articles wins (ties: :data:`PLOVER_DOC_KEYS` order, then by name),
+    so records whose document id sits in any field, such as
+    ``cite_info.citation``, are matched without options. Without articles, or
+    when no value names one, it is the first of :data:`PLOVER_DOC_KEYS` that
+    every record carries. Unreadable lines are left for the reader to report.
+    """
+    present: Counter[str] = Counter()
+    matches: Counter[str] = Counter()
+    records = 0
+    try:
+        for _, raw in iter_json_lines(file):
+            if not isinstance(raw, dict):
+                continue
+            records += 1
+            for key, value in _key_values(raw):
+                present[key] += 1
+                if articles and value in articles:
+                    matches[key] += 1
+    except (RecordError, InputError):
+        pass
+
+    def rank(key: str) -> tuple[int, int, str]:
+        known = PLOVER_DOC_KEYS.index(key) if key in PLOVER_DOC_KEYS else len(PLOVER_DOC_KEYS)
+        return (-matches[key], known, key)
+
+    if matches:
+        return min(matches, key=rank)
+    return next((k for k in PLOVER_DOC_KEYS if records and present[k] == records), None)
+
+
 def _entities(value: Any, field: str) -> list[dict[str, Any]]:
     if value is None or value == "":
         return []
@@ -383,11 +453,49 @@ def _entity_mention(
         "country": str(code) if code else (entry.country if entry else None),
         "sector": str(sector) if sector else (entry.sector if entry else None),
     }
-    if article is not None and text:
-        placed = _place(article.text, str(text), window)
-        if placed is not None:
-            mention["start"], mention["end"] = placed
+    # eventgold's own PLOVER export also writes the gold's canonical id, actor type and offsets
+    own_id, own_type = entity.get("canonical_id"), entity.get("type")
+    if isinstance(own_id, str) and own_id:
+        mention["canonical_id"] = own_id
+    if isinstance(own_type, str) and own_type in ACTOR_TYPES:
+        mention["type"] = own_type
+    start, end = entity.get("start"), entity.get("end")
+    said_unanchored = "start" in entity and "end" in entity and start is None and end is None
+    if article is not None and text and not said_unanchored:  # explicit null offsets: a mention without offsets
+        if isinstance(start, int) and isinstance(end, int) and 0 <= start < end and article.text[start:end] == text:
+            mention["start"], mention["end"] = start, end
+        else:
+            placed = _place(article.text, str(text), window)
+            if placed is not None:
+                mention["start"], mention["end"] = placed
     return mention
+
+
+def _event_location(value: Any) -> list[dict[str, Any]]:
+    """PLOVER's ``event_loc`` (geonames-style ``name``, ``cc3``) as an entity object; none without a name or id."""
+    if not isinstance(value, dict) or not (value.get("name") or value.get("canonical_id")):
+        return []
+    return [
+        {
+            "entity_text": value.get("name"),
+            "code": value.get("cc3"),
+            "identifier_id": value.get("identifier_id"),
+            "canonical_id": value.get("canonical_id"),
+            "type": "LOCATION",
+            "start": value.get("start"),
+            "end": value.get("end"),
+        }
+    ]
+
+
+def _is_span(value: Any) -> TypeGuard[dict[str, Any]]:
+    """Whether ``value`` is a ``{start, end, text}`` span object (eventgold's PLOVER export's ``trigger``)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("start"), int)
+        and isinstance(value.get("end"), int)
+        and isinstance(value.get("text"), str)
+    )
 
 
 def _read_plover(
@@ -441,9 +549,13 @@ def _read_plover(
             window = None
             if isinstance(info, dict) and isinstance(info.get("start"), int) and isinstance(info.get("end"), int):
                 window = (info["start"], info["end"])
-            roles: dict[str, list[str]] = {"actors": [], "recipients": []}
-            for field, role in (("actor", "actors"), ("recipient", "recipients")):
-                for entity in _entities(raw.get(field), field):
+            roles: dict[str, list[str]] = {"actors": [], "recipients": [], "locations": []}
+            for field, role, entities in (
+                ("actor", "actors", _entities(raw.get("actor"), "actor")),
+                ("recipient", "recipients", _entities(raw.get("recipient"), "recipient")),
+                ("event_loc", "locations", _event_location(raw.get("event_loc"))),
+            ):
+                for entity in entities:
                     mention = _entity_mention(entity, dictionary, article, window)
                     if mention["text"] is None and mention["canonical_id"] is None:
                         raise RecordError(
@@ -465,10 +577,12 @@ def _read_plover(
             if isinstance(context, str):
                 context = [c.strip() for c in context.replace(";", ",").split(",") if c.strip()]
             date = raw.get("date")
+            trigger = raw.get("trigger")
             doc["events"].append(
                 {
                     "id": event_id,
                     "type": event_type.strip().upper(),
+                    **({"trigger": {k: trigger[k] for k in ("start", "end", "text")}} if _is_span(trigger) else {}),
                     "mode": (str(raw["mode"]).strip().lower() or None) if raw.get("mode") else None,
                     "contexts": [str(c).strip().lower() for c in context],
                     "date": str(date)[:10] if date else None,

@@ -18,6 +18,7 @@ no disagreement: articles are ranked by candidate events alone (with a warning).
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -116,22 +117,79 @@ def rank(
     return out if n is None else out[:n]
 
 
-def read_id_list(path: str | Path) -> list[str]:
-    """Read a list of article ids: one per line; blank lines and ``#`` comments are skipped."""
+def id_key(doc_id: str) -> str:
+    """What an id in a list is matched by: NFC, surrounding whitespace trimmed (ingest writes ids so)."""
+    return unicodedata.normalize("NFC", doc_id).strip()
+
+
+def read_id_list(path: str | Path, *, known: Iterable[str] | None = None) -> list[str]:
+    """Read a list of article ids: one per line, as :func:`write_id_list` writes them.
+
+    Each line is trimmed and put in NFC (the form ingest gives every id, so a list typed on a
+    system that decomposes accents still matches); blank lines are skipped, and so are lines
+    starting with ``#`` (comments), except one that names an id of ``known`` (the corpus's ids,
+    when the caller has them: an id may start with ``#``). A byte-order mark is ignored; a
+    repeated id is read once.
+    """
     file = Path(path)
     try:
-        lines = file.read_text(encoding="utf-8").splitlines()
+        lines = file.read_text(encoding="utf-8-sig").splitlines()
     except FileNotFoundError as exc:
         raise InputError(f"{file}: id list not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{file}: cannot read the id list: {exc}") from exc
-    return [s for line in lines if (s := line.strip()) and not s.startswith("#")]
+    except IsADirectoryError as exc:
+        raise InputError(f"{file}: is a folder; give a file with one id per line") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{file}: the id list is not UTF-8 ({exc.reason} at byte {exc.start}); save it as UTF-8"
+        ) from exc
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read the id list: {exc.strerror or exc}") from exc
+    comments_that_are_ids = {k for k in (id_key(i) for i in known or ()) if k.startswith("#")}
+    out: list[str] = []
+    seen: set[str] = set()
+    for line in lines:
+        doc_id = id_key(line)
+        if not doc_id or (doc_id.startswith("#") and doc_id not in comments_that_are_ids):
+            continue
+        if doc_id not in seen:
+            seen.add(doc_id)
+            out.append(doc_id)
+    return out
 
 
 def write_id_list(path: str | Path, ids: Iterable[str]) -> None:
-    """Write article ids one per line (the format ``push --only-ids`` reads), atomically."""
-    text = "".join(f"{doc_id}\n" for doc_id in ids)
-    atomic_write_text(path, text)
+    """Write article ids one per line (the format ``push --only-ids`` reads), atomically.
+
+    See :func:`format_id_list`: an id that would not read back as itself is an InputError
+    naming it, and nothing is written.
+    """
+    atomic_write_text(path, format_id_list(ids))
+
+
+def format_id_list(ids: Iterable[str]) -> str:
+    """Article ids as the text of an id list: each on its own line, exactly as it is.
+
+    Every id must read back as itself (:func:`read_id_list`): one that holds a line break or
+    another control character (which ingest refuses), or is empty, is an InputError naming it.
+    """
+    lines: list[str] = []
+    for doc_id in ids:
+        problem = "is empty" if not doc_id.strip() else _line_problem(doc_id)
+        if problem:
+            raise InputError(
+                f"article id {doc_id!r} {problem}, so it cannot be written one id per line; "
+                "re-ingest the corpus (`eventgold ingest` refuses such ids) or fix the id"
+            )
+        lines.append(f"{doc_id}\n")
+    return "".join(lines)
+
+
+def _line_problem(doc_id: str) -> str | None:
+    """Why ``doc_id`` cannot stand on one line of an id list (a line break, a control character)."""
+    for ch in doc_id:
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp", "Cs"):
+            return f"holds a line break or control character (U+{ord(ch):04X})"
+    return None
 
 
 def suggest(
@@ -153,12 +211,12 @@ def suggest(
     """
     if not predictions:
         raise InputError("give at least one prediction file (--pred)")
-    excluded = set(exclude_ids)
+    excluded = {id_key(i) for i in exclude_ids}
     doc_ids: list[str] = []
     articles: dict[str, Article] = {}
     skipped = 0
     for article in read_articles(corpus):
-        if article.id in excluded or article.duplicate_of is not None:
+        if id_key(article.id) in excluded or article.duplicate_of is not None:
             skipped += 1
             continue
         doc_ids.append(article.id)

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict
 
 from eventgold import SCHEMA_VERSION, __version__
 from eventgold.errors import ConfigError, InputError, RecordError, UserError
+from eventgold.fileio import json_text, output_target
 from eventgold.gold.adjudicate import Conflict, adjudicate, parse_policy
 from eventgold.gold.agreement import AgreementReport, compute_agreement
 from eventgold.gold.inputs import SnapshotLike, merge_snapshots
@@ -180,7 +181,8 @@ class ProblemsFound(UserError):
 
 
 def _json(payload: Any) -> bytes:
-    return (json.dumps(payload, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """Strict JSON (a non-finite float is written as null), indented, with a final newline."""
+    return (json_text(payload, indent=2) + "\n").encode("utf-8")
 
 
 def _jsonl(records: Sequence[BaseModel]) -> bytes:
@@ -211,6 +213,11 @@ def build_gold(
         raise ConfigError("give at least one snapshot to build gold from")
     policies = parse_policy(options.policy)
     inputs = merge_snapshots(snapshots, ontology)
+    if not inputs.articles:
+        raise InputError(
+            f"{', '.join(str(s.path) for s in snapshots)}: no tasks in the snapshot(s); push the corpus, "
+            "let annotators work, then pull the project again"
+        )
     if inputs.problems and not options.allow_problems:
         raise ProblemsFound(inputs.problems)
     result = adjudicate(
@@ -269,22 +276,28 @@ def build_gold(
 def write_gold_version(build: GoldBuild, out_dir: str | Path) -> Literal["written", "unchanged"]:
     """Write a version folder atomically; refuse to change an existing one.
 
-    Returns ``unchanged`` when ``out_dir`` already holds exactly these files.
+    Returns ``unchanged`` when ``out_dir`` already holds exactly these files. An
+    empty folder is written into. An ``out_dir`` that is a symbolic link is
+    followed (:func:`eventgold.fileio.output_target`): the version is built next
+    to the folder the link points to (or names, when dangling) and renamed into
+    place there, and the link is kept.
     """
-    target = Path(out_dir)
+    target = output_target(out_dir)
     files = build.files()
     if target.exists():
         if not target.is_dir():
-            raise ConfigError(f"{target} exists and is not a folder; choose another -o")
+            named = str(target) if target == Path(out_dir) else f"{out_dir} (a link to {target})"
+            raise ConfigError(f"{named} exists and is not a folder; choose another -o")
         present = sorted(p.name for p in target.iterdir())
-        if present == sorted(files) and all(
-            (target / name).read_bytes() == data for name, data in files.items()
-        ):
-            return "unchanged"
-        raise ConfigError(
-            f"{target} already holds a different gold version; versions are never "
-            "overwritten — choose a new version folder with -o"
-        )
+        if present:  # an empty folder holds no version: the rename below replaces it
+            if present == sorted(files) and all(
+                (target / name).read_bytes() == data for name, data in files.items()
+            ):
+                return "unchanged"
+            raise ConfigError(
+                f"{target} already holds a different gold version; versions are never "
+                "overwritten — choose a new version folder with -o"
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:

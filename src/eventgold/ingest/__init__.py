@@ -20,7 +20,7 @@ from eventgold.ingest.cleaning import CleaningRules, clean_text, load_rules, nor
 from eventgold.ingest.dedupe import Deduplicator
 from eventgold.ingest.encoding import decode_bytes
 from eventgold.ingest.errors import BadInput
-from eventgold.ingest.ids import article_id
+from eventgold.ingest.ids import article_id, id_problem, normalize_id
 from eventgold.ingest.metadata import detect_language, parse_date_string, read_header
 from eventgold.ingest.pipeline import (
     DuplicateRecord,
@@ -32,12 +32,13 @@ from eventgold.ingest.pipeline import (
     ingest_to_file,
     make_options,
 )
-from eventgold.ingest.readers import ColumnMap, discover, extract_html, read_source
+from eventgold.ingest.readers import ColumnMap, CsvOptions, discover, extract_html, read_source
 
 __all__ = [
     "BadInput",
     "CleaningRules",
     "ColumnMap",
+    "CsvOptions",
     "Deduplicator",
     "DuplicateRecord",
     "IngestOptions",
@@ -50,10 +51,12 @@ __all__ = [
     "detect_language",
     "discover",
     "extract_html",
+    "id_problem",
     "ingest",
     "ingest_to_file",
     "load_rules",
     "make_options",
+    "normalize_id",
     "normalize_whitespace",
     "parse_date_string",
     "read_header",

@@ -27,6 +27,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from eventgold.ingest.deps import require
+
 NUM_PERM = 128
 SHINGLE = 3
 _U32 = np.uint64(0xFFFFFFFF)
@@ -122,7 +124,8 @@ class Deduplicator:
 
     def __init__(self, near_threshold: float = 0.8, num_perm: int = NUM_PERM) -> None:
         """``near_threshold`` 0 switches near-duplicate detection off."""
-        from datasketch import MinHash, MinHashLSH
+        datasketch = require("datasketch", "near-duplicate detection (--near-dup-threshold)")
+        MinHash, MinHashLSH = datasketch.MinHash, datasketch.MinHashLSH
 
         self.threshold = near_threshold
         self.num_perm = num_perm

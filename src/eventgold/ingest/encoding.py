@@ -14,7 +14,8 @@ What is accepted, in this order:
    reported, not re-read as cp1252).
 
 Everything else is a :class:`~eventgold.ingest.errors.BadInput` naming the file, the line
-and the offending byte, with a hint (charset-normalizer's best guess, for ``iconv``):
+and the offending byte, with a hint naming the likely encoding (:func:`encoding_hint`, with
+the ``iconv`` command):
 empty files, binary files (NUL bytes, a NUL character in UTF-16/32, a known binary
 signature such as PDF, ZIP or PNG at the start or after leading NULs, a tar header, or many
 control characters), bytes that no accepted encoding decodes.
@@ -31,6 +32,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from eventgold.ingest.errors import BadInput
 
@@ -182,27 +184,185 @@ def _scan(chunks: Iterable[bytes], encoding: str) -> _Scan:
     return result
 
 
-def _guess(head: bytes) -> str | None:
-    """charset-normalizer's best guess for bytes we refuse (only used in messages)."""
+# single-byte encodings a hint chooses among by reading the bytes with each; on a tie the first
+# wins: Windows-1252 reads Latin-1 text alike, and its quotes and dashes (0x91-0x97) are the
+# same bytes in Windows-1250, so only letters can make a Central European file cp1250
+HINT_CODECS = ("cp1252", "iso8859-1", "cp1250", "mac-roman")
+# charset-normalizer's guesses among Latin-script single-byte encodings are a coin toss on short
+# samples (Windows-1252 smart quotes come out as cp1250): for these the letters decide instead
+_LATIN_GUESSES = frozenset({
+    "cp1252", "iso8859-1", "iso8859-15", "cp1250", "iso8859-2", "mac-roman", "mac-latin2", "mac-iceland",
+    "mac-turkish", "cp1254", "iso8859-9", "cp1257", "iso8859-4", "iso8859-13", "iso8859-16", "iso8859-3",
+    "cp437", "cp850", "cp852", "cp858", "cp1258", "latin-1",
+})
+_CODEC_LABELS = {
+    "cp1252": "Windows-1252",
+    "iso8859-1": "ISO-8859-1 (Latin-1)",
+    "cp1250": "Windows-1250 (Central European)",
+    "mac-roman": "Mac OS Roman",
+    "cp1251": "Windows-1251 (Cyrillic)",
+    "cp1256": "Windows-1256 (Arabic)",
+}
+# Python codec name -> the name GNU iconv knows it by
+_ICONV_NAMES = {"mac-roman": "MACINTOSH", "mac-latin2": "MAC-CENTRALEUROPE", "mac-iceland": "MAC-IS",
+                "latin-1": "ISO-8859-1", "shift_jis": "SHIFT_JIS", "cp932": "CP932"}
+# single-byte encodings of one script, the most common first
+_SCRIPT_FAMILIES = (
+    ("cp1251", "koi8-r", "iso8859-5", "mac-cyrillic", "cp866", "koi8-u"),
+    ("cp1256", "iso8859-6", "cp720", "cp864"),
+    ("cp1253", "iso8859-7", "mac-greek", "cp737"),
+    ("cp1255", "iso8859-8", "cp862"),
+)
+# non-ASCII bytes charset-normalizer needs before its guess of a non-Latin encoding is weighed
+_GUESS_NEEDS = 16
+_TYPOGRAPHIC = frozenset("\u2026\u2022\u20ac\u2122")  # … • € ™
+# categories that fit wherever they stand: other letters (Arabic, CJK...), quotes, dashes, brackets
+_FITTING = frozenset({"Lo", "Lt", "Pi", "Pf", "Pd", "Ps", "Pe"})
+
+
+def _codec(name: str) -> str | None:
+    """Python's canonical name of an encoding (``latin_1`` -> ``iso8859-1``), None if unknown."""
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def iconv_name(codec: str) -> str:
+    """The name ``iconv -f`` knows a Python codec by (``cp1252`` -> ``CP1252``, ``mac-roman`` -> ``MACINTOSH``)."""
+    if codec in _ICONV_NAMES:
+        return _ICONV_NAMES[codec]
+    if codec.startswith("iso8859-"):
+        return "ISO-8859-" + codec.split("-", 1)[1]
+    return codec.upper().replace("_", "-")
+
+
+def codec_label(codec: str) -> str:
+    """``cp1252 (Windows-1252)``: the codec name with what people call it."""
+    label = _CODEC_LABELS.get(codec)
+    return f"{codec} ({label})" if label else codec
+
+
+def plausibility(text: str) -> int:
+    """How much ``text``'s non-ASCII characters look like text: letters in words, quotes, dashes.
+
+    Each scores +1 when it fits (a lower-case letter, an upper-case letter at a word's start,
+    a quote, dash or bracket, an ellipsis or euro sign) and -1 or less when it does not (an
+    upper-case letter after a lower-case one, a lower-case letter before an upper-case one,
+    a symbol between two letters, a control or unassigned character).
+    """
+    score = 0
+    for i, ch in enumerate(text):
+        if ch < "\x80":
+            continue
+        category = unicodedata.category(ch)
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if category[0] == "C":
+            score -= 5
+        elif category == "Ll":
+            score += -1 if after.isupper() else 1
+        elif category == "Lu":
+            score += -1 if before.islower() else 1
+        elif category in _FITTING or ch in _TYPOGRAPHIC:
+            score += 1
+        elif before.isalpha() and after.isalpha():
+            score -= 2
+        elif category == "Lm":
+            score -= 1
+    return score
+
+
+def _most_plausible(sample: bytes, codecs_: tuple[str, ...]) -> str | None:
+    """The encoding of ``codecs_`` that reads ``sample`` most like text, the first on a tie; None if none does."""
+    best: tuple[int, int, str] | None = None
+    for rank, codec in enumerate(codecs_):
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        candidate = (plausibility(text), -rank, codec)
+        if best is None or candidate > best:
+            best = candidate
+    return best[2] if best is not None and best[0] > 0 else None
+
+
+def _charset_normalizer() -> Callable[[bytes], Any] | None:
+    """charset-normalizer's ``from_bytes``, None when the package cannot be imported."""
     try:
         from charset_normalizer import from_bytes
-
-        best = from_bytes(head[:HEAD]).best()
-    except Exception:  # a hint only: any failure of the guesser just means no hint
+    except ImportError:
         return None
-    if best is None or best.encoding in ("utf_8", "ascii"):
+    return from_bytes
+
+
+def _charset_normalizer_guess(sample: bytes) -> str | None:
+    """charset-normalizer's best guess (a Python codec name), None without one or without the package."""
+    from_bytes = _charset_normalizer()
+    if from_bytes is None:
         return None
-    return str(best.encoding).replace("_", "-")
+    try:
+        best = from_bytes(sample).best()
+    except Exception:  # a hint only: any failure of the guesser just means no guess
+        return None
+    if best is None:
+        return None
+    codec = _codec(str(best.encoding))
+    return None if codec in (None, "utf-8", "ascii") else codec
 
 
-def _undecodable(path: str, scan: _Scan, encoding: str, head: bytes, why: str) -> BadInput:
+def encoding_hint(data: bytes) -> str | None:
+    """The encoding the bytes of ``data`` that are not UTF-8 most likely are (a Python codec name).
+
+    Valid UTF-8 sequences are left out (in a file that mixes encodings, the rest is what needs
+    naming). The letters decide (:func:`plausibility`) between charset-normalizer's guess, when
+    that is outside the Latin-script single-byte encodings (Cyrillic, Arabic, Greek, CJK...; its
+    choice among Latin ones is a coin toss on short samples) and it had 16 non-ASCII bytes to go
+    by (with the other encodings of its script, the most common first), then Windows-1252,
+    Latin-1, Windows-1250 and Mac OS Roman, the first on a tie: so the
+    smart quotes and dashes of Windows-1252 (0x91-0x97) are named cp1252, never cp1250. Only
+    used in messages: None when nothing fits.
+    """
+    sample = _MULTIBYTE.sub(b"", data[:HEAD])
+    if sample.isascii():
+        return None
+    guess = _charset_normalizer_guess(sample)
+    high = sum(1 for b in sample if b >= 0x80)
+    if guess is None or guess in _LATIN_GUESSES or high < _GUESS_NEEDS:
+        return _most_plausible(sample, HINT_CODECS)
+    # its script is right, its choice within the script less so: the letters decide, the common one first
+    family = next((f for f in _SCRIPT_FAMILIES if guess in f), (guess,))
+    return _most_plausible(sample, (*family, *HINT_CODECS))
+
+
+def _around(chunks: Iterable[bytes], offset: int) -> bytes:
+    """Up to 64 KB of the file around byte ``offset`` (where a hint should look)."""
+    start = max(0, offset - HEAD // 2)
+    out = bytearray()
+    position = 0
+    for chunk in chunks:
+        end = position + len(chunk)
+        if end > start:
+            out += chunk[max(0, start - position) :]
+            if len(out) >= HEAD:
+                break
+        position = end
+    return bytes(out[:HEAD])
+
+
+def _undecodable(path: str, scan: _Scan, encoding: str, sample: bytes, why: str, *, mixed: bool = False) -> BadInput:
     byte = f"byte 0x{scan.byte:02x}" if scan.byte is not None else "a truncated character"
-    guess = _guess(head)
-    hint = (
-        f"convert it to UTF-8 (it may be {guess}: `iconv -f {guess} -t UTF-8 FILE`), or pass --skip-bad"
-        if guess
-        else "convert it to UTF-8 (e.g. with iconv), or pass --skip-bad"
-    )
+    guess = encoding_hint(sample)
+    if guess and mixed:
+        hint = (f"convert it to UTF-8 (the bytes that are not UTF-8 look like {codec_label(guess)}: "
+                "fix them, or re-save the whole file as UTF-8), or pass --skip-bad")
+    elif guess:
+        hint = (f"convert it to UTF-8 (it may be {codec_label(guess)}: "
+                f"`iconv -f {iconv_name(guess)} -t UTF-8 FILE`), or pass --skip-bad")
+    else:
+        hint = "convert it to UTF-8 (e.g. with iconv), or pass --skip-bad"
+    if _charset_normalizer() is None:
+        hint += " (`pip install charset-normalizer` to have encodings of other scripts named too)"
     return BadInput(
         path,
         f"undecodable bytes: {byte} at byte offset {scan.offset} cannot be read as {encoding} ({why})",
@@ -227,7 +387,7 @@ def detect_encoding(head: bytes, chunks: Callable[[], Iterable[bytes]], path: st
     if forced:
         scan = _scan(chunks(), forced)
         if not scan.ok:
-            raise _undecodable(path, scan, forced, head, "the file starts like " + forced)
+            raise _undecodable(path, scan, forced, _around(chunks(), scan.offset), "the file starts like " + forced)
         if scan.nul_chars:
             raise BadInput(
                 path,
@@ -247,10 +407,11 @@ def detect_encoding(head: bytes, chunks: Callable[[], Iterable[bytes]], path: st
         if not scan.ok:
             if any(_MULTIBYTE.search(chunk) for chunk in chunks()):
                 why = "the rest is UTF-8: the file is damaged or mixes encodings"
-                raise _undecodable(path, scan, "UTF-8", head, why)
+                raise _undecodable(path, scan, "UTF-8", _around(chunks(), scan.offset), why, mixed=True)
             cp = _scan(chunks(), "cp1252")
             if not cp.ok:
-                raise _undecodable(path, cp, "UTF-8 or Windows-1252", head, "neither encoding fits")
+                sample = _around(chunks(), cp.offset)
+                raise _undecodable(path, cp, "UTF-8 or Windows-1252", sample, "neither encoding fits")
             scan, encoding = cp, "cp1252"
     if scan.controls >= 3 and scan.controls > CONTROL_SHARE * max(scan.chars, 1):
         raise BadInput(

@@ -15,11 +15,18 @@ In order of preference:
 
 None of 1-3 depends on the text, so an edited article keeps its id and only its
 ``content_sha`` changes.
+
+Every id, given or derived, is in one Unicode form, NFC (so ``"Zoe\u0308"`` typed on one
+system and ``"Zo\u00eb"`` on another are one id, and a file name from macOS, stored
+decomposed, gives the same id as elsewhere). An id holding a line break or another control
+character cannot be written one per line (``suggest -o``, ``push --only-ids``):
+:func:`id_problem` names it, and ingest refuses such an article.
 """
 
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from urllib.parse import urlsplit, urlunsplit
 
 from eventgold.models import sha256_text
@@ -51,6 +58,25 @@ def text_id(text: str) -> str:
     return "sha-" + sha256_text(text)[:16]
 
 
+# what an id may not hold: control characters (tab, line breaks, NUL...), line and paragraph
+# separators, surrogates (not UTF-8)
+_BAD_ID_CATEGORIES = frozenset({"Cc", "Zl", "Zp", "Cs"})
+
+
+def normalize_id(ident: str) -> str:
+    """An id in NFC, the one Unicode form ids have (given and derived alike)."""
+    return unicodedata.normalize("NFC", ident)
+
+
+def id_problem(ident: str) -> str | None:
+    """Why ``ident`` cannot be an article id (a line break or control character), or None."""
+    for ch in ident:
+        if unicodedata.category(ch) in _BAD_ID_CATEGORIES:
+            what = "a line break" if ch in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029" else "a control character"
+            return f"holds {what} (U+{ord(ch):04X})"
+    return None
+
+
 def article_id(
     *,
     given: str | None = None,
@@ -59,11 +85,11 @@ def article_id(
     row: int | None = None,
     text: str = "",
 ) -> tuple[str, str]:
-    """The id of an article and what it was derived from (``given``, ``url``, ``path``, ``text``)."""
+    """The id of an article (in NFC) and what it was derived from (``given``, ``url``, ``path``, ``text``)."""
     if given is not None and given.strip():
-        return given.strip(), "given"
+        return normalize_id(given.strip()), "given"
     if url is not None and url.strip():
         return url_id(url), "url"
     if relative:
-        return path_id(relative, row), "path"
+        return normalize_id(path_id(relative, row)), "path"
     return text_id(text), "text"

@@ -32,16 +32,24 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from eventgold.errors import ConfigError, InputError
 from eventgold.fileio import atomic_open
 from eventgold.ingest.cleaning import CleaningRules, clean_text, load_rules, normalize_whitespace
 from eventgold.ingest.dedupe import Deduplicator, signature
 from eventgold.ingest.errors import BadInput
-from eventgold.ingest.ids import article_id
+from eventgold.ingest.ids import article_id, id_problem
 from eventgold.ingest.metadata import Header, detect_language, read_given_date, read_header
-from eventgold.ingest.readers import ColumnMap, Discovery, RawRecord, SourceFile, discover, read_source
+from eventgold.ingest.readers import (
+    ColumnMap,
+    CsvOptions,
+    Discovery,
+    RawRecord,
+    SourceFile,
+    discover,
+    read_source,
+)
 from eventgold.models import Article, sha256_text
 
 DEFAULT_MAX_BYTES = 10_000_000
@@ -70,6 +78,24 @@ class IngestOptions(BaseModel):
     date_col: str | None = None
     source_col: str | None = None
     language_col: str | None = None
+    delimiter: str | None = None
+    quoting: Literal["auto", "csv", "none"] = "auto"
+
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str | None) -> str | None:
+        """One character (``tab`` or ``\\t`` for a tab), not a quote or a line break; None: by the file."""
+        if value is None or value == "auto":
+            return None
+        value = {"tab": "\t", "\\t": "\t"}.get(value.lower(), value)
+        if len(value) != 1 or value in '"\r\n':
+            raise ValueError("must be one character other than a quote or a line break (or 'tab')")
+        return value
+
+    @property
+    def csv(self) -> CsvOptions:
+        """How .csv/.tsv files are split into rows and cells."""
+        return CsvOptions(delimiter=self.delimiter, quoting=self.quoting)
 
     @property
     def columns(self) -> ColumnMap:
@@ -178,7 +204,7 @@ class Builder:
     def items(self, source: SourceFile) -> Iterator[Item]:
         """The built articles and bad records of one file, then FileFailed if the file broke off."""
         try:
-            for record in read_source(source, self.options.columns, self.options.max_bytes):
+            for record in read_source(source, self.options.columns, self.options.max_bytes, self.options.csv):
                 if isinstance(record, BadInput):
                     yield record
                     continue
@@ -236,6 +262,13 @@ class Builder:
             row=record.line if record.line is not None else record.row,
             text=text,
         )
+        problem = id_problem(ident)
+        if problem:
+            origin = "given id" if basis == "given" else f"id (from the {basis})"
+            raise record.bad(
+                f"the {origin} {ident!r} {problem}: an id must fit on one line",
+                "fix the id (or the file name it comes from), or pass --skip-bad",
+            )
         meta: dict[str, Any] = dict(record.meta)
         meta["path"] = record.source.relative
         if record.line is not None:

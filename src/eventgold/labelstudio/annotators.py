@@ -65,7 +65,7 @@ def add_annotators(client: LabelStudioClient, emails: list[str], password_file: 
         password = secrets.token_urlsafe(12) + "-Eg1"
         _signup(client.base_url, token, key, password)
         passwords[key] = password
-        atomic_write_text(password_file, json.dumps(passwords, indent=2) + "\n", perms=0o600)
+        atomic_write_text(password_file, json.dumps(passwords, indent=2, allow_nan=False) + "\n", perms=0o600)
         out.append(NewAnnotator(email=key, user_id=None, created=True))
     if any(a.created for a in out):
         refreshed = {str(u.get("email", "")).lower(): u.get("id") for u in client.users()}

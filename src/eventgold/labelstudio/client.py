@@ -33,7 +33,7 @@ import httpx
 from eventgold.config import Connection
 from eventgold.errors import APIError, ConnectionFailed, TimedOut
 from eventgold.fileio import atomic_open
-from eventgold.redact import one_line, redact_text
+from eventgold.redact import one_line, redact_text, strip_userinfo
 
 RETRY_STATUS = {500, 502, 503, 504}
 
@@ -78,7 +78,7 @@ class LabelStudioClient:
         if retries < 0:
             raise ValueError(f"retries must be >= 0, got {retries}")
         self.connection = connection
-        self.base_url = connection.url.rstrip("/")
+        self.base_url = strip_userinfo(connection.url).rstrip("/")
         """The URL requests go to (may hold ``user:password@``: never show it)."""
         self.url = connection.display_url.rstrip("/")
         """The URL as it may be shown in messages and files (userinfo masked)."""

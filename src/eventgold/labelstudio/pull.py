@@ -7,20 +7,21 @@ annotator e-mails by user id) and, when asked, a ``.predictions.json`` sidecar
 (the JSON export lists predictions by id only; fetching them costs time on
 large projects, so only ``--predictions`` does). When the synchronous export times out on a
 large project, the tasks are paged through ``/api/tasks`` instead and written
-in the same format.
+in the same format. Files the tool writes itself (paged tasks, sidecars) are strict
+JSON: a non-finite number (which Label Studio's strict JSON API does not send)
+would be written as null.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from eventgold.errors import APIError, TimedOut, UserError
-from eventgold.fileio import atomic_open, atomic_write_text, sha256_file
+from eventgold.fileio import atomic_open, atomic_write_text, json_text, sha256_file
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.review import is_review_project
 from eventgold.labelstudio.snapshot import meta_path, predictions_path
@@ -95,7 +96,7 @@ def pull_snapshot(
     atomic_write_text(path.with_name(path.name + ".sha256"), f"{digest}  {path.name}\n")
     if with_predictions:
         preds = client.get_json("/api/predictions", project=project_id)
-        atomic_write_text(predictions_path(path), json.dumps(preds, ensure_ascii=False) + "\n")
+        atomic_write_text(predictions_path(path), json_text(preds) + "\n")
     users = {str(u["id"]): u.get("email") for u in client.users() if "id" in u}
     meta = {
         "project_id": project_id,
@@ -106,7 +107,7 @@ def pull_snapshot(
         "users": users,
         "label_studio_url": client.url,
     }
-    atomic_write_text(meta_path(path), json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    atomic_write_text(meta_path(path), json_text(meta, indent=2) + "\n")
     return PullResult(
         path=path, sha256=digest, method=method, project_id=project_id, annotation_kind=annotation_kind
     )
@@ -119,7 +120,7 @@ def _write_paged(client: LabelStudioClient, project_id: int, path: Path, page_si
         for task in client.iter_tasks(project_id, fields="all", page_size=page_size):
             if not first:
                 fh.write(",")
-            fh.write(json.dumps(task, ensure_ascii=False))
+            fh.write(json_text(task))
             first = False
         fh.write("]")
 

@@ -11,6 +11,7 @@ before it is sent again.
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +51,44 @@ class PushResult:
     predictions_added: int = 0
     not_selected: int = 0
     refused: list[str] = field(default_factory=list)
+    unmatched_ids: list[str] = field(default_factory=list)
+    """Ids of ``only_ids`` that match no article of the corpus, in the order given."""
+
+
+@dataclass(frozen=True)
+class IdMatch:
+    """The corpus ids an id list selects, and the listed ids that match none."""
+
+    ids: set[str]
+    unmatched: list[str]
+
+
+def _id_key(doc_id: str) -> str:
+    return unicodedata.normalize("NFC", doc_id).strip()
+
+
+def match_ids(listed: Iterable[str], corpus_ids: Iterable[str]) -> IdMatch:
+    """Select corpus ids by an id list (``push --only-ids``).
+
+    A listed id selects the corpus id equal to it, else every corpus id equal to it once both
+    are in NFC with surrounding whitespace trimmed (ingest writes ids so; a corpus made
+    elsewhere may hold decomposed accents). Listed ids that select nothing are returned in
+    ``unmatched``, in the order given (each once).
+    """
+    exact = set(corpus_ids)
+    by_key: dict[str, list[str]] = {}
+    for doc_id in exact:
+        by_key.setdefault(_id_key(doc_id), []).append(doc_id)
+    ids: set[str] = set()
+    unmatched: dict[str, None] = {}
+    for doc_id in listed:
+        if doc_id in exact:
+            ids.add(doc_id)
+        elif found := by_key.get(_id_key(doc_id)):
+            ids.update(found)
+        else:
+            unmatched[doc_id] = None
+    return IdMatch(ids=ids, unmatched=list(unmatched))
 
 
 def existing_tasks(client: LabelStudioClient, project_id: int) -> dict[str, ExistingTask]:
@@ -101,7 +140,7 @@ def push_articles(
     predictions: dict[str, list[DocumentAnnotation]] | None = None,
     overlap: int | None = None,
     replace_unannotated: bool = False,
-    only_ids: set[str] | None = None,
+    only_ids: Iterable[str] | None = None,
     candidates: Candidates | None = None,
     batch_size: int = 500,
     progress: Callable[[Iterable[list[Any]], int], Iterable[list[Any]]] | None = None,
@@ -112,15 +151,23 @@ def push_articles(
     a task that has annotations, or under an unannotated task without
     ``replace_unannotated``: offsets of existing work would break. Refuses
     (RecordError) an article id given twice and two predictions of one
-    document from one model version.
+    document from one model version. With ``only_ids``, only the articles
+    they select are pushed (:func:`match_ids`); the listed ids that select
+    none are in the result's ``unmatched_ids``.
     """
     if batch_size < 1:
         raise UserError(f"batch size must be at least 1, got {batch_size}")
     predictions = predictions or {}
+    wanted: set[str] | None = None
+    unmatched: list[str] = []
+    if only_ids is not None:
+        articles = list(articles)
+        match = match_ids(only_ids, (a.id for a in articles))
+        wanted, unmatched = match.ids, match.unmatched
     project = ensure_project(
         client, project_title, label_config=label_config, instructions=instructions, overlap=overlap
     )
-    result = PushResult(project=project)
+    result = PushResult(project=project, unmatched_ids=unmatched)
     existing = existing_tasks(client, project.id)
     candidates_of = candidates or (lambda _a: [])
 
@@ -138,7 +185,7 @@ def push_articles(
                 field="id",
             )
         seen.add(article.id)
-        if only_ids is not None and article.id not in only_ids:
+        if wanted is not None and article.id not in wanted:
             result.not_selected += 1
             continue
         selected[article.id] = article

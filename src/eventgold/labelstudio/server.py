@@ -260,7 +260,7 @@ def start(
         except OSError as exc:
             raise ServerError(f"cannot start {cmd[0]}: {exc.strerror}") from exc
     state = ServerState(pid=proc.pid, port=chosen, data_dir=str(data), version=version, log=str(log_path))
-    atomic_write_text(_state_path(data), json.dumps(state.__dict__, indent=2) + "\n")
+    atomic_write_text(_state_path(data), json.dumps(state.__dict__, indent=2, allow_nan=False) + "\n")
     try:
         _wait_healthy(state, timeout, proc, secrets=(password, token))
     except ServerError:

@@ -19,13 +19,15 @@ import contextlib
 import datetime as dt
 import gc
 import json
+import math
+import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from eventgold.errors import InputError, RecordError
+from eventgold.errors import EventgoldWarning, InputError, RecordError
 from eventgold.fileio import sha256_file
 from eventgold.labelstudio.convert import (
     annotator_of,
@@ -65,6 +67,17 @@ def _unique_by_id(items: Iterable[Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _lead_time(value: Any) -> float | None:
+    """An annotation's ``lead_time`` in seconds; None when missing, not a number, NaN or ±Infinity."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        seconds = float(value)
+    except OverflowError:  # an integer too large for a float
+        return None
+    return seconds if math.isfinite(seconds) else None
+
+
 def convert_task(
     task: dict[str, Any],
     *,
@@ -93,7 +106,7 @@ def convert_task(
     kind: Literal["annotator", "adjudicator"] = "adjudicator" if annotation_kind == "adjudicator" else "annotator"
     for raw in _unique_by_id(task.get("annotations") or []):
         name, _uid = annotator_of(raw, users)
-        lead = raw.get("lead_time")
+        lead = _lead_time(raw.get("lead_time"))
         conv = results_to_annotation(
             raw.get("result") or [],
             text=article.text,
@@ -103,7 +116,7 @@ def convert_task(
             extra={
                 "ground_truth": bool(raw.get("ground_truth")),
                 "cancelled": bool(raw.get("was_cancelled")),
-                "lead_time": float(lead) if isinstance(lead, (int, float)) else None,
+                "lead_time": lead,
                 "created": parse_created(raw.get("created_at")),
             },
             source=source,
@@ -111,6 +124,17 @@ def convert_task(
         out.annotations.append(conv.annotation)
         out.problems.extend(conv.problems)
         out.repairs.extend(conv.repairs)
+        if lead is None and isinstance(raw.get("lead_time"), int | float) and not isinstance(raw["lead_time"], bool):
+            out.repairs.append(  # NaN or ±Infinity (json reads them): no time to use, so none
+                Repair(
+                    kind="nonfinite_lead_time",
+                    snapshot=source,
+                    task=task_id,
+                    doc_id=article.id,
+                    annotator=name,
+                    annotation=raw.get("id") if isinstance(raw.get("id"), int) else None,
+                )
+            )
     inline = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
     for raw in _unique_by_id(inline or prediction_objects or []):
         conv = results_to_annotation(
@@ -288,8 +312,15 @@ def read_snapshot(path: str | Path, *, annotation_kind: str | None = None) -> Sn
     """
     file = Path(path)
     meta = read_snapshot_meta(file)
+    if not meta and file.is_file():
+        warnings.warn(
+            f"{file}: no {meta_path(file).name} beside it: annotators are shown by user id, the export "
+            "time is unknown and the annotation kind is taken as annotator (pull snapshots with `eventgold pull`)",
+            SnapshotWarning,
+            stacklevel=2,
+        )
     kind = annotation_kind or str(meta.get("annotation_kind") or "annotator")
-    users = {int(k): v for k, v in (meta.get("users") or {}).items()}
+    users = _users(meta, file)
     by_task: dict[int, list[dict[str, Any]]] = defaultdict(list)
     sidecar = predictions_path(file)
     if sidecar.is_file():
@@ -311,6 +342,22 @@ def read_snapshot(path: str | Path, *, annotation_kind: str | None = None) -> Sn
         task_count=count,
         repairs=[r for c in converted for r in c.repairs],
     )
+
+
+class SnapshotWarning(EventgoldWarning):
+    """A snapshot can be read, but something about it is worth knowing (a missing sidecar)."""
+
+
+def _users(meta: dict[str, Any], snapshot: Path) -> dict[int, str]:
+    """Label Studio user id -> e-mail from the metadata sidecar (checked: it is a user's file too)."""
+    raw = meta.get("users") or {}
+    problem = "users must be an object of user id -> e-mail"
+    if isinstance(raw, dict):
+        try:
+            return {int(k): str(v) for k, v in raw.items()}
+        except (TypeError, ValueError):
+            problem = f"users keys must be Label Studio user ids (numbers), got {sorted(raw)[:3]}"
+    raise InputError(f"{meta_path(snapshot)}: {problem}; pull the snapshot again with `eventgold pull`")
 
 
 def meta_path(snapshot: Path) -> Path:
@@ -355,4 +402,6 @@ def read_snapshot_meta(snapshot: Path) -> dict[str, Any]:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: unreadable snapshot metadata: {exc}") from exc
-    return raw if isinstance(raw, dict) else {}
+    if not isinstance(raw, dict):
+        raise InputError(f"{path}: not snapshot metadata (a JSON object written by `eventgold pull`)")
+    return raw

@@ -3,12 +3,20 @@
 Numbers are written at full precision (Python's shortest round-trip form); an
 undefined value (null in the JSON) is an empty cell. Every file is written
 atomically; the folder is created when missing.
+
+Safe to open in a spreadsheet (OWASP's CSV-injection advice): a text cell that
+starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return — which
+Excel, LibreOffice or Google Sheets would evaluate as a formula — is written
+with a single quote ``'`` before it, and so is a text cell that already starts
+with ``'`` (so dropping the first ``'`` of every text cell that has one gives
+the value back exactly). Numbers are written as numbers: a negative value such
+as ``-0.5`` comes from the tool's own floats and integers, never from text,
+and stays numeric. Quotes, commas and line breaks inside a cell are quoted as
+RFC 4180 says, so no cell can start another.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -22,24 +30,50 @@ from eventgold.scoring.report import ScoreReport
 
 Cell = str | int | float | None
 
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
+"""First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+
+def neutralise(text: str) -> str:
+    """Text made inert for a spreadsheet: ``'`` before a formula's first character (or before a ``'``).
+
+    ``neutralise("=1+2")`` is ``"'=1+2"``; text that starts otherwise is
+    returned as it is.
+    """
+    return "'" + text if text.startswith((*FORMULA_STARTS, "'")) else text
+
 
 def cell(value: Cell) -> str:
-    """A value as a CSV cell: empty for None/NaN, full precision for floats."""
+    """A value as a CSV cell: empty for None/NaN, full precision for numbers, text neutralised.
+
+    Numbers (``int``, ``float``, ``bool``) are written as numbers, a negative
+    one with its minus sign; text goes through :func:`neutralise`.
+    """
     if value is None:
         return ""
     if isinstance(value, float):
         return "" if math.isnan(value) else repr(value)
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return neutralise(str(value))
+
+
+def _field(text: str) -> str:
+    """One field, quoted (RFC 4180) when it holds a comma, a quote or a line break.
+
+    A lone ``\\r`` counts as a line break: Python's ``csv.writer`` with ``\\n``
+    line ends leaves it unquoted, and readers then split the row there.
+    """
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     """A CSV document (RFC 4180 quoting, ``\\n`` line ends) with a header row."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([cell(v) for v in row])
-    return buf.getvalue()
+    lines = [",".join(_field(h) for h in header)]
+    lines += [",".join(_field(cell(v)) for v in row) for row in rows]
+    return "".join(line + "\n" for line in lines)
 
 
 def score_tables(report: ScoreReport) -> dict[str, str]:

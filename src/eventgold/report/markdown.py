@@ -48,6 +48,8 @@ _ESCAPES = str.maketrans(
         "[": "\\[",
         "]": "\\]",
         "#": "\\#",
+        "$": "\\$",  # GitHub renders $…$ and $$…$$ as maths
+        "~": "\\~",  # and ~…~ as strikethrough
         "\n": " ",
         "\r": " ",
     }

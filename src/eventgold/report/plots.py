@@ -10,6 +10,9 @@ matplotlib state alone. Readable for colour-blind readers and in print:
   value written in every cell, in black or white by cell darkness;
 - black edges, whiskers and reference lines; no meaning carried by colour alone.
 
+Every text is drawn literally: mathtext and TeX are off (``$``, ``\\``, ``_``,
+``^`` and ``{`` in an extractor's or annotator's name are just characters).
+
 The charts draw the numbers they are given; they compute nothing.
 """
 
@@ -57,6 +60,10 @@ STYLE: dict[RcKeyType, Any] = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "svg.fonttype": "none",
+    # names come from the data (extractors, annotators, types): shown as written, never as
+    # mathtext or TeX, so `price$$model` or `a_b^c\d{e}` neither crash a parser nor turn into maths
+    "text.parse_math": False,
+    "text.usetex": False,
 }
 
 Value = float | None
@@ -104,11 +111,12 @@ def grouped_bars(
         ax = fig.add_subplot()
         bar_w = 0.8 / n_ser
         label_values = n_cat * n_ser <= 24
+        bars = []
         for j, s in enumerate(series):
             xs = [i - 0.4 + bar_w * (j + 0.5) for i in range(len(categories))]
             vals = [_f(v) for v in s.values]
             heights = [0.0 if math.isnan(v) else v for v in vals]
-            ax.bar(
+            container = ax.bar(
                 xs,
                 heights,
                 bar_w * 0.92,
@@ -116,9 +124,9 @@ def grouped_bars(
                 hatch=HATCHES[j % len(HATCHES)],
                 edgecolor="black",
                 linewidth=0.6,
-                label=s.name,
                 zorder=2,
             )
+            bars.append(container)
             tops = [_f(hi) for hi in s.highs] if s.highs is not None else [math.nan] * len(vals)
             for x, v, h, top in zip(xs, vals, heights, tops, strict=True):
                 if math.isnan(v):
@@ -153,7 +161,8 @@ def grouped_bars(
         ax.yaxis.grid(True, color="#cccccc", linewidth=0.5, zorder=0)
         ax.set_axisbelow(True)
         if series:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+            # labels given explicitly: matplotlib leaves out of an automatic legend a name starting with "_"
+            ax.legend(bars, [s.name for s in series], loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
         if note:
             fig.text(0.0, -0.02, note, fontsize=7, ha="left", va="top")
         return _png(fig)

@@ -151,13 +151,17 @@ def load_predictions(
     *,
     articles: Mapping[str, Article] | None = None,
     ontology: Ontology | None = None,
+    doc_key: str | None = None,
 ) -> Predictions:
     """Read one prediction file in any format :mod:`eventgold.extractors.readers` knows.
 
     ``fmt`` None detects the format (our JSONL, Label Studio JSON, PLOVER records, spaCy
     DocBin); PLOVER actors are resolved to canonical ids with the default actor dictionary.
     ``articles`` (the gold's, by id) check offsets against the text and let offset-less
-    PLOVER actors be placed; ``ontology`` checks labels, modes and contexts. The extractor's name is its ``origin.name``
+    PLOVER actors be placed; ``ontology`` checks labels, modes and contexts. ``doc_key``
+    names the field of PLOVER records (or DocBin ``user_data``) holding the document id;
+    None detects it for PLOVER records (the field whose values are ``articles`` ids, else
+    a known key such as ``doc_id``) and means ``doc_id`` otherwise. The extractor's name is its ``origin.name``
     (else the file stem). One annotation per document: two different ones are a
     DuplicateIdError naming both places, an exact repeat is read once with a warning.
     """
@@ -174,7 +178,13 @@ def load_predictions(
     dictionary = load_actor_dictionary() if chosen == "plover" else None
     annotations = list(
         read_predictions(
-            p, chosen, articles=articles, ontology=ontology, dictionary=dictionary, one_per=ONE_PER_DOCUMENT
+            p,
+            chosen,
+            articles=articles,
+            doc_key=doc_key,
+            ontology=ontology,
+            dictionary=dictionary,
+            one_per=ONE_PER_DOCUMENT,
         )
     )
     names = {a.origin.name for a in annotations}
