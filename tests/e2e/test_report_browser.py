@@ -2,15 +2,19 @@
 
 Needs no Label Studio: reports are made by ``eventgold score --html`` (the
 scoring fixture; the sample gold ``samples/gold/v1`` against the built-in
-extractors) and opened from disk. Saves the README screenshot of the sample
+extractors) and opened from disk. A report with 100,000 generated errors
+(``eventgold report --html`` of its JSON) checks the paged error table: one
+page of rows in the DOM, sorting, filtering and paging over all of them,
+compared with the rows the page embeds as data. Saves the README screenshot of the sample
 gold report (``report.png`` in the ``img_dir`` fixture's folder: a temporary one, or
 ``$EVENTGOLD_SCREENSHOT_DIR``).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +23,10 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request
 
 from eventgold.cli import main
 from eventgold.report import render
+from eventgold.report.html import PAGE_SIZE, error_table_rows
 from tests.unit.report_fixtures import agreement_report, score_report
+
+from .big_report import HOSTILE, NEEDLE, many_errors_report
 
 pytestmark = pytest.mark.e2e
 
@@ -167,10 +174,16 @@ def test_sample_gold_report_and_screenshot(watched: Watched, sample_report: Path
     page.wait_for_load_state("load")
     _charts_render(page)
     assert page.locator("#gold dd", has_text="v1").count() >= 1  # the gold manifest made it in
-    assert set(_column(page, "error-table", 0)) == {"gazetteer", "rules"}
     screenshot = img_dir / "report.png"
     page.screenshot(path=str(screenshot), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1800})
     assert screenshot.stat().st_size > 10_000
+    # more errors than a page holds: the first page starts with the first extractor's, the last ends with the second's
+    assert int(page.locator("#error-table").get_attribute("data-rows") or 0) > PAGE_SIZE
+    assert _column(page, "error-table", 0)[0] == "gazetteer"
+    page.click('.pager[data-table="error-table"] [data-go=last]')
+    assert _column(page, "error-table", 0)[-1] == "rules"
+    page.select_option('.filters[data-table="error-table"] select[data-col="0"]', "rules")
+    assert set(_column(page, "error-table", 0)) == {"rules"}
     watched.clean()
 
 
@@ -202,3 +215,186 @@ def test_agreement_report(watched: Watched, tmp_path: Path) -> None:
     assert 0 < len(_column(page, "disagreement-table", 1)) < total
     assert set(_column(page, "disagreement-table", 1)) == {"event"}
     watched.clean()
+
+
+# ---------------------------------------------------------------------------
+# a report with 100,000 errors: the paged error table
+# ---------------------------------------------------------------------------
+
+BIG = 100_000
+OFFSETS, TEXT = 7, 8
+
+
+@dataclass(frozen=True)
+class BigReport:
+    """The page of a report with :data:`BIG` errors and its error rows (as the page embeds them)."""
+
+    html: Path
+    rows: list[list[object]]
+
+    def text(self, i: int, col: int) -> str:
+        """Cell ``col`` of row ``i`` as the page shows it."""
+        value = self.rows[i][col]
+        if isinstance(value, str):
+            return value.strip()
+        assert isinstance(value, list)
+        if col == OFFSETS:
+            return str(value[0]).strip()
+        left, unit, right, detail = (str(v) for v in value)
+        snippet = left + unit + right
+        return (f"{snippet} ({detail})" if detail else snippet).strip() if snippet else detail.strip()
+
+    def search_text(self, i: int) -> str:
+        return "\n".join(self.text(i, c) for c in range(len(self.rows[i]))).lower()
+
+    def sort_key(self, i: int, col: int) -> float | str:
+        if col == OFFSETS:
+            start = self.rows[i][col][1]  # type: ignore[index]
+            return float("-inf") if start is None else float(start)
+        return self.text(i, col).lower()
+
+
+@pytest.fixture(scope="module")
+def big_report(tmp_path_factory: pytest.TempPathFactory) -> BigReport:
+    report = many_errors_report(BIG)
+    folder = tmp_path_factory.mktemp("big")
+    (folder / "score.json").write_text(report.to_json(), encoding="utf-8")
+    assert main(["report", str(folder / "score.json"), "--html", str(folder / "big.html")]) == 0
+    rows = json.loads(json.dumps(error_table_rows(report)))
+    assert len(rows) == BIG
+    return BigReport(folder / "big.html", rows)
+
+
+def _shown(page: Page) -> list[list[str]]:
+    """The cell texts of the error table's rows in the DOM."""
+    rows: list[list[str]] = page.eval_on_selector_all(
+        "#error-table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.textContent.trim()))"
+    )
+    return rows
+
+
+def _expected(big: BigReport, order: Sequence[int], first: int = 0) -> list[list[str]]:
+    return [[big.text(i, c) for c in range(len(big.rows[i]))] for i in order[first : first + PAGE_SIZE]]
+
+
+def _status(page: Page) -> str:
+    return page.locator('.pager[data-table="error-table"] .status').inner_text()
+
+
+def _count(page: Page) -> str:
+    return page.locator('.filters[data-table="error-table"] .count').inner_text()
+
+
+def _open_big(watched: Watched, big: BigReport) -> Page:
+    page = watched.page
+    page.goto(big.html.as_uri())
+    page.wait_for_load_state("load")
+    return page
+
+
+def test_big_report_opens_on_one_page_of_rows(watched: Watched, big_report: BigReport) -> None:
+    page = _open_big(watched, big_report)
+    _charts_render(page)
+    assert page.locator('.pager[data-table="error-table"]').is_visible()
+    assert page.locator("#error-table tbody tr").count() == PAGE_SIZE  # not 100,000
+    assert _shown(page) == _expected(big_report, range(BIG))
+    assert _count(page) == f"{BIG} of {BIG} shown"
+    assert _status(page) == "Rows 1–100 of 100,000 · page 1 of 1,000"
+    assert page.locator("[data-go=prev]").is_disabled() and page.locator("[data-go=next]").is_enabled()
+    assert page.get_by_text(f"{BIG:,} errors in all").is_visible()
+    assert not page.get_by_text("Without JavaScript").is_visible()  # it has run
+
+    page.click("[data-go=next]")
+    assert _shown(page) == _expected(big_report, range(BIG), PAGE_SIZE)
+    assert _status(page).startswith("Rows 101–200 of 100,000 · page 2 ")
+    page.click("[data-go=last]")
+    assert _shown(page) == _expected(big_report, range(BIG), BIG - PAGE_SIZE)
+    assert _shown(page)[-1][3] == big_report.rows[-1][3]  # the very last error
+    assert page.locator("[data-go=next]").is_disabled()
+    page.fill('.pager[data-table="error-table"] input.page', "500")
+    page.dispatch_event('.pager[data-table="error-table"] input.page', "change")
+    assert _shown(page) == _expected(big_report, range(BIG), 499 * PAGE_SIZE)
+    page.select_option('.pager[data-table="error-table"] select.size', "1000")
+    assert page.locator("#error-table tbody tr").count() == 1000
+    assert _status(page) == "Rows 49,001–50,000 of 100,000 · page 50 of 100"
+    watched.clean()
+
+
+def test_big_report_sorts_all_rows(watched: Watched, big_report: BigReport) -> None:
+    page = _open_big(watched, big_report)
+    big = big_report
+    ascending = sorted(range(BIG), key=lambda i: big.sort_key(i, OFFSETS))
+    header = page.locator("#error-table thead th", has_text="Offsets")
+    header.click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    assert _shown(page) == _expected(big, ascending)
+    assert _status(page).startswith("Rows 1–100 of 100,000 · page 1 ")
+
+    header.click()  # descending; ties keep the previous order
+    descending = sorted(ascending, key=lambda i: big.sort_key(i, OFFSETS), reverse=True)
+    assert header.get_attribute("aria-sort") == "descending"
+    assert _shown(page) == _expected(big, descending)
+    page.click("[data-go=last]")
+    assert _shown(page) == _expected(big, descending, BIG - PAGE_SIZE)
+    assert _shown(page)[-1][OFFSETS] == big.text(descending[-1], OFFSETS)  # the smallest offset, last
+
+    page.locator("#error-table thead th", has_text="Document").click()  # a text column, from the last sort
+    by_doc = sorted(descending, key=lambda i: big.sort_key(i, 3))
+    assert _shown(page) == _expected(big, by_doc)
+    docs = [r[3] for r in _shown(page)]
+    assert docs == sorted(docs, key=str.lower) and len(set(docs)) > 1
+    watched.clean()
+
+
+def test_big_report_filters_all_rows(watched: Watched, big_report: BigReport) -> None:
+    page = _open_big(watched, big_report)
+    big = big_report
+    page.fill("#error-table-filter", NEEDLE)
+    needles = [i for i in range(BIG) if NEEDLE in big.search_text(i)]
+    assert PAGE_SIZE < len(needles) < 2 * PAGE_SIZE  # two pages
+    assert _count(page) == f"{len(needles)} of {BIG} shown"
+    assert _shown(page) == _expected(big, needles)
+    page.click("[data-go=next]")
+    assert _shown(page) == _expected(big, needles, PAGE_SIZE)
+    assert _status(page) == f"Rows 101–{len(needles)} of {len(needles)} · page 2 of 2"
+
+    page.fill("#error-table-filter", "")
+    page.select_option('.filters[data-table="error-table"] select[data-col="2"]', "wrong_role")
+    page.select_option('.filters[data-table="error-table"] select[data-col="0"]', "coder")
+    wanted = [i for i in range(BIG) if big.rows[i][2] == "wrong_role" and big.rows[i][0] == "coder"]
+    assert _count(page) == f"{len(wanted)} of {BIG} shown" and len(wanted) > PAGE_SIZE
+    assert _shown(page) == _expected(big, wanted)  # back on the first page
+
+    page.fill("#error-table-filter", "ceasefire doc-001")  # every word must appear
+    both = [i for i in wanted if all(w in big.search_text(i) for w in ("ceasefire", "doc-001"))]
+    assert 0 < len(both) < len(wanted) and _shown(page) == _expected(big, both)
+
+    page.select_option('.filters[data-table="error-table"] select[data-col="2"]', "")
+    page.select_option('.filters[data-table="error-table"] select[data-col="0"]', "")
+    page.fill("#error-table-filter", HOSTILE)  # markup in the data stays text
+    hostile = [i for i in range(BIG) if HOSTILE.lower() in big.search_text(i)]
+    assert hostile and _shown(page) == _expected(big, hostile)
+    marks = page.locator("#error-table tbody mark")
+    assert marks.count() == len(hostile) and marks.first.inner_text() == HOSTILE
+    assert page.locator("#error-table script, #error-table img").count() == 0
+
+    page.fill("#error-table-filter", "no such words anywhere")
+    assert page.locator("#error-table tbody tr").count() == 0
+    assert _count(page) == f"0 of {BIG} shown" and _status(page) == "No rows match"
+    watched.clean()
+
+
+def test_big_report_without_javascript(browser: Browser, big_report: BigReport) -> None:
+    """No script: the first page of errors, how many there are in all and where all of them are."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(big_report.html.as_uri())
+        assert page.locator("#error-table tbody tr").count() == PAGE_SIZE
+        assert _shown(page) == _expected(big_report, range(BIG))
+        assert not page.locator('.pager[data-table="error-table"]').is_visible()  # its buttons need the script
+        note = page.get_by_text(f"{BIG:,} errors in all")
+        assert note.is_visible() and "errors.csv" in note.inner_text()
+        assert page.get_by_text(f"Without JavaScript the table shows the first {PAGE_SIZE} errors").is_visible()
+    finally:
+        context.close()

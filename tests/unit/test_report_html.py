@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 import struct
 from html.parser import HTMLParser
@@ -12,9 +13,21 @@ import pytest
 
 from eventgold.report import render
 from eventgold.report.common import fmt, fmt_interval
-from eventgold.report.html import CSP, JS, agreement_html, esc, score_html, snippet_html
+from eventgold.report.html import (
+    CSP,
+    JS,
+    PAGE_SIZE,
+    agreement_html,
+    error_table_rows,
+    esc,
+    score_html,
+    script_json,
+    snippet_html,
+)
 from eventgold.scoring.api import score
+from eventgold.scoring.error_analysis import ErrorItem
 from eventgold.scoring.inputs import load_gold, load_predictions
+from eventgold.scoring.report import ScoreReport
 
 from .report_fixtures import FIXTURE, HOSTILE_ID, agreement_report, score_report
 
@@ -28,6 +41,7 @@ class Page(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, str | None]]] = []
         self.scripts: list[str] = []
+        self.script_types: list[str | None] = []
         self._in_script = False
         self.feed(text)
 
@@ -36,6 +50,7 @@ class Page(HTMLParser):
         self._in_script = tag == "script"
         if self._in_script:
             self.scripts.append("")
+            self.script_types.append(dict(attrs).get("type"))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "script":
@@ -47,6 +62,22 @@ class Page(HTMLParser):
 
     def all(self, tag: str) -> list[dict[str, str | None]]:
         return [a for t, a in self.tags if t == tag]
+
+    def code(self) -> list[str]:
+        """Bodies of the scripts that run (not data blocks)."""
+        return [body for body, kind in zip(self.scripts, self.script_types, strict=True) if kind is None]
+
+    def data(self) -> list[str]:
+        """Bodies of the JSON data blocks."""
+        return [body for body, kind in zip(self.scripts, self.script_types, strict=True) if kind == "application/json"]
+
+
+DATA_BLOCK = re.compile(r'<script type="application/json" id="[^"]*">(.*?)</script>', re.DOTALL)
+
+
+def markup(text: str) -> str:
+    """A page without its JSON data blocks: what the HTML parser reads as markup and text."""
+    return DATA_BLOCK.sub("", text)
 
 
 def _png_size(data: bytes) -> tuple[int, int]:
@@ -83,14 +114,18 @@ def test_self_contained_no_external_urls(which: str, score_page: str, agreement_
         width, height = _png_size(base64.b64decode(src.split(",", 1)[1]))
         assert width > 100 and height > 100
         assert img.get("alt")
-    assert page.scripts == [JS]  # ours, and nothing else runs
+    assert page.code() == [JS]  # ours, and nothing else runs
+    assert len(page.scripts) == len(page.code()) + len(page.data())  # the rest is JSON data
     csp = [m for m in page.all("meta") if m.get("http-equiv") == "Content-Security-Policy"]
     assert csp and csp[0]["content"] == CSP
 
 
 def test_article_text_is_escaped(score_page: str, agreement_page: str) -> None:
-    for text in (score_page, agreement_page):
-        assert "<script>alert" not in text
+    for page in (score_page, agreement_page):
+        assert "<script>alert" not in page
+        for data in DATA_BLOCK.findall(page):
+            assert not set(data) & set("<>&")  # JSON data: no markup can start or end in it
+        text = markup(page)
         assert "&lt;script&gt;alert(" in text
         assert 'src="https://evil' not in text and "onerror=" not in text.replace("onerror=&quot;", "")
     assert esc(HOSTILE_ID) in score_page and HOSTILE_ID not in score_page
@@ -126,15 +161,104 @@ def test_summary_cells_and_best_marks(score_page: str) -> None:
         assert ("best" in attrs) == (v == best)
 
 
+def _error_table(page: str) -> str:
+    table = page[page.index('<table id="error-table"') :]
+    return table[: table.index("</table>")]
+
+
+def _error_data(page: str) -> list[list[object]]:
+    (data,) = Page(page).data()
+    rows: list[list[object]] = json.loads(data)
+    return rows
+
+
 def test_error_table_has_every_error_and_filters(score_page: str) -> None:
     report = score_report()
-    table = score_page[score_page.index('<table id="error-table"') :]
-    table = table[: table.index("</table>")]
-    assert table.count("<tr>") - 1 == sum(len(e.errors) for e in report.extractors)
-    assert 'class="sortable"' in table
+    n = sum(len(e.errors) for e in report.extractors)
+    assert n < PAGE_SIZE  # all on the first page, in the HTML too
+    table = _error_table(score_page)
+    assert table.count("<tr>") - 1 == n
+    assert f'class="sortable" data-source="error-data" data-rows="{n}" data-page-size="100"' in table
     assert 'data-table="error-table"' in score_page and 'type="search"' in score_page
+    assert '<div class="pager" data-table="error-table" hidden>' in score_page
     for kind in {it.kind for e in report.extractors for it in e.errors}:
         assert f'<option value="{kind}">' in score_page
+    data = _error_data(score_page)
+    assert data == json.loads(json.dumps(error_table_rows(report))) and len(data) == n
+    assert [r[0] for r in data] == [e.name for e in report.extractors for _ in e.errors]
+    assert f"{n} errors in all" in score_page and "<code>errors.csv</code>" in score_page
+
+
+def test_error_rows_in_the_html_are_the_data_rendered(score_page: str) -> None:
+    """The first page in the HTML shows what the data holds, as the table showed before paging."""
+    report = score_report()
+    table = _error_table(score_page)
+    html_rows = re.findall(r"<tr>(.*?)</tr>", table)[1:]
+    items = [(e.name, it) for e in report.extractors for it in e.errors]
+    for (name, it), row in zip(items, html_rows, strict=True):
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        assert cells[:4] == [esc(name), esc(it.level), esc(it.kind), esc(it.doc_id)]
+        text = snippet_html(it.snippet) if it.snippet else esc(it.detail or "")
+        if it.snippet and it.detail:
+            text += f' <span class="ci">({esc(it.detail)})</span>'
+        assert cells[8] == f'<div class="snippet">{text}</div>'
+        start = it.gold_start if it.gold_start is not None else it.pred_start
+        assert (f'data-sort="{start}"' in row) == (start is not None)
+
+
+def _many_errors(n: int) -> ScoreReport:
+    """The fixture report with ``n`` generated errors for its first extractor, some of them hostile."""
+    report = score_report().model_copy(deep=True)
+    hostile = '</script><script>alert(1)</script><!-- & "quotes" \u2028'
+    items = [
+        ErrorItem(
+            level="mention",
+            kind="missed" if i % 3 else "spurious",
+            doc_id=f"d{i:05d}" if i % 97 else f"d{i:05d}{hostile}",
+            gold_type="PERSON",
+            gold_start=i,
+            gold_end=i + 4,
+            snippet=f"left {i} [[unit {i}]] right" if i % 5 else f"{hostile} [[{hostile}]] {hostile}",
+        )
+        for i in range(n)
+    ]
+    report.extractors[0].errors = items
+    report.extractors[1].errors = []
+    return report
+
+
+def test_many_errors_embed_as_data_and_show_one_page() -> None:
+    n = 2 * PAGE_SIZE + 7
+    report = _many_errors(n)
+    page = score_html(report)
+    parsed = Page(page)
+    assert parsed.code() == [JS] and len(parsed.data()) == 1  # hostile strings did not end the data block
+    data = _error_data(page)
+    assert len(data) == n and data == json.loads(json.dumps(error_table_rows(report)))
+    assert data[0][3] == 'd00000</script><script>alert(1)</script><!-- & "quotes" \u2028'
+    table = _error_table(page)
+    assert table.count("<tr>") - 1 == PAGE_SIZE  # only the first page is markup
+    assert "d00099" in table and "d00100" not in table
+    assert "<script" not in table and "&lt;/script&gt;&lt;script&gt;" in table
+    # without JavaScript the page still says how many there are and where all of them are
+    assert f"{n} errors in all" in page
+    assert f"Without JavaScript the table shows the first {PAGE_SIZE} errors only" in page
+    assert "<code>errors.csv</code>" in page and "<code>extractors[].errors</code>" in page
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ["</script>", "<!--", "<script>", "]]>", "&amp;", "a\\</script>"],
+        {"k</script>": ["\u2028\u2029", "\x00", "ünï©ødé 𝄞", None, 3, -1.5]},
+    ],
+)
+def test_script_json_cannot_break_out(value: object) -> None:
+    text = script_json(value)
+    assert not set(text) & set("<>&")
+    assert json.loads(text) == value
+    parsed = Page(f'<script type="application/json" id="x">{text}</script><p>after</p>')
+    assert parsed.data() == [text] and parsed.all("p") == [{}]
 
 
 def test_gold_and_command(score_page: str) -> None:

@@ -6,13 +6,21 @@ forbids loading anything else, so a report can be mailed, archived or opened
 offline. Every piece of text from the data (article snippets, ids, names,
 paths) is HTML-escaped: an article holding ``<script>`` shows it as text.
 Nothing is computed here; see :mod:`eventgold.report.common`.
+
+The error table of a scoring report can hold 100,000 rows and more, which a
+browser cannot lay out as one table: its rows are embedded once as JSON (a
+``<script type="application/json">`` data block, ``<``, ``>`` and ``&``
+escaped, see :func:`script_json`) and the script shows one page of them at a
+time, sorting and filtering the data array rather than the DOM. The first
+page is also in the HTML itself, for readers without JavaScript.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from eventgold import __version__
@@ -82,6 +90,11 @@ figcaption { color: var(--muted); font-size: .85em; max-width: 60rem; }
 .filters input[type=search] { min-width: 18rem; padding: .3rem .4rem; }
 .filters select, .filters input { font: inherit; }
 .count { color: var(--muted); }
+.pager { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .4rem 0; }
+.pager[hidden] { display: none; }
+.pager button, .pager select, .pager input { font: inherit; }
+.pager input[type=number] { width: 6rem; }
+.pager .status { color: var(--muted); font-variant-numeric: tabular-nums; }
 th.sortable { cursor: pointer; user-select: none; }
 th.sortable::after { content: " \\2195"; color: #999; }
 th[aria-sort=ascending]::after { content: " \\25B2"; color: var(--fg); }
@@ -94,7 +107,7 @@ dl.meta dt { font-weight: 600; }
 dl.meta dd { margin: 0; }
 footer { color: var(--muted); padding: 1rem 2rem; border-top: 1px solid var(--line); font-size: .85em; }
 @media print {
-  nav, .filters { display: none; }
+  nav, .filters, .pager { display: none; }
   body { font-size: 10pt; }
   main { padding: 0; max-width: none; }
   section { break-inside: auto; }
@@ -114,10 +127,7 @@ JS = """
     return raw.trim().toLowerCase();
   }
   function sortBy(table, th, col) {
-    var ascending = th.getAttribute("aria-sort") !== "ascending";
-    var heads = table.tHead.rows[0].cells;
-    for (var i = 0; i < heads.length; i++) { heads[i].removeAttribute("aria-sort"); }
-    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var ascending = nextSort(table, th);
     var type = th.getAttribute("data-type") || "text";
     var body = table.tBodies[0];
     var keyed = Array.prototype.map.call(body.rows, function (row, index) {
@@ -131,20 +141,227 @@ JS = """
     keyed.forEach(function (k) { fragment.appendChild(k[2]); });
     body.appendChild(fragment);
   }
-  document.querySelectorAll("table.sortable").forEach(function (table) {
+  function sortable(table, sort) {
     var heads = table.tHead.rows[0].cells;
     Array.prototype.forEach.call(heads, function (th, col) {
       th.classList.add("sortable");
       th.tabIndex = 0;
-      th.addEventListener("click", function () { sortBy(table, th, col); });
+      th.addEventListener("click", function () { sort(th, col); });
       th.addEventListener("keydown", function (e) {
-        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(table, th, col); }
+        if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(th, col); }
       });
     });
+  }
+  function nextSort(table, th) {
+    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    var heads = table.tHead.rows[0].cells;
+    for (var i = 0; i < heads.length; i++) { heads[i].removeAttribute("aria-sort"); }
+    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    return ascending;
+  }
+  function int(n) { return n.toLocaleString("en-US"); }
+
+  // A table whose rows live in a JSON data block (data-source): one page of them is in the DOM.
+  // Each row is an array of cells, one per column: a string; [text, number or null] in a "num"
+  // column (the number sorts); [left, unit, right, detail] for a snippet with its unit marked.
+  function cellText(v, type) {
+    if (!Array.isArray(v)) { return v; }
+    if (type === "num") { return v[0]; }
+    var s = v[0] + v[1] + v[2];
+    return s ? (v[3] ? s + " (" + v[3] + ")" : s) : v[3];
+  }
+  function snippetNode(v) {
+    var div = document.createElement("div");
+    div.className = "snippet";
+    if (!(v[0] || v[1] || v[2])) { div.textContent = v[3]; return div; }
+    div.appendChild(document.createTextNode(v[0]));
+    if (v[1]) { var mark = document.createElement("mark"); mark.textContent = v[1]; div.appendChild(mark); }
+    div.appendChild(document.createTextNode(v[2]));
+    if (v[3]) {
+      var ci = document.createElement("span");
+      ci.className = "ci";
+      ci.textContent = "(" + v[3] + ")";
+      div.appendChild(document.createTextNode(" "));
+      div.appendChild(ci);
+    }
+    return div;
+  }
+  function dataTable(table) {
+    var source = document.getElementById(table.getAttribute("data-source"));
+    if (!source) { return; }
+    var heads = table.tHead.rows[0].cells;
+    var types = Array.prototype.map.call(heads, function (th) { return th.getAttribute("data-type") || "text"; });
+    var body = table.tBodies[0];
+    var box = document.querySelector('.filters[data-table="' + table.id + '"]');
+    var search = box ? box.querySelector("input[type=search]") : null;
+    var selects = box ? box.querySelectorAll("select[data-col]") : [];
+    var count = box ? box.querySelector(".count") : null;
+    var pager = document.querySelector('.pager[data-table="' + table.id + '"]');
+    var size = parseInt(table.getAttribute("data-page-size"), 10) || 100;
+    var rows = JSON.parse(source.textContent);
+    var n = rows.length;
+    var order = new Array(n);  // row numbers in the order of the last sort
+    for (var i = 0; i < n; i++) { order[i] = i; }
+    var view = order;  // those that pass the filters
+    var first = 0;  // the first of view on the page
+    var texts = [];  // each row's search text, made while the page is idle (or all at once when needed)
+    var shown = {};
+    var keys = {};
+
+    function column(c) {  // each row's cell text in column c, trimmed (cached)
+      if (!shown[c]) {
+        var out = new Array(n);
+        for (var i = 0; i < n; i++) { out[i] = String(cellText(rows[i][c], types[c])).trim(); }
+        shown[c] = out;
+      }
+      return shown[c];
+    }
+    function sortKeys(c) {
+      if (!keys[c]) {
+        var out = new Array(n);
+        if (types[c] === "num") {
+          for (var i = 0; i < n; i++) { var v = rows[i][c][1]; out[i] = v === null ? -Infinity : v; }
+        } else {
+          var text = column(c);
+          for (var j = 0; j < n; j++) { out[j] = text[j].toLowerCase(); }
+        }
+        keys[c] = out;
+      }
+      return keys[c];
+    }
+    function makeTexts(end) {  // all cells of a row, lower case, one per line (a term never spans two)
+      for (var i = texts.length; i < end; i++) {
+        var r = rows[i];
+        var line = String(cellText(r[0], types[0])).trim();
+        for (var c = 1; c < types.length; c++) { line += "\\n" + String(cellText(r[c], types[c])).trim(); }
+        texts.push(line.toLowerCase());
+      }
+    }
+    function searchTexts() {
+      makeTexts(n);
+      return texts;
+    }
+    function idle() {  // the search texts in slices of 2,000 rows, none long enough to hold up a frame
+      var later = window.requestIdleCallback || function (f) { return setTimeout(f, 20); };
+      later(function () {
+        makeTexts(Math.min(n, texts.length + 2000));
+        if (texts.length < n) { idle(); }
+      });
+    }
+    function filtered() {
+      var terms = search ? search.value.toLowerCase().split(/\\s+/).filter(Boolean) : [];
+      var wanted = [];
+      Array.prototype.forEach.call(selects, function (s) {
+        if (s.value) { wanted.push([column(parseInt(s.getAttribute("data-col"), 10)), s.value]); }
+      });
+      if (!terms.length && !wanted.length) { return order; }
+      var text = terms.length ? searchTexts() : null;
+      var out = [];
+      for (var k = 0; k < order.length; k++) {
+        var i = order[k];
+        var ok = true;
+        for (var w = 0; ok && w < wanted.length; w++) { ok = wanted[w][0][i] === wanted[w][1]; }
+        for (var t = 0; ok && t < terms.length; t++) { ok = text[i].indexOf(terms[t]) >= 0; }
+        if (ok) { out.push(i); }
+      }
+      return out;
+    }
+    function rowNode(r) {
+      var tr = document.createElement("tr");
+      for (var c = 0; c < types.length; c++) {
+        var v = r[c];
+        var td = document.createElement("td");
+        if (types[c] === "num") {
+          td.className = "num";
+          td.textContent = v[0];
+          if (v[1] !== null) { td.setAttribute("data-sort", String(v[1])); }
+        } else if (Array.isArray(v)) {
+          td.appendChild(snippetNode(v));
+        } else {
+          td.textContent = v;
+        }
+        tr.appendChild(td);
+      }
+      return tr;
+    }
+    function status() {  // the counts and the pager's state, for rows first.. of total
+      var total = view.length;
+      var pages = Math.max(1, Math.ceil(total / size));
+      first = Math.min(Math.max(0, first), (pages - 1) * size);
+      if (count) { count.textContent = total + " of " + n + " shown"; }
+      if (!pager) { return; }
+      var last = Math.min(first + size, total);
+      var page = Math.floor(first / size) + 1;
+      pager.querySelector(".status").textContent = !total ? "No rows match"
+        : "Rows " + int(first + 1) + "–" + int(last) + " of " + int(total) + " · page " + int(page) + " of "
+          + int(pages);
+      pager.querySelector("[data-go=first]").disabled = page === 1;
+      pager.querySelector("[data-go=prev]").disabled = page === 1;
+      pager.querySelector("[data-go=next]").disabled = page === pages;
+      pager.querySelector("[data-go=last]").disabled = page === pages;
+      var input = pager.querySelector("input.page");
+      input.max = String(pages);
+      input.value = String(page);
+    }
+    function show() {
+      status();
+      var last = Math.min(first + size, view.length);
+      var fragment = document.createDocumentFragment();
+      for (var k = first; k < last; k++) { fragment.appendChild(rowNode(rows[view[k]])); }
+      body.textContent = "";
+      body.appendChild(fragment);
+    }
+    function refilter() { view = filtered(); first = 0; show(); }
+    sortable(table, function (th, c) {
+      var ascending = nextSort(table, th);
+      var k = sortKeys(c);
+      order.sort(function (a, b) {  // stable: ties keep the order of the previous sort
+        var x = k[a];
+        var y = k[b];
+        return x < y ? (ascending ? -1 : 1) : x > y ? (ascending ? 1 : -1) : 0;
+      });
+      refilter();
+    });
+    if (search) { search.addEventListener("input", refilter); }
+    Array.prototype.forEach.call(selects, function (s) { s.addEventListener("change", refilter); });
+    if (pager) {
+      pager.addEventListener("click", function (e) {
+        var go = e.target.closest ? e.target.closest("button[data-go]") : null;
+        if (!go) { return; }
+        var where = go.getAttribute("data-go");
+        first = where === "first" ? 0 : where === "prev" ? first - size : where === "next" ? first + size
+          : Math.floor(Math.max(0, view.length - 1) / size) * size;
+        show();
+      });
+      pager.querySelector("input.page").addEventListener("change", function (e) {
+        var p = parseInt(e.target.value, 10);
+        if (!isNaN(p)) { first = (p - 1) * size; }
+        show();
+      });
+      pager.querySelector("select.size").addEventListener("change", function (e) {
+        size = parseInt(e.target.value, 10) || size;
+        first = Math.floor(first / size) * size;
+        show();
+      });
+      pager.hidden = false;
+    }
+    document.querySelectorAll('.js-off[data-table="' + table.id + '"]').forEach(function (p) { p.hidden = true; });
+    var filtering = (search && search.value) || Array.prototype.some.call(selects, function (s) { return s.value; });
+    if (filtering) {  // the browser kept what was typed before a reload
+      refilter();
+    } else {
+      status();  // the first page is in the HTML already
+    }
+    if (document.readyState === "complete") { idle(); } else { window.addEventListener("load", idle); }
+  }
+  document.querySelectorAll("table[data-source]").forEach(dataTable);
+
+  document.querySelectorAll("table.sortable:not([data-source])").forEach(function (table) {
+    sortable(table, function (th, col) { sortBy(table, th, col); });
   });
   document.querySelectorAll(".filters[data-table]").forEach(function (box) {
     var table = document.getElementById(box.getAttribute("data-table"));
-    if (!table) { return; }
+    if (!table || table.hasAttribute("data-source")) { return; }
     var search = box.querySelector("input[type=search]");
     var selects = box.querySelectorAll("select[data-col]");
     var count = box.querySelector(".count");
@@ -223,10 +440,15 @@ def html_table(
     table_id: str | None = None,
     sortable: bool = False,
     classes: Sequence[Sequence[Sequence[str]]] | None = None,
+    data: Mapping[str, str] | None = None,
 ) -> str:
-    """A table from already-escaped cell HTML; ``classes[i][j]`` adds CSS classes to a cell."""
+    """A table from already-escaped cell HTML; ``classes[i][j]`` adds CSS classes to a cell.
+
+    ``data`` adds ``data-*`` attributes to the table (name without the prefix -> value).
+    """
     attrs = f' id="{esc(table_id)}"' if table_id else ""
     attrs += ' class="sortable"' if sortable else ""
+    attrs += "".join(f' data-{esc(k)}="{esc(v)}"' for k, v in (data or {}).items())
     head = "".join(
         f'<th scope="col" data-type="{c.type}"{NUM_CLASS if c.numeric else ""}>{esc(c.title)}</th>' for c in columns
     )
@@ -496,6 +718,123 @@ def _significance(report: ScoreReport) -> str:
 
 
 ERROR_TABLE_ID = "error-table"
+ERROR_DATA_ID = "error-data"
+PAGE_SIZE = 100
+"""Rows of a data-backed table shown at once (and in the page's HTML, for readers without JavaScript)."""
+PAGE_SIZES = (100, 500, 1000)
+
+ERROR_COLUMNS_HTML = (
+    Column("Extractor"),
+    Column("Level"),
+    Column("Kind"),
+    Column("Document"),
+    Column("Gold type"),
+    Column("Predicted type"),
+    Column("Role"),
+    Column("Offsets", "num"),
+    Column("Text"),
+)
+
+DataCell = str | list[str | int | None]
+"""A cell of a data-backed table: text; ``[text, sort number or None]`` in a ``num`` column;
+``[left, unit, right, detail]`` for a snippet with its unit marked."""
+
+
+def script_json(value: object) -> str:
+    """JSON to embed in a ``<script type="application/json">`` block, safe whatever its strings hold.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u003c``, ``\\u003e`` and ``\\u0026`` (the same
+    strings to ``JSON.parse``), so neither ``</script>`` nor ``<!--`` can reach the HTML parser.
+    """
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def error_table_rows(report: ScoreReport) -> list[list[DataCell]]:
+    """Every error of a score report as a row of the HTML error table, in report order.
+
+    One cell per column of the table (extractor, level, kind, document, gold type,
+    predicted type, role, offsets, text); see :data:`DataCell`. Offsets sort by the
+    gold start, else the predicted start; the text is the snippet split around its
+    unit, with the detail, or the detail alone when there is no snippet.
+    """
+    rows: list[list[DataCell]] = []
+    for e in report.extractors:
+        for it in e.errors:
+            start = it.gold_start if it.gold_start is not None else it.pred_start
+            offsets = " / ".join(
+                f"{s}–{t}" for s, t in ((it.gold_start, it.gold_end), (it.pred_start, it.pred_end)) if s is not None
+            )
+            left, unit, right = split_snippet(it.snippet)
+            rows.append(
+                [
+                    e.name,
+                    it.level,
+                    it.kind,
+                    it.doc_id,
+                    it.gold_type or "",
+                    it.pred_type or "",
+                    " → ".join(r for r in (it.role, it.pred_role) if r),
+                    [offsets, start],
+                    [left, unit, right, it.detail or ""],
+                ]
+            )
+    return rows
+
+
+def _data_cell_html(value: DataCell, column: Column) -> Cell:
+    """A data cell as table cell HTML, as the page's script renders it."""
+    if isinstance(value, str):
+        return esc(value)
+    if column.numeric:
+        text, sort = value
+        return (esc(text), None if sort is None else str(sort))
+    left, unit, right, detail = (str(v) for v in value)
+    if left or unit or right:
+        text = esc(left) + (f"<mark>{esc(unit)}</mark>" if unit else "") + esc(right)
+        if detail:
+            text += f' <span class="ci">({esc(detail)})</span>'
+    else:
+        text = esc(detail)
+    return (f'<div class="snippet">{text}</div>', None)
+
+
+def data_table(
+    table_id: str,
+    data_id: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[DataCell]],
+    *,
+    page_size: int = PAGE_SIZE,
+) -> str:
+    """A sortable table of many rows: all of them as JSON data, the first page as HTML, paging controls.
+
+    The first page is HTML, so it shows without JavaScript too; the page's script
+    reads the data block ``data_id``, renders one page of ``rows`` at a time and
+    sorts and filters the data (with the :func:`filters` box of ``table_id``).
+    """
+    sizes = sorted({page_size, *PAGE_SIZES})
+    options = "".join(f'<option value="{n}"{" selected" if n == page_size else ""}>{n}</option>' for n in sizes)
+    pager = (
+        f'<div class="pager" data-table="{esc(table_id)}" hidden>'
+        '<button type="button" data-go="first">« First</button>'
+        '<button type="button" data-go="prev">‹ Previous</button>'
+        '<button type="button" data-go="next">Next ›</button>'
+        '<button type="button" data-go="last">Last »</button>'
+        '<label>Page <input type="number" class="page" min="1" value="1"></label>'
+        f'<label>Rows per page <select class="size">{options}</select></label>'
+        '<span class="status" aria-live="polite"></span></div>'
+    )
+    first: list[Row] = [[_data_cell_html(v, c) for v, c in zip(row, columns, strict=True)] for row in rows[:page_size]]
+    table = html_table(
+        columns,
+        first,
+        table_id=table_id,
+        sortable=True,
+        data={"source": data_id, "rows": str(len(rows)), "page-size": str(page_size)},
+    )
+    data = f'<script type="application/json" id="{esc(data_id)}">{script_json(rows)}</script>'
+    return pager + table + data
 
 
 def _errors(report: ScoreReport) -> str:
@@ -506,51 +845,27 @@ def _errors(report: ScoreReport) -> str:
         [Column("Extractor"), Column("Level"), Column("Kind"), Column("Errors", "num")],
         [[esc(x), esc(lv), esc(k), str(n)] for x, lv, k, n in counts],
     )
-    columns = [
-        Column("Extractor"),
-        Column("Level"),
-        Column("Kind"),
-        Column("Document"),
-        Column("Gold type"),
-        Column("Predicted type"),
-        Column("Role"),
-        Column("Offsets", "num"),
-        Column("Text"),
-    ]
-    rows: list[Row] = []
-    for e in report.extractors:
-        for it in e.errors:
-            start = it.gold_start if it.gold_start is not None else it.pred_start
-            offsets = " / ".join(
-                f"{s}–{t}" for s, t in ((it.gold_start, it.gold_end), (it.pred_start, it.pred_end)) if s is not None
-            )
-            role = " → ".join(r for r in (it.role, it.pred_role) if r)
-            text = snippet_html(it.snippet) if it.snippet else esc(it.detail or "")
-            if it.snippet and it.detail:
-                text += f' <span class="ci">({esc(it.detail)})</span>'
-            rows.append(
-                [
-                    esc(e.name),
-                    esc(it.level),
-                    esc(it.kind),
-                    esc(it.doc_id),
-                    esc(it.gold_type or ""),
-                    esc(it.pred_type or ""),
-                    esc(role),
-                    (esc(offsets), str(start) if start is not None else None),
-                    (f'<div class="snippet">{text}</div>', None),
-                ]
-            )
+    rows = error_table_rows(report)
     selects: list[tuple[str, int, Sequence[str]]] = [
         ("Extractor", 0, [e.name for e in report.extractors if e.errors]),
         ("Level", 1, sorted({it.level for e in report.extractors for it in e.errors})),
         ("Kind", 2, sorted({it.kind for e in report.extractors for it in e.errors})),
     ]
+    shown = min(len(rows), PAGE_SIZE)
+    where = (
+        f"<p>{len(rows):,} errors in all, {PAGE_SIZE} to a page: sorting and filtering work on all of them. "
+        "Every error is also in <code>errors.csv</code> of the CSV tables (<code>--csv DIR</code> on "
+        "<code>eventgold score</code>, or <code>eventgold report score.json --csv DIR</code>) and under "
+        "<code>extractors[].errors</code> in the score JSON (<code>--json</code>).</p>"
+        f'<p class="js-off" data-table="{ERROR_TABLE_ID}">Without JavaScript the table shows the first '
+        f"{shown:,} errors only, in report order.</p>"
+    )
     return (
         overview + "<h3>All errors</h3><p>Click a heading to sort; type to filter (all words must appear). "
         "The unit is <mark>highlighted</mark> in its context; mentions are scored strictly here.</p>"
+        + where
         + filters(ERROR_TABLE_ID, selects, "Filter errors: document, text, type…")
-        + html_table(columns, rows, table_id=ERROR_TABLE_ID, sortable=True)
+        + data_table(ERROR_TABLE_ID, ERROR_DATA_ID, ERROR_COLUMNS_HTML, rows)
     )
 
 
