@@ -29,6 +29,7 @@ from eventgold.export.bio import encode_bio  # noqa: E402
 from eventgold.export.layout import layout_document  # noqa: E402
 from eventgold.export.tokenize import tokenize  # noqa: E402
 from eventgold.models import GoldDocument  # noqa: E402
+from eventgold.resources import packaged_samples  # noqa: E402
 
 
 def best(fn: Callable[[], object], repeat: int = 5) -> float:
@@ -46,8 +47,8 @@ def row(name: str, ours: float, ref: float, refname: str = "spaCy") -> None:
 
 def main() -> None:
     nlp = spacy.blank("en")
-    texts = [(ROOT / "samples" / "articles" / p.name).read_text(encoding="utf-8").replace("\r\n", "\n")
-             for p in sorted((ROOT / "samples" / "articles").glob("*.txt"))] * 40  # fmt: skip
+    texts = [(packaged_samples() / "articles" / p.name).read_text(encoding="utf-8").replace("\r\n", "\n")
+             for p in sorted((packaged_samples() / "articles").glob("*.txt"))] * 40  # fmt: skip
     tokenize(texts[0])  # build the pattern once
     row(f"tokenize {len(texts)} seed articles", best(lambda: [tokenize(t) for t in texts]),
         best(lambda: [nlp.tokenizer(t) for t in texts]))  # fmt: skip

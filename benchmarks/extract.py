@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import argparse
 import time
-from pathlib import Path
 
 from eventgold.extractors.gazetteer import GazetteerExtractor, load_gazetteer
 from eventgold.extractors.rules import RulesExtractor
 from eventgold.models import Article
+from eventgold.resources import packaged_samples
 
-SEEDS = Path(__file__).resolve().parents[1] / "samples" / "articles"
+SEEDS = packaged_samples() / "articles"
 
 
 def corpus(n: int) -> list[Article]:

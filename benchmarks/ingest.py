@@ -31,7 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parents[1] / "samples" / "articles"
+from eventgold.resources import packaged_samples
+
+SEEDS = packaged_samples() / "articles"
 PER_DIR = 1000
 
 

@@ -32,8 +32,9 @@ from eventgold.labelstudio.push import prediction_payload, push_articles  # noqa
 from eventgold.labelstudio.snapshot import read_snapshot  # noqa: E402
 from eventgold.models import Article, DocumentAnnotation, Event, Mention, Origin, Span  # noqa: E402
 from eventgold.ontology import load_ontology, render_label_config  # noqa: E402
+from eventgold.resources import packaged_samples  # noqa: E402
 
-SEEDS = sorted((ROOT / "samples" / "articles").glob("*.txt"))
+SEEDS = sorted((packaged_samples() / "articles").glob("*.txt"))
 
 
 def make_corpus(n: int) -> tuple[list[Article], dict[str, list[DocumentAnnotation]]]:

@@ -1,6 +1,6 @@
-"""Build the sample gold dataset ``samples/gold/v1`` through Label Studio, the way a team would.
+"""Build the packaged sample gold (``src/eventgold/data/samples/gold/v1``) through Label Studio, as a team would.
 
-The five seed articles (``samples/articles``, read by ``eventgold.ingest`` exactly as
+The five seed articles (``src/eventgold/data/samples/articles``, read by ``eventgold.ingest`` exactly as
 ``eventgold up`` reads them) are pushed to a Label Studio project with two annotators
 per task. Two annotators (``ana@example.org``, ``ben@example.org``: real accounts made
 through the invite link) annotate every article by hand following
@@ -17,12 +17,12 @@ names an event, a mode, a date, a flag, an actor type). Then:
 4. pull the review project -> ``samples/raw/eventgold-sample-review-<time>.json``, whose
    annotations are adjudications;
 5. ``gold build`` (default policy ``adjudicator,ground-truth,majority``) from both
-   snapshots -> ``samples/gold/v1`` (gold.jsonl, manifest.json, agreement.json,
+   snapshots -> ``src/eventgold/data/samples/gold/v1`` (gold.jsonl, manifest.json, agreement.json,
    conflicts.jsonl, README.md). Rebuilding from the two snapshots gives the same bytes
    (``tests/unit/test_samples_gold.py`` checks it without a server).
 
 Offsets are found by searching the article text (a unique context, then the phrase
-inside it), never typed; canonical ids come from ``label_config/actors.yaml``.
+inside it), never typed; canonical ids come from the packaged ``label_config/actors.yaml``.
 
 Run (starts a throw-away Label Studio from the managed server venv, ~40 s)::
 
@@ -30,7 +30,7 @@ Run (starts a throw-away Label Studio from the managed server venv, ~40 s)::
 
 or against a running server: ``--url http://127.0.0.1:8080 --api-key TOKEN`` (or
 ``LABEL_STUDIO_URL`` / ``LABEL_STUDIO_API_KEY``). Gold versions are never overwritten:
-delete ``samples/gold/v1`` and ``samples/raw`` first to rebuild.
+delete ``src/eventgold/data/samples/gold/v1`` and ``samples/raw`` first to rebuild.
 """
 
 from __future__ import annotations
@@ -77,11 +77,12 @@ from eventgold.models import (
     write_jsonl,
 )
 from eventgold.ontology import load_ontology
+from eventgold.resources import packaged_label_config, packaged_samples
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ARTICLES = HERE / "articles"
-ACTORS = ROOT / "label_config" / "actors.yaml"
+ARTICLES = packaged_samples() / "articles"
+ACTORS = packaged_label_config() / "actors.yaml"
 ANNOTATION_PROJECT = "eventgold sample"
 REVIEW_PROJECT = "eventgold sample review"
 ANA, BEN, ADA = "ana@example.org", "ben@example.org", "ada@example.org"
@@ -518,7 +519,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--url", default=os.environ.get("LABEL_STUDIO_URL"), help="a running Label Studio")
     parser.add_argument("--api-key", default=os.environ.get("LABEL_STUDIO_API_KEY"), help="its API key")
-    parser.add_argument("--out", type=Path, default=HERE / "gold" / "v1", help="the gold version folder")
+    parser.add_argument("--out", type=Path, default=packaged_samples() / "gold" / "v1", help="the gold version folder")
     parser.add_argument("--raw", type=Path, default=HERE / "raw", help="where the raw snapshots go")
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()

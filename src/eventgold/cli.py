@@ -46,11 +46,31 @@ def _root(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
     ] = False,
+    config_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--config-dir",
+            metavar="DIR",
+            help="The label_config/ folder to use (else EVENTGOLD_CONFIG_DIR, a label_config/ in this folder "
+            "or above, else the packaged default).",
+            show_default=False,
+        ),
+    ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Say which configuration folder is used, and more.")
+    ] = False,
 ) -> None:
-    """eventgold: gold datasets of political events from news."""
-    from eventgold.console import shown_warnings
+    """eventgold: gold datasets of political events from news.
+
+    Example: [bold]eventgold init my-events && cd my-events && eventgold up[/bold]
+    """
+    from eventgold.config import config_dir_override
+    from eventgold.console import shown_warnings, verbose_logging
 
     ctx.with_resource(shown_warnings())  # library warnings: one yellow line each, for every verb
+    ctx.with_resource(config_dir_override(config_dir))
+    if verbose:
+        ctx.with_resource(verbose_logging())
 
 
 @config_app.command("render")
@@ -63,6 +83,8 @@ def config_render(
     check: Annotated[bool, typer.Option("--check", help="Do not write; exit 1 if the file on disk differs.")] = False,
 ) -> None:
     """Render the Label Studio labeling config from the ontology.
+
+    Writes nothing when the file is already current.
 
     Example: [bold]eventgold config render[/bold] (writes label_config/actors_events.xml)
     """
@@ -78,12 +100,12 @@ def config_render(
     onto_path = ontology or default_label_config_dir() / "ontology.yaml"
     xml = render_label_config(load_ontology(onto_path))
     target = output or onto_path.parent / LABEL_CONFIG_FILE
-    if check:
-        current = target.read_text(encoding="utf-8") if target.is_file() else None
-        if current != xml:
-            raise CheckFailed(f"{target} differs from the ontology; run `eventgold config render`")
+    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    if current == xml:
         console.print(f"{target} is up to date")
         return
+    if check:
+        raise CheckFailed(f"{target} differs from the ontology; run `eventgold config render`")
     atomic_write_text(target, xml)
     console.print(f"wrote {target}")
 
@@ -115,12 +137,14 @@ def _register_commands() -> None:
     from eventgold.commands import extract as extract_commands
     from eventgold.commands import gold as gold_commands
     from eventgold.commands import ingest as ingest_commands
+    from eventgold.commands import init as init_commands
     from eventgold.commands import labelstudio as ls_commands
     from eventgold.commands import report as report_commands
     from eventgold.commands import review as review_commands
     from eventgold.commands import score as score_commands
     from eventgold.commands import server as server_commands
 
+    app.command("init")(init_commands.init)
     app.add_typer(server_commands.app, name="server")
     app.command("up")(ls_commands.up)
     app.command("ingest")(ingest_commands.ingest)

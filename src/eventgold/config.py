@@ -1,4 +1,10 @@
-"""Settings: where the local workspace lives and how to reach Label Studio.
+"""Settings: where the project's configuration and workspace live and how to reach Label Studio.
+
+The configuration folder (``label_config/``: ontology, actor dictionary,
+guidelines, rendered labeling config) is, in order: ``--config-dir`` (see
+:func:`config_dir_override`), ``EVENTGOLD_CONFIG_DIR``, a ``label_config/``
+holding an ``ontology.yaml`` in the working directory or one of its parents
+(a project made by ``eventgold init``), else the packaged default.
 
 Connection settings come from, in order: command-line flags, the environment
 (``LABEL_STUDIO_URL``, ``LABEL_STUDIO_API_KEY``, as label-studio-sdk names
@@ -11,23 +17,95 @@ environment; they are never printed, logged or exported.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import secrets
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from eventgold.errors import ConfigError
 from eventgold.fileio import atomic_write_text
 from eventgold.redact import redact_url, url_secrets
 
 WORKSPACE_ENV = "EVENTGOLD_HOME"
+CONFIG_DIR_ENV = "EVENTGOLD_CONFIG_DIR"
+CONFIG_DIR_NAME = "label_config"
+ONTOLOGY_FILE = "ontology.yaml"
+WORKSPACE_NAME = ".eventgold"
 DEFAULT_EMAIL = "admin@eventgold.local"
+
+log = logging.getLogger(__name__)
+_config_dir_option: ContextVar[Path | None] = ContextVar("config_dir_option", default=None)
+ConfigOrigin = Literal["--config-dir", "EVENTGOLD_CONFIG_DIR", "project", "packaged default"]
+
+
+@dataclass(frozen=True)
+class ConfigDir:
+    """A configuration folder and why it was chosen (``origin``)."""
+
+    path: Path
+    origin: ConfigOrigin
+
+    def describe(self) -> str:
+        """One line for ``--verbose``: which folder, and why."""
+        return f"label_config: {self.path} ({self.origin})"
+
+
+@contextmanager
+def config_dir_override(path: Path | None) -> Iterator[None]:
+    """Use ``path`` as the configuration folder inside the block (the CLI's ``--config-dir``)."""
+    token = _config_dir_option.set(path)
+    try:
+        yield
+    finally:
+        _config_dir_option.reset(token)
+
+
+def find_project_config(start: Path | None = None) -> Path | None:
+    """The nearest ``label_config/`` holding an ``ontology.yaml``, from ``start`` (cwd) upwards."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_DIR_NAME
+        if (candidate / ONTOLOGY_FILE).is_file():
+            return candidate
+    return None
+
+
+def find_config_dir() -> ConfigDir:
+    """The configuration folder every verb reads (see the module docstring for the order).
+
+    Logs the choice at INFO (shown by ``eventgold --verbose``).
+    """
+    from eventgold.resources import packaged_label_config
+
+    option = _config_dir_option.get()
+    env = os.environ.get(CONFIG_DIR_ENV)
+    project = None if option or env else find_project_config()
+    if option is not None:
+        chosen = ConfigDir(option, "--config-dir")
+    elif env:
+        chosen = ConfigDir(Path(env), "EVENTGOLD_CONFIG_DIR")
+    elif project is not None:
+        chosen = ConfigDir(project, "project")
+    else:
+        chosen = ConfigDir(packaged_label_config(), "packaged default")
+    log.info(chosen.describe())
+    return chosen
 
 
 def workspace() -> Path:
-    """The local state folder: ``EVENTGOLD_HOME`` or ``./.eventgold``."""
-    return Path(os.environ.get(WORKSPACE_ENV) or ".eventgold")
+    """The local state folder: ``EVENTGOLD_HOME``, else ``.eventgold`` beside the project's
+    ``label_config/`` (found from the working directory upwards), else ``./.eventgold``."""
+    env = os.environ.get(WORKSPACE_ENV)
+    if env:
+        return Path(env)
+    project = find_project_config()
+    return project.parent / WORKSPACE_NAME if project is not None else Path(WORKSPACE_NAME)
 
 
 def credentials_path() -> Path:

@@ -7,6 +7,7 @@ code never prints.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
@@ -74,6 +75,37 @@ def shown_warnings() -> Iterator[None]:
 
         warnings.showwarning = show
         yield
+
+
+class _ConsoleHandler(logging.Handler):
+    """eventgold's INFO logs as dim lines on stderr, each distinct message once per run."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.seen: set[str] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from rich.markup import escape
+
+        message = record.getMessage()
+        if message not in self.seen:
+            self.seen.add(message)
+            err_console.print(f"[dim]{escape(message)}[/dim]", highlight=False, soft_wrap=True)
+
+
+@contextlib.contextmanager
+def verbose_logging() -> Iterator[None]:
+    """Show eventgold's INFO log lines (which configuration folder is used…) on stderr (``--verbose``)."""
+    logger = logging.getLogger("eventgold")
+    handler = _ConsoleHandler()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def write_json_output(payload: dict[str, Any], dest: str | Path) -> None:

@@ -8,7 +8,6 @@ it, so another ontology (CAMEO, ACE) can be swapped in without code changes.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from collections import Counter
 from functools import cached_property
@@ -18,12 +17,10 @@ from xml.sax.saxutils import quoteattr
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from eventgold.config import ONTOLOGY_FILE
 from eventgold.errors import OntologyError
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
-REPO_ROOT = Path(__file__).resolve().parents[2]
-LABEL_CONFIG_DIR = "label_config"
-ONTOLOGY_FILE = "ontology.yaml"
 LABEL_CONFIG_FILE = "actors_events.xml"
 
 
@@ -173,18 +170,10 @@ class Ontology(_Strict):
 
 
 def default_label_config_dir() -> Path:
-    """Where ``ontology.yaml`` and the rendered XML live.
+    """The ``label_config/`` folder in use (see :func:`eventgold.config.find_config_dir`)."""
+    from eventgold.config import find_config_dir
 
-    ``EVENTGOLD_LABEL_CONFIG`` wins; then ``./label_config`` when it holds an
-    ontology; then the copy in the eventgold source tree.
-    """
-    env = os.environ.get("EVENTGOLD_LABEL_CONFIG")
-    if env:
-        return Path(env)
-    local = Path.cwd() / LABEL_CONFIG_DIR
-    if (local / ONTOLOGY_FILE).is_file():
-        return local
-    return REPO_ROOT / LABEL_CONFIG_DIR
+    return find_config_dir().path
 
 
 def yaml_problem(exc: yaml.YAMLError, file: str | Path) -> str:
@@ -198,7 +187,7 @@ def yaml_problem(exc: yaml.YAMLError, file: str | Path) -> str:
 
 
 def load_ontology(path: str | Path | None = None) -> Ontology:
-    """Load and check an ontology file (default: ``label_config/ontology.yaml``).
+    """Load and check an ontology file (default: ``ontology.yaml`` in :func:`default_label_config_dir`).
 
     Raises OntologyError naming the file and every problem found: unknown keys,
     duplicate names, modes that belong to no event type, clashing hotkeys.
@@ -213,7 +202,7 @@ def load_ontology(path: str | Path | None = None) -> Ontology:
     except yaml.YAMLError as exc:
         raise OntologyError(f"{yaml_problem(exc, file)}; fix the file (or start again from the default)") from exc
     if raw is None:
-        raise OntologyError(f"{file}: the ontology file is empty; copy label_config/ontology.yaml and edit it")
+        raise OntologyError(f"{file}: the ontology file is empty; start again from the default (`eventgold init`)")
     if not isinstance(raw, dict):
         raise OntologyError(f"{file}: expected a mapping at the top level, got {type(raw).__name__}")
     try:

@@ -24,6 +24,7 @@ from eventgold.labelstudio.push import existing_tasks, push_articles
 from eventgold.labelstudio.snapshot import Snapshot, read_snapshot
 from eventgold.models import Article, DocumentAnnotation, Mention, Origin
 from eventgold.ontology import load_ontology, render_label_config
+from eventgold.resources import packaged_label_config
 from tests.conftest import LiveServer
 from tests.integration.scenario import EMOJI_TEXT, annotation_for, seed_articles
 
@@ -35,7 +36,7 @@ pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]
 ONTOLOGY = load_ontology()
 XML = render_label_config(ONTOLOGY)
-GUIDELINES = (ROOT / "label_config" / "GUIDELINES.md").read_text(encoding="utf-8")
+GUIDELINES = (packaged_label_config() / "GUIDELINES.md").read_text(encoding="utf-8")
 GAZETTEER = load_gazetteer()
 DICTIONARY_IDS = {"alkazemi_mustafa": "kazemi_mustafa", "ghaani_ismail": "qaani_ismail"}
 """The scenario's canonical ids -> the actor dictionary's (label_config/actors.yaml)."""

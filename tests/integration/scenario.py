@@ -6,9 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 from eventgold.models import Article, DocumentAnnotation, Event, Mention, Origin, Span
+from eventgold.resources import packaged_samples
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "samples" / "articles"
+SEEDS = packaged_samples() / "articles"
 
 EMOJI_TEXT = (
     "Protesters 😀 gathered in Baghdad.\r\nPompeo 🇺🇸 called Al-Kazemi on Tuesday.\r\n"

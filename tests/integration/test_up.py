@@ -17,8 +17,9 @@ from eventgold.cli import main
 from eventgold.config import Connection, credentials_path, load_credentials, server_data_dir
 from eventgold.labelstudio import server
 from eventgold.labelstudio.client import LabelStudioClient
+from eventgold.resources import packaged_samples
 
-SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "articles"
+SAMPLES = packaged_samples() / "articles"
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pytest
 
 from eventgold.cli import main
 from eventgold.labelstudio.snapshot import read_snapshot
+from eventgold.resources import packaged_samples
 
 CASES = Path(__file__).parent / "data" / "cases"
 
@@ -135,7 +136,7 @@ def test_json_on_stdout_is_only_json(
     cases: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], verb: str
 ) -> None:
     snapshot = str(cases / "utf16-offsets.json")
-    gold = Path(__file__).parents[2] / "samples" / "gold" / "v1"
+    gold = packaged_samples() / "gold" / "v1"
     args = {
         "agree": ["agree", snapshot],
         "gold build": ["gold", "build", snapshot, "-o", str(tmp_path / "g"), "--policy", "majority"],
@@ -175,7 +176,7 @@ def test_a_snapshot_without_tasks_builds_nothing(tmp_path: Path, capsys: pytest.
 def test_an_output_that_is_an_input_is_refused(
     cases: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], verb: str
 ) -> None:
-    samples = Path(__file__).parents[2] / "samples"
+    samples = packaged_samples()
     articles = tmp_path / "articles"
     shutil.copytree(samples / "articles", articles)
     corpus = tmp_path / "corpus.jsonl"
@@ -202,7 +203,7 @@ def test_an_output_that_is_an_input_is_refused(
 def test_an_output_file_that_is_a_folder_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], verb: str
 ) -> None:
-    samples = Path(__file__).parents[2] / "samples"
+    samples = packaged_samples()
     corpus = tmp_path / "corpus.jsonl"
     assert main(["ingest", str(samples / "articles"), "-o", str(corpus)]) == 0
     folder = tmp_path / "out"

@@ -14,8 +14,9 @@ from eventgold.errors import ConfigError
 from eventgold.export import FORMATS, ExportContext, FormatResult, export_gold
 from eventgold.export import conll as conll_module
 from eventgold.models import GoldDocument
+from eventgold.resources import packaged_label_config
 
-from .export_fixtures import ROOT, fixture_docs, fixture_gold, train_doc, word_golds, write_gold
+from .export_fixtures import fixture_docs, fixture_gold, train_doc, word_golds, write_gold
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -98,7 +99,8 @@ def test_warnings_for_unsplit_documents_empty_splits_and_another_ontology(tmp_pa
     docs = [train_doc(), fixture_docs()[0].model_copy(update={"split": None})]
     gold = write_gold(tmp_path / "gold", docs)
     ontology = tmp_path / "ontology.yaml"
-    ontology.write_text((ROOT / "label_config" / "ontology.yaml").read_text().replace('version: "0.8"', 'version: "9"'))
+    packaged = (packaged_label_config() / "ontology.yaml").read_text()
+    ontology.write_text(packaged.replace('version: "0.8"', 'version: "9"'))
     from eventgold.ontology import load_ontology
 
     summary = export_gold(gold, "conll", tmp_path / "out", ontology=load_ontology(ontology))

@@ -9,8 +9,9 @@ import pytest
 
 from eventgold.cli import main
 from eventgold.models import Article, DocumentAnnotation, read_jsonl, write_jsonl
+from eventgold.resources import packaged_samples
 
-SEEDS = Path(__file__).resolve().parents[2] / "samples" / "articles"
+SEEDS = packaged_samples() / "articles"
 
 
 @pytest.fixture()

@@ -19,8 +19,9 @@ from eventgold.extractors.gazetteer import (
 )
 from eventgold.models import Article, check_annotation
 from eventgold.ontology import load_ontology
+from eventgold.resources import packaged_samples
 
-SEEDS = Path(__file__).resolve().parents[2] / "samples" / "articles"
+SEEDS = packaged_samples() / "articles"
 
 
 def seed(prefix: str) -> Article:

@@ -13,6 +13,7 @@ from eventgold.extractors.dictionary import load_actor_dictionary
 from eventgold.extractors.pending import append_stubs, find_pending, read_annotated
 from eventgold.models import Article, DocumentAnnotation, GoldDocument, Mention, Origin, write_jsonl
 from eventgold.ontology import load_ontology
+from eventgold.resources import packaged_label_config, packaged_samples
 
 REPO = Path(__file__).resolve().parents[2]
 TEXT = "Brig. Gen. Yahya Rasool met Al-Kazemi and Abu Fadak al-Mohammadawi in Baghdad."
@@ -53,7 +54,7 @@ def test_find_pending_counts_and_contexts(tmp_path: Path) -> None:
 
 def test_append_stubs_keeps_comments_and_loads(tmp_path: Path) -> None:
     actors = tmp_path / "actors.yaml"
-    shutil.copy(REPO / "label_config" / "actors.yaml", actors)
+    shutil.copy(packaged_label_config() / "actors.yaml", actors)
     before = actors.read_text(encoding="utf-8")
     pending = find_pending(read_annotated(gold_file(tmp_path)), load_actor_dictionary(actors))
     added = append_stubs(actors, pending, load_ontology())
@@ -70,7 +71,7 @@ def test_append_stubs_keeps_comments_and_loads(tmp_path: Path) -> None:
 
 def test_actors_pending_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     actors = tmp_path / "actors.yaml"
-    shutil.copy(REPO / "label_config" / "actors.yaml", actors)
+    shutil.copy(packaged_label_config() / "actors.yaml", actors)
     gold = gold_file(tmp_path)
     rc = main(["actors", "pending", str(gold), "--actors", str(actors), "--json", "-"])
     assert rc == 0
@@ -101,7 +102,7 @@ def test_broken_dictionary_is_not_replaced(tmp_path: Path) -> None:
 def test_pending_refuses_two_gold_documents_with_one_id(tmp_path: Path) -> None:
     from eventgold.records_io import DuplicateIdError
 
-    first = (Path(__file__).parents[2] / "samples" / "gold" / "v1" / "gold.jsonl").read_text().splitlines()[0]
+    first = (packaged_samples() / "gold" / "v1" / "gold.jsonl").read_text().splitlines()[0]
     changed = json.loads(first)
     changed["split"] = "test" if changed["split"] != "test" else "dev"
     path = tmp_path / "gold.jsonl"

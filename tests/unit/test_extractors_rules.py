@@ -10,8 +10,9 @@ from eventgold.errors import ConfigError
 from eventgold.extractors.rules import RulesExtractor, load_lexicon, split_sentences
 from eventgold.models import Article, DocumentAnnotation, check_annotation
 from eventgold.ontology import load_ontology
+from eventgold.resources import packaged_samples
 
-SEEDS = Path(__file__).resolve().parents[2] / "samples" / "articles"
+SEEDS = packaged_samples() / "articles"
 
 
 def seed(prefix: str) -> Article:

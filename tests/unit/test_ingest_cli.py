@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from eventgold.cli import main
+from eventgold.resources import packaged_samples
 
-SEEDS = Path(__file__).resolve().parents[2] / "samples" / "articles"
+SEEDS = packaged_samples() / "articles"
 GOOD = "000_87d7f54058e42e0b.txt"
 
 

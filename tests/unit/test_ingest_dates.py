@@ -22,9 +22,10 @@ from eventgold.ingest import ingest, ingest_to_file
 from eventgold.ingest.metadata import parse_date_string, parse_given_date, read_given_date
 from eventgold.ingest.readers import html_published
 from eventgold.models import Article, read_jsonl
+from eventgold.resources import packaged_samples
 
 ROOT = Path(__file__).resolve().parents[2]
-SEEDS = ROOT / "samples" / "articles"
+SEEDS = packaged_samples() / "articles"
 # the shared case file (../shared/cases, next to the checkout); its content is kept here too,
 # so the tests run where the shared folder is absent
 SHARED_CASE = ROOT.parent / "shared" / "cases" / "partial-dates.csv"

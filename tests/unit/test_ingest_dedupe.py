@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from eventgold.ingest.dedupe import Deduplicator, Verdict, shingle_hashes, shingles
 from eventgold.models import sha256_text
+from eventgold.resources import packaged_samples
 
-SEEDS = Path(__file__).resolve().parents[2] / "samples" / "articles"
+SEEDS = packaged_samples() / "articles"
 
 
 def _seed(prefix: str) -> str:

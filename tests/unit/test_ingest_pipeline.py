@@ -21,8 +21,9 @@ from eventgold.ingest import (
     pipeline,
 )
 from eventgold.models import Article, read_jsonl, sha256_text
+from eventgold.resources import packaged_samples
 
-SEEDS = Path(__file__).resolve().parents[2] / "samples" / "articles"
+SEEDS = packaged_samples() / "articles"
 FURNITURE = [
     "Leave a Reply",
     "You are commenting using your",

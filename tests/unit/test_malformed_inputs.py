@@ -31,9 +31,11 @@ from typing import Any
 import pytest
 
 from eventgold.cli import main
+from eventgold.resources import packaged_label_config, packaged_samples
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "samples"
+SAMPLES = packaged_samples()
+RAW = ROOT / "samples" / "raw"
 SNAPSHOT_NAME = "eventgold-sample-20261123T092540Z.json"
 EARLIER = b"an earlier output that must survive\n"
 
@@ -300,10 +302,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(SAMPLES / "gold" / "v1", w / GOLD)
     (w / "raw").mkdir()
     for suffix in ("", ".meta.json", ".sha256"):
-        shutil.copyfile(SAMPLES / "raw" / (SNAPSHOT_NAME + suffix), w / (SNAP + suffix))
-    shutil.copyfile(SAMPLES / "raw" / "conflicts-round1.jsonl", w / CONFLICTS)
+        shutil.copyfile(RAW / (SNAPSHOT_NAME + suffix), w / (SNAP + suffix))
+    shutil.copyfile(RAW / "conflicts-round1.jsonl", w / CONFLICTS)
     shutil.copytree(SAMPLES / "articles", w / ARTICLES)
-    shutil.copyfile(ROOT / "label_config" / "ontology.yaml", w / ONTOLOGY)
+    shutil.copyfile(packaged_label_config() / "ontology.yaml", w / ONTOLOGY)
     articles = [json.loads(line)["article"] for line in _lines(w / GOLD_FILE)]
     _write_lines(w / CORPUS, [json.dumps(a, ensure_ascii=False) for a in articles])
     _write_lines(

@@ -10,10 +10,11 @@ import yaml
 from eventgold.cli import main
 from eventgold.errors import OntologyError
 from eventgold.labelconfig import parse_label_config
-from eventgold.ontology import REPO_ROOT, load_ontology, render_label_config
+from eventgold.ontology import load_ontology, render_label_config
+from eventgold.resources import packaged_label_config
 
-ONTOLOGY_PATH = REPO_ROOT / "label_config" / "ontology.yaml"
-XML_PATH = REPO_ROOT / "label_config" / "actors_events.xml"
+ONTOLOGY_PATH = packaged_label_config() / "ontology.yaml"
+XML_PATH = packaged_label_config() / "actors_events.xml"
 
 
 def test_plover_content() -> None:

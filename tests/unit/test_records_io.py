@@ -39,12 +39,13 @@ from eventgold.records_io import (
     read_gold_documents,
     read_records,
 )
+from eventgold.resources import packaged_samples
 from eventgold.scoring.inputs import load_gold
 from eventgold.scoring.inputs import load_predictions as score_load_predictions
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "samples" / "fixture"
-SAMPLE_GOLD = ROOT / "samples" / "gold" / "v1"
+SAMPLE_GOLD = packaged_samples() / "gold" / "v1"
 TEXT = "Pompeo met Al-Kazemi in Baghdad."
 
 # ---------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The committed sample gold (samples/gold/v1): it loads, is valid, and is what its snapshots give.
+"""The packaged sample gold (src/eventgold/data/samples/gold/v1): it loads, is valid, and is what its snapshots give.
 
 It was built through Label Studio by ``samples/build_sample_gold.py``; these
 checks need no server: the raw snapshots it was built from are committed too
@@ -23,11 +23,12 @@ from eventgold.labelstudio.review import read_conflicts
 from eventgold.labelstudio.snapshot import read_snapshot
 from eventgold.models import SPLITS, Article, check_gold, read_jsonl, sha256_text
 from eventgold.ontology import load_ontology, render_label_config
+from eventgold.resources import packaged_label_config, packaged_samples
 
 ROOT = Path(__file__).resolve().parents[2]
-SAMPLES = ROOT / "samples"
+SAMPLES = packaged_samples()
 GOLD = SAMPLES / "gold" / "v1"
-RAW = SAMPLES / "raw"
+RAW = ROOT / "samples" / "raw"
 ONTOLOGY = load_ontology()
 
 
@@ -75,7 +76,7 @@ def test_sample_gold_articles_are_the_seed_articles_as_ingested(tmp_path: Path) 
 
 
 def test_sample_gold_canonical_ids_are_in_the_actor_dictionary() -> None:
-    actors = yaml.safe_load((ROOT / "label_config" / "actors.yaml").read_text(encoding="utf-8"))
+    actors = yaml.safe_load((packaged_label_config() / "actors.yaml").read_text(encoding="utf-8"))
     ids = {m.canonical_id for d in read_gold_version(GOLD).documents for m in d.mentions if m.canonical_id}
     assert ids and ids <= set(actors)
 
@@ -135,14 +136,13 @@ def test_both_annotators_annotated_every_seed(name: str) -> None:
 
 
 def test_readme_glob_rebuilds_the_sample_gold_byte_for_byte(tmp_path: Path) -> None:
-    """`gold build samples/raw/eventgold-sample-*.json` (sidecars matched too) reproduces samples/gold/v1."""
+    """`gold build samples/raw/eventgold-sample-*.json` (sidecars matched too) reproduces the packaged gold v1."""
     from eventgold.cli import main
 
-    raw = Path(__file__).resolve().parents[2] / "samples" / "raw"
     out = tmp_path / "v1"
-    snapshots = [str(p) for p in sorted(raw.glob("eventgold-sample-*.json"))]
+    snapshots = [str(p) for p in sorted(RAW.glob("eventgold-sample-*.json"))]
     assert main(["gold", "build", *snapshots, "-o", str(out), "--version", "v1"]) == 0
-    gold = raw.parent / "gold" / "v1"
+    gold = GOLD
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in gold.iterdir())
     for p in gold.iterdir():
         assert (out / p.name).read_bytes() == p.read_bytes(), p.name

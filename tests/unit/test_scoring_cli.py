@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from eventgold.cli import main
+from eventgold.resources import packaged_samples
 
 FIXTURE = Path(__file__).resolve().parents[2] / "samples" / "fixture"
 BASE = [
@@ -106,7 +107,7 @@ def test_plover_records_are_detected_and_scored_like_our_jsonl(tmp_path: Path) -
 
 ROOT = Path(__file__).resolve().parents[2]
 PLOVER_CASE = Path(__file__).parent / "data" / "cases" / "plover-roundtrip" / "gold"
-SAMPLE_GOLD = ROOT / "samples" / "gold" / "v1"
+SAMPLE_GOLD = packaged_samples() / "gold" / "v1"
 PERFECT = [  # what a PLOVER record carries back: events, roles, actor ids, and the mentions it names
     "event.trigger_id.f1",
     "event.trigger_cls.f1",

@@ -342,12 +342,26 @@ def annotators_list(url: Url = None, api_key: ApiKey = None, json_out: JsonOut =
 
 
 def _default_samples() -> Path:
-    local = Path("samples/articles")
-    if local.is_dir():
-        return local
-    from eventgold.ontology import REPO_ROOT
+    """The project's ``samples/articles`` (beside its label_config/), else the packaged seed articles."""
+    from eventgold.config import find_project_config
+    from eventgold.resources import packaged_samples
 
-    return REPO_ROOT / "samples" / "articles"
+    project = find_project_config()
+    if project is not None and (project.parent / "samples" / "articles").is_dir():
+        return project.parent / "samples" / "articles"
+    return packaged_samples() / "articles"
+
+
+def _eventgold_command() -> str:
+    """How to call this eventgold from a shell: ``eventgold`` when it is the one on PATH, else its full path."""
+    import shutil
+    import sys
+
+    here = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    on_path = shutil.which("eventgold")
+    if here is not None and here.name == "eventgold" and (on_path is None or Path(on_path).resolve() != here):
+        return str(here)
+    return "eventgold"
 
 
 def up(
@@ -360,18 +374,27 @@ def up(
         str,
         typer.Option("--extractors", help="Built-in extractors for pre-annotations (comma-separated; '' for none)."),
     ] = "gazetteer,rules",
+    init: Annotated[
+        bool,
+        typer.Option(
+            "--init/--no-init",
+            help="Make this folder a project first (`eventgold init`) when no label_config/ is found.",
+        ),
+    ] = True,
     json_out: JsonOut = None,
 ) -> None:
     """Start a local Label Studio with the sample articles and pre-annotations, ready to annotate.
 
-    Installs the server into its own venv on first use, generates the admin login and API token
-    (stored only in .eventgold/credentials, mode 0600), ingests the articles, runs the built-in
-    extractors, creates (or reuses) the project and pushes the tasks. Running it again reuses all.
+    In a folder without a project it first runs `eventgold init` there (label_config/, samples/,
+    exports/, .gitignore, README.md). Installs the server into its own venv on first use,
+    generates the admin login and API token (stored only in .eventgold/credentials, mode 0600),
+    ingests the articles, runs the built-in extractors, creates (or reuses) the project and
+    pushes the tasks. Running it again reuses all.
 
     Example: [bold]eventgold up[/bold]  (then open the printed URL)
     """
     from eventgold.commands.server import ensure_running
-    from eventgold.config import credentials_path, load_credentials
+    from eventgold.config import credentials_path, find_config_dir, load_credentials
     from eventgold.console import split_list
     from eventgold.extractors.base import load_extractor, run_extractor
     from eventgold.ingest import ingest_to_file
@@ -379,6 +402,11 @@ def up(
     from eventgold.ontology import load_ontology
     from eventgold.redact import redact_url
 
+    if init and find_config_dir().origin == "packaged default":
+        from eventgold.project import init_project
+
+        made = init_project(Path("."))
+        console.print(f"made this folder a project: {len(made.written)} file(s) written (see README.md)")
     first_run = load_credentials() is None
     state = ensure_running(port=port)
     home = workspace()
@@ -431,4 +459,8 @@ def up(
             f"the password was generated just now and is stored only in {credentials_path()} "
             '(mode 0600, key "password"); add annotators with `eventgold annotators add EMAIL`'
         )
-    console.print("stop the server with `eventgold server stop`")
+    command = _eventgold_command()
+    console.print(
+        f"next: annotate, then [bold]{escape(command)} pull --project {escape(project)}[/bold]; "
+        f"stop the server with [bold]{escape(command)} server stop[/bold]"
+    )

@@ -37,7 +37,7 @@ from eventgold.fileio import sha256_file
 from eventgold.models import Article, DocumentAnnotation, Event, Mention, Origin, Span
 from eventgold.ontology import Ontology, load_ontology
 
-LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
+LEXICON_FILE = "lexicon.yaml"
 RECIPIENT_WINDOW = 120
 """How far (characters) after a trigger a recipient may start."""
 LOCATION_WINDOW = 60
@@ -81,9 +81,16 @@ class Lexicon(BaseModel):
     triggers: tuple[TriggerRule, ...]
 
 
+def default_lexicon_path() -> Path:
+    """The trigger lexicon shipped with the package (``eventgold/extractors/lexicon.yaml``)."""
+    from eventgold.resources import package_file
+
+    return package_file("eventgold.extractors", LEXICON_FILE)
+
+
 def load_lexicon(path: str | Path | None = None, ontology: Ontology | None = None) -> Lexicon:
     """Load and check a trigger lexicon: types and modes exist, patterns compile."""
-    file = Path(path) if path is not None else LEXICON_PATH
+    file = Path(path) if path is not None else default_lexicon_path()
     try:
         raw = yaml.safe_load(file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -262,7 +269,7 @@ class RulesExtractor:
     ) -> None:
         """Compile the gazetteer (``actors``) and the trigger lexicon (default files)."""
         self.gazetteer = gazetteer if gazetteer is not None else load_gazetteer(actors)
-        lexicon_path = Path(lexicon) if lexicon is not None else LEXICON_PATH
+        lexicon_path = Path(lexicon) if lexicon is not None else default_lexicon_path()
         self.lexicon = load_lexicon(lexicon_path, ontology)
         self._triggers = _TriggerMatcher(self.lexicon)
         self.name = "rules"
