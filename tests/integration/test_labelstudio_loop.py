@@ -92,12 +92,18 @@ def test_predictions_come_back_as_extractor_annotations(live_server: LiveServer)
         ann = annotation_for(a, "x", 0)
         preds[a.id] = [ann.model_copy(update={"origin": Origin(kind="extractor", name="rules", version="0.1")})]
     result = _push(live_server, "with predictions", articles, predictions=preds)
-    snap_path = pull_snapshot(
-        live_server.client(), "with predictions", live_server.data_dir / "raw", with_predictions=True
-    ).path
-    snap = read_snapshot(snap_path)
+    pulled = pull_snapshot(live_server.client(), "with predictions", live_server.data_dir / "raw")  # by default
+    assert pulled.predictions == len(articles)
+    snap = read_snapshot(pulled.path)
     assert snap.problems == []
-    assert len(snap.predictions) == len(articles)
+    assert len(snap.predictions) == len(articles) and snap.predictions_not_fetched == 0
+    # without them, the export still lists each prediction by id: counted, so the summary can say so
+    skipped = pull_snapshot(
+        live_server.client(), "with predictions", live_server.data_dir / "raw", with_predictions=False
+    )
+    assert skipped.predictions is None
+    without = read_snapshot(skipped.path)
+    assert without.predictions == [] and without.predictions_not_fetched == len(articles)
     for got in snap.predictions:
         assert got.origin == Origin(kind="extractor", name="rules", version="0.1")
         want = preds[got.doc_id][0]
@@ -167,6 +173,10 @@ def test_cli_push_pull_and_annotators(ls_env: LiveServer, tmp_path: Path, capsys
     assert main(["pull", "--project", "cli loop", "-o", "raw", "--json", "pull.json"]) == 0
     summary = json.loads(Path("pull.json").read_text())
     assert summary["tasks"] == 3 and summary["schema_version"]
+    assert summary["predictions_fetched"] == 0 and summary["predictions_not_fetched"] == 0  # pushed without any
+    assert "fetched 0 predictions" in " ".join(capsys.readouterr().out.split())
+    assert main(["pull", "--project", "cli loop", "-o", "raw", "--no-predictions", "--json", "pull.json"]) == 0
+    assert json.loads(Path("pull.json").read_text())["predictions_fetched"] is None
     assert main(["pull", "--project", "no such project"]) == 2
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from typing import Any
@@ -23,7 +24,20 @@ def _commands(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]
     return out
 
 
-ALL = _commands(typer.main.get_command(app))
+ROOT = typer.main.get_command(app)
+ALL = _commands(ROOT)
+
+
+def _groups(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [prefix]
+    for name, cmd in group.commands.items():
+        if hasattr(cmd, "commands"):
+            out.extend(_groups(cmd, (*prefix, name)))
+    return out
+
+
+EVERY = _groups(ROOT) + ALL  # the root, each group, each command
+TYPE_PLACEHOLDER = re.compile(r"<(?:bool|str|int|float|path|Path|datetime|uuid|UUID|list\[)")
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -36,6 +50,29 @@ def test_every_command_has_help_with_an_example(command: tuple[str, ...], capsys
     assert main([*command, "--help"]) == 0
     out = capsys.readouterr().out
     assert "Example" in out, f"`eventgold {' '.join(command)} --help` shows no example"
+
+
+def _command(path: tuple[str, ...]) -> Any:
+    cmd: Any = ROOT
+    for name in path:
+        cmd = cmd.commands[name]
+    return cmd
+
+
+@pytest.mark.parametrize("command", EVERY, ids=[" ".join(c) or "eventgold" for c in EVERY])
+def test_help_shows_readable_placeholders(command: tuple[str, ...], capsys: pytest.CaptureFixture[str]) -> None:
+    """Placeholders as click shows them (TEXT, PATH, CORPUS, SNAPSHOTS...), never typer 0.27's <str> or {name}."""
+    assert main([*command, "--help"]) == 0
+    out = capsys.readouterr().out
+    shown = f"`eventgold {' '.join(command)} --help`"
+    found = TYPE_PLACEHOLDER.search(out)
+    assert found is None, f"{shown} shows the placeholder {out[found.start() : found.start() + 12]!r}…"
+    usage = next(line for line in out.splitlines() if "Usage:" in line)
+    for param in _command(command).params:
+        if param.param_type_name != "argument":
+            continue
+        assert f"{{{param.name}}}" not in out, f"{shown} shows the argument as {{{param.name}}}"
+        assert (param.metavar or param.name.upper()) in usage, f"{shown}: {usage.strip()!r} lacks {param.name}"
 
 
 def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

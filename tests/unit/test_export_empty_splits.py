@@ -11,7 +11,9 @@ data"). What each format does with an empty split:
 - ``spacy``: a DocBin file with 0 docs (spaCy loads it);
 - ``conll``: an empty ``<split>.conll`` and ``<split>.offsets.jsonl``, declared in
   the manifest with 0 documents;
-- ``plover``: an empty ``<split>.jsonl`` (the PLOVER reader reads 0 records).
+- ``plover``: an empty ``<split>.jsonl`` (the PLOVER reader reads 0 records);
+- ``labelstudio``: one ``tasks.json`` for all splits, without the empty ones' documents
+  (``[]`` when every split is empty; ``push``'s reader reads it).
 """
 
 from __future__ import annotations
@@ -91,6 +93,14 @@ def load_conll(out: Path, by_split: dict[str, list[GoldDocument]]) -> None:
         assert {json.loads(o)["doc_id"] for o in offsets} == {d.doc_id for d in docs}
 
 
+def load_labelstudio(out: Path, by_split: dict[str, list[GoldDocument]]) -> None:
+    from eventgold.labelstudio.tasks_file import read_tasks_file
+    from eventgold.ontology import load_ontology
+
+    tasks = read_tasks_file(out / "tasks.json", load_ontology())
+    assert list(tasks.articles) == [d.doc_id for s in SPLITS for d in by_split[s]]
+
+
 def load_plover(out: Path, by_split: dict[str, list[GoldDocument]]) -> None:
     for split, docs in by_split.items():
         articles = {d.doc_id: d.article for d in docs}
@@ -128,6 +138,8 @@ def test_every_format_loads_whatever_split_is_empty(tmp_path: Path, fmt: str, em
         load_spacy(out, by_split)
     elif fmt == "conll":
         load_conll(out, by_split)
+    elif fmt == "labelstudio":
+        load_labelstudio(out, by_split)
     else:
         load_plover(out, by_split)
 
@@ -150,6 +162,7 @@ def test_the_case_exports_and_loads_through_the_cli(
         "spacy": lambda: load_spacy(out, by_split),
         "conll": lambda: load_conll(out, by_split),
         "plover": lambda: load_plover(out, by_split),
+        "labelstudio": lambda: load_labelstudio(out, by_split),
     }
     loaders[fmt]()
     if fmt == "hf":

@@ -408,12 +408,15 @@ def test_pull_falls_back_to_paging_when_the_export_times_out(tmp_path: Path) -> 
             return httpx.Response(200, json={"tasks": tasks[(page - 1) * 2 : page * 2]})
         if path.rstrip("/") == "/api/users":
             return httpx.Response(200, json=[{"id": 1, "email": "a@x.org"}])
+        if path.rstrip("/") == "/api/predictions":  # fetched by default
+            return httpx.Response(200, json=[])
         return httpx.Response(404, json={"detail": "not here"})
 
     client, _ = _secret_client(handler)
     said: list[str] = []
     result = pull_snapshot(client, "P", tmp_path, page_size=2, on_fallback=said.append)
     assert result.method == "paged" and len(said) == 1 and "TimedOut" in said[0]
+    assert result.predictions == 0
     _no_secret(said[0])
     assert json.loads(result.path.read_text(encoding="utf-8")) == tasks
     meta = json.loads(result.path.with_name(result.path.name + ".meta.json").read_text(encoding="utf-8"))

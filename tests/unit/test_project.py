@@ -147,3 +147,20 @@ def test_a_missing_config_dir_is_one_line(tmp_path: Path, capsys: pytest.Capture
     assert main(["--config-dir", str(tmp_path / "nowhere"), "config", "validate"]) == 2
     err = capsys.readouterr().err
     assert "nowhere/ontology.yaml: ontology file not found" in err and "Traceback" not in err
+
+
+def test_push_refuses_a_labeling_config_older_than_the_ontology(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventgold.commands.labelstudio import label_config_and_instructions
+    from eventgold.errors import UserError
+
+    project = tmp_path / "proj"
+    init_project(project, samples=False)
+    monkeypatch.chdir(project)
+    xml, instructions = label_config_and_instructions()
+    assert xml == (packaged_label_config() / "actors_events.xml").read_text() and "<" in instructions
+    ontology = project / "label_config" / "ontology.yaml"
+    ontology.write_text(ontology.read_text().replace("{name: GROUP,", "{name: COLLECTIVE,", 1))
+    with pytest.raises(UserError, match=r"actors_events.xml is older than the ontology beside it; run `eventgold"):
+        label_config_and_instructions()

@@ -64,16 +64,20 @@ def load_predictions(
 
 def label_config_and_instructions() -> tuple[str, str]:
     """The rendered labeling config and the guidelines as HTML (from label_config/)."""
+    from eventgold.config import ONTOLOGY_FILE
     from eventgold.labelstudio.project import guidelines_html
-    from eventgold.ontology import LABEL_CONFIG_FILE, default_label_config_dir
+    from eventgold.ontology import LABEL_CONFIG_FILE, default_label_config_dir, load_ontology, render_label_config
 
     folder = default_label_config_dir()
     xml_path = folder / LABEL_CONFIG_FILE
     guide = folder / "GUIDELINES.md"
     if not xml_path.is_file():
         raise UserError(f"{xml_path} is missing; run `eventgold config render`")
+    xml = xml_path.read_text(encoding="utf-8")
+    if xml != render_label_config(load_ontology(folder / ONTOLOGY_FILE)):
+        raise UserError(f"{xml_path} is older than the ontology beside it; run `eventgold config render`")
     instructions = guidelines_html(guide.read_text(encoding="utf-8")) if guide.is_file() else ""
-    return xml_path.read_text(encoding="utf-8"), instructions
+    return xml, instructions
 
 
 def _candidates() -> Callable[[Article], list[dict[str, str]]]:
@@ -101,14 +105,15 @@ def run_push(
     server is contacted: an id held by two different articles stops the push.
     """
     from eventgold.labelstudio.push import push_articles
+    from eventgold.labelstudio.tasks_file import read_push_input
     from eventgold.ontology import load_ontology
-    from eventgold.records_io import load_corpus
 
-    articles = load_corpus(corpus)
+    ontology = load_ontology()
+    tasks = read_push_input(corpus, ontology)  # a corpus, or a tasks file with annotations and predictions
+    articles = tasks.articles
     if not articles:
         raise InputError(f"{corpus}: holds no articles; make a corpus with `eventgold ingest`")
-    ontology = load_ontology()
-    preds = load_predictions(predictions, articles, ontology)
+    preds = tasks.with_predictions(load_predictions(predictions, articles, ontology))
     ids: list[str] | None = None
     if only_ids is not None:
         from eventgold.extractors.suggest import read_id_list
@@ -125,16 +130,19 @@ def run_push(
             instructions=instructions,
             ontology=ontology,
             predictions=preds,
+            annotations=tasks.annotations,
             overlap=overlap,
             replace_unannotated=replace_unannotated,
             only_ids=ids,
-            candidates=_candidates(),
+            candidates=tasks.candidates_or(_candidates()),
             progress=lambda batches, n: track(batches, "importing tasks", total=n),
         )
 
 
 def push(
-    corpus: Annotated[Path, typer.Argument(help="Corpus JSONL (from `eventgold ingest`).")],
+    corpus: Annotated[
+        Path, typer.Argument(help="Corpus JSONL (`eventgold ingest`), or Label Studio tasks JSON (`export`).")
+    ],
     predictions: Annotated[
         list[Path] | None, typer.Option("--predictions", help="Predictions file; repeat for several.")
     ] = None,
@@ -158,8 +166,10 @@ def push(
     """Push articles (and extractor predictions as pre-annotations) to a Label Studio project.
 
     Idempotent: pushing again creates no task; a changed article under annotations is refused.
+    A tasks file's annotations (ground truth kept) come with the tasks they create.
 
     Example: [bold]eventgold push corpus.jsonl --predictions predictions/rules.jsonl --overlap 2[/bold]
+    Example: [bold]eventgold push exports/ls-v1/tasks.json --project "gold v1"[/bold]
     """
     result = run_push(
         corpus,
@@ -177,6 +187,8 @@ def push(
         "unchanged": result.unchanged,
         "replaced": result.replaced,
         "predictions_added": result.predictions_added,
+        "annotations_imported": result.annotations_imported,
+        "annotations_skipped": result.annotations_skipped,
         "not_selected": result.not_selected,
     }
     if only_ids is not None:
@@ -196,7 +208,11 @@ def push(
             f"project {result.project.title!r} (id {result.project.id}): {result.created} task(s) "
             f"created, {result.unchanged} unchanged, {result.replaced} replaced, "
             f"{result.predictions_added} prediction(s) added to existing tasks"
+            + (f", {result.annotations_imported} annotation(s) imported" if result.annotations_imported else "")
         )
+    if result.annotations_skipped:
+        err_console.print(f"[yellow]warning:[/yellow] {result.annotations_skipped} annotation(s) not imported: their "
+                          "tasks already exist without them (push into a new project)", highlight=False)
 
 
 def pull(
@@ -213,8 +229,13 @@ def pull(
         ),
     ] = False,
     predictions: Annotated[
-        bool, typer.Option("--predictions", help="Also store the project's predictions (pre-annotations).")
-    ] = False,
+        bool,
+        typer.Option(
+            "--predictions/--no-predictions",
+            help="Fetch the project's predictions (pre-annotations) into a .predictions.json sidecar; "
+            "--no-predictions skips that request (faster on large projects).",
+        ),
+    ] = True,
     export_timeout: Annotated[float, typer.Option(help="Seconds before falling back to paging.")] = 300.0,
     url: Url = None,
     api_key: ApiKey = None,
@@ -222,12 +243,13 @@ def pull(
 ) -> None:
     """Pull a project's annotations as a raw snapshot (full JSON export) and summarise them.
 
-    Snapshots are never overwritten: exports/raw/<project>-<UTC time>.json plus .sha256.
+    Snapshots are never overwritten: exports/raw/<project>-<UTC time>.json plus .sha256,
+    .meta.json and .predictions.json (the project's predictions; not with --no-predictions).
 
     Example: [bold]eventgold pull --project "Iraq 2020" -o exports/raw/ --jsonl annotations.jsonl[/bold]
     """
     from eventgold.labelstudio.pull import pull_snapshot
-    from eventgold.labelstudio.snapshot import read_snapshot
+    from eventgold.labelstudio.snapshot import predictions_path, read_snapshot
     from eventgold.models import write_jsonl
 
     with _client(url, api_key) as client:
@@ -254,6 +276,8 @@ def pull(
         "annotations": sum(per_annotator.values()),
         "skipped": sum(skipped.values()),
         "predictions": len(snap.predictions),
+        "predictions_fetched": result.predictions,
+        "predictions_not_fetched": snap.predictions_not_fetched,
         "per_annotator": {
             k: {"annotations": per_annotator[k], "skipped": skipped[k]}
             for k in sorted(set(per_annotator) | set(skipped))
@@ -269,6 +293,16 @@ def pull(
     console.print(f"wrote {result.path} ({result.method}, sha256 {result.sha256[:12]}…)")
     if result.annotation_kind == "adjudicator":
         console.print("review project: its annotations are adjudications (they win in `gold build`)")
+    if result.predictions is not None:
+        sidecar = predictions_path(result.path)
+        console.print(f"fetched {result.predictions} predictions (pre-annotations) into {sidecar}")
+    elif snap.predictions_not_fetched:
+        console.print(
+            f"[yellow]did not fetch {snap.predictions_not_fetched} predictions (--no-predictions)[/yellow]: "
+            "pull again without --no-predictions to store them"
+        )
+    else:
+        console.print("did not fetch predictions (--no-predictions); the export lists none")
     table = Table(title=f"{snap.task_count} tasks, {len(snap.predictions)} predictions")
     table.add_column("annotator")
     table.add_column("annotations", justify="right")

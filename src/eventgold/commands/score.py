@@ -5,10 +5,13 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from eventgold.commands.report import command_line, write_reports
@@ -16,6 +19,7 @@ from eventgold.console import console, err_console, split_list, write_json_outpu
 from eventgold.errors import CheckFailed, UserError
 
 if TYPE_CHECKING:  # the scoring stack (numpy, scipy, pandas) loads only when `score` runs
+    from eventgold.scoring.inputs import Predictions
     from eventgold.scoring.report import ExtractorScore, ScoreReport
 
 
@@ -130,20 +134,43 @@ def _print_extractor(ex: ExtractorScore, by: list[str]) -> None:
         kinds[f"{e.level} {e.kind}"] = kinds.get(f"{e.level} {e.kind}", 0) + 1
     if kinds:
         console.print("errors: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())), highlight=False)
+    name = escape(ex.name)
     if ex.missing_docs:
         console.print(
-            f"[yellow]{len(ex.missing_docs)} gold documents without prediction[/yellow]: "
+            f"[yellow]{name}: {len(ex.missing_docs)} gold documents without prediction[/yellow]: "
             + ", ".join(ex.missing_docs[:5])
             + (" …" if len(ex.missing_docs) > 5 else "")
         )
     if ex.unknown_docs:
         console.print(
-            f"[yellow]{len(ex.unknown_docs)} predicted documents not in gold[/yellow]: "
+            f"[yellow]{name}: {len(ex.unknown_docs)} predicted documents not in gold[/yellow]: "
             + ", ".join(ex.unknown_docs[:5])
             + (" …" if len(ex.unknown_docs) > 5 else "")
         )
-    for w in ex.warnings:
-        err_console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+    for w in ex.named_warnings():
+        err_console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
+
+
+def _read_predictions(path: Path, read: Callable[[Path], Predictions]) -> tuple[Predictions, list[str]]:
+    """``read(path)``, and what eventgold warned about while reading it (repaired spans, repeated
+    lines...), for the report to show under the extractor's name; other warnings go on as usual."""
+    from eventgold.errors import EventgoldWarning
+
+    caught: list[warnings.WarningMessage] = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", EventgoldWarning)
+            loaded = read(path)
+    except Exception:
+        _warn_again(caught)  # the file cannot be scored: every warning is shown as it came
+        raise
+    _warn_again([w for w in caught if not issubclass(w.category, EventgoldWarning)])
+    return loaded, [str(w.message) for w in caught if issubclass(w.category, EventgoldWarning)]
+
+
+def _warn_again(caught: list[warnings.WarningMessage]) -> None:
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
 def _print_tests(report: ScoreReport) -> None:
@@ -218,7 +245,12 @@ def score(
     onto = load_ontology(ontology)  # gold and predictions are checked against it (default: label_config/)
     gold_docs = load_gold(gpath, onto)
     articles = {g.article.id: g.article for g in gold_docs}
-    loaded = [load_predictions(p, fmt, articles=articles, ontology=onto, doc_key=doc_key) for p in pred]
+
+    def read_one(path: Path) -> Predictions:
+        return load_predictions(path, fmt, articles=articles, ontology=onto, doc_key=doc_key)
+
+    read = [_read_predictions(p, read_one) for p in pred]  # with what reading each file warned about
+    loaded = [p for p, _ in read]
     names = unique_names(loaded)
     report = score_fn(
         gold_docs,
@@ -231,6 +263,7 @@ def score(
         ontology=onto if ontology else None,
         sources={n: str(p.path) for n, p in zip(names, loaded, strict=True)},
         gold_source=str(gpath),
+        input_warnings={n: said for n, (_, said) in zip(names, read, strict=True)},
     )
     add_gold_metadata(report, gpath)
     report.command = command_line(ctx)
@@ -241,7 +274,10 @@ def score(
             _print_extractor(ex, by_list)
         _print_tests(report)
         for w in report.warnings:
-            err_console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+            err_console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
+    else:  # stdout holds only the JSON; the warnings, each naming its extractor, still go to stderr
+        for w in report.all_warnings():
+            err_console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
     write_reports(report, html=html, markdown=markdown, csv_dir=csv_dir, json_on_stdout=json_out == "-")
     failed = check_bounds(report, bounds)
     if failed:

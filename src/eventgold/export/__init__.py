@@ -1,4 +1,4 @@
-"""Training-data exports of a gold version: CoNLL, spaCy DocBin, Hugging Face JSONL, PLOVER.
+"""Exports of a gold version: CoNLL, spaCy DocBin, Hugging Face JSONL, PLOVER, Label Studio tasks.
 
 :func:`export_gold` reads a gold version folder (``exports/gold/<version>``),
 writes one format into a fresh folder and returns an :class:`ExportSummary`.
@@ -7,7 +7,8 @@ Each format lives in its own module with one ``write(ctx, folder)`` function;
 regex tokenizer), :mod:`.sentences`, :mod:`.layout` (spans on tokens, cut
 spans) and :mod:`.bio`.
 
-Every export folder holds the format's files per split, ``manifest.json``
+Every export folder holds the format's files per split (``labelstudio``: one
+``tasks.json`` for the chosen splits, which ``eventgold push`` imports), ``manifest.json``
 (format, the gold version it came from with its manifest's and data's sha256,
 the ontology, tokenizer, counts, and the sha256 of every file) and, for the
 token-level formats, ``cut_spans.jsonl``: the gold spans the tokens or the tag
@@ -121,7 +122,9 @@ class ExportContext:
     ontology: Ontology
     splits: tuple[str, ...]
     actors_path: Path | None = None
-    """Actor dictionary for PLOVER identifiers (None: the default file if it exists)."""
+    """Actor dictionary for PLOVER identifiers and Label Studio candidates (None: the default file if it exists)."""
+    as_predictions: bool = False
+    """Label Studio: the gold as predictions instead of ground-truth annotations."""
     _layouts: dict[str, DocLayout] = field(default_factory=dict)
 
     @property
@@ -214,6 +217,12 @@ FORMATS: dict[str, ExportFormat] = {
             "plover",
             "PLOVER event records (JSONL), one per gold event",
             "eventgold.export.plover",
+            token_level=False,
+        ),
+        ExportFormat(
+            "labelstudio",
+            "Label Studio tasks (tasks.json) with the gold as ground-truth annotations or predictions",
+            "eventgold.export.labelstudio",
             token_level=False,
         ),
     )
@@ -329,16 +338,21 @@ def export_gold(
     *,
     ontology: Ontology | None = None,
     actors_path: str | Path | None = None,
+    as_predictions: bool = False,
 ) -> ExportSummary:
     """Export the gold version in ``gold_dir`` as ``fmt`` into ``out_dir`` (atomically).
 
     ``splits`` defaults to train, dev and test. ``ontology`` gives the label
     lists (default: label_config/ontology.yaml); ``actors_path`` the actor
-    dictionary for PLOVER identifiers (default: label_config/actors.yaml when present).
+    dictionary for PLOVER identifiers and Label Studio ``actor_candidates`` (default:
+    label_config/actors.yaml when present). ``as_predictions`` (``labelstudio`` only)
+    exports the gold as predictions instead of ground-truth annotations.
     An ``out_dir`` that is a symbolic link is followed: the folder it points to
     is written (built next to it, then swapped in) and the link is kept.
     """
     export_format = get_format(fmt)
+    if as_predictions and export_format.name != "labelstudio":
+        raise ConfigError(f"--as-predictions applies to --format labelstudio only, not {export_format.name}")
     chosen = parse_splits(splits)
     gold_path = Path(gold_dir)
     target = output_target(out_dir)  # a link is followed: its target is replaced, the link kept
@@ -359,7 +373,11 @@ def export_gold(
     if unsplit:
         warnings.append(f"{unsplit} gold documents have no split and are not exported")
     ctx = ExportContext(
-        gold=gold, ontology=onto, splits=chosen, actors_path=Path(actors_path) if actors_path else None
+        gold=gold,
+        ontology=onto,
+        splits=chosen,
+        actors_path=Path(actors_path) if actors_path else None,
+        as_predictions=as_predictions,
     )
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

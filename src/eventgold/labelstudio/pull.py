@@ -3,9 +3,10 @@
 The full JSON export is the only Label Studio export that keeps relations, so
 that is what is stored, byte for byte, as ``<project>-<UTC timestamp>.json``
 with a ``.sha256`` sidecar, a ``.meta.json`` sidecar (project, export time,
-annotator e-mails by user id) and, when asked, a ``.predictions.json`` sidecar
-(the JSON export lists predictions by id only; fetching them costs time on
-large projects, so only ``--predictions`` does). When the synchronous export times out on a
+annotator e-mails by user id) and, unless told not to (``--no-predictions``), a
+``.predictions.json`` sidecar (the JSON export lists predictions by id only, so the
+prediction objects are fetched separately; skipping them saves time on large
+projects). When the synchronous export times out on a
 large project, the tasks are paged through ``/api/tasks`` instead and written
 in the same format. Files the tool writes itself (paged tasks, sidecars) are strict
 JSON: a non-finite number (which Label Studio's strict JSON API does not send)
@@ -42,6 +43,8 @@ class PullResult:
     project_id: int
     annotation_kind: str = "annotator"
     """``adjudicator`` for a review project's snapshot, else ``annotator``."""
+    predictions: int | None = None
+    """Predictions fetched into the ``.predictions.json`` sidecar; None when not fetched."""
 
 
 def _snapshot_path(out_dir: Path, title: str, now: dt.datetime) -> Path:
@@ -63,13 +66,14 @@ def pull_snapshot(
     export_timeout: float = 300.0,
     page_size: int = 100,
     annotation_kind: str | None = None,
-    with_predictions: bool = False,
+    with_predictions: bool = True,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     on_fallback: Callable[[str], None] | None = None,
 ) -> PullResult:
     """Export ``project_title`` into a new snapshot file in ``out_dir``; never overwrite one.
 
-    ``with_predictions`` also stores the project's predictions in a sidecar.
+    ``with_predictions`` (the default) also stores the project's predictions in a
+    sidecar; False skips that request (faster on large projects).
     ``annotation_kind`` (recorded in the metadata sidecar) defaults to
     ``adjudicator`` for a review project (made by ``eventgold review push``),
     else ``annotator``.
@@ -94,9 +98,11 @@ def pull_snapshot(
         _write_paged(client, project_id, path, page_size)
     digest = sha256_file(path)
     atomic_write_text(path.with_name(path.name + ".sha256"), f"{digest}  {path.name}\n")
+    fetched: int | None = None
     if with_predictions:
         preds = client.get_json("/api/predictions", project=project_id)
         atomic_write_text(predictions_path(path), json_text(preds) + "\n")
+        fetched = len(preds) if isinstance(preds, list) else 0
     users = {str(u["id"]): u.get("email") for u in client.users() if "id" in u}
     meta = {
         "project_id": project_id,
@@ -109,7 +115,12 @@ def pull_snapshot(
     }
     atomic_write_text(meta_path(path), json_text(meta, indent=2) + "\n")
     return PullResult(
-        path=path, sha256=digest, method=method, project_id=project_id, annotation_kind=annotation_kind
+        path=path,
+        sha256=digest,
+        method=method,
+        project_id=project_id,
+        annotation_kind=annotation_kind,
+        predictions=fetched,
     )
 
 

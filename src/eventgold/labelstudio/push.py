@@ -49,6 +49,10 @@ class PushResult:
     unchanged: int = 0
     replaced: int = 0
     predictions_added: int = 0
+    annotations_imported: int = 0
+    """Annotations imported with the tasks created (a tasks-file push)."""
+    annotations_skipped: int = 0
+    """Annotations not imported because their document's task already existed without annotations."""
     not_selected: int = 0
     refused: list[str] = field(default_factory=list)
     unmatched_ids: list[str] = field(default_factory=list)
@@ -108,11 +112,16 @@ def existing_tasks(client: LabelStudioClient, project_id: int) -> dict[str, Exis
     return out
 
 
+def _candidate_ids(candidates: list[dict[str, str]]) -> dict[str, str]:
+    """Canonical id -> the task's ``actor_candidates`` choice value."""
+    return {c["value"].split(" — ")[0]: c["value"] for c in candidates}
+
+
 def prediction_payload(
     annotation: DocumentAnnotation, article: Article, candidates: list[dict[str, str]]
 ) -> dict[str, Any]:
     """A Label Studio prediction for one extractor's annotation of ``article``."""
-    by_id = {c["value"].split(" — ")[0]: c["value"] for c in candidates}
+    by_id = _candidate_ids(candidates)
     scores = [m.score for m in annotation.mentions if m.score is not None]
     scores += [e.score for e in annotation.events if e.score is not None]
     payload: dict[str, Any] = {
@@ -121,6 +130,31 @@ def prediction_payload(
     }
     if scores:
         payload["score"] = sum(scores) / len(scores)
+    return payload
+
+
+def annotation_payload(
+    annotation: DocumentAnnotation, article: Article, candidates: list[dict[str, str]]
+) -> dict[str, Any]:
+    """A Label Studio annotation, as imported inside a task, for ``annotation`` of ``article``.
+
+    Args:
+        annotation: the annotation (its units become the same ``result`` items a prediction gets).
+        article: the article whose text the offsets refer to.
+        candidates: the task's ``actor_candidates`` (a canonical id among them preselects its choice).
+
+    Returns:
+        ``{"result", "ground_truth", "was_cancelled"[, "lead_time"]}``. ``ground_truth`` is always
+        stated (Label Studio's import takes a missing one as true); ``completed_by`` is left out,
+        so Label Studio records the user whose API key imports the task.
+    """
+    payload: dict[str, Any] = {
+        "result": annotation_to_results(annotation, article.text, candidates=_candidate_ids(candidates)),
+        "ground_truth": annotation.ground_truth,
+        "was_cancelled": annotation.cancelled,
+    }
+    if annotation.lead_time is not None:
+        payload["lead_time"] = annotation.lead_time
     return payload
 
 
@@ -138,6 +172,7 @@ def push_articles(
     instructions: str,
     ontology: Ontology,
     predictions: dict[str, list[DocumentAnnotation]] | None = None,
+    annotations: dict[str, list[DocumentAnnotation]] | None = None,
     overlap: int | None = None,
     replace_unannotated: bool = False,
     only_ids: Iterable[str] | None = None,
@@ -153,11 +188,15 @@ def push_articles(
     (RecordError) an article id given twice and two predictions of one
     document from one model version. With ``only_ids``, only the articles
     they select are pushed (:func:`match_ids`); the listed ids that select
-    none are in the result's ``unmatched_ids``.
+    none are in the result's ``unmatched_ids``. ``annotations`` (a Label Studio
+    tasks file's, :mod:`eventgold.labelstudio.tasks_file`) are imported with the
+    tasks created for their documents, so pushing again adds none; those of a
+    task that exists without annotations are counted in ``annotations_skipped``.
     """
     if batch_size < 1:
         raise UserError(f"batch size must be at least 1, got {batch_size}")
     predictions = predictions or {}
+    annotations = annotations or {}
     wanted: set[str] | None = None
     unmatched: list[str] = []
     if only_ids is not None:
@@ -201,7 +240,11 @@ def push_articles(
                     value=version,
                 )
             versions.add(version)
+        for annotation in annotations.get(article.id, []):
+            check_annotation(annotation, ontology, article)
         task = existing.get(article.id)
+        if task is not None and task.content_sha == article.content_sha and not task.annotations:
+            result.annotations_skipped += len(annotations.get(article.id, []))  # a task pushed without them
         if task is None:
             to_create.append(article)
         elif task.content_sha == article.content_sha:
@@ -213,11 +256,11 @@ def push_articles(
             to_create.append(article)
         else:
             refused.append(f"{article.id} (task {task.id}, unannotated)")
-    unknown = sorted(set(predictions) - seen)
+    unknown = sorted((set(predictions) | set(annotations)) - seen)
     if unknown:
         sample = ", ".join(unknown[:5])
         raise UserError(
-            f"predictions name {len(unknown)} document(s) that are not in the corpus "
+            f"predictions or annotations name {len(unknown)} document(s) that are not in the corpus "
             f"(e.g. {sample}); extract from the same corpus you push"
         )
     if refused:
@@ -240,12 +283,16 @@ def push_articles(
         preds = [prediction_payload(a, article, cands) for a in predictions.get(article.id, [])]
         if preds:
             payload["predictions"] = preds
+        anns = [annotation_payload(a, article, cands) for a in annotations.get(article.id, [])]
+        if anns:
+            payload["annotations"] = anns
         return payload
 
     batches = list(_batches(to_create, batch_size))
     iterable: Iterable[list[Article]] = progress(batches, len(batches)) if progress else batches
     for batch in iterable:
         result.created += _import_batch(client, project.id, batch, task_payload)
+    result.annotations_imported = sum(len(annotations.get(a.id, [])) for a in to_create)
 
     result.predictions_added += _add_missing_predictions(
         client, project.id, existing, selected, predictions, candidates_of, to_replace

@@ -49,6 +49,8 @@ class TaskConversion:
     predictions: list[DocumentAnnotation]
     problems: list[Problem]
     repairs: list[Repair] = field(default_factory=list)
+    predictions_not_fetched: int = 0
+    """Predictions the task lists by id only, without their objects (no predictions sidecar)."""
 
 
 def _unique_by_id(items: Iterable[Any]) -> list[dict[str, Any]]:
@@ -136,7 +138,10 @@ def convert_task(
                 )
             )
     inline = [p for p in task.get("predictions") or [] if isinstance(p, dict)]
-    for raw in _unique_by_id(inline or prediction_objects or []):
+    objects = _unique_by_id(inline or prediction_objects or [])
+    listed = {p for p in task.get("predictions") or [] if isinstance(p, int) and not isinstance(p, bool)}
+    out.predictions_not_fetched = len(listed - {raw.get("id") for raw in objects})
+    for raw in objects:
         conv = results_to_annotation(
             raw.get("result") or [],
             text=article.text,
@@ -165,6 +170,9 @@ class Snapshot:
     exported_at: dt.datetime | None
     task_count: int
     repairs: list[Repair] = field(default_factory=list)
+    predictions_not_fetched: int = 0
+    """Predictions the export lists by id only and whose objects the snapshot lacks
+    (pulled with ``--no-predictions``): they are not in :attr:`predictions`."""
 
 
 def iter_tasks(path: Path) -> Iterator[dict[str, Any]]:
@@ -341,6 +349,7 @@ def read_snapshot(path: str | Path, *, annotation_kind: str | None = None) -> Sn
         exported_at=parse_created(meta.get("exported_at")),
         task_count=count,
         repairs=[r for c in converted for r in c.repairs],
+        predictions_not_fetched=sum(c.predictions_not_fetched for c in converted),
     )
 
 

@@ -956,7 +956,7 @@ def score_html(report: ScoreReport) -> str:
         + (f" (version {esc(version)})" if version else "")
         + ".</p>"
     )
-    warnings = list(report.warnings) + [w for e in report.extractors for w in e.warnings]
+    warnings = report.all_warnings()  # each extractor's name its own
     sections = [
         ("summary", "Summary", _warnings(warnings) + _summary(report)),
         ("per-type", "Per type", _per_type(report)),

@@ -273,7 +273,7 @@ def score_markdown(report: ScoreReport, max_rows: int = MAX_ROWS) -> str:
     parts += ["## Gold", _gold(report)]
     if report.command:
         parts += ["## Command", _code_block(report.command)]
-    warnings = list(report.warnings) + [w for e in report.extractors for w in e.warnings]
+    warnings = report.all_warnings()  # each extractor's name its own
     if warnings:
         parts += ["## Warnings", "\n".join(f"- {md(w)}" for w in warnings)]
     return "\n\n".join(parts) + "\n"

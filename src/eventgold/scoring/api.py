@@ -11,6 +11,9 @@ Documents are aligned by id with the selected gold documents:
   ignored and counted in ``outside_selection``;
 - a prediction whose offsets fall outside its article's text, or whose span
   text differs from the text there, is a RecordError naming document and unit.
+
+Every warning about one extractor's predictions starts with its name
+(``rules: 2 gold documents have no prediction…``), in the JSON and in every report.
 """
 
 from __future__ import annotations
@@ -411,7 +414,7 @@ def _score_one(
         confusion=confusion,
         groups=groups,
         errors=errors,
-        warnings=w.summary(zd),
+        warnings=w.summary(zd, subject=name),
         zero_division_in=w.zero_division,
     )
     type_matrix, type_columns = _type_matrix(ms, type_codes, mentions["strict"].per_type, ev)
@@ -500,13 +503,16 @@ def score(
     ontology: Ontology | None = None,
     sources: Mapping[str, str] | None = None,
     gold_source: str | None = None,
+    input_warnings: Mapping[str, Sequence[str]] | None = None,
 ) -> ScoreReport:
     """Score each extractor's predictions against the gold; see the module docstring.
 
     ``bootstrap`` resamples (0 to skip) give the confidence intervals and the
     paired bootstrap test; ``randomization_rounds`` (default: ``bootstrap``)
     the approximate-randomization test. ``by`` adds per-source or per-split
-    groups (``type`` tables are always there).
+    groups (``type`` tables are always there). ``input_warnings`` (extractor name ->
+    messages, e.g. what reading its prediction file warned about) become that
+    extractor's first warnings, named like the others.
     """
     if zero_division not in ZERO_DIVISION_CHOICES:
         raise UserError(f"zero_division must be one of {', '.join(ZERO_DIVISION_CHOICES)}, not {zero_division!r}")
@@ -539,15 +545,16 @@ def score(
     for name, preds in predictions.items():
         source = (sources or {}).get(name)
         aligned = _align(name, selected, ids, preds, source)
+        aligned.warnings[:0] = [f"{name}: {m}" for m in (input_warnings or {}).get(name, ())]
         results.append(_score_one(name, source, selected, aligned, gold_rows, type_codes, ontology, zero_division, by))
     tests: list[SignificanceTest] = []
     if bootstrap > 0:
         tests = _statistics(results, bootstrap, seed, ci_level, randomization_rounds or bootstrap, zero_division)
     warnings: list[str] = []
     if bootstrap > 0 and len(selected) < SMALL_SAMPLE:
-        warnings.append(
-            f"only {len(selected)} documents: bootstrap intervals and paired tests resample "
-            f"documents and are unreliable with fewer than {SMALL_SAMPLE}"
+        warnings.append(  # about the gold selection, so about every extractor alike
+            f"only {len(selected)} gold documents: the bootstrap intervals and paired tests of every "
+            f"extractor resample documents and are unreliable with fewer than {SMALL_SAMPLE}"
         )
     gold_info = GoldInfo(
         documents=dict(sorted(Counter(g.split or NONE_GROUP for g in selected).items())),

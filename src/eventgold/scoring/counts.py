@@ -44,15 +44,15 @@ class Warnings:
         if what not in self.zero_division:
             self.zero_division.append(what)
 
-    def summary(self, policy: str, limit: int = 4) -> list[str]:
-        """The warnings, with one line summing up the zero divisions."""
+    def summary(self, policy: str, limit: int = 4, *, subject: str | None = None) -> list[str]:
+        """The warnings, with one line summing up the zero divisions (``subject: `` before it when given)."""
         out = list(self.items)
         if self.zero_division:
             names = ", ".join(self.zero_division[:limit])
             more = f" and {len(self.zero_division) - limit} more" if len(self.zero_division) > limit else ""
             out.append(
-                f"{len(self.zero_division)} ratios had a zero denominator and were set to {policy} "
-                f"(--zero-division): {names}{more}"
+                f"{subject + ': ' if subject else ''}{len(self.zero_division)} ratios had a zero denominator "
+                f"and were set to {policy} (--zero-division): {names}{more}"
             )
         return out
 

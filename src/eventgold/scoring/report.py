@@ -214,6 +214,14 @@ class ExtractorScore(_Model):
     zero_division_in: list[str] = Field(default_factory=list)
     """Every ratio whose denominator was zero (its value is the --zero-division choice)."""
 
+    def named_warnings(self) -> list[str]:
+        """The warnings, each starting with the extractor's name (``rules: …``), as every report shows them.
+
+        ``score`` writes them so; a report JSON from before that gets the name added here.
+        """
+        prefix = f"{self.name}: "
+        return [w if w.startswith(prefix) else prefix + w for w in self.warnings]
+
 
 class SignificanceTest(_Model):
     """A paired test of two extractors on one metric over the same documents."""
@@ -273,6 +281,10 @@ class ScoreReport(_Model):
     tests: list[SignificanceTest] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     metric_names: list[str] = Field(default_factory=lambda: list(METRIC_NAMES))
+
+    def all_warnings(self) -> list[str]:
+        """The report's warnings, then every extractor's, each of those naming its extractor."""
+        return [*self.warnings, *(w for e in self.extractors for w in e.named_warnings())]
 
     def extractor(self, name: str) -> ExtractorScore:
         """The scores of the extractor called ``name``."""

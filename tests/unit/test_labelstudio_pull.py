@@ -1,0 +1,110 @@
+"""``eventgold pull``: predictions are fetched by default; ``--no-predictions`` skips them and says so."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eventgold.cli import main
+from eventgold.labelstudio.pull import pull_snapshot
+from eventgold.labelstudio.snapshot import predictions_path, read_snapshot
+
+TEXT = "Kazemi met Ghaani in Baghdad."
+TASKS = [
+    {
+        "id": task,
+        "project": 1,
+        "data": {"doc_id": f"d{task}", "title": "T", "text": TEXT},
+        "annotations": [],
+        "predictions": [10 + task],  # the synchronous JSON export lists predictions by id only
+    }
+    for task in (1, 2)
+]
+PREDICTIONS = [
+    {"id": 10 + task, "task": task, "model_version": "rules@0.1", "result": [], "created_at": None} for task in (1, 2)
+]
+
+
+class FakeLabelStudio:
+    """Just what ``pull`` asks of a Label Studio client: two tasks, each with one prediction."""
+
+    url = "http://127.0.0.1:9"
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def __enter__(self) -> FakeLabelStudio:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def find_project(self, title: str) -> dict[str, Any]:
+        return {"id": 1, "title": title, "description": ""}
+
+    def export_to(self, project_id: int, target: Path, *, timeout: float = 300.0) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(TASKS), encoding="utf-8")
+
+    def get_json(self, path: str, **params: Any) -> Any:
+        self.asked.append(path)
+        assert path == "/api/predictions" and params == {"project": 1}
+        return PREDICTIONS
+
+    def users(self) -> list[dict[str, Any]]:
+        return [{"id": 1, "email": "a@example.org"}]
+
+
+@pytest.fixture
+def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeLabelStudio:
+    import eventgold.commands.labelstudio as ls_commands
+
+    client = FakeLabelStudio()
+    monkeypatch.setattr(ls_commands, "_client", lambda url, api_key: client)
+    monkeypatch.chdir(tmp_path)
+    return client
+
+
+def _pull(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[dict[str, Any], str]:
+    assert main(["pull", "--project", "P", "-o", "raw", "--json", "pull.json", *extra]) == 0
+    out = " ".join(capsys.readouterr().out.split())  # one line, whatever the terminal width
+    return json.loads(Path("pull.json").read_text(encoding="utf-8")), out
+
+
+@pytest.mark.parametrize("extra", [(), ("--predictions",)], ids=["default", "old --predictions flag"])
+def test_pull_fetches_predictions_by_default_and_says_how_many(
+    fake: FakeLabelStudio, capsys: pytest.CaptureFixture[str], extra: tuple[str, ...]
+) -> None:
+    summary, out = _pull(capsys, *extra)
+    assert fake.asked == ["/api/predictions"]
+    snapshot = Path(summary["snapshot"])
+    assert json.loads(predictions_path(snapshot).read_text(encoding="utf-8")) == PREDICTIONS
+    assert summary["predictions"] == 2 and summary["predictions_fetched"] == 2
+    assert summary["predictions_not_fetched"] == 0
+    assert "fetched 2 predictions (pre-annotations) into" in out
+    assert "2 tasks, 2 predictions" in out
+
+
+def test_no_predictions_skips_them_and_says_how_many_were_left_and_how_to_get_them(
+    fake: FakeLabelStudio, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary, out = _pull(capsys, "--no-predictions")
+    assert fake.asked == []
+    snapshot = Path(summary["snapshot"])
+    assert not predictions_path(snapshot).exists()
+    assert summary["predictions"] == 0 and summary["predictions_fetched"] is None
+    assert summary["predictions_not_fetched"] == 2
+    assert "did not fetch 2 predictions (--no-predictions): pull again without --no-predictions" in out
+    assert read_snapshot(snapshot).predictions_not_fetched == 2
+
+
+def test_the_library_fetches_predictions_by_default(fake: FakeLabelStudio, tmp_path: Path) -> None:
+    result = pull_snapshot(fake, "P", tmp_path / "raw")  # type: ignore[arg-type]
+    assert result.predictions == 2 and predictions_path(result.path).is_file()
+    snap = read_snapshot(result.path)
+    assert len(snap.predictions) == 2 and snap.predictions_not_fetched == 0
+    skipped = pull_snapshot(fake, "P", tmp_path / "raw", with_predictions=False)  # type: ignore[arg-type]
+    assert skipped.predictions is None and read_snapshot(skipped.path).predictions_not_fetched == 2
