@@ -76,13 +76,16 @@ def watched(browser: Browser, failure_dir: Path) -> Iterator[Watched]:
 
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A working directory outside the checkout whose ``samples`` is the checkout's (read only).
+    """A project folder outside the checkout (``eventgold init``) whose ``samples/fixture`` is the checkout's.
 
     The CLI runs there with relative paths, as a user would type them (they show in the report),
     and anything it might write next to them stays out of the checkout.
     """
-    folder = tmp_path_factory.mktemp("workdir")
-    (folder / "samples").symlink_to(ROOT / "samples", target_is_directory=True)
+    from eventgold.project import init_project
+
+    folder = tmp_path_factory.mktemp("workdir") / "project"
+    init_project(folder)
+    (folder / "samples" / "fixture").symlink_to(ROOT / "samples" / "fixture", target_is_directory=True)
     return folder
 
 
