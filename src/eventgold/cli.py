@@ -114,21 +114,51 @@ def config_render(
 def config_validate(
     ontology: Annotated[Path | None, typer.Option(help="Ontology file (default: label_config/ontology.yaml).")] = None,
 ) -> None:
-    """Check the ontology file and that the labeling config parses in label_studio_sdk.
+    """Check the ontology, the actor dictionary beside it, and the rendered labeling config.
 
-    Example: [bold]eventgold config validate --ontology my_ontology.yaml[/bold]
+    Checks that the ontology is valid and its labeling config parses in label_studio_sdk, that
+    actors.yaml beside it uses only the ontology's actor types and sectors, and that
+    actors_events.xml beside it is what `eventgold config render` would write.
+
+    Exit codes: 0 all good; 2 the ontology or the actor dictionary is invalid (one line saying
+    what to fix); 1 the rendered actors_events.xml is out of date (like `config render --check`;
+    run `eventgold config render`). A file that is not there is reported and skipped.
+
+    Example: [bold]eventgold config validate --ontology label_config/ontology.yaml[/bold]
     """
+    from eventgold.errors import CheckFailed
+    from eventgold.extractors.dictionary import ACTORS_FILE, load_actor_dictionary
     from eventgold.labelconfig import parse_label_config
-    from eventgold.ontology import default_label_config_dir, load_ontology, render_label_config
+    from eventgold.ontology import LABEL_CONFIG_FILE, default_label_config_dir, load_ontology, render_label_config
 
     onto_path = ontology or default_label_config_dir() / "ontology.yaml"
     onto = load_ontology(onto_path)
-    controls = parse_label_config(render_label_config(onto))
+    xml = render_label_config(onto)
+    controls = parse_label_config(xml)
     console.print(
-        f"{onto_path}: ok — {len(onto.actor_types)} actor types, {len(onto.event_types)} event "
+        f"{escape(str(onto_path))}: ok — {len(onto.actor_types)} actor types, {len(onto.event_types)} event "
         f"types, {sum(len(e.modes) for e in onto.event_types)} modes, {len(onto.contexts)} "
-        f"contexts; labeling config has {len(controls)} controls"
+        f"contexts; labeling config has {len(controls)} controls",
+        soft_wrap=True,
     )
+    actors_path = onto_path.parent / ACTORS_FILE
+    if actors_path.is_file():
+        actors = load_actor_dictionary(actors_path, onto)
+        console.print(f"{escape(str(actors_path))}: ok — {len(actors)} actors", soft_wrap=True)
+    else:
+        console.print(f"{escape(str(actors_path))}: not there (not checked)", soft_wrap=True)
+    xml_path = onto_path.parent / LABEL_CONFIG_FILE
+    if not xml_path.is_file():
+        console.print(
+            f"{escape(str(xml_path))}: not rendered yet; run `eventgold config render` to write it", soft_wrap=True
+        )
+    elif xml_path.read_bytes() != xml.encode("utf-8"):
+        raise CheckFailed(
+            f"{xml_path} is out of date with {onto_path.name} (Label Studio would show old labels); "
+            "run `eventgold config render`"
+        )
+    else:
+        console.print(f"{escape(str(xml_path))}: up to date", soft_wrap=True)
 
 
 def _register_commands() -> None:
@@ -143,10 +173,11 @@ def _register_commands() -> None:
     from eventgold.commands import review as review_commands
     from eventgold.commands import score as score_commands
     from eventgold.commands import server as server_commands
+    from eventgold.commands import up as up_commands
 
     app.command("init")(init_commands.init)
     app.add_typer(server_commands.app, name="server")
-    app.command("up")(ls_commands.up)
+    app.command("up")(up_commands.up)
     app.command("ingest")(ingest_commands.ingest)
     app.command("extract")(extract_commands.extract)
     app.command("extractors")(extract_commands.extractors)

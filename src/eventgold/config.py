@@ -87,15 +87,29 @@ def find_config_dir() -> ConfigDir:
     env = os.environ.get(CONFIG_DIR_ENV)
     project = None if option or env else find_project_config()
     if option is not None:
-        chosen = ConfigDir(option, "--config-dir")
+        chosen = ConfigDir(_checked_config_dir(option, f"--config-dir {option}"), "--config-dir")
     elif env:
-        chosen = ConfigDir(Path(env), "EVENTGOLD_CONFIG_DIR")
+        chosen = ConfigDir(_checked_config_dir(Path(env), f"{CONFIG_DIR_ENV}={env}"), "EVENTGOLD_CONFIG_DIR")
     elif project is not None:
         chosen = ConfigDir(project, "project")
     else:
         chosen = ConfigDir(packaged_label_config(), "packaged default")
     log.info(chosen.describe())
     return chosen
+
+
+def _checked_config_dir(folder: Path, given: str) -> Path:
+    """``folder`` when it can be a configuration folder; else one ConfigError saying what was meant.
+
+    A file is no folder; a project root (holding ``label_config/``) is not its configuration folder.
+    """
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{given}: not a folder; give the label_config/ folder that holds {ONTOLOGY_FILE}")
+    if folder.is_dir() and not (folder / ONTOLOGY_FILE).exists():
+        nested = folder / CONFIG_DIR_NAME
+        if (nested / ONTOLOGY_FILE).is_file():
+            raise ConfigError(f"{given}: has no {ONTOLOGY_FILE}; did you mean {nested}?")
+    return folder
 
 
 def workspace() -> Path:

@@ -15,17 +15,25 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from eventgold.config import ONTOLOGY_FILE
 from eventgold.errors import OntologyError
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+_COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
 LABEL_CONFIG_FILE = "actors_events.xml"
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _check_color(value: str | None) -> str | None:
+    """A label colour: ``#RGB`` or ``#RRGGBB`` (Label Studio's ``background`` is documented as hex)."""
+    if value is not None and not _COLOR.match(value):
+        raise ValueError(f"{value!r} is not a colour; write #RGB or #RRGGBB (like \"#1f77b4\")")
+    return value
 
 
 class ActorType(_Strict):
@@ -35,6 +43,8 @@ class ActorType(_Strict):
     hotkey: str | None = None
     color: str | None = None
     description: str = ""
+
+    _color = field_validator("color")(_check_color)
 
 
 class EventType(_Strict):
@@ -47,6 +57,8 @@ class EventType(_Strict):
     color: str | None = None
     modes: tuple[str, ...] = ()
     description: str = ""
+
+    _color = field_validator("color")(_check_color)
 
 
 class Role(_Strict):
@@ -200,24 +212,70 @@ def load_ontology(path: str | Path | None = None) -> Ontology:
     except (OSError, UnicodeDecodeError) as exc:
         raise OntologyError(f"{file}: cannot read the ontology: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise OntologyError(f"{yaml_problem(exc, file)}; fix the file (or start again from the default)") from exc
+        raise OntologyError(
+            f"{yaml_problem(exc, file)}; fix the file (or delete it and run `eventgold init` to copy the default back)"
+        ) from exc
     if raw is None:
-        raise OntologyError(f"{file}: the ontology file is empty; start again from the default (`eventgold init`)")
+        raise OntologyError(
+            f"{file}: the ontology file is empty; delete it and run `eventgold init`{_init_where(file)} "
+            "to copy the default back"
+        )
     if not isinstance(raw, dict):
         raise OntologyError(f"{file}: expected a mapping at the top level, got {type(raw).__name__}")
     try:
         return Ontology.model_validate(raw)
     except ValidationError as exc:
-        raise OntologyError(f"{file}: {_describe(exc)}") from exc
+        raise OntologyError(f"{file}: {_describe(exc, raw)}") from exc
 
 
-def _describe(exc: ValidationError) -> str:
+def _init_where(file: Path) -> str:
+    """`` in <project>`` when ``file`` sits in a project's ``label_config/`` (where init restores it)."""
+    from eventgold.config import CONFIG_DIR_NAME
+
+    folder = file.absolute().parent
+    return f" in {folder.parent}" if folder.name == CONFIG_DIR_NAME else ""
+
+
+_MESSAGES = {
+    "tuple_type": "expected a list",
+    "list_type": "expected a list",
+    "dict_type": "expected a mapping",
+    "model_type": "expected a mapping",
+    "model_attributes_type": "expected a mapping",
+    "string_type": "expected text",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "int_type": "expected a whole number",
+    "int_parsing": "expected a whole number",
+    "missing": "required key is missing",
+    "extra_forbidden": "unknown key",
+}
+
+
+def _where(loc: tuple[int | str, ...], raw: object) -> str:
+    """``event_types[CONSULT].modes`` for pydantic's ``event_types.1.modes``: list items by name."""
+    out = ""
+    node = raw
+    for part in loc:
+        item = node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None
+        if isinstance(node, dict):
+            item = node.get(part)
+        if isinstance(part, int):
+            name = None
+            if isinstance(item, dict):
+                name = item.get("name", item.get("code"))
+            out += f"[{name}]" if isinstance(name, str) and name else f"[{part + 1}]"
+        else:
+            out += f".{part}" if out else str(part)
+        node = item
+    return out
+
+
+def _describe(exc: ValidationError, raw: object = None) -> str:
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"])
-        msg = err["msg"].removeprefix("Value error, ")
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key"
+        loc = _where(err["loc"], raw)
+        msg = _MESSAGES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
         parts.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(parts)
 

@@ -16,11 +16,12 @@ so running it twice changes nothing.
 from __future__ import annotations
 
 import shutil
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eventgold.config import CONFIG_DIR_NAME, WORKSPACE_NAME
-from eventgold.errors import UserError
+from eventgold.config import CONFIG_DIR_NAME, ONTOLOGY_FILE, WORKSPACE_NAME, find_project_config
+from eventgold.errors import EventgoldWarning, UserError
 from eventgold.fileio import atomic_write_text
 from eventgold.resources import packaged_label_config, packaged_samples
 
@@ -102,6 +103,15 @@ def init_project(folder: Path, *, samples: bool = True) -> InitResult:
     """
     if folder.exists() and not folder.is_dir():
         raise UserError(f"{folder}: exists and is not a folder; give a new or existing folder to `eventgold init`")
+    outer = enclosing_project(folder)
+    if outer is not None:
+        warnings.warn(
+            EventgoldWarning(
+                f"{folder} is inside the project {outer}: this makes a nested project, and verbs run in "
+                f"it will use its own label_config/, not {outer / CONFIG_DIR_NAME}"
+            ),
+            stacklevel=2,
+        )
     result = InitResult(folder=folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -126,6 +136,19 @@ def init_project(folder: Path, *, samples: bool = True) -> InitResult:
     except OSError as exc:
         raise UserError(f"{folder}: cannot make the project folder ({exc.strerror or exc})") from exc
     return result
+
+
+def enclosing_project(folder: Path) -> Path | None:
+    """The project folder ``folder`` would be nested in, or None.
+
+    None when ``folder`` is itself a project (``init`` run again) or no folder above it holds a
+    ``label_config/ontology.yaml``.
+    """
+    here = folder.resolve()
+    if (here / CONFIG_DIR_NAME / ONTOLOGY_FILE).is_file():
+        return None
+    found = find_project_config(here.parent)
+    return found.parent if found is not None else None
 
 
 def _gitignore(path: Path, result: InitResult) -> None:

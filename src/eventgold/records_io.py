@@ -23,7 +23,7 @@ id of each kind of record:
 Example::
 
     >>> from eventgold.records_io import load_corpus
-    >>> articles = load_corpus("corpus.jsonl")  # doctest: +SKIP
+    >>> articles = load_corpus("exports/corpus.jsonl")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ import warnings
 from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from eventgold.errors import EventgoldWarning, RecordError
+from eventgold.errors import EventgoldWarning, InputError, RecordError
 from eventgold.models import Article, DocumentAnnotation, GoldDocument, check_gold, iter_json_lines, parse_record
 
 if TYPE_CHECKING:
@@ -224,9 +224,71 @@ def read_records(path: str | Path, model: type[R], *, check: Callable[[R], None]
         yield from unique_records(stream, kind)
 
 
+RecordFileKind = Literal["corpus", "gold", "annotations", "labelstudio"]
+
+_ANNOTATION_KEYS = frozenset({"mentions", "events", "event", "origin", "result", "annotations", "predictions"})
+
+
+def sniff_records(path: str | Path) -> RecordFileKind | None:
+    """What a JSONL file seems to hold, from its first record (None when it cannot tell).
+
+    ``corpus``: records with ``text`` and no mentions or events (``eventgold ingest``);
+    ``gold``: records with ``article`` and ``split``/``provenance`` but no ``origin``
+    (``eventgold gold build``); ``annotations``: records with ``doc_id`` and ``origin``
+    (predictions, annotations); ``labelstudio``: Label Studio tasks (``data``). Reads one line;
+    a file that cannot be read or parsed is None (its reader reports it properly).
+    """
+    try:
+        with Path(path).open("r", encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    raw = json.loads(line)
+                    break
+            else:
+                return None
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if isinstance(raw, list):
+        return "labelstudio"
+    if not isinstance(raw, dict):
+        return None
+    keys = set(raw)
+    if "article" in keys and keys & {"split", "provenance"} and "origin" not in keys:
+        return "gold"
+    if "doc_id" in keys and "origin" in keys:
+        return "annotations"
+    if "data" in keys:
+        return "labelstudio"
+    if "text" in keys and not keys & _ANNOTATION_KEYS:
+        return "corpus"
+    return None
+
+
+_NOT_A_CORPUS = {
+    "gold": "looks like a gold file (records with article, mentions, events and split, from `eventgold gold build`)",
+    "annotations": "looks like predictions or annotations (records with doc_id and origin)",
+    "labelstudio": "looks like Label Studio tasks in JSON lines",
+}
+_GIVE_A_CORPUS = "give a corpus JSONL (from `eventgold ingest`); push also takes a Label Studio tasks.json"
+
+
+def _check_corpus_file(file: Path) -> None:
+    """A folder or a file of another kind given where a corpus belongs: one InputError saying so."""
+    if file.is_dir():
+        raise InputError(f"{file}: is a folder; {_GIVE_A_CORPUS}")
+    kind = sniff_records(file)
+    if kind is not None and kind != "corpus":
+        raise InputError(f"{file}: {_NOT_A_CORPUS[kind]}, not a corpus; {_GIVE_A_CORPUS}")
+
+
 def read_articles(path: str | Path) -> Iterator[Article]:
-    """Stream the Articles of a corpus JSONL, one per id."""
-    return read_records(path, Article)
+    """Stream the Articles of a corpus JSONL, one per id.
+
+    A folder, or a file that holds gold, annotations or tasks instead, is an InputError saying what it
+    is and what to give instead (checked when the first article is asked for).
+    """
+    _check_corpus_file(Path(path))
+    yield from read_records(path, Article)
 
 
 def load_corpus(path: str | Path) -> dict[str, Article]:
@@ -267,5 +329,6 @@ __all__ = [
     "read_gold_documents",
     "read_records",
     "record_kind",
+    "sniff_records",
     "unique_records",
 ]

@@ -167,9 +167,30 @@ def test_cli_push_pull_and_annotators(ls_env: LiveServer, tmp_path: Path, capsys
     assert main(["annotators", "add", "cli.ann@example.org"]) == 0
     out = capsys.readouterr()
     assert ls_env.token not in out.out + out.err
+    # the new annotator annotates two tasks: `annotators list` counts them (not 0)
+    client = ls_env.client()
+    project = client.find_project("cli loop")
+    assert project is not None
+    tasks = existing_tasks(client, int(project["id"]))
+    user_id = {str(u["email"]): int(u["id"]) for u in client.users()}["cli.ann@example.org"]
+    for article in seed_articles()[:2]:
+        ann = annotation_for(article, "cli.ann@example.org", 0)
+        client.post_json(
+            f"/api/tasks/{tasks[article.id].id}/annotations",
+            {"result": annotation_to_results(ann, article.text), "completed_by": user_id},
+        )
+    # the cheap listing (no annotation bodies) names the annotators on this server: no fallback needed
+    cheap = list(client.iter_tasks(int(project["id"]), fields="task_only", review="true"))
+    assert sorted(uid for task in cheap for uid in task["annotators"]) == [user_id, user_id]
+    assert all("annotations" not in task for task in cheap)
     assert main(["annotators", "list", "--json", "ann.json"]) == 0
-    emails = {a["email"] for a in json.loads(Path("ann.json").read_text())["annotators"]}
-    assert "cli.ann@example.org" in emails
+    listed = {a["email"]: a for a in json.loads(Path("ann.json").read_text())["annotators"]}
+    assert (listed["cli.ann@example.org"]["tasks_done"], listed["cli.ann@example.org"]["by_project"]) == (
+        2,
+        {"cli loop": 2},
+    )
+    assert main(["annotators", "list"]) == 0
+    assert "cli.ann@example.org" in capsys.readouterr().out
     assert main(["pull", "--project", "cli loop", "-o", "raw", "--json", "pull.json"]) == 0
     summary = json.loads(Path("pull.json").read_text())
     assert summary["tasks"] == 3 and summary["schema_version"]

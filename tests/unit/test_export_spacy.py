@@ -125,9 +125,9 @@ def test_without_spacy_the_error_names_the_extra(
 ) -> None:
     gold = fixture_gold(tmp_path)
     monkeypatch.setitem(sys.modules, "spacy", None)
-    with pytest.raises(ConfigError, match=r"pip install 'eventgold\[spacy\]'"):
+    with pytest.raises(ConfigError, match=r"pip install 'spacy>=3\.7,<4'"):
         export_gold(gold, "spacy", tmp_path / "out")
     assert not (tmp_path / "out").exists()
     assert main(["export", str(gold), "--format", "spacy", "-o", str(tmp_path / "out")]) == 2
-    assert "pip install 'eventgold[spacy]'" in capsys.readouterr().err
+    assert "pip install 'spacy>=3.7,<4'" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["gold"]  # no temporary folder left behind

@@ -36,11 +36,22 @@ def test_extract_rules_writes_valid_predictions(
     assert summary["schema_version"]
 
 
+@pytest.mark.parametrize("in_project", [False, True])
 def test_extract_default_output_path(corpus: Path, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+                                     monkeypatch: pytest.MonkeyPatch, in_project: bool) -> None:
+    """exports/predictions/NAME.jsonl of the project (from any subfolder of it), else of the working directory."""
+    from eventgold.project import init_project
+
+    root = tmp_path / "proj"
+    if in_project:
+        init_project(root, samples=False)
+    work = root / "notes" / "deep"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
     assert main(["extract", str(corpus), "-e", "gazetteer"]) == 0
-    assert (tmp_path / "predictions" / "gazetteer.jsonl").is_file()
+    expected = (root if in_project else work) / "exports" / "predictions" / "gazetteer.jsonl"
+    assert expected.is_file()
+    assert not (work / "predictions").exists()
 
 
 def test_extract_bad_corpus_leaves_earlier_output(tmp_path: Path,

@@ -98,3 +98,13 @@ def test_broken_docbin(tmp_path: Path) -> None:
     path.write_bytes(b"not a docbin")
     with pytest.raises(InputError, match="not a readable spaCy DocBin"):
         list(read_predictions(path))
+
+
+def test_without_spacy_the_hint_names_the_pip_requirement(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from eventgold.extractors.spacy_ner import _import_spacy
+
+    monkeypatch.setitem(sys.modules, "spacy", None)
+    with pytest.raises(ConfigError, match=r"pip install 'spacy>=3\.7,<4'$"):
+        _import_spacy()

@@ -226,3 +226,32 @@ def test_span_matching_invariants(a_raw: list, b_raw: list) -> None:
 
 def test_at_helper() -> None:
     assert TEXT[slice(*at("Kazemi"))] == "Kazemi"
+
+
+def test_undefined_statistics_are_named_once(report: AgreementReport) -> None:
+    for w in report.warnings:
+        for statistic in ("Krippendorff's alpha", "Cohen's kappa", "Fleiss' kappa"):
+            assert w.count(statistic) <= 1, w
+    assert any(w.startswith("canonical_id: Krippendorff's alpha is undefined: ") for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    ("context", "message", "expected"),
+    [
+        (
+            "event_type: Krippendorff's alpha",
+            "Krippendorff's alpha is undefined: no unit has two values",
+            "event_type: Krippendorff's alpha is undefined: no unit has two values",
+        ),
+        (
+            "type: Cohen's kappa a / b",
+            "Cohen's kappa is undefined: no items rated by both raters",
+            "type: Cohen's kappa a / b is undefined: no items rated by both raters",
+        ),
+        ("type: Fleiss' kappa", "something else went wrong", "type: Fleiss' kappa: something else went wrong"),
+    ],
+)
+def test_warning_in_context(context: str, message: str, expected: str) -> None:
+    from eventgold.gold.agreement import _in_context
+
+    assert _in_context(context, message) == expected

@@ -148,11 +148,41 @@ def test_missing_path_and_empty_folder(tmp_path: Path, capsys: pytest.CaptureFix
     assert "no .txt, .html, .jsonl or .csv files found (1 other file(s) ignored)" in capsys.readouterr().err
 
 
-def test_output_inside_the_input_folder_is_not_read_back(tmp_path: Path) -> None:
+def test_new_output_inside_the_input_folder_is_written_then_refused_as_an_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "in"
     shutil.copytree(SEEDS, folder)
     out = folder / "corpus.jsonl"
     assert main(["ingest", str(folder), "-o", str(out)]) == 0
     first = out.read_bytes()
-    assert main(["ingest", str(folder), "-o", str(out)]) == 0
+    capsys.readouterr()
+    # a second run would read the corpus as input: refused, not silently skipped
+    assert main(["ingest", str(folder), "-o", str(out)]) == 2
     assert out.read_bytes() == first
+    assert "is one of the inputs" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["-o", "--json"])
+@pytest.mark.parametrize("only_file", [False, True])
+def test_output_that_is_a_file_in_an_input_folder_is_refused_before_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, option: str, only_file: bool
+) -> None:
+    folder = tmp_path / "in"
+    if only_file:  # the folder holds only the output: not "no files found"
+        folder.mkdir()
+        shutil.copy(SEEDS / GOOD, folder / GOOD)
+    else:
+        shutil.copytree(SEEDS, folder)
+    target = folder / GOOD
+    before = target.read_bytes()
+    monkeypatch.setattr(
+        "eventgold.ingest.pipeline.read_source", lambda *a, **k: pytest.fail("read an input before refusing")
+    )
+    args = ["-o", str(target)] if option == "-o" else ["-o", str(tmp_path / "c.jsonl"), "--json", str(target)]
+    assert main(["ingest", str(folder), *args]) == 2
+    err = capsys.readouterr().err
+    assert f"{target} is one of the inputs (a file in the input folder {folder})" in err
+    assert len(err.strip().splitlines()) == 1
+    assert target.read_bytes() == before
+    assert not (tmp_path / "c.jsonl").exists()

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventgold.errors import InputError
+from eventgold.errors import ConfigError, InputError
 from eventgold.ingest.errors import BadInput
 from eventgold.ingest.pipeline import Ingestor
 from eventgold.ingest.readers import ColumnMap, RawRecord, SourceFile, discover, read_source
@@ -159,13 +159,43 @@ def test_tsv_and_cp1252_csv(tmp_path: Path) -> None:
 
 
 def test_discover_walks_sorted_skips_hidden_and_counts_ignored(tmp_path: Path) -> None:
-    for name in ("b/2.txt", "a/1.html", "a/.hidden.txt", ".git/x.txt", "notes.md", "c.jsonl", "out.jsonl"):
+    for name in ("b/2.txt", "a/1.html", "a/.hidden.txt", ".git/x.txt", "notes.md", "c.jsonl"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    found = discover([tmp_path, tmp_path / "a"], exclude=[tmp_path / "out.jsonl"])
+    found = discover([tmp_path, tmp_path / "a"], outputs=[tmp_path / "new.jsonl", tmp_path / "notes.md", None, "-"])
     assert [f.relative for f in found.items() if isinstance(f, SourceFile)] == ["c.jsonl", "a/1.html", "b/2.txt"]
     assert (found.found, found.ignored) == (3, 1)
     assert found.total_bytes() == 3
+
+
+@pytest.mark.parametrize(
+    ("inputs", "output", "refused"),
+    [
+        (["in"], "in/a.txt", True),  # a file the walk finds
+        (["in"], "in/sub/b.jsonl", True),  # in a sub-folder
+        (["in/sub"], "in/sub/../a.txt", False),  # outside the folder read
+        (["in/link"], "in/a.txt", True),  # the folder named through a link to it
+        (["in"], "in/.hidden.txt", False),  # hidden files are not read
+        (["in"], "in/.git/x.txt", False),  # nor hidden folders
+        (["in"], "in/notes.md", False),  # nor other file types
+        (["in"], "in/missing.txt", False),  # nothing to lose yet
+        (["in/a.txt"], "in/a.txt", True),  # named directly
+        (["in/a.txt"], "in/sub/b.jsonl", False),
+    ],
+)
+def test_discover_refuses_an_output_it_would_read(
+    tmp_path: Path, inputs: list[str], output: str, refused: bool
+) -> None:
+    for name in ("in/a.txt", "in/sub/b.jsonl", "in/.hidden.txt", "in/.git/x.txt", "in/notes.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    (tmp_path / "in" / "link").symlink_to(tmp_path / "in")
+    paths = [tmp_path / p for p in inputs]
+    if refused:
+        with pytest.raises(ConfigError, match=r"is (also an input|one of the inputs)"):
+            discover(paths, outputs=[tmp_path / output])
+    else:
+        discover(paths, outputs=[tmp_path / output])
 
 
 def test_discover_named_unsupported_file_and_missing_path(tmp_path: Path) -> None:

@@ -108,3 +108,22 @@ def test_the_library_fetches_predictions_by_default(fake: FakeLabelStudio, tmp_p
     assert len(snap.predictions) == 2 and snap.predictions_not_fetched == 0
     skipped = pull_snapshot(fake, "P", tmp_path / "raw", with_predictions=False)  # type: ignore[arg-type]
     assert skipped.predictions is None and read_snapshot(skipped.path).predictions_not_fetched == 2
+
+
+@pytest.mark.parametrize("in_project", [False, True])
+def test_pull_default_folder_is_exports_raw_of_the_project(
+    fake: FakeLabelStudio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, in_project: bool
+) -> None:
+    """Without -o, from a subfolder: the project's exports/raw/ (else the working directory's)."""
+    from eventgold.project import init_project
+
+    root = tmp_path / "proj"
+    if in_project:
+        init_project(root, samples=False)
+    work = root / "notes"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    assert main(["pull", "--project", "P", "--json", str(tmp_path / "pull.json")]) == 0
+    snapshot = Path(json.loads((tmp_path / "pull.json").read_text(encoding="utf-8"))["snapshot"])
+    assert snapshot.parent.resolve() == ((root if in_project else work) / "exports" / "raw").resolve()
+    assert snapshot.is_file()

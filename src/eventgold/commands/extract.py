@@ -49,7 +49,12 @@ def extract(
     ],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Predictions JSONL (default: predictions/NAME.jsonl)."),
+        typer.Option(
+            "-o",
+            "--output",
+            help="Predictions JSONL (default: exports/predictions/NAME.jsonl in the project folder, "
+            "else in the working directory).",
+        ),
     ] = None,
     actors: ActorsOpt = None,
     lexicon: Annotated[
@@ -63,8 +68,9 @@ def extract(
     Every output is checked against its article and the ontology before it is
     written; the output file is replaced only when the whole run succeeded.
 
-    Example: [bold]eventgold extract corpus.jsonl -e rules -o predictions/rules.jsonl[/bold]
+    Example: [bold]eventgold extract exports/corpus.jsonl -e rules -o exports/predictions/rules.jsonl[/bold]
     """
+    from eventgold.config import find_project_config
     from eventgold.extractors.base import load_extractor, run_extractor
     from eventgold.fileio import refuse_inputs_as_outputs
     from eventgold.models import write_jsonl
@@ -74,7 +80,9 @@ def extract(
     onto = load_ontology(ontology)
     ex = load_extractor(extractor, actors=actors, lexicon=lexicon)
     safe_name = ex.name.replace(":", "_").replace("/", "_")
-    target = output or Path("predictions") / f"{safe_name}.jsonl"
+    project = find_project_config()  # label_config/ of the project: outputs go beside it
+    root = project.parent if project is not None else Path()
+    target = output or root / "exports" / "predictions" / f"{safe_name}.jsonl"
     refuse_inputs_as_outputs([target, json_out], [corpus])
     if corpus.is_dir():
         raise InputError(f"{corpus}: is a folder; give a corpus JSONL file (from `eventgold ingest`)")

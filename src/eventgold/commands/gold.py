@@ -110,7 +110,7 @@ def build(
     stop the build, listed with where they are and what to do, unless
     --allow-problems; repaired regions are listed in repairs.jsonl.
 
-    Example: [bold]eventgold gold build exports/raw/p1.json -o exports/gold/v1[/bold]
+    Example: [bold]eventgold gold build exports/raw/eventgold-*.json -o exports/gold/v1[/bold]
     """
     from eventgold.gold.dataset import BuildOptions, ProblemsFound, build_gold, write_gold_version
     from eventgold.gold.splits import parse_group_by, parse_ratios
@@ -242,7 +242,7 @@ def agree(
 ) -> None:
     """Agreement between annotators: span F1, kappas, alpha, role F1, annotator statistics.
 
-    Example: [bold]eventgold agree exports/raw/project-1.json --json agreement.json[/bold]
+    Example: [bold]eventgold agree exports/raw/eventgold-*.json --json exports/agreement.json[/bold]
     """
     from eventgold.gold.agreement import compute_agreement
     from eventgold.gold.dataset import read_gold_version

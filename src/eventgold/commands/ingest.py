@@ -147,6 +147,7 @@ def ingest(
             options,
             on_start=lambda total: progress.update(task, total=total),
             progress=advance,
+            also_outputs=[json_out],
         )
     if json_out:
         write_json_output(summary.model_dump(mode="json"), json_out)

@@ -1,4 +1,4 @@
-"""``eventgold push``, ``pull``, ``annotators`` and ``up``: the Label Studio loop."""
+"""``eventgold push``, ``pull`` and ``annotators``: the Label Studio loop (``up`` is in ``commands.up``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from rich.table import Table
 from eventgold.config import resolve_connection, workspace
 from eventgold.console import console, err_console, report_problems, track, write_json_output
 from eventgold.errors import InputError, UserError
-from eventgold.models import Article, DocumentAnnotation, read_jsonl
+from eventgold.models import Article, DocumentAnnotation
 
 if TYPE_CHECKING:
     from eventgold.ontology import Ontology
@@ -168,7 +168,7 @@ def push(
     Idempotent: pushing again creates no task; a changed article under annotations is refused.
     A tasks file's annotations (ground truth kept) come with the tasks they create.
 
-    Example: [bold]eventgold push corpus.jsonl --predictions predictions/rules.jsonl --overlap 2[/bold]
+    Example: [bold]eventgold push exports/corpus.jsonl --predictions exports/predictions/rules.jsonl --overlap 2[/bold]
     Example: [bold]eventgold push exports/ls-v1/tasks.json --project "gold v1"[/bold]
     """
     result = run_push(
@@ -186,6 +186,7 @@ def push(
         "created": result.created,
         "unchanged": result.unchanged,
         "replaced": result.replaced,
+        "predictions_imported": result.predictions_imported,
         "predictions_added": result.predictions_added,
         "annotations_imported": result.annotations_imported,
         "annotations_skipped": result.annotations_skipped,
@@ -207,7 +208,8 @@ def push(
         console.print(
             f"project {result.project.title!r} (id {result.project.id}): {result.created} task(s) "
             f"created, {result.unchanged} unchanged, {result.replaced} replaced, "
-            f"{result.predictions_added} prediction(s) added to existing tasks"
+            f"{result.predictions_imported} prediction(s) imported with new tasks, "
+            f"{result.predictions_added} added to existing tasks"
             + (f", {result.annotations_imported} annotation(s) imported" if result.annotations_imported else "")
         )
     if result.annotations_skipped:
@@ -217,7 +219,15 @@ def push(
 
 def pull(
     project: Annotated[str, typer.Option("--project", help="Project title.")] = DEFAULT_PROJECT,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for raw snapshots.")] = Path("exports/raw"),
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Folder for raw snapshots (default: exports/raw/ in the project folder, "
+            "else in the working directory).",
+        ),
+    ] = None,
     jsonl: Annotated[
         Path | None, typer.Option("--jsonl", help="Also write the annotations as DocumentAnnotation JSONL.")
     ] = None,
@@ -243,14 +253,20 @@ def pull(
 ) -> None:
     """Pull a project's annotations as a raw snapshot (full JSON export) and summarise them.
 
-    Snapshots are never overwritten: exports/raw/<project>-<UTC time>.json plus .sha256,
-    .meta.json and .predictions.json (the project's predictions; not with --no-predictions).
+    Snapshots are never overwritten: <project>-<UTC time>.json with .sha256, .meta.json
+    and .predictions.json sidecars (the project's predictions; not with --no-predictions).
+    Without -o they go to the project's exports/raw/ (beside label_config/), from any subfolder.
 
     Example: [bold]eventgold pull --project "Iraq 2020" -o exports/raw/ --jsonl annotations.jsonl[/bold]
     """
+    from eventgold.config import find_project_config
     from eventgold.labelstudio.pull import pull_snapshot
     from eventgold.labelstudio.snapshot import predictions_path, read_snapshot
     from eventgold.models import write_jsonl
+
+    if output is None:
+        config = find_project_config()  # label_config/ of the project: snapshots go beside it
+        output = (config.parent if config is not None else Path()) / "exports" / "raw"
 
     with _client(url, api_key) as client:
         result = pull_snapshot(
@@ -373,128 +389,3 @@ def annotators_list(url: Url = None, api_key: ApiKey = None, json_out: JsonOut =
     for s in stats:
         table.add_row(s.email, str(s.tasks_done), ", ".join(f"{k}: {v}" for k, v in s.by_project.items()))
     console.print(table)
-
-
-def _default_samples() -> Path:
-    """The project's ``samples/articles`` (beside its label_config/), else the packaged seed articles."""
-    from eventgold.config import find_project_config
-    from eventgold.resources import packaged_samples
-
-    project = find_project_config()
-    if project is not None and (project.parent / "samples" / "articles").is_dir():
-        return project.parent / "samples" / "articles"
-    return packaged_samples() / "articles"
-
-
-def _eventgold_command() -> str:
-    """How to call this eventgold from a shell: ``eventgold`` when it is the one on PATH, else its full path."""
-    import shutil
-    import sys
-
-    here = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
-    on_path = shutil.which("eventgold")
-    if here is not None and here.name == "eventgold" and (on_path is None or Path(on_path).resolve() != here):
-        return str(here)
-    return "eventgold"
-
-
-def up(
-    articles: Annotated[
-        Path | None, typer.Option("--articles", help="Folder or files to ingest (default: samples/articles).")
-    ] = None,
-    project: Annotated[str, typer.Option("--project", help="Project title.")] = DEFAULT_PROJECT,
-    port: Annotated[int | None, typer.Option("--port", help="Port on 127.0.0.1 (first run only).")] = None,
-    extractors: Annotated[
-        str,
-        typer.Option("--extractors", help="Built-in extractors for pre-annotations (comma-separated; '' for none)."),
-    ] = "gazetteer,rules",
-    init: Annotated[
-        bool,
-        typer.Option(
-            "--init/--no-init",
-            help="Make this folder a project first (`eventgold init`) when no label_config/ is found.",
-        ),
-    ] = True,
-    json_out: JsonOut = None,
-) -> None:
-    """Start a local Label Studio with the sample articles and pre-annotations, ready to annotate.
-
-    In a folder without a project it first runs `eventgold init` there (label_config/, samples/,
-    exports/, .gitignore, README.md). Installs the server into its own venv on first use,
-    generates the admin login and API token (stored only in .eventgold/credentials, mode 0600),
-    ingests the articles, runs the built-in extractors, creates (or reuses) the project and
-    pushes the tasks. Running it again reuses all.
-
-    Example: [bold]eventgold up[/bold]  (then open the printed URL)
-    """
-    from eventgold.commands.server import ensure_running
-    from eventgold.config import credentials_path, find_config_dir, load_credentials
-    from eventgold.console import split_list
-    from eventgold.extractors.base import load_extractor, run_extractor
-    from eventgold.ingest import ingest_to_file
-    from eventgold.models import write_jsonl
-    from eventgold.ontology import load_ontology
-    from eventgold.redact import redact_url
-
-    if init and find_config_dir().origin == "packaged default":
-        from eventgold.project import init_project
-
-        made = init_project(Path("."))
-        console.print(f"made this folder a project: {len(made.written)} file(s) written (see README.md)")
-    first_run = load_credentials() is None
-    state = ensure_running(port=port)
-    home = workspace()
-    corpus = home / "corpus.jsonl"
-    summary = ingest_to_file([articles or _default_samples()], corpus)
-    corpus_articles = list(read_jsonl(corpus, Article))
-    ontology = load_ontology()
-    prediction_files: list[Path] = []
-    for name in split_list(extractors):
-        extractor = load_extractor(name)
-        target = home / "predictions" / f"{name.replace(':', '_')}.jsonl"
-        write_jsonl(target, run_extractor(extractor, corpus_articles, ontology))
-        prediction_files.append(target)
-    creds = load_credentials()
-    assert creds is not None
-    result = run_push(
-        corpus,
-        prediction_files,
-        project,
-        overlap=None,
-        replace_unannotated=False,
-        only_ids=None,
-        url=state.url,
-        api_key=creds.token,
-    )
-    shown_url = redact_url(state.url)
-    project_url = f"{shown_url}/projects/{result.project.id}/data"
-    payload = {
-        "url": shown_url,
-        "project_url": project_url,
-        "login": creds.email,
-        "articles": len(corpus_articles),
-        "ingest": summary.model_dump(mode="json"),
-        "tasks_created": result.created,
-        "tasks_unchanged": result.unchanged,
-        "predictions": [str(p) for p in prediction_files],
-    }
-    if json_out:
-        write_json_output(payload, json_out)
-    if json_out == "-":
-        return
-    console.print(
-        f"Label Studio is running at [bold]{shown_url}[/bold]\n"
-        f"project {project!r}: {result.created} task(s) created, {result.unchanged} already there, "
-        f"pre-annotations from {', '.join(split_list(extractors)) or 'none'}\n"
-        f"open [bold]{project_url}[/bold] and log in as [bold]{creds.email}[/bold]"
-    )
-    if first_run:
-        console.print(
-            f"the password was generated just now and is stored only in {credentials_path()} "
-            '(mode 0600, key "password"); add annotators with `eventgold annotators add EMAIL`'
-        )
-    command = _eventgold_command()
-    console.print(
-        f"next: annotate, then [bold]{escape(command)} pull --project {escape(project)}[/bold]; "
-        f"stop the server with [bold]{escape(command)} server stop[/bold]"
-    )

@@ -23,6 +23,20 @@ if TYPE_CHECKING:  # the scoring stack (numpy, scipy, pandas) loads only when `s
     from eventgold.scoring.report import ExtractorScore, ScoreReport
 
 
+METRIC_FAMILIES = (
+    "mention.{strict, exact, partial, type}.{precision, recall, f1, macro_precision, macro_recall, macro_f1, "
+    "cor, inc, par, mis, spu, actual, possible}",
+    "actor.id.{accuracy, compared, correct}",
+    "actor.set.{precision, recall, f1, macro_f1, tp, fp, fn}",
+    "event.{trigger_id, trigger_cls, arg_id, arg_cls, context}.{precision, recall, f1, tp, fp, fn}",
+    "event.{mode, context}.accuracy",
+    "event.trigger_cls.macro_f1",
+    "coder.{tuple, type_actor, type, quad}.{precision, recall, f1, tp, fp, fn}",
+    "{actor_type, event_type}.kappa",
+)
+"""Every ``--fail-under`` metric name, brace-expanded (kept equal to METRIC_NAMES by a test)."""
+
+
 def parse_fail_under(items: list[str]) -> list[tuple[str, float]]:
     """Parse ``metric=value`` bounds; unknown metric names are a user error naming close ones."""
     from eventgold.scoring.report import METRIC_NAMES
@@ -35,9 +49,13 @@ def parse_fail_under(items: list[str]) -> list[tuple[str, float]]:
             if not sep:
                 raise UserError(f"--fail-under {part!r}: expected METRIC=VALUE, e.g. mention.strict.f1=0.6")
             if name not in METRIC_NAMES:
-                close = difflib.get_close_matches(name, METRIC_NAMES, n=5, cutoff=0.5)
-                hint = f"; did you mean {', '.join(close)}?" if close else ""
-                raise UserError(f"--fail-under: unknown metric {name!r}{hint} (all names: README)")
+                close = difflib.get_close_matches(name, METRIC_NAMES, n=5, cutoff=0.6)
+                close = close or [m for m in METRIC_NAMES if name and name.lower() in m][:5]
+                if close:
+                    hint = f"did you mean {', '.join(close)}? (all names: `eventgold score --help`)"
+                else:
+                    hint = f"metric names are {'; '.join(METRIC_FAMILIES)}"
+                raise UserError(f"--fail-under: unknown metric {name!r}; {hint}")
             try:
                 bound = float(value)
             except ValueError:
@@ -200,7 +218,11 @@ def score(
     ] = None,
     fail_under: Annotated[
         list[str] | None,
-        typer.Option(help="Exit 1 when METRIC falls under VALUE, e.g. event.trigger_cls.f1=0.6 (repeatable)."),
+        typer.Option(
+            help="Exit 1 when METRIC falls under VALUE, e.g. event.trigger_cls.f1=0.6 (repeatable). METRIC is one of "
+            + "; ".join(METRIC_FAMILIES)
+            + " (a {a,b} is one of a, b)."
+        ),
     ] = None,
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for CIs and paired tests (0 = none).")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed of the resampling.")] = 0,
@@ -230,8 +252,8 @@ def score(
 ) -> None:
     """Score extractors against gold: mentions, canonical actors, events (ACE and coder style).
 
-    Example: [bold]eventgold score --gold samples/fixture --pred samples/fixture/pred_tagger.jsonl
-    --split test --fail-under event.trigger_cls.f1=0.5 --html report.html[/bold]
+    Example: [bold]eventgold score --gold samples/gold/v1 --pred exports/predictions/rules.jsonl
+    --split test --fail-under event.trigger_cls.f1=0.5 --html exports/report.html[/bold]
     """
     from eventgold.fileio import refuse_inputs_as_outputs
     from eventgold.ontology import load_ontology

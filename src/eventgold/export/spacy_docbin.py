@@ -35,7 +35,7 @@ def import_spacy() -> Any:
         import spacy
         import spacy.tokens
     except ImportError as exc:
-        raise ConfigError("the spacy export needs spaCy: pip install 'eventgold[spacy]'") from exc
+        raise ConfigError("the spacy export needs spaCy: pip install 'spacy>=3.7,<4'") from exc
     return spacy
 
 

@@ -157,6 +157,12 @@ def load_actor_dictionary(
         )
     onto = ontology if ontology is not None else load_ontology()
     problems: list[str] = []
+    # Problems that many entries can share (a renamed type, a missing field) are grouped: one
+    # message naming a few of the ids, not the same sentence once per entry.
+    shared: dict[tuple[str, str], list[str]] = {}
+    unknown_types: dict[str, list[str]] = {}
+    unknown_sectors: dict[str, list[str]] = {}
+    missing_capitals: dict[str, list[str]] = {}
     entries: dict[str, ActorEntry] = {}
     for key, value in raw.items():
         cid = str(key)
@@ -164,7 +170,7 @@ def load_actor_dictionary(
             problems.append(f"{cid!r}: a canonical id must be non-empty, trimmed and hold no '—'")
             continue
         if not isinstance(value, dict):
-            problems.append(f"{cid}: expected a mapping with name, type, ... (got {value!r})")
+            shared.setdefault(("", "expected a mapping with name, type, ..."), []).append(cid)
             continue
         try:
             entry = ActorEntry.model_validate({"id": cid, **value})
@@ -174,19 +180,49 @@ def load_actor_dictionary(
                 msg = err["msg"].removeprefix("Value error, ")
                 if err["type"] == "extra_forbidden":
                     msg = "unknown field"
-                problems.append(f"{cid}.{loc}: {msg}")
+                shared.setdefault((loc, msg), []).append(cid)
             continue
         if entry.type not in onto.actor_type_names:
-            problems.append(
-                f"{cid}.type: {entry.type!r} is not an actor type of the ontology "
-                f"({', '.join(sorted(onto.actor_type_names))})"
-            )
+            unknown_types.setdefault(entry.type, []).append(cid)
         if entry.sector is not None and onto.sectors and entry.sector not in onto.sector_codes:
-            problems.append(f"{cid}.sector: {entry.sector!r} is not a sector of the ontology")
+            unknown_sectors.setdefault(entry.sector, []).append(cid)
         entries[cid] = entry
     for entry in entries.values():
         if entry.capital_of is not None and entry.capital_of not in entries:
-            problems.append(f"{entry.id}.capital_of: no entry with id {entry.capital_of!r}")
+            missing_capitals.setdefault(entry.capital_of, []).append(entry.id)
+    for (loc, msg), ids in shared.items():
+        where = f"{ids[0]}.{loc}" if len(ids) == 1 and loc else (ids[0] if len(ids) == 1 else "")
+        if where:
+            problems.append(f"{where}: {msg}")
+        else:
+            problems.append(f"{_entries(ids)} ({_some(ids)}): {loc + ': ' if loc else ''}{msg}")
+    if unknown_types:
+        parts = [
+            f"{_entries(ids)} {'uses' if len(ids) == 1 else 'use'} actor type {name!r}, which the ontology "
+            f"lacks ({_some(ids)})"
+            for name, ids in unknown_types.items()
+        ]
+        problems.append("; ".join(parts) + f": allowed {', '.join(sorted(onto.actor_type_names))}")
+    if unknown_sectors:
+        parts = [
+            f"{_entries(ids)} {'uses' if len(ids) == 1 else 'use'} sector {name!r}, which the ontology "
+            f"lacks ({_some(ids)})"
+            for name, ids in unknown_sectors.items()
+        ]
+        problems.append("; ".join(parts) + f": allowed {_some(sorted(onto.sector_codes), 30)}")
+    for target, ids in missing_capitals.items():
+        problems.append(f"{_entries(ids)} ({_some(ids)}) {'has' if len(ids) == 1 else 'have'} "
+                        f"capital_of {target!r}, but no entry has that id")
     if problems:
         raise ConfigError(f"{file}: " + "; ".join(problems))
     return ActorDictionary(entries=entries, path=file, sha256=sha256_file(file))
+
+
+def _entries(ids: list[str]) -> str:
+    return "1 entry" if len(ids) == 1 else f"{len(ids)} entries"
+
+
+def _some(ids: list[str], shown: int = 3) -> str:
+    """The first ``shown`` ids, then ``… +N`` for the rest."""
+    head = ", ".join(ids[:shown])
+    return head if len(ids) <= shown else f"{head}, … +{len(ids) - shown}"

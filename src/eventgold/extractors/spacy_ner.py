@@ -30,7 +30,7 @@ def _import_spacy() -> Any:
         import spacy
     except ImportError as exc:
         raise ConfigError(
-            "the spacy extractor needs spaCy: pip install 'eventgold[spacy]'"
+            "the spacy extractor needs spaCy: pip install 'spacy>=3.7,<4'"
         ) from exc
     return spacy
 

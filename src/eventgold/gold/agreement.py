@@ -339,8 +339,20 @@ def _quiet(call: Callable[[], T], context: str, sink: list[str]) -> T:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = call()
-    sink.extend(f"{context}: {w.message}" for w in caught)
+    sink.extend(_in_context(context, str(w.message)) for w in caught)
     return result
+
+
+def _in_context(context: str, message: str) -> str:
+    """``field: Krippendorff's alpha is undefined: …`` — the statistic named once, not twice.
+
+    ``context`` names the field and the statistic (``event_type: Cohen's kappa a / b``); a
+    message that starts with that statistic (``Cohen's kappa is undefined: …``) continues it.
+    """
+    statistic, sep, rest = message.partition(" is ")
+    if sep and statistic and statistic in context:
+        return f"{context} is {rest}"
+    return f"{context}: {message}"
 
 
 # ---------------------------------------------------------------------------

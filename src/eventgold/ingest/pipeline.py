@@ -334,9 +334,12 @@ class Ingestor:
         """Turn one raw record into an Article (not yet checked for duplicates)."""
         return self.builder.build(record)
 
-    def discover(self, paths: Sequence[Path], exclude: Sequence[Path] = ()) -> Discovery:
-        """The input files under ``paths`` (see :class:`readers.Discovery`), found lazily."""
-        return discover(paths, exclude=exclude)
+    def discover(self, paths: Sequence[Path], outputs: Sequence[Path | str | None] = ()) -> Discovery:
+        """The input files under ``paths`` (see :class:`readers.Discovery`), found lazily.
+
+        An existing file of ``outputs`` that would be read is a ConfigError, before any reading.
+        """
+        return discover(paths, outputs=outputs)
 
     def _bad(self, exc: BadInput) -> None:
         if not self.options.skip_bad:
@@ -529,18 +532,21 @@ def ingest_to_file(
     *,
     progress: Progress | None = None,
     on_start: Callable[[int], None] | None = None,
+    also_outputs: Sequence[Path | str | None] = (),
     **kwargs: Any,
 ) -> IngestSummary:
     """Ingest ``paths`` into the JSONL corpus ``output`` (atomically) and return the summary.
 
     Exact duplicates are merged: the kept article lists the others' ids in
     ``meta["merged_from"]``. ``on_start`` receives the total input size in bytes before
-    reading starts (for a progress bar); ``progress`` then receives the bytes done.
+    reading starts (for a progress bar); ``progress`` then receives the bytes done. An
+    ``output`` (or one of ``also_outputs``, e.g. a summary path) that is an existing input
+    file is a ConfigError, raised before anything is read or written.
     """
     opts = options or make_options(**kwargs)
     output = Path(output)
     ingestor = Ingestor(opts)
-    found = ingestor.discover(paths, exclude=[output])
+    found = ingestor.discover(paths, outputs=[output, *also_outputs])
     if on_start is not None:
         on_start(found.total_bytes())
     output.parent.mkdir(parents=True, exist_ok=True)

@@ -33,7 +33,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from eventgold.errors import InputError
+from eventgold.errors import ConfigError, InputError
 from eventgold.ingest.deps import dependency_error, require_html
 from eventgold.ingest.encoding import decode_bytes, detect_file_encoding, iter_lines
 from eventgold.ingest.errors import BadInput
@@ -161,15 +161,18 @@ class Discovery:
     Folders are walked (files of a folder first, then its sub-folders, each sorted by name;
     hidden files and folders skipped; symbolic links to folders not followed). A named file
     with an unknown extension is a problem (:class:`BadInput`); inside folders such files
-    are only counted in ``ignored``. ``exclude`` (the output file) is never read. Nothing is
-    kept per file, so memory does not grow with the number of files.
+    are only counted in ``ignored``. An existing ``outputs`` file that would be read is refused
+    up front (ConfigError), so an ingest never overwrites one of its inputs. Nothing is kept per
+    file, so memory does not grow with the number of files.
     """
 
-    def __init__(self, paths: Sequence[Path], *, exclude: Sequence[Path] = ()) -> None:
-        """Check that every path exists (InputError otherwise); drop paths inside earlier folders."""
+    def __init__(self, paths: Sequence[Path], *, outputs: Sequence[Path | str | None] = ()) -> None:
+        """Check that every path exists (InputError otherwise); drop paths inside earlier folders.
+
+        Raises ConfigError when one of ``outputs`` is a file this discovery would read.
+        """
         self.ignored = 0
         self.found = 0
-        self._exclude = {os.path.realpath(p) for p in exclude}
         self.paths: list[Path] = []
         folders: list[str] = []
         for given in paths:
@@ -182,6 +185,36 @@ class Discovery:
             if path.is_dir():
                 folders.append(real)
             self.paths.append(path)
+        for output in outputs:
+            if output is not None and str(output) != "-":
+                self._refuse_input(Path(output))
+
+    def _refuse_input(self, output: Path) -> None:
+        """ConfigError if the existing file ``output`` is one of the files :meth:`items` yields.
+
+        Same rules as the walk, decided from the path alone (no folder is listed): a file
+        named directly, or one under a given folder whose path below it has no hidden part
+        and whose extension is read (the walk never follows links to folders, so a real path
+        below the folder's real path is exactly what it visits).
+        """
+        if not output.is_file():
+            return
+        real = os.path.realpath(output)
+        for path in self.paths:
+            if not path.is_dir():
+                if os.path.realpath(path) == real:
+                    raise ConfigError(f"{output} is also an input ({path}); choose another output path")
+                continue
+            folder = os.path.realpath(path)
+            if not real.startswith(folder + os.sep):
+                continue
+            parts = real[len(folder) + 1 :].split(os.sep)
+            if any(part.startswith(".") for part in parts) or os.path.splitext(real)[1].lower() not in FORMATS:
+                continue
+            raise ConfigError(
+                f"{output} is one of the inputs (a file in the input folder {path}); "
+                "choose an output path outside the input folders"
+            )
 
     def items(self) -> Iterator[SourceFile | BadInput]:
         """Every input file (or problem with a named file), in order."""
@@ -196,7 +229,7 @@ class Discovery:
                         continue
                     self.found += 1
                     yield SourceFile(Path(full), full, relative, fmt, size)
-            elif os.path.realpath(path) not in self._exclude:
+            else:
                 fmt = FORMATS.get(path.suffix.lower())
                 if fmt is None:
                     yield _unsupported(path)
@@ -222,15 +255,12 @@ class Discovery:
                 entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
         except OSError as exc:
             raise InputError(f"{folder}: cannot list the folder: {exc.strerror}") from exc
-        real = os.path.realpath(folder) if self._exclude else ""
         subfolders = []
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 subfolders.append(entry)
             elif entry.is_file() or (entry.is_symlink() and not os.path.exists(entry.path)):
                 # a dangling link is yielded too: reading it fails with its name, never skipped silently
-                if real and os.path.join(real, entry.name) in self._exclude:
-                    continue
                 try:
                     size = entry.stat().st_size
                 except OSError:
@@ -247,9 +277,12 @@ def _size(path: Path) -> int:
         return 0
 
 
-def discover(paths: Sequence[Path], *, exclude: Sequence[Path] = ()) -> Discovery:
-    """The input files under ``paths`` (see :class:`Discovery`); a missing path raises InputError."""
-    return Discovery(paths, exclude=exclude)
+def discover(paths: Sequence[Path], *, outputs: Sequence[Path | str | None] = ()) -> Discovery:
+    """The input files under ``paths`` (see :class:`Discovery`); a missing path raises InputError.
+
+    An existing file of ``outputs`` that would be read is a ConfigError, raised before any reading.
+    """
+    return Discovery(paths, outputs=outputs)
 
 
 # ---------------------------------------------------------------------------

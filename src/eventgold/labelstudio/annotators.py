@@ -11,8 +11,10 @@ import json
 import re
 import secrets
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -103,15 +105,24 @@ class AnnotatorStats:
 
 
 def annotator_stats(client: LabelStudioClient) -> list[AnnotatorStats]:
-    """Every user with the number of tasks they annotated (from task listings, not exports)."""
+    """Every user with the number of tasks they annotated (from task listings, not exports).
+
+    ``GET /api/tasks?fields=task_only`` leaves ``annotators`` empty (Label Studio 1.23 fills it
+    only for the columns a view shows, or for ``fields=all``, which sends every annotation and
+    prediction). ``review=true`` asks for just the annotators (and the review state) on top of
+    ``task_only``: the cheapest listing that has them. A server that ignores it (annotations
+    counted but no annotators) gets the full listing for that project, never a silent 0.
+    """
     users = {int(u["id"]): str(u.get("email", "")) for u in client.users() if "id" in u}
     per_project: dict[int, Counter[str]] = {uid: Counter() for uid in users}
     for project in client.projects():
-        for task in client.iter_tasks(int(project["id"]), fields="task_only"):
-            for annotator in task.get("annotators") or []:
-                uid = annotator if isinstance(annotator, int) else annotator.get("id")
-                if uid in per_project:
-                    per_project[uid][str(project.get("title"))] += 1
+        pid, title = int(project["id"]), str(project.get("title"))
+        counts = _count_annotators(client.iter_tasks(pid, fields="task_only", review="true"))
+        if counts is None:
+            counts = _count_annotators(client.iter_tasks(pid, fields="all"), fallback=True)
+        for uid, done in (counts or {}).items():
+            if uid in per_project:
+                per_project[uid][title] += done
     return sorted(
         (
             AnnotatorStats(email=users[uid], user_id=uid, tasks_done=sum(c.values()), by_project=dict(c))
@@ -119,3 +130,35 @@ def annotator_stats(client: LabelStudioClient) -> list[AnnotatorStats]:
         ),
         key=lambda s: s.email,
     )
+
+
+def _count_annotators(tasks: Iterable[dict[str, Any]], *, fallback: bool = False) -> Counter[int] | None:
+    """Tasks done per user id; None (not ``fallback``) when a task is annotated but lists no annotators."""
+    counts: Counter[int] = Counter()
+    for task in tasks:
+        ids = _annotator_ids(task)
+        if not ids and not fallback and _annotated(task):
+            return None
+        counts.update(ids)
+    return counts
+
+
+def _annotated(task: dict[str, Any]) -> bool:
+    """Whether a task listing counts any annotation (submitted or cancelled) on the task."""
+    return any(isinstance(task.get(k), int) and task[k] > 0 for k in ("total_annotations", "cancelled_annotations"))
+
+
+def _annotator_ids(task: dict[str, Any]) -> set[int]:
+    """The user ids that annotated a task: its ``annotators`` (ids or users), else its annotations' authors."""
+    ids: set[int] = set()
+    for annotator in task.get("annotators") or []:
+        uid = annotator if isinstance(annotator, int) else annotator.get("id") if isinstance(annotator, dict) else None
+        if isinstance(uid, int):
+            ids.add(uid)
+    if not ids:
+        for annotation in task.get("annotations") or []:
+            by = annotation.get("completed_by") if isinstance(annotation, dict) else None
+            uid = by if isinstance(by, int) else by.get("id") if isinstance(by, dict) else None
+            if isinstance(uid, int):
+                ids.add(uid)
+    return ids

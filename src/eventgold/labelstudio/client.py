@@ -247,13 +247,18 @@ class LabelStudioClient:
         return dict(self.get_json(f"/api/projects/{project_id}"))
 
     def iter_tasks(
-        self, project_id: int, *, fields: str = "task_only", page_size: int = 1000
+        self, project_id: int, *, fields: str = "task_only", page_size: int = 1000, **params: Any
     ) -> Iterator[dict[str, Any]]:
-        """Every task of a project, paged (``task_only`` skips annotation bodies: fast)."""
+        """Every task of a project, paged (``task_only`` skips annotation bodies: fast).
+
+        ``params`` are further query parameters (``review="true"``: see :func:`annotators.annotator_stats`).
+        """
         page = 1
         while True:
             try:
-                body = self.get_json("/api/tasks", project=project_id, fields=fields, page=page, page_size=page_size)
+                body = self.get_json(
+                    "/api/tasks", project=project_id, fields=fields, page=page, page_size=page_size, **params
+                )
             except APIError as exc:
                 if exc.status == 404:  # past the last page
                     return

@@ -49,6 +49,9 @@ class PushResult:
     unchanged: int = 0
     replaced: int = 0
     predictions_added: int = 0
+    """Predictions added to tasks that existed before this push."""
+    predictions_imported: int = 0
+    """Predictions imported with the tasks created."""
     annotations_imported: int = 0
     """Annotations imported with the tasks created (a tasks-file push)."""
     annotations_skipped: int = 0
@@ -269,8 +272,8 @@ def push_articles(
             f"{len(refused)} article(s) changed text since they were pushed: "
             + "; ".join(refused[:10])
             + (" …" if len(refused) > 10 else "")
-            + ". Offsets of annotations would break. Annotated tasks are never replaced; use "
-            "--replace-unannotated to replace the unannotated ones"
+            + ". Offsets of annotations would break. "
+            + _refused_advice(replace_unannotated, any(r.endswith(", unannotated)") for r in refused))
         )
 
     for task in to_replace:
@@ -293,11 +296,22 @@ def push_articles(
     for batch in iterable:
         result.created += _import_batch(client, project.id, batch, task_payload)
     result.annotations_imported = sum(len(annotations.get(a.id, [])) for a in to_create)
+    result.predictions_imported = sum(len(predictions.get(a.id, [])) for a in to_create)
 
     result.predictions_added += _add_missing_predictions(
         client, project.id, existing, selected, predictions, candidates_of, to_replace
     )
     return result
+
+
+def _refused_advice(replace_unannotated: bool, unannotated: bool) -> str:
+    """What to do about refused changed articles (never the flag that was given, or one that cannot help)."""
+    if unannotated and not replace_unannotated:
+        return "Annotated tasks are never replaced; use --replace-unannotated to replace the unannotated ones"
+    return (
+        "Annotated tasks are never replaced; restore the text they were pushed with, "
+        "or push the changed articles into a new project (--project)"
+    )
 
 
 def _import_batch(

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from eventgold.errors import RecordError, UserError
-from eventgold.models import DocumentAnnotation, GoldDocument, check_against_article
+from eventgold.models import SPLITS, DocumentAnnotation, GoldDocument, check_against_article
 from eventgold.ontology import Ontology, load_ontology
 from eventgold.scoring.actors import actor_set_counts, id_accuracy
 from eventgold.scoring.bootstrap import (
@@ -535,10 +535,15 @@ def score(
     wanted = set(split or ())
     selected = [g for g in all_gold if not wanted or g.split in wanted]
     if not selected:
-        raise UserError(
-            f"no gold documents{' in split ' + ','.join(sorted(wanted)) if wanted else ''}"
-            f"{' in ' + gold_source if gold_source else ''}"
-        )
+        where = f" in {gold_source}" if gold_source else ""
+        present = sorted({g.split for g in all_gold if g.split}, key=SPLITS.index)
+        has = f"the gold's splits are {', '.join(present)}" if present else "the gold has no splits"
+        unknown = sorted(wanted - set(SPLITS))
+        if unknown:
+            raise UserError(f"unknown split {', '.join(map(repr, unknown))}; {has}{where}")
+        if wanted:
+            raise UserError(f"no gold documents in split {','.join(sorted(wanted))}{where}; {has}")
+        raise UserError(f"no gold documents{where}")
     type_codes: dict[str, int] = {}
     gold_rows = build_rows([g.mentions for g in selected], type_codes)
     results: list[_Result] = []

@@ -167,12 +167,19 @@ def load_predictions(
     """
     from eventgold.extractors.dictionary import load_actor_dictionary
     from eventgold.extractors.readers import FORMATS, detect_format, read_predictions
+    from eventgold.records_io import sniff_records
 
     if fmt is not None and fmt not in FORMATS:
         raise UserError(f"unknown prediction format {fmt!r}; known: {', '.join(FORMATS)}")
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: prediction file not found")
+    if fmt in (None, "jsonl") and p.is_file() and sniff_records(p) == "corpus":
+        raise InputError(
+            f"{p}: looks like a corpus (articles with text, no mentions or events), not predictions; run an "
+            f"extractor on it (`eventgold extract {p} --extractor rules -o exports/predictions/rules.jsonl`) "
+            "and pass its output to --pred"
+        )
     chosen = cast("Format", fmt) if fmt is not None else detect_format(p)
     # offset-less coder records name actors by text, code or QID: the dictionary gives canonical ids
     dictionary = load_actor_dictionary() if chosen == "plover" else None

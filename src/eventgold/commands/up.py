@@ -1,0 +1,152 @@
+"""``eventgold up``: a local Label Studio with the sample articles and pre-annotations, ready to annotate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from eventgold.commands.labelstudio import DEFAULT_PROJECT, JsonOut, run_push
+from eventgold.config import workspace
+from eventgold.console import console, err_console, write_json_output
+from eventgold.models import Article, read_jsonl
+
+
+def _default_samples() -> Path:
+    """The project's ``samples/articles`` (beside its label_config/), else the packaged seed articles."""
+    from eventgold.config import find_project_config
+    from eventgold.resources import packaged_samples
+
+    project = find_project_config()
+    if project is not None and (project.parent / "samples" / "articles").is_dir():
+        return project.parent / "samples" / "articles"
+    return packaged_samples() / "articles"
+
+
+def _eventgold_command() -> str:
+    """How to call this eventgold from a shell: ``eventgold`` when it is the one on PATH, else its full path."""
+    import shutil
+    import sys
+
+    here = Path(sys.argv[0]).resolve() if sys.argv and sys.argv[0] else None
+    on_path = shutil.which("eventgold")
+    if here is not None and here.name == "eventgold" and (on_path is None or Path(on_path).resolve() != here):
+        return str(here)
+    return "eventgold"
+
+
+def warn_fixed_port(asked: int, used: int, where: Path) -> None:
+    """One yellow line: ``--port`` counts only on the first run; which port is used instead."""
+    err_console.print(
+        f"[yellow]warning:[/yellow] --port {asked} ignored: the port is fixed at the first run "
+        f"(stored in {escape(str(where))}); using port {used}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def up(
+    articles: Annotated[
+        Path | None, typer.Option("--articles", help="Folder or files to ingest (default: samples/articles).")
+    ] = None,
+    project: Annotated[str, typer.Option("--project", help="Project title.")] = DEFAULT_PROJECT,
+    port: Annotated[int | None, typer.Option("--port", help="Port on 127.0.0.1 (first run only).")] = None,
+    extractors: Annotated[
+        str,
+        typer.Option("--extractors", help="Built-in extractors for pre-annotations (comma-separated; '' for none)."),
+    ] = "gazetteer,rules",
+    init: Annotated[
+        bool,
+        typer.Option(
+            "--init/--no-init",
+            help="Make this folder a project first (`eventgold init`) when no label_config/ is found.",
+        ),
+    ] = True,
+    json_out: JsonOut = None,
+) -> None:
+    """Start a local Label Studio with the sample articles and pre-annotations, ready to annotate.
+
+    In a folder without a project it first runs `eventgold init` there (label_config/, samples/,
+    exports/, .gitignore, README.md). Installs the server into its own venv on first use,
+    generates the admin login and API token (stored only in .eventgold/credentials, mode 0600),
+    ingests the articles, runs the built-in extractors, creates (or reuses) the project and
+    pushes the tasks. Running it again reuses all.
+
+    Example: [bold]eventgold up[/bold]  (then open the printed URL)
+    """
+    from eventgold.commands.server import ensure_running
+    from eventgold.config import credentials_path, find_config_dir, load_credentials
+    from eventgold.console import split_list
+    from eventgold.extractors.base import load_extractor, run_extractor
+    from eventgold.ingest import ingest_to_file
+    from eventgold.models import write_jsonl
+    from eventgold.ontology import load_ontology
+    from eventgold.redact import redact_url
+
+    if init and find_config_dir().origin == "packaged default":
+        from eventgold.project import init_project
+
+        made = init_project(Path("."))
+        console.print(f"made this folder a project: {len(made.written)} file(s) written (see README.md)")
+    creds = load_credentials()
+    first_run = creds is None
+    if creds is not None and port is not None and port != creds.port:
+        warn_fixed_port(port, creds.port, credentials_path())
+    state = ensure_running(port=port)
+    home = workspace()
+    corpus = home / "corpus.jsonl"
+    summary = ingest_to_file([articles or _default_samples()], corpus)
+    corpus_articles = list(read_jsonl(corpus, Article))
+    ontology = load_ontology()
+    prediction_files: list[Path] = []
+    for name in split_list(extractors):
+        extractor = load_extractor(name)
+        target = home / "predictions" / f"{name.replace(':', '_')}.jsonl"
+        write_jsonl(target, run_extractor(extractor, corpus_articles, ontology))
+        prediction_files.append(target)
+    creds = load_credentials()
+    assert creds is not None
+    result = run_push(
+        corpus,
+        prediction_files,
+        project,
+        overlap=None,
+        replace_unannotated=False,
+        only_ids=None,
+        url=state.url,
+        api_key=creds.token,
+    )
+    shown_url = redact_url(state.url)
+    project_url = f"{shown_url}/projects/{result.project.id}/data"
+    payload = {
+        "url": shown_url,
+        "project_url": project_url,
+        "login": creds.email,
+        "articles": len(corpus_articles),
+        "ingest": summary.model_dump(mode="json"),
+        "tasks_created": result.created,
+        "tasks_unchanged": result.unchanged,
+        "predictions": [str(p) for p in prediction_files],
+    }
+    if json_out:
+        write_json_output(payload, json_out)
+    if json_out == "-":
+        return
+    console.print(
+        f"Label Studio is running at [bold]{shown_url}[/bold]\n"
+        f"project {project!r}: {result.created} task(s) created, {result.unchanged} already there, "
+        f"pre-annotations from {', '.join(split_list(extractors)) or 'none'}\n"
+        f"open [bold]{project_url}[/bold] and log in as [bold]{creds.email}[/bold]"
+    )
+    if first_run:
+        console.print(
+            f"the password was generated just now and is stored only in {credentials_path()} "
+            '(mode 0600, key "password"); add annotators with `eventgold annotators add EMAIL`'
+        )
+    command = _eventgold_command()
+    console.print(
+        f"next: annotate, then [bold]{escape(command)} pull --project {escape(project)}[/bold]; "
+        f"stop the server with [bold]{escape(command)} server stop[/bold]"
+    )
