@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import os
 import tempfile
 import threading
 from collections import deque
@@ -29,135 +28,37 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.pool import AsyncResult, Pool
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from eventgold.errors import ConfigError, InputError
+from eventgold.errors import InputError
 from eventgold.fileio import atomic_open
 from eventgold.ingest.cleaning import CleaningRules, clean_text, load_rules, normalize_whitespace
 from eventgold.ingest.dedupe import Deduplicator, signature
 from eventgold.ingest.errors import BadInput
 from eventgold.ingest.ids import article_id, id_problem
 from eventgold.ingest.metadata import Header, detect_language, read_given_date, read_header
+from eventgold.ingest.options import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES
+from eventgold.ingest.options import IngestOptions as IngestOptions
+from eventgold.ingest.options import make_options as make_options
 from eventgold.ingest.readers import (
-    ColumnMap,
-    CsvOptions,
     Discovery,
     RawRecord,
     SourceFile,
     discover,
     read_source,
 )
+from eventgold.ingest.summary import DuplicateRecord as DuplicateRecord
+from eventgold.ingest.summary import IngestSummary as IngestSummary
+from eventgold.ingest.summary import SkippedInput as SkippedInput
 from eventgold.models import Article, sha256_text
 
-DEFAULT_MAX_BYTES = 10_000_000
 Progress = Callable[[int], None]
 # the pool starts after this many whole-file inputs (small runs never pay its start-up)
 POOL_AFTER = 64
 BATCH = 32
 AHEAD = 4  # batches in flight per worker
-
-
-class IngestOptions(BaseModel):
-    """How to ingest: bad-input policy, raw text, rules, near-duplicate threshold, limits, columns."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    skip_bad: bool = False
-    keep_raw: bool = False
-    rules: Path | None = None
-    near_dup_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
-    max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0)
-    workers: int = Field(default=0, ge=0, le=64)
-    text_col: str | None = None
-    title_col: str | None = None
-    id_col: str | None = None
-    url_col: str | None = None
-    date_col: str | None = None
-    source_col: str | None = None
-    language_col: str | None = None
-    delimiter: str | None = None
-    quoting: Literal["auto", "csv", "none"] = "auto"
-
-    @field_validator("delimiter")
-    @classmethod
-    def _one_character(cls, value: str | None) -> str | None:
-        """One character (``tab`` or ``\\t`` for a tab), not a quote or a line break; None: by the file."""
-        if value is None or value == "auto":
-            return None
-        value = {"tab": "\t", "\\t": "\t"}.get(value.lower(), value)
-        if len(value) != 1 or value in '"\r\n':
-            raise ValueError("must be one character other than a quote or a line break (or 'tab')")
-        return value
-
-    @property
-    def csv(self) -> CsvOptions:
-        """How .csv/.tsv files are split into rows and cells."""
-        return CsvOptions(delimiter=self.delimiter, quoting=self.quoting)
-
-    @property
-    def columns(self) -> ColumnMap:
-        """The JSONL/CSV field mapping."""
-        return ColumnMap(
-            text=self.text_col,
-            title=self.title_col,
-            id=self.id_col,
-            url=self.url_col,
-            date=self.date_col,
-            source=self.source_col,
-            language=self.language_col,
-        )
-
-    @property
-    def worker_count(self) -> int:
-        """Worker processes for whole-file inputs: ``workers``, or 0 = up to two, by the cores."""
-        return self.workers or min(2, os.cpu_count() or 1)
-
-
-def make_options(**kwargs: Any) -> IngestOptions:
-    """IngestOptions from keywords; a bad value is a ConfigError naming the option."""
-    try:
-        return IngestOptions(**kwargs)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        name = ".".join(str(x) for x in err["loc"]) or "options"
-        raise ConfigError(f"ingest option {name!r}: {err['msg']} (got {err.get('input')!r})") from exc
-
-
-class SkippedInput(BaseModel):
-    """An input skipped under ``--skip-bad``: where and why."""
-
-    path: str
-    line: int | None = None
-    row: int | None = None
-    reason: str
-
-
-class DuplicateRecord(BaseModel):
-    """A duplicate found: its id, the article it duplicates, exact or near (with similarity)."""
-
-    id: str
-    duplicate_of: str
-    kind: Literal["exact", "near"]
-    similarity: float | None = None
-    path: str
-
-
-class IngestSummary(BaseModel):
-    """What one ingest run read, wrote, merged, marked and skipped."""
-
-    output: str | None = None
-    files_read: int = 0
-    files_ignored: int = 0
-    records_read: int = 0
-    articles_written: int = 0
-    exact_duplicates: int = 0
-    near_duplicates: int = 0
-    by_format: dict[str, int] = Field(default_factory=dict)
-    skipped: list[SkippedInput] = Field(default_factory=list)
-    duplicates: list[DuplicateRecord] = Field(default_factory=list)
 
 
 @dataclass

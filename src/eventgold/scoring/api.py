@@ -18,28 +18,17 @@ Every warning about one extractor's predictions starts with its name
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from eventgold.errors import RecordError, UserError
-from eventgold.models import SPLITS, DocumentAnnotation, GoldDocument, check_against_article
+from eventgold.models import SPLITS, DocumentAnnotation, GoldDocument
 from eventgold.ontology import Ontology, load_ontology
 from eventgold.scoring.actors import actor_set_counts, id_accuracy
-from eventgold.scoring.bootstrap import (
-    F1Spec,
-    approximate_randomization_p,
-    bootstrap_sums,
-    f1_of,
-    holm,
-    paired_bootstrap_p,
-    percentile_interval,
-)
+from eventgold.scoring.aligned import _align, _Aligned
 from eventgold.scoring.coder import CODER_VARIANTS, score_coder_doc
 from eventgold.scoring.counts import (
     ZERO_DIVISION_CHOICES,
@@ -53,87 +42,30 @@ from eventgold.scoring.error_analysis import ErrorItem, mention_errors
 from eventgold.scoring.events import ACE_METRICS, EventDocResult, score_events_doc
 from eventgold.scoring.mentions import SCHEME_NAMES, MentionRows, MentionScores, build_rows, score_mentions
 from eventgold.scoring.report import (
-    HEADLINE_METRICS,
     Accuracy,
     ActorScores,
     ConfusionMatrix,
     EventScores,
     ExtractorScore,
     GoldInfo,
-    Interval,
     MentionSchemeResult,
     PRFScore,
     SchemeScore,
     ScoreReport,
     SignificanceTest,
 )
+from eventgold.scoring.significance import (  # noqa: F401 - moved there, re-exported here
+    NONE_GROUP,
+    SPECS,
+    _column_specs,
+    _groups,
+    _Result,
+    _statistics,
+)
 
 GROUP_BY: tuple[str, ...] = ("type", "source", "split")
-NONE_GROUP = "(none)"
 SMALL_SAMPLE = 30
 """Fewer documents than this: resampling statistics come with a warning."""
-
-
-@dataclass
-class _Aligned:
-    """One extractor's predictions aligned with the selected gold documents."""
-
-    preds: list[DocumentAnnotation | None]
-    missing: list[str]
-    unknown: list[str]
-    outside: int
-    warnings: list[str]
-
-
-def _align(
-    name: str,
-    gold: Sequence[GoldDocument],
-    all_gold_ids: set[str],
-    predictions: Iterable[DocumentAnnotation],
-    source: str | None,
-) -> _Aligned:
-    index = {g.doc_id: i for i, g in enumerate(gold)}
-    preds: list[DocumentAnnotation | None] = [None] * len(gold)
-    unknown: list[str] = []
-    outside = 0
-    kinds: Counter[str] = Counter()
-    seen: set[str] = set()
-    for ann in predictions:
-        if ann.doc_id in seen:
-            raise RecordError(
-                f"extractor {name!r} annotates this document twice; keep one annotation per document",
-                file=source,
-                doc_id=ann.doc_id,
-                field="doc_id",
-                value=ann.doc_id,
-            )
-        seen.add(ann.doc_id)
-        kinds[ann.origin.kind] += 1
-        i = index.get(ann.doc_id)
-        if i is None:
-            if ann.doc_id in all_gold_ids:
-                outside += 1
-            else:
-                unknown.append(ann.doc_id)
-            continue
-        try:
-            check_against_article(ann, gold[i].article)
-        except RecordError as exc:
-            raise exc.located(file=source) from exc
-        preds[i] = ann
-    warnings: list[str] = []
-    others = {k: n for k, n in kinds.items() if k != "extractor"}
-    if others:
-        warnings.append(
-            f"{name}: {sum(others.values())} annotations have origin.kind "
-            f"{', '.join(sorted(others))}, not extractor; scored all the same"
-        )
-    missing = [g.doc_id for g, p in zip(gold, preds, strict=True) if p is None]
-    if missing:
-        warnings.append(f"{name}: {len(missing)} gold documents have no prediction; scored as empty predictions")
-    if unknown:
-        warnings.append(f"{name}: {len(unknown)} predicted documents are not in the gold; ignored")
-    return _Aligned(preds, missing, sorted(unknown), outside, warnings)
 
 
 def _scheme_score(c: SchemeCounts, partial: bool, zd: str, what: str, w: Warnings) -> SchemeScore:
@@ -190,16 +122,6 @@ def confusion_matrix(pairs: Sequence[tuple[str, str]], zd: str, what: str, w: Wa
     return ConfusionMatrix(labels=labels, matrix=m.tolist(), n=n, kappa=kappa)
 
 
-@dataclass
-class _Result:
-    score: ExtractorScore
-    matrix: NDArray[np.float64]
-    type_matrix: NDArray[np.float64] | None = None
-    """Per-document (score, actual, possible) of each per-type F1 in ``type_columns``."""
-    type_columns: list[tuple[str, str]] = field(default_factory=list)
-    """(family, type) of each column triple of ``type_matrix``."""
-
-
 def _type_matrix(
     ms: MentionScores, type_codes: dict[str, int], mention_types: Iterable[str], ev: Sequence[EventDocResult]
 ) -> tuple[NDArray[np.float64], list[tuple[str, str]]]:
@@ -225,16 +147,6 @@ def _type_matrix(
     if not blocks:
         return np.zeros((n, 0), dtype=np.float64), columns
     return np.hstack(blocks).astype(np.float64), columns
-
-
-def _column_specs() -> list[F1Spec]:
-    names = [f"mention.{s}" for s in SCHEME_NAMES] + ["actor.set"]
-    names += [f"event.{m}" for m in ACE_METRICS] + [f"coder.{v}" for v in CODER_VARIANTS]
-    return [F1Spec(n, 3 * i, 3 * i + 1, 3 * i + 2) for i, n in enumerate(names)]
-
-
-SPECS: tuple[F1Spec, ...] = tuple(_column_specs())
-"""Per-document count columns (score, actual, possible) of every F1 that is resampled."""
 
 
 def _score_one(
@@ -470,25 +382,6 @@ def _flat_metrics(
     return out
 
 
-def _groups(
-    key: str, gold: Sequence[GoldDocument], matrix: NDArray[np.float64], zd: str
-) -> dict[str, dict[str, float]]:
-    """Micro P/R/F1 of every resampled metric, summed over each group's documents."""
-    labels = [(g.article.source if key == "source" else g.split) or NONE_GROUP for g in gold]
-    out: dict[str, dict[str, float]] = {}
-    for value in sorted(set(labels)):
-        rows = np.array([lab == value for lab in labels])
-        sums = matrix[rows].sum(axis=0)
-        metrics: dict[str, float] = {"docs": float(rows.sum())}
-        for s in SPECS:
-            credit, act, pos = sums[s.score], sums[s.actual], sums[s.possible]
-            metrics[f"{s.name}.precision"] = ratio(credit, act, policy=zd, what="", warnings=None)
-            metrics[f"{s.name}.recall"] = ratio(credit, pos, policy=zd, what="", warnings=None)
-            metrics[f"{s.name}.f1"] = float(f1_of(sums, s, zd))
-        out[value] = metrics
-    return out
-
-
 def score(
     gold: Iterable[GoldDocument],
     predictions: Mapping[str, Iterable[DocumentAnnotation]],
@@ -579,57 +472,3 @@ def score(
         extractors=[r.score for r in results],
         tests=tests,
     )
-
-
-def _statistics(
-    results: list[_Result], n_boot: int, seed: int, level: float, n_ar: int, zd: str
-) -> list[SignificanceTest]:
-    """Confidence intervals for every resampled F1; paired tests on the headline F1s."""
-    full = [r.matrix if r.type_matrix is None else np.hstack([r.matrix, r.type_matrix]) for r in results]
-    sums = bootstrap_sums(full, n_boot, seed)
-    values: list[dict[str, np.ndarray]] = []
-    for r, s in zip(results, sums, strict=True):
-        per = {spec.name: f1_of(s, spec, zd) for spec in SPECS}
-        values.append(per)
-        for spec in SPECS:
-            lo, hi = percentile_interval(per[spec.name], level)
-            r.score.intervals[f"{spec.name}.f1"] = Interval(low=lo, high=hi, level=level, resamples=n_boot)
-        base = r.matrix.shape[1]
-        for k, (fam, type_name) in enumerate(r.type_columns):
-            spec = F1Spec(f"{fam} {type_name}", base + 3 * k, base + 3 * k + 1, base + 3 * k + 2)
-            lo, hi = percentile_interval(f1_of(s, spec, zd), level)
-            r.score.type_intervals.setdefault(fam, {})[type_name] = Interval(
-                low=lo, high=hi, level=level, resamples=n_boot
-            )
-    tests: list[SignificanceTest] = []
-    spec_by_metric = {f"{s.name}.f1": s for s in SPECS}
-    for (ia, a), (ib, b) in itertools.combinations(enumerate(results), 2):
-        for metric in HEADLINE_METRICS:
-            spec = spec_by_metric[metric]
-            va, vb = a.score.metrics[metric], b.score.metrics[metric]
-            delta = va - vb
-            resampled = values[ia][spec.name] - values[ib][spec.name]
-            common = dict(metric=metric, a=a.score.name, b=b.score.name, a_value=va, b_value=vb, delta=delta)
-            tests.append(
-                SignificanceTest(
-                    **common,
-                    method="paired_bootstrap",
-                    rounds=n_boot,
-                    p_value=paired_bootstrap_p(delta, resampled),
-                    p_holm=math.nan,
-                )
-            )
-            tests.append(
-                SignificanceTest(
-                    **common,
-                    method="approximate_randomization",
-                    rounds=n_ar,
-                    p_value=approximate_randomization_p(a.matrix, b.matrix, spec, n_ar, seed, zd),
-                    p_holm=math.nan,
-                )
-            )
-    for method in ("paired_bootstrap", "approximate_randomization"):
-        family = [t for t in tests if t.method == method]
-        for t, p in zip(family, holm([t.p_value for t in family]), strict=True):
-            t.p_holm = p
-    return tests

@@ -1,0 +1,53 @@
+"""A spaCy ``DocBin`` as DocumentAnnotations (mentions only).
+
+Read through :func:`eventgold.extractors.readers.read_predictions` (format ``docbin``);
+each doc carries its article id in ``doc.user_data[doc_key]``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+from eventgold.errors import InputError, RecordError
+from eventgold.extractors.read_plover import ACTOR_TYPES
+from eventgold.models import DocumentAnnotation, Origin
+from eventgold.ontology import Ontology
+
+
+def _read_docbin(
+    file: Path, doc_key: str, ontology: Ontology | None
+) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
+    from eventgold.extractors.spacy_ner import DEFAULT_LABEL_MAP, _import_spacy, doc_mentions
+
+    spacy = _import_spacy()
+    from spacy.tokens import DocBin
+
+    try:
+        docbin = DocBin(store_user_data=True).from_disk(file)
+    except Exception as exc:  # spaCy raises ValueError/KeyError/OSError on bad files
+        raise InputError(f"{file}: not a readable spaCy DocBin: {exc}") from exc
+    types = ontology.actor_type_names if ontology is not None else frozenset(ACTOR_TYPES)
+    label_map = {**{t: t for t in types}, **DEFAULT_LABEL_MAP}
+    vocab = spacy.blank("xx").vocab
+    for number, doc in enumerate(docbin.get_docs(vocab), 1):
+        where = f"{file} (doc #{number})"
+        user_data = cast(dict[Any, Any], doc.user_data or {})
+        doc_id = user_data.get(doc_key) or user_data.get("doc_id") or user_data.get("id")
+        if not doc_id:
+            raise RecordError(
+                f"the doc has no article id in user_data[{doc_key!r}] (choose the key with "
+                "--doc-key; write the DocBin with store_user_data=True)",
+                file=where,
+            )
+        name = str(user_data.get("origin_name") or file.stem)
+        try:
+            annotation = DocumentAnnotation(
+                doc_id=str(doc_id),
+                origin=Origin(kind="extractor", name=name),
+                mentions=doc_mentions(doc, label_map),
+            )
+        except ValueError as exc:
+            raise RecordError(f"cannot convert the doc: {exc}", file=where, doc_id=str(doc_id)) from exc
+        yield (where, None), annotation

@@ -1,0 +1,41 @@
+"""The summary of one ingest run: what was read, written, merged, marked and skipped."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class SkippedInput(BaseModel):
+    """An input skipped under ``--skip-bad``: where and why."""
+
+    path: str
+    line: int | None = None
+    row: int | None = None
+    reason: str
+
+
+class DuplicateRecord(BaseModel):
+    """A duplicate found: its id, the article it duplicates, exact or near (with similarity)."""
+
+    id: str
+    duplicate_of: str
+    kind: Literal["exact", "near"]
+    similarity: float | None = None
+    path: str
+
+
+class IngestSummary(BaseModel):
+    """What one ingest run read, wrote, merged, marked and skipped."""
+
+    output: str | None = None
+    files_read: int = 0
+    files_ignored: int = 0
+    records_read: int = 0
+    articles_written: int = 0
+    exact_duplicates: int = 0
+    near_duplicates: int = 0
+    by_format: dict[str, int] = Field(default_factory=dict)
+    skipped: list[SkippedInput] = Field(default_factory=list)
+    duplicates: list[DuplicateRecord] = Field(default_factory=list)

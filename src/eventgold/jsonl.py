@@ -1,0 +1,143 @@
+"""JSONL reading and writing for eventgold's records (moved out of :mod:`eventgold.models`).
+
+:func:`iter_json_lines` streams strict JSON lines; :func:`parse_record` turns
+one value into a record or a :class:`~eventgold.errors.RecordError`;
+:func:`read_jsonl` and :func:`write_jsonl` read and write whole files.
+:mod:`eventgold.models` re-exports every name here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from eventgold.errors import InputError, RecordError
+from eventgold.fileio import atomic_open
+
+R = TypeVar("R", bound=BaseModel)
+
+
+def _validation_to_record_error(exc: ValidationError, raw: Any) -> RecordError:
+    err = exc.errors()[0]
+    loc = ".".join(str(x) for x in err["loc"])
+    doc_id = None
+    if isinstance(raw, dict):
+        doc_id = raw.get("doc_id") or raw.get("id")
+        if doc_id is None and isinstance(raw.get("article"), dict):
+            doc_id = raw["article"].get("id")
+    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] == "extra_forbidden":
+        msg = "unknown field (check its spelling against the record's fields)"
+    elif err["type"] == "missing":
+        msg = "required field is missing"
+    has_value = err["type"] != "missing"
+    return RecordError(
+        msg,
+        doc_id=str(doc_id) if doc_id is not None else None,
+        field=loc or None,
+        value=err.get("input") if has_value and not isinstance(err.get("input"), dict) else None,
+    )
+
+
+def parse_record(model: type[R], raw: Any) -> R:
+    """Validate one decoded JSON value as ``model``, raising RecordError on failure."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise _validation_to_record_error(exc, raw) from exc
+
+
+class _NonFiniteNumber(ValueError):
+    """``NaN``, ``Infinity`` or ``-Infinity`` met in JSON text (the name is the message)."""
+
+
+def _refuse_nonfinite(name: str) -> Any:
+    raise _NonFiniteNumber(name)
+
+
+def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """Stream ``(line number, parsed JSON)`` from a JSONL file, skipping blank lines.
+
+    A missing file is an InputError; a line that is not UTF-8 or not JSON a
+    RecordError with ``file:line`` — every JSONL reader shares these messages.
+    JSON is read strictly: ``NaN``, ``Infinity`` and ``-Infinity`` (which
+    Python's ``json`` accepts, but RFC 8259 and other tools do not) are refused
+    with the file and line, rather than read as numbers no metric can use.
+    """
+    file = Path(path)
+    try:
+        fh = file.open("r", encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError(f"{file}: file not found") from exc
+    except OSError as exc:
+        raise InputError(f"{file}: cannot open: {exc.strerror}") from exc
+    with fh:
+        lineno = 0
+        while True:
+            try:
+                line = fh.readline()
+            except UnicodeDecodeError as exc:
+                raise RecordError(
+                    f"not UTF-8 text (byte {exc.start} of the line)", file=str(file), line=lineno + 1
+                ) from exc
+            if not line:
+                return
+            lineno += 1
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line, parse_constant=_refuse_nonfinite)
+            except json.JSONDecodeError as exc:
+                raise RecordError(
+                    f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(file), line=lineno
+                ) from exc
+            except _NonFiniteNumber as exc:
+                raise RecordError(
+                    f"{exc} is not a JSON number (strict JSON has no NaN or Infinity); "
+                    "write null for a missing value, or a finite number",
+                    file=str(file),
+                    line=lineno,
+                ) from exc
+            yield lineno, value
+
+
+def read_jsonl(path: str | Path, model: type[R], *, one_per_id: bool = True) -> Iterator[R]:
+    """Stream records of ``model`` from a JSONL file, one line at a time.
+
+    Blank lines are skipped. Any bad line raises RecordError with ``file:line``.
+    Articles, GoldDocuments and DocumentAnnotations are read one per id
+    (:func:`eventgold.records_io.read_records`): two different records with
+    one id are a DuplicateIdError naming both lines, an exact repeat is read
+    once with a RepeatedRecordWarning. ``one_per_id=False`` reads every line
+    as it is (for tools that inspect a file, not for verbs that use it).
+    """
+    if one_per_id:
+        from eventgold.records_io import read_records  # records_io builds on this module
+
+        yield from read_records(path, model)
+        return
+    for lineno, raw in iter_json_lines(path):
+        try:
+            yield parse_record(model, raw)
+        except RecordError as exc:
+            raise exc.located(file=str(path), line=lineno) from exc.__cause__
+
+
+def dump_record(record: BaseModel) -> str:
+    """One record as a compact JSON line (no trailing newline); None fields kept."""
+    return record.model_dump_json()
+
+
+def write_jsonl(path: str | Path, records: Iterable[BaseModel]) -> int:
+    """Write records to ``path`` as JSONL, atomically; returns how many were written."""
+    count = 0
+    with atomic_open(path, "w") as fh:
+        for record in records:
+            fh.write(dump_record(record))
+            fh.write("\n")
+            count += 1
+    return count
