@@ -31,6 +31,15 @@ Run (starts a throw-away Label Studio from the managed server venv, ~40 s)::
 or against a running server: ``--url http://127.0.0.1:8080 --api-key TOKEN`` (or
 ``LABEL_STUDIO_URL`` / ``LABEL_STUDIO_API_KEY``). Gold versions are never overwritten:
 delete ``src/eventgold/data/samples/gold/v1`` and ``samples/raw`` first to rebuild.
+
+When eventgold changes what it writes but not what was annotated (schema 1.1 wrote
+events' ``arguments`` where 1.0 wrote ``actors``/``recipients``/``locations``), rebuild
+steps 2 and 5 from the committed snapshots, without a server, and check that only the
+shape changed::
+
+    mv src/eventgold/data/samples/gold/v1 /tmp/v1-old
+    .venv/bin/python samples/build_sample_gold.py --rebuild
+    .venv/bin/eventgold gold diff /tmp/v1-old src/eventgold/data/samples/gold/v1
 """
 
 from __future__ import annotations
@@ -52,12 +61,13 @@ import yaml
 from eventgold.commands.labelstudio import label_config_and_instructions
 from eventgold.config import Connection
 from eventgold.extractors.gazetteer import actor_candidates, load_gazetteer
+from eventgold.gold.adjudicate import Conflict
 from eventgold.gold.dataset import BuildOptions, build_gold, write_gold_version
 from eventgold.ingest import ingest_to_file
 from eventgold.labelstudio import server
 from eventgold.labelstudio.annotators import add_annotators
 from eventgold.labelstudio.client import LabelStudioClient
-from eventgold.labelstudio.convert import annotation_to_results, read_snapshot
+from eventgold.labelstudio.convert import annotation_to_results
 from eventgold.labelstudio.pull import pull_snapshot
 from eventgold.labelstudio.push import existing_tasks, push_articles
 from eventgold.labelstudio.review import (
@@ -65,7 +75,9 @@ from eventgold.labelstudio.review import (
     push_review,
     review_instructions,
 )
+from eventgold.labelstudio.snapshot import read_snapshot
 from eventgold.models import (
+    Argument,
     Article,
     DocumentAnnotation,
     Event,
@@ -76,7 +88,7 @@ from eventgold.models import (
     read_jsonl,
     write_jsonl,
 )
-from eventgold.ontology import load_ontology
+from eventgold.ontology import Ontology, load_ontology
 from eventgold.resources import packaged_label_config, packaged_samples
 
 HERE = Path(__file__).resolve().parent
@@ -157,17 +169,20 @@ class Doc:
         contexts: Sequence[str] = (),
         flags: Sequence[str] = (),
     ) -> None:
-        """Add an event with its trigger, attributes and roles."""
+        """Add an event with its trigger, attributes and arguments (PLOVER roles, in this order)."""
         start, end = locate(self.text, context, phrase)
+        arguments = [
+            Argument(role=role, mention=mention)
+            for role, ids in (("actor", actors), ("recipient", recipients), ("location", locations))
+            for mention in ids
+        ]
         self.events.append(
             Event(
                 id=f"e{len(self.events) + 1}",
                 type=type_,
                 trigger=Span(start=start, end=end, text=phrase),
                 mode=mode,
-                actors=list(actors),
-                recipients=list(recipients),
-                locations=list(locations),
+                arguments=arguments,
                 date=date,
                 contexts=list(contexts),
                 flags=list(flags),
@@ -482,11 +497,7 @@ def build(client: LabelStudioClient, out: Path, raw: Path) -> None:
         raw.mkdir(parents=True, exist_ok=True)
         first = pull_snapshot(client, ANNOTATION_PROJECT, raw)
         print(f"pulled {shown(first.path)}", flush=True)
-        round1 = build_gold([read_snapshot(first.path)], ontology, BuildOptions(version="round1", policy="majority"))
-        conflicts = round1.conflicts
-        write_jsonl(raw / "conflicts-round1.jsonl", conflicts)
-        print(f"majority: {len(round1.documents)} documents gold, {len(conflicts)} with conflicts "
-              f"({', '.join(c.doc_id for c in conflicts)})", flush=True)
+        conflicts = round1_conflicts(first.path, raw, ontology)
 
         texts = articles_from_label_studio(client, conflicts)
         review = push_review(
@@ -501,17 +512,48 @@ def build(client: LabelStudioClient, out: Path, raw: Path) -> None:
         assert second.annotation_kind == "adjudicator", second
         print(f"pulled {shown(second.path)} (adjudications)", flush=True)
 
-        final = build_gold(
-            [read_snapshot(first.path), read_snapshot(second.path)], ontology, BuildOptions(version=out.name)
-        )
-        if final.conflicts:
-            raise SystemExit(f"{len(final.conflicts)} conflicts left after review; nothing written")
-        write_gold_version(final, out)
-        for path in raw.iterdir():  # written 0600 like every atomic write; these are for the repository
-            path.chmod(0o644)
-        c = final.manifest.counts
-        print(f"wrote {shown(out)}: {sum(c.documents.values())} documents "
-              f"({', '.join(f'{k} {v}' for k, v in c.documents.items())}); decisions {c.decisions}")
+        final_gold(first.path, second.path, out, raw, ontology)
+
+
+def round1_conflicts(first: Path, raw: Path, ontology: Ontology) -> list[Conflict]:
+    """Step 2: ``gold build --policy majority`` on the first snapshot; its conflicts -> ``conflicts-round1.jsonl``."""
+    round1 = build_gold([read_snapshot(first)], ontology, BuildOptions(version="round1", policy="majority"))
+    conflicts = round1.conflicts
+    write_jsonl(raw / "conflicts-round1.jsonl", conflicts)
+    print(f"majority: {len(round1.documents)} documents gold, {len(conflicts)} with conflicts "
+          f"({', '.join(c.doc_id for c in conflicts)})", flush=True)
+    return conflicts
+
+
+def final_gold(first: Path, second: Path, out: Path, raw: Path, ontology: Ontology) -> None:
+    """Step 5: ``gold build`` (default policy) from both snapshots -> the gold version folder ``out``."""
+    final = build_gold([read_snapshot(first), read_snapshot(second)], ontology, BuildOptions(version=out.name))
+    if final.conflicts:
+        raise SystemExit(f"{len(final.conflicts)} conflicts left after review; nothing written")
+    write_gold_version(final, out)
+    for path in [*raw.iterdir(), *out.iterdir()]:  # written 0600 like every atomic write; these are for the repository
+        path.chmod(0o644)
+    c = final.manifest.counts
+    print(f"wrote {shown(out)}: {sum(c.documents.values())} documents "
+          f"({', '.join(f'{k} {v}' for k, v in c.documents.items())}); decisions {c.decisions}")
+
+
+def rebuild(out: Path, raw: Path) -> None:
+    """Steps 2 and 5 again from the committed snapshots in ``raw`` (no server, no new annotation).
+
+    For a change of eventgold that changes what is written but not what was annotated (schema 1.1's
+    ``arguments``, say): ``conflicts-round1.jsonl`` is rewritten and the gold version built into ``out``;
+    compare it with the old one with ``eventgold gold diff OLD NEW``.
+    """
+    snapshots = sorted(p for p in raw.glob("eventgold-sample-*.json") if not p.name.endswith(".meta.json"))
+    firsts = [p for p in snapshots if not p.name.startswith("eventgold-sample-review-")]
+    seconds = [p for p in snapshots if p.name.startswith("eventgold-sample-review-")]
+    if len(firsts) != 1 or len(seconds) != 1:
+        raise SystemExit(f"{raw}: expected one annotation and one review snapshot, found "
+                         f"{[p.name for p in snapshots]}")
+    ontology = load_ontology()
+    round1_conflicts(firsts[0], raw, ontology)
+    final_gold(firsts[0], seconds[0], out, raw, ontology)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -521,12 +563,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--api-key", default=os.environ.get("LABEL_STUDIO_API_KEY"), help="its API key")
     parser.add_argument("--out", type=Path, default=packaged_samples() / "gold" / "v1", help="the gold version folder")
     parser.add_argument("--raw", type=Path, default=HERE / "raw", help="where the raw snapshots go")
+    parser.add_argument(
+        "--rebuild", action="store_true",
+        help="no server: rebuild conflicts-round1.jsonl and the gold version from the snapshots already in --raw",
+    )
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()
     if out.exists():
-        print(f"{out} exists; gold versions are never overwritten (delete it and {args.raw} to rebuild)",
-              file=sys.stderr)
+        again = f"move it away to rebuild from {args.raw}" if args.rebuild else f"delete it and {args.raw} to rebuild"
+        print(f"{out} exists; gold versions are never overwritten ({again})", file=sys.stderr)
         return 2
+    if args.rebuild:
+        rebuild(out, args.raw.resolve())
+        return 0
     with connect(args.url, args.api_key) as client:
         build(client, out, args.raw.resolve())
     return 0

@@ -90,11 +90,11 @@ def config_render(
     """
     from eventgold.errors import CheckFailed
     from eventgold.fileio import atomic_write_text
+    from eventgold.labelconfig import render_label_config
     from eventgold.ontology import (
         LABEL_CONFIG_FILE,
         default_label_config_dir,
         load_ontology,
-        render_label_config,
     )
 
     onto_path = ontology or default_label_config_dir() / "ontology.yaml"
@@ -116,7 +116,8 @@ def config_validate(
 ) -> None:
     """Check the ontology, the actor dictionary beside it, and the rendered labeling config.
 
-    Checks that the ontology is valid and its labeling config parses in label_studio_sdk, that
+    Checks that the ontology is valid (names, per-type roles, the mention types roles accept, the
+    coder mapping, hotkeys; each mistake with its line) and its labeling config parses in label_studio_sdk, that
     actors.yaml beside it uses only the ontology's actor types and sectors, and that
     actors_events.xml beside it is what `eventgold config render` would write.
 
@@ -128,17 +129,18 @@ def config_validate(
     """
     from eventgold.errors import CheckFailed
     from eventgold.extractors.dictionary import ACTORS_FILE, load_actor_dictionary
-    from eventgold.labelconfig import parse_label_config
-    from eventgold.ontology import LABEL_CONFIG_FILE, default_label_config_dir, load_ontology, render_label_config
+    from eventgold.labelconfig import parse_label_config, render_label_config
+    from eventgold.ontology import LABEL_CONFIG_FILE, default_label_config_dir, load_ontology
 
     onto_path = ontology or default_label_config_dir() / "ontology.yaml"
     onto = load_ontology(onto_path)
     xml = render_label_config(onto)
     controls = parse_label_config(xml)
     console.print(
-        f"{escape(str(onto_path))}: ok — {len(onto.actor_types)} actor types, {len(onto.event_types)} event "
-        f"types, {sum(len(e.modes) for e in onto.event_types)} modes, {len(onto.contexts)} "
-        f"contexts; labeling config has {len(controls)} controls",
+        f"{escape(str(onto_path))}: ok — {escape(onto.name)}: {len(onto.actor_types)} actor types, "
+        f"{len(onto.event_types)} event types, {sum(len(e.modes) for e in onto.event_types)} modes, "
+        f"{len(onto.roles)} roles, {len(onto.flags)} flags, {len(onto.contexts)} contexts; labeling config "
+        f"has {len(controls)} controls",
         soft_wrap=True,
     )
     actors_path = onto_path.parent / ACTORS_FILE

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from eventgold.errors import InputError, RecordError
 from eventgold.fileio import atomic_open
+from eventgold.migrations import LegacyFieldError
 
 R = TypeVar("R", bound=BaseModel)
 
@@ -35,11 +36,18 @@ def _validation_to_record_error(exc: ValidationError, raw: Any) -> RecordError:
     elif err["type"] == "missing":
         msg = "required field is missing"
     has_value = err["type"] != "missing"
+    value = err.get("input") if has_value and not isinstance(err.get("input"), dict) else None
+    record_id = None
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, LegacyFieldError):  # a schema 1.0 role list: name the field inside the event
+        loc = f"{loc}.{cause.field}" if loc else cause.field
+        value, record_id = cause.value, cause.record_id
     return RecordError(
         msg,
         doc_id=str(doc_id) if doc_id is not None else None,
+        record_id=record_id,
         field=loc or None,
-        value=err.get("input") if has_value and not isinstance(err.get("input"), dict) else None,
+        value=value,
     )
 
 

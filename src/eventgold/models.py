@@ -6,14 +6,16 @@ only with a migration. Invariants are enforced on every load:
 - a span's ``start <= end``, and ``text[start:end] == span.text`` whenever a
   record meets its article (``check_against_article``);
 - ids are unique within a document and every reference resolves;
-- every label, mode, context, flag and sector exists in the ontology
-  (``check_against_ontology``);
+- every label, mode, context, flag and sector exists in the ontology, and
+  every argument's role is one its event type allows, filled by a mention of
+  a type the role accepts (``check_against_ontology``);
 - one record per id in a file (:mod:`eventgold.records_io`, which
   :func:`read_jsonl` reads through).
 
 A record that breaks one raises :class:`~eventgold.errors.RecordError` naming
 the document, record id, field and bad value; :func:`read_jsonl` adds the
-file and line.
+file and line. Records of schema 1.0 (events with ``actors``, ``recipients``,
+``locations``) are migrated as they are parsed (:mod:`eventgold.migrations`).
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ from eventgold.jsonl import (  # noqa: F401 - moved there, re-exported here
     read_jsonl,
     write_jsonl,
 )
+from eventgold.migrations import migrate_event
 from eventgold.ontology import Ontology
 
-FLAGS = ("historical", "future", "hypothetical", "negation")
 SPLITS = ("train", "dev", "test")
 
 
@@ -143,26 +145,45 @@ class Mention(_Record):
         return self.start is not None
 
 
+class Argument(_Record):
+    """An event argument: the mention (an id in the same document) filling a role of the ontology."""
+
+    role: str = Field(min_length=1)
+    mention: str = Field(min_length=1)
+
+
 class Event(_Record):
-    """An event: a type, an optional trigger span, roles pointing at mention ids."""
+    """An event: a type, an optional trigger span, arguments pointing at mention ids.
+
+    Records of schema 1.0 carried three fixed role lists (``actors``,
+    ``recipients``, ``locations``); :func:`eventgold.migrations.migrate_event`
+    turns them into ``arguments`` on load.
+    """
 
     id: str = Field(min_length=1)
     type: str
     trigger: Span | None = None
     mode: str | None = None
-    actors: list[str] = Field(default_factory=list)
-    recipients: list[str] = Field(default_factory=list)
-    locations: list[str] = Field(default_factory=list)
+    arguments: list[Argument] = Field(default_factory=list)
     date: dt.date | None = None
     contexts: list[str] = Field(default_factory=list)
-    flags: list[Literal["historical", "future", "hypothetical", "negation"]] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
     score: float | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _migrate(cls, data: Any) -> Any:
+        return migrate_event(data)
+
     def role_ids(self) -> Iterator[tuple[str, str]]:
-        """(role, mention id) for every argument, roles in actor/recipient/location order."""
-        for role, ids in (("actor", self.actors), ("recipient", self.recipients), ("location", self.locations)):
-            for mention_id in ids:
-                yield role, mention_id
+        """(role, mention id) for every argument, in stored order."""
+        for argument in self.arguments:
+            yield argument.role, argument.mention
+
+    def mentions_in(self, roles: Iterable[str]) -> list[str]:
+        """Ids of the mentions filling any of ``roles``, in stored order."""
+        wanted = set(roles)
+        return [a.mention for a in self.arguments if a.role in wanted]
 
 
 class Origin(_Record):
@@ -200,10 +221,10 @@ def _check_units(doc_id: str, mentions: list[Mention], events: list[Event]) -> N
         for role, mention_id in event.role_ids():
             if mention_id not in mention_ids:
                 raise RecordError(
-                    f"{role} refers to a mention that is not in the document",
+                    f"argument {role!r} refers to a mention that is not in the document",
                     doc_id=doc_id,
                     record_id=event.id,
-                    field=f"{role}s",
+                    field="arguments",
                     value=mention_id,
                 )
 
@@ -305,8 +326,17 @@ def check_against_ontology(
     *,
     relevance: str | None = None,
 ) -> None:
-    """Check that every label, mode, context, sector and role target exists in ``ontology``."""
+    """Check that every label, mode, context, flag, sector and role exists in ``ontology``.
+
+    An argument's role must be one the ontology allows for its event type, and
+    its mention's type one the role accepts (:meth:`Ontology.argument_problem`).
+
+    Raises:
+        RecordError: the first value the ontology does not allow, naming the
+            document, record, field and value.
+    """
     mentions = list(mentions)
+    by_id = {m.id: m for m in mentions}
     for m in mentions:
         if m.type not in ontology.actor_type_names:
             raise RecordError(
@@ -354,13 +384,19 @@ def check_against_ontology(
                     value=context,
                 )
         for flag in e.flags:
-            if flag not in ontology.flags:
+            if flag not in ontology.flag_names:
                 raise RecordError(
-                    f"flag not in the ontology; allowed: {', '.join(ontology.flags)}",
+                    f"flag not in the ontology; allowed: {', '.join(ontology.flag_names) or 'none'}",
                     doc_id=doc_id,
                     record_id=e.id,
                     field="flags",
                     value=flag,
+                )
+        for role, mention_id in e.role_ids():
+            problem = ontology.argument_problem(e.type, role, by_id[mention_id].type if mention_id in by_id else None)
+            if problem is not None:
+                raise RecordError(
+                    problem, doc_id=doc_id, record_id=e.id, field="arguments", value=f"{role}={mention_id}"
                 )
     if relevance is not None and relevance not in ontology.relevance:
         raise RecordError(

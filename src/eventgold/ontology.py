@@ -12,7 +12,6 @@ import re
 from collections import Counter
 from functools import cached_property
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -32,37 +31,51 @@ class _Strict(BaseModel):
 def _check_color(value: str | None) -> str | None:
     """A label colour: ``#RGB`` or ``#RRGGBB`` (Label Studio's ``background`` is documented as hex)."""
     if value is not None and not _COLOR.match(value):
-        raise ValueError(f"{value!r} is not a colour; write #RGB or #RRGGBB (like \"#1f77b4\")")
+        raise ValueError(f'{value!r} is not a colour; write #RGB or #RRGGBB (like "#1f77b4")')
     return value
 
 
 class ActorType(_Strict):
-    """An actor mention type (a label of the ``actor`` control)."""
+    """A mention type (a label of the ``actor`` control)."""
 
     name: str
     hotkey: str | None = None
     color: str | None = None
     description: str = ""
+    ner_labels: tuple[str, ...] = ()
+    """Entity labels of a NER model (spaCy/OntoNotes: PERSON, GPE, ...) that pre-annotate this type."""
 
     _color = field_validator("color")(_check_color)
 
 
 class EventType(_Strict):
-    """An event type (a label of the ``event`` control) with its modes."""
+    """An event type (a label of the ``event`` control) with its modes and, optionally, its own roles."""
 
     name: str
+    group: str | None = None
     quad: int | None = Field(default=None, ge=1, le=4)
     recipient_required: bool = False
     hotkey: str | None = None
     color: str | None = None
     modes: tuple[str, ...] = ()
+    roles: tuple[str, ...] | None = None
+    """The roles this type allows (names from ``roles``); None: every role."""
     description: str = ""
 
     _color = field_validator("color")(_check_color)
 
 
 class Role(_Strict):
-    """An event role: a relation from the event trigger to a mention."""
+    """An argument role: a relation from the event trigger to a mention."""
+
+    name: str
+    description: str = ""
+    entity_types: tuple[str, ...] = ()
+    """The mention types that may fill the role; empty: any."""
+
+
+class Flag(_Strict):
+    """An auxiliary event attribute that is either set or not (a choice of the ``flags`` control)."""
 
     name: str
     description: str = ""
@@ -75,72 +88,69 @@ class Sector(_Strict):
     description: str = ""
 
 
+class Coder(_Strict):
+    """How roles map onto coder-style (source, type, target) tuples and the PLOVER export.
+
+    Each field lists the roles whose mentions count as that slot; a role may be
+    in at most one slot, and roles in none are left out of coder tuples.
+    """
+
+    source: tuple[str, ...] = ()
+    target: tuple[str, ...] = ()
+    location: tuple[str, ...] = ()
+
+
+CODER_SLOTS = ("source", "target", "location")
+
+
 def _duplicates(names: list[str]) -> list[str]:
     return sorted(name for name, count in Counter(names).items() if count > 1)
 
 
+Loc = tuple[str | int, ...]
+
+
+class OntologyProblems(ValueError):
+    """The ontology's content problems, each with where in the file it is (``("roles", 3, "name")``)."""
+
+    def __init__(self, problems: list[tuple[Loc, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(message for _, message in problems))
+
+
 class Ontology(_Strict):
-    """What can be annotated: actor types, event types and modes, roles, flags, contexts."""
+    """What can be annotated: mention types, event types and modes, roles, flags, contexts."""
 
     name: str
     version: str = ""
     actor_types: tuple[ActorType, ...]
     event_types: tuple[EventType, ...]
     roles: tuple[Role, ...]
-    flags: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
     contexts: tuple[str, ...] = ()
     sectors: tuple[Sector, ...] = ()
     relevance: tuple[str, ...] = ("relevant", "not_relevant", "duplicate")
     modes: dict[str, str] = Field(default_factory=dict)
     """Optional descriptions of modes; every key must be a mode of some event type."""
+    coder: Coder = Coder()
+
+    @field_validator("flags", mode="before")
+    @classmethod
+    def _flag_names(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return [{"name": item} if isinstance(item, str) else item for item in value]
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> Ontology:
-        problems: list[str] = []
-        for what, names in (
-            ("actor type", [a.name for a in self.actor_types]),
-            ("event type", [e.name for e in self.event_types]),
-            ("role", [r.name for r in self.roles]),
-            ("flag", list(self.flags)),
-            ("context", list(self.contexts)),
-            ("sector", [s.code for s in self.sectors]),
-            ("relevance value", list(self.relevance)),
-        ):
-            for dup in _duplicates(names):
-                problems.append(f"duplicate {what} name {dup!r}")
-            for name in names:
-                if not _NAME.match(name):
-                    problems.append(
-                        f"{what} name {name!r} must start with a letter and hold only letters, digits, '_' or '-'"
-                    )
-        if not self.actor_types:
-            problems.append("at least one actor type is required")
-        if not self.event_types:
-            problems.append("at least one event type is required")
-        for clash in _duplicates([a.name for a in self.actor_types] + [e.name for e in self.event_types]):
-            if clash not in _duplicates([a.name for a in self.actor_types]) and clash not in (
-                _duplicates([e.name for e in self.event_types])
-            ):
-                problems.append(f"{clash!r} is both an actor type and an event type")
-        for event in self.event_types:
-            for dup in _duplicates(list(event.modes)):
-                problems.append(f"event type {event.name!r} lists mode {dup!r} twice")
-            for mode in event.modes:
-                if not _NAME.match(mode):
-                    problems.append(f"mode {mode!r} of {event.name!r} is not a valid name")
-        used = {mode for event in self.event_types for mode in event.modes}
-        for mode in sorted(set(self.modes) - used):
-            problems.append(f"mode {mode!r} belongs to no event type")
-        hotkeys = [a.hotkey for a in self.actor_types if a.hotkey] + [e.hotkey for e in self.event_types if e.hotkey]
-        for dup in _duplicates([h.lower() for h in hotkeys]):
-            problems.append(f"hotkey {dup!r} is used by more than one label")
+        problems = ontology_problems(self)
         if problems:
-            raise ValueError("; ".join(problems))
+            raise OntologyProblems(problems)
         return self
 
     @cached_property
     def actor_type_names(self) -> frozenset[str]:
-        """Names of the actor mention types."""
+        """Names of the mention types."""
         return frozenset(a.name for a in self.actor_types)
 
     @cached_property
@@ -150,8 +160,13 @@ class Ontology(_Strict):
 
     @cached_property
     def role_names(self) -> frozenset[str]:
-        """Names of the event roles."""
+        """Names of the argument roles."""
         return frozenset(r.name for r in self.roles)
+
+    @cached_property
+    def flag_names(self) -> tuple[str, ...]:
+        """Names of the flags, in file order."""
+        return tuple(f.name for f in self.flags)
 
     @cached_property
     def sector_codes(self) -> frozenset[str]:
@@ -162,23 +177,180 @@ class Ontology(_Strict):
     def _events(self) -> dict[str, EventType]:
         return {e.name: e for e in self.event_types}
 
+    @cached_property
+    def _roles(self) -> dict[str, Role]:
+        return {r.name: r for r in self.roles}
+
+    @cached_property
+    def has_typed_roles(self) -> bool:
+        """Whether any event type has its own role set or any role limits its mention types."""
+        return any(e.roles is not None for e in self.event_types) or any(r.entity_types for r in self.roles)
+
     def event_type(self, name: str) -> EventType:
         """The event type called ``name``; KeyError when there is none."""
         return self._events[name]
+
+    def role(self, name: str) -> Role:
+        """The role called ``name``; KeyError when there is none."""
+        return self._roles[name]
 
     def modes_of(self, event_type: str) -> tuple[str, ...]:
         """The modes allowed for ``event_type`` (empty for an unknown type)."""
         event = self._events.get(event_type)
         return event.modes if event else ()
 
+    def roles_of(self, event_type: str) -> tuple[str, ...]:
+        """The roles allowed for ``event_type``, in file order (every role for an unknown type)."""
+        event = self._events.get(event_type)
+        if event is None or event.roles is None:
+            return tuple(r.name for r in self.roles)
+        return event.roles
+
     def quad_of(self, event_type: str) -> int | None:
         """The PLOVER quad class of ``event_type`` (None when unknown or not set)."""
         event = self._events.get(event_type)
         return event.quad if event else None
 
+    def argument_problem(self, event_type: str, role: str, mention_type: str | None = None) -> str | None:
+        """Why a ``role`` argument filled by a ``mention_type`` mention is not allowed on ``event_type``.
+
+        Returns:
+            None when the ontology allows it; else one sentence naming what is
+            allowed (the type's roles, or the role's mention types).
+        """
+        if role not in self._roles:
+            return f"unknown role {role!r}; allowed: {', '.join(r.name for r in self.roles) or 'none'}"
+        allowed = self.roles_of(event_type)
+        if role not in allowed:
+            return f"role {role!r} is not a role of {event_type}; allowed: {', '.join(allowed) or 'none'}"
+        entity_types = self._roles[role].entity_types
+        if mention_type is not None and entity_types and mention_type not in entity_types:
+            return (
+                f"a mention of type {mention_type} cannot fill role {role!r}; allowed types: "
+                f"{', '.join(entity_types)} (relabel the mention or pick another role)"
+            )
+        return None
+
+    def coder_slot(self, role: str) -> str | None:
+        """The coder slot (``source``, ``target``, ``location``) ``role`` maps onto, or None."""
+        for slot in CODER_SLOTS:
+            if role in getattr(self.coder, slot):
+                return slot
+        return None
+
     def sha256(self) -> str:
         """A stable hash of the ontology's content, for manifests."""
         return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def ontology_problems(ontology: Ontology) -> list[tuple[Loc, str]]:
+    """Every content mistake of ``ontology`` with where it is, in file order.
+
+    Checks names (unique, well formed), that actor and event types do not
+    clash, modes (unique per type, described only when used), hotkeys (one
+    label each), per-type roles and roles' mention types (defined), and the
+    coder mapping (known roles, one slot each).
+
+    Returns:
+        (location, message) pairs; the location is a path of keys and list
+        indices into the file (``("roles", 2, "entity_types", 0)``).
+    """
+    problems: list[tuple[Loc, str]] = []
+    o = ontology
+    for key, what, field, names in (
+        ("actor_types", "actor type", "name", [a.name for a in o.actor_types]),
+        ("event_types", "event type", "name", [e.name for e in o.event_types]),
+        ("roles", "role", "name", [r.name for r in o.roles]),
+        ("flags", "flag", "name", list(o.flag_names)),
+        ("contexts", "context", None, list(o.contexts)),
+        ("sectors", "sector", "code", [s.code for s in o.sectors]),
+        ("relevance", "relevance value", None, list(o.relevance)),
+    ):
+        dups = set(_duplicates(names))
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            loc: Loc = (key, i, field) if field else (key, i)
+            if name in dups and name in seen:
+                problems.append((loc, f"duplicate {what} name {name!r}"))
+            seen.add(name)
+            if not _NAME.match(name):
+                problems.append(
+                    (loc, f"{what} name {name!r} must start with a letter and hold only letters, digits, '_' or '-'")
+                )
+    if not o.actor_types:
+        problems.append((("actor_types",), "at least one actor type is required"))
+    if not o.event_types:
+        problems.append((("event_types",), "at least one event type is required"))
+    actor_names = [a.name for a in o.actor_types]
+    for i, event in enumerate(o.event_types):
+        if event.name in actor_names:
+            problems.append((("event_types", i, "name"), f"{event.name!r} is both an actor type and an event type"))
+        for j, mode in enumerate(event.modes):
+            if mode in event.modes[:j]:
+                problems.append(
+                    (("event_types", i, "modes", j), f"event type {event.name!r} lists mode {mode!r} twice")
+                )
+            if not _NAME.match(mode):
+                problems.append(
+                    (("event_types", i, "modes", j), f"mode {mode!r} of {event.name!r} is not a valid name")
+                )
+        for j, role in enumerate(event.roles or ()):
+            if role not in o.role_names:
+                problems.append(
+                    (
+                        ("event_types", i, "roles", j),
+                        f"event type {event.name!r} names role {role!r}, which is not in roles",
+                    )
+                )
+            elif role in (event.roles or ())[:j]:
+                problems.append(
+                    (("event_types", i, "roles", j), f"event type {event.name!r} lists role {role!r} twice")
+                )
+    used = {mode for event in o.event_types for mode in event.modes}
+    for mode in o.modes:
+        if mode not in used:
+            problems.append((("modes", mode), f"mode {mode!r} belongs to no event type"))
+    for i, role_def in enumerate(o.roles):
+        for j, type_name in enumerate(role_def.entity_types):
+            if type_name not in actor_names:
+                problems.append(
+                    (
+                        ("roles", i, "entity_types", j),
+                        f"role {role_def.name!r} accepts {type_name!r}, which is not an actor type",
+                    )
+                )
+    slot_of: dict[str, str] = {}
+    for slot in CODER_SLOTS:
+        for j, role_name in enumerate(getattr(o.coder, slot)):
+            if role_name not in o.role_names:
+                problems.append((("coder", slot, j), f"coder {slot} names role {role_name!r}, which is not in roles"))
+            elif role_name in slot_of:
+                problems.append(
+                    (
+                        ("coder", slot, j),
+                        f"role {role_name!r} is in coder {slot_of[role_name]} and coder {slot}; keep one",
+                    )
+                )
+            else:
+                slot_of[role_name] = slot
+    hotkeys: dict[str, str] = {}
+    labelled: tuple[tuple[str, tuple[ActorType | EventType, ...]], ...] = (
+        ("actor_types", o.actor_types),
+        ("event_types", o.event_types),
+    )
+    for key, labels in labelled:
+        for i, label in enumerate(labels):
+            if not label.hotkey:
+                continue
+            first = hotkeys.setdefault(label.hotkey.lower(), label.name)
+            if first != label.name:
+                problems.append(
+                    (
+                        (key, i, "hotkey"),
+                        f"hotkey {label.hotkey.lower()!r} is used by more than one label ({first}, {label.name})",
+                    )
+                )
+    return problems
 
 
 def default_label_config_dir() -> Path:
@@ -198,6 +370,21 @@ def yaml_problem(exc: yaml.YAMLError, file: str | Path) -> str:
     return f"{where}: not valid YAML ({' '.join(text.split())})"
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, refusing a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping", node.start_mark, f"key {key!r} is given twice", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_ontology(path: str | Path | None = None) -> Ontology:
     """Load and check an ontology file (default: ``ontology.yaml`` in :func:`default_label_config_dir`).
 
@@ -206,7 +393,7 @@ def load_ontology(path: str | Path | None = None) -> Ontology:
     """
     file = Path(path) if path is not None else default_label_config_dir() / ONTOLOGY_FILE
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except FileNotFoundError as exc:
         raise OntologyError(f"{file}: ontology file not found") from exc
     except (OSError, UnicodeDecodeError) as exc:
@@ -225,7 +412,8 @@ def load_ontology(path: str | Path | None = None) -> Ontology:
     try:
         return Ontology.model_validate(raw)
     except ValidationError as exc:
-        raise OntologyError(f"{file}: {_describe(exc, raw)}") from exc
+        root = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        raise OntologyError(f"{file}: {_describe(exc, raw, root)}") from exc
 
 
 def _init_where(file: Path) -> str:
@@ -252,7 +440,7 @@ _MESSAGES = {
 }
 
 
-def _where(loc: tuple[int | str, ...], raw: object) -> str:
+def _where(loc: Loc, raw: object) -> str:
     """``event_types[CONSULT].modes`` for pydantic's ``event_types.1.modes``: list items by name."""
     out = ""
     node = raw
@@ -271,125 +459,39 @@ def _where(loc: tuple[int | str, ...], raw: object) -> str:
     return out
 
 
-def _describe(exc: ValidationError, raw: object = None) -> str:
-    parts = []
+def _line_of(loc: Loc, root: yaml.Node | None) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` (the deepest one that exists), or None."""
+    node = root
+    line = None
+    for part in loc:
+        if node is None:
+            break
+        line = node.start_mark.line + 1
+        child: yaml.Node | None = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
+            if child is None and part in ("name", "code"):
+                break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        node = child
+    if node is not None:
+        line = node.start_mark.line + 1
+    return line
+
+
+def _describe(exc: ValidationError, raw: object = None, root: yaml.Node | None = None) -> str:
+    parts: list[tuple[Loc, str]] = []
     for err in exc.errors():
-        loc = _where(err["loc"], raw)
-        msg = _MESSAGES.get(err["type"]) or err["msg"].removeprefix("Value error, ")
-        parts.append(f"{loc}: {msg}" if loc else msg)
-    return "; ".join(parts)
-
-
-# ---------------------------------------------------------------------------
-# Label Studio labeling config
-# ---------------------------------------------------------------------------
-
-
-def _attrs(**attrs: str | None) -> str:
-    return "".join(f" {key.rstrip('_')}={quoteattr(value)}" for key, value in attrs.items() if value is not None)
-
-
-def render_label_config(ontology: Ontology) -> str:
-    """Render the Label Studio labeling config (XML) for ``ontology``.
-
-    Control names and task data keys are the frozen contract of DESIGN.md:
-    ``actor``, ``event``, relations ``actor``/``recipient``/``location``,
-    ``mode_<TYPE>``, ``contexts``, ``event_date``, ``flags``, ``actor_id``,
-    ``actor_id_other``, ``country``, ``sector``, ``relevance``, ``notes``; the
-    Text tag is ``text``. Per-region controls only show when a region of their
-    kind (and, for modes, of their event type) is selected.
-    """
-    out: list[str] = []
-    add = out.append
-    add("<View>")
-    add("  <!-- Generated from ontology.yaml by `eventgold config render`; do not edit. -->")
-    add(f"  <!-- Ontology: {ontology.name} {ontology.version} -->")
-    add('  <View style="margin-bottom: 8px">')
-    add('    <Header value="$title" size="3"/>')
-    # Not `$source`: Label Studio 1.23's data manager overwrites a task's data.source with the
-    # whole task as JSON (Task.dataObj in the labeling frontend), so the header would show that.
-    add('    <Header value="Published: $published · $url" size="6"/>')
-    add("  </View>")
-    add('  <View style="display: flex; align-items: flex-start; gap: 16px">')
-    add('    <View style="flex: 3">')
-    add('      <Labels name="actor" toName="text" showInline="true">')
-    for a in ontology.actor_types:
-        add(
-            "        <Label"
-            + _attrs(value=a.name, hotkey=a.hotkey, background=a.color, hint=a.description or None)
-            + "/>"
-        )
-    add("      </Labels>")
-    add('      <Labels name="event" toName="text" showInline="true">')
-    for e in ontology.event_types:
-        add(
-            "        <Label"
-            + _attrs(value=e.name, hotkey=e.hotkey, background=e.color, hint=e.description or None)
-            + "/>"
-        )
-    add("      </Labels>")
-    add('      <View style="white-space: pre-wrap; line-height: 1.6">')
-    add('        <Text name="text" value="$text" granularity="symbol"/>')
-    add("      </View>")
-    add("      <Relations>")
-    for r in ontology.roles:
-        add("        <Relation" + _attrs(value=r.name) + "/>")
-    add("      </Relations>")
-    add("    </View>")
-    add('    <View style="flex: 2">')
-    add('      <View visibleWhen="region-selected" whenTagName="event">')
-    for e in ontology.event_types:
-        if not e.modes:
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, OntologyProblems):
+            parts.extend(cause.problems)
             continue
-        add("        <View" + _attrs(visibleWhen="region-selected", whenTagName="event", whenLabelValue=e.name) + ">")
-        add(f'          <Header value="Mode ({e.name})" size="6"/>')
-        add(
-            "          <Choices" + _attrs(name=f"mode_{e.name}", toName="text", perRegion="true", choice="single") + ">"
-        )
-        for mode in e.modes:
-            add("            <Choice" + _attrs(value=mode) + "/>")
-        add("          </Choices>")
-        add("        </View>")
-    add('        <Header value="Event date" size="6"/>')
-    add('        <DateTime name="event_date" toName="text" perRegion="true" only="date"/>')
-    add('        <Header value="Flags" size="6"/>')
-    add('        <Choices name="flags" toName="text" perRegion="true" choice="multiple">')
-    for flag in ontology.flags:
-        add("          <Choice" + _attrs(value=flag) + "/>")
-    add("        </Choices>")
-    add('        <Header value="Contexts" size="6"/>')
-    add('        <Choices name="contexts" toName="text" perRegion="true" choice="multiple" layout="select">')
-    for context in ontology.contexts:
-        add("          <Choice" + _attrs(value=context) + "/>")
-    add("        </Choices>")
-    add("      </View>")
-    add('      <View visibleWhen="region-selected" whenTagName="actor">')
-    add('        <Header value="Canonical actor" size="6"/>')
-    # Not allowNested: with it, Label Studio stores a chosen candidate as a path ([["id — name"]]),
-    # unlike the flat ["id — name"] that push sends in predictions.
-    add(
-        '        <Choices name="actor_id" toName="text" perRegion="true" choice="single" value="$actor_candidates"/>'
-    )
-    add('        <Header value="Canonical id not in the list" size="6"/>')
-    add(
-        '        <TextArea name="actor_id_other" toName="text" perRegion="true"'
-        ' maxSubmissions="1" editable="true" rows="1"/>'
-    )
-    add('        <Header value="Country (ISO 3166 alpha-3)" size="6"/>')
-    add('        <TextArea name="country" toName="text" perRegion="true" maxSubmissions="1" editable="true" rows="1"/>')
-    add('        <Header value="Sector" size="6"/>')
-    add('        <Choices name="sector" toName="text" perRegion="true" choice="single" layout="select">')
-    for sector in ontology.sectors:
-        add("          <Choice" + _attrs(value=sector.code, hint=sector.description or None) + "/>")
-    add("        </Choices>")
-    add("      </View>")
-    add('      <Header value="Document" size="5"/>')
-    add('      <Choices name="relevance" toName="text" choice="single" showInline="true">')
-    for value in ontology.relevance:
-        add("        <Choice" + _attrs(value=value) + "/>")
-    add("      </Choices>")
-    add('      <TextArea name="notes" toName="text" placeholder="Notes" rows="2" maxSubmissions="1" editable="true"/>')
-    add("    </View>")
-    add("  </View>")
-    add("</View>")
-    return "\n".join(out) + "\n"
+        parts.append((tuple(err["loc"]), _MESSAGES.get(err["type"]) or err["msg"].removeprefix("Value error, ")))
+    out = []
+    for loc, message in parts:
+        line = _line_of(loc, root)
+        where = _where(loc, raw)
+        prefix = f"line {line}: " if line is not None else ""
+        out.append(f"{prefix}{where}: {message}" if where else f"{prefix}{message}")
+    return "; ".join(out)

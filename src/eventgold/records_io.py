@@ -194,9 +194,7 @@ def unique_records(records: Iterable[tuple[Where, R]], kind: RecordKind[R]) -> I
             yield record
 
 
-def _located_records(
-    path: Path, model: type[R], check: Callable[[R], None] | None = None
-) -> Iterator[tuple[Where, R]]:
+def _located_records(path: Path, model: type[R], check: Callable[[R], None] | None = None) -> Iterator[tuple[Where, R]]:
     for lineno, raw in iter_json_lines(path):
         try:
             record = parse_record(model, raw)

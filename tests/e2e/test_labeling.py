@@ -18,12 +18,13 @@ from playwright.sync_api import Cookie, Page, expect
 from eventgold.extractors.dictionary import load_actor_dictionary
 from eventgold.extractors.gazetteer import actor_candidates, load_gazetteer
 from eventgold.extractors.pending import find_pending
+from eventgold.labelconfig import render_label_config
 from eventgold.labelstudio.project import guidelines_html
 from eventgold.labelstudio.pull import pull_snapshot
 from eventgold.labelstudio.push import existing_tasks, push_articles
 from eventgold.labelstudio.snapshot import Snapshot, read_snapshot
 from eventgold.models import Article, DocumentAnnotation, Mention, Origin
-from eventgold.ontology import load_ontology, render_label_config
+from eventgold.ontology import load_ontology
 from eventgold.resources import packaged_label_config
 from tests.conftest import LiveServer
 from tests.integration.scenario import EMOJI_TEXT, annotation_for, seed_articles
@@ -191,7 +192,7 @@ def test_kazemi_ghaani_meeting_event_mode_date_roles(
     assert (event.type, event.mode, event.date) == ("CONSULT", "visit", dt.date(2020, 11, 21))
     assert event.trigger is not None and KAZEMI.text[event.trigger.start : event.trigger.end] == "met"
     by_text = {m.text: m.id for m in got.mentions}
-    assert event.actors == [by_text["Ismail Ghaani"]] and event.recipients == [by_text["Mustafa Al-Kazemi"]]
+    assert list(event.role_ids()) == [("actor", by_text["Ismail Ghaani"]), ("recipient", by_text["Mustafa Al-Kazemi"])]
     print(f"\nKazemi–Ghaani meeting: clicks={count[0]} keys={count[1]} drags={count[2]}")
     # what label_config/GUIDELINES.md "Labeling speed" says must be what was measured here
     assert count == _documented_speed()
@@ -448,7 +449,7 @@ def test_only_the_selected_event_types_modes_are_offered(
         re.sub(r"\[\w\]$", "", label.inner_text().strip())
         for label in page.locator("label.ant-checkbox-wrapper, label.ant-radio-wrapper").locator("visible=true").all()
     ]
-    others = [*ONTOLOGY.flags, *ONTOLOGY.relevance]  # the event's flags and the document's relevance
+    others = [*ONTOLOGY.flag_names, *ONTOLOGY.relevance]  # the event's flags and the document's relevance
     assert sorted(offered) == sorted([*ONTOLOGY.modes_of(event_type), *others])
     assert not set(offered) & (set(ONTOLOGY.modes_of("CONSULT")) - set(ONTOLOGY.modes_of(event_type)))
     ui.choose(mode)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from eventgold.models import Article, DocumentAnnotation, Event, Mention, Origin, Span
+from eventgold.models import Argument, Article, DocumentAnnotation, Event, Mention, Origin, Span
 from eventgold.resources import packaged_samples
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,8 +62,7 @@ def annotation_for(article: Article, annotator: str, variant: int) -> DocumentAn
                 type="CONSULT",
                 trigger=_span(t, "called"),
                 mode="phone",
-                actors=["m1"],
-                recipients=["m2"],
+                arguments=[Argument(role="actor", mention="m1"), Argument(role="recipient", mention="m2")],
                 date=dt.date(2020, 11, 17),
                 contexts=["diplomatic"],
                 flags=["historical"] if variant else [],
@@ -97,9 +96,11 @@ def annotation_for(article: Article, annotator: str, variant: int) -> DocumentAn
                 type="CONSULT",
                 trigger=_span(t, "met"),
                 mode="visit" if variant == 0 else "third-party",
-                actors=["m2"],
-                recipients=["m1"],
-                locations=["m3"],
+                arguments=[
+                    Argument(role="actor", mention="m2"),
+                    Argument(role="recipient", mention="m1"),
+                    Argument(role="location", mention="m3"),
+                ],
                 contexts=["diplomatic", "military"],
             ),
             Event(

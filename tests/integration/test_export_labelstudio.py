@@ -27,7 +27,7 @@ from eventgold.ontology import load_ontology
 from eventgold.resources import packaged_samples
 from tests.conftest import LiveServer
 from tests.unit.export_fixtures import write_gold
-from tests.unit.test_export_labelstudio import carried, emoji, no_units, overlapping, spanless, units
+from tests.unit.test_export_labelstudio import ORDER, carried, emoji, no_units, overlapping, spanless, units
 
 pytestmark = pytest.mark.integration
 
@@ -114,15 +114,13 @@ def test_gold_round_trips_as_predictions(ls_env: LiveServer) -> None:
     predictions = {p.doc_id: p for p in snapshot.predictions}
     assert {(p.origin.name, p.origin.version) for p in predictions.values()} == {("gold", "v1")}
     for doc in original.documents:
-        assert gold_units(doc.doc_id, predictions[doc.doc_id]) == (doc.mentions, doc.events)
+        assert gold_units(doc.doc_id, predictions[doc.doc_id], ORDER) == (doc.mentions, doc.events)
 
 
 @pytest.mark.parametrize("as_predictions", [False, True], ids=["annotations", "predictions"])
 def test_edge_cases_survive_label_studio(ls_env: LiveServer, tmp_path: Path, as_predictions: bool) -> None:
     """Emoji and non-ASCII offsets, overlapping and nested regions, a document without units, spanless units."""
-    docs: list[GoldDocument] = sorted(
-        [*emoji(), *overlapping(), *no_units(), *spanless()], key=lambda d: d.doc_id
-    )
+    docs: list[GoldDocument] = sorted([*emoji(), *overlapping(), *no_units(), *spanless()], key=lambda d: d.doc_id)
     gold = write_gold(tmp_path / "gold" / "v2", docs, version="v2")
     title = f"gold edges {uuid.uuid4().hex[:6]}"
     pushed = _export_and_push(gold, title, *(["--as-predictions"] if as_predictions else []))

@@ -88,8 +88,12 @@ class Builder:
 def doc0(text: str, who: str) -> DocumentAnnotation:
     b = Builder(text)
     kaz = b.m("the Iraqi Prime Minister, Mustafa Al-Kazemi, met", "Mustafa Al-Kazemi", "PERSON", "kazemi_mustafa")
-    gha = b.m("commander, Ismail Ghaani, in Baghdad", "Ismail Ghaani", "ARMED_GROUP" if who == CID else "PERSON",
-              "qaani_ismail")
+    gha = b.m(
+        "commander, Ismail Ghaani, in Baghdad",
+        "Ismail Ghaani",
+        "ARMED_GROUP" if who == CID else "PERSON",
+        "qaani_ismail",
+    )
     roles = {"actors": [gha], "recipients": [kaz]}
     if who != CID:
         bag = b.m("Ismail Ghaani, in Baghdad.", "Baghdad", "LOCATION", "baghdad")
@@ -124,8 +128,14 @@ def doc4(text: str, who: str, kind: str = "annotator", mode: str = "phone") -> D
     b = Builder(text)
     kaz = b.m("The Prime Minister, Mustafa Al-Kazemi, had received", "Mustafa Al-Kazemi", "PERSON", "kazemi_mustafa")
     pom = b.m("United States of America, Mike Pompeo .", "Mike Pompeo", "PERSON", "pompeo_mike")
-    b.e("2020), a phone call from", "call" if who == BEN else "phone call", "CONSULT", mode, actors=[pom],
-        recipients=[kaz])
+    b.e(
+        "2020), a phone call from",
+        "call" if who == BEN else "phone call",
+        "CONSULT",
+        mode,
+        actors=[pom],
+        recipients=[kaz],
+    )
     return b.done(D4, who, kind)
 
 
@@ -241,6 +251,21 @@ def test_agreement_matches_the_hand_computed_figures(loop: Loop) -> None:
     # roles on matched triggers: ana/ben tp 5 fp 2 fn 1 -> 10/13; ana/cid tp 3 fp 2 -> 6/8;
     # ben/cid tp 3 fp 1 -> 6/7
     assert report["roles"]["macro_f1"] == pytest.approx((10 / 13 + 6 / 8 + 6 / 7) / 3)
+    # per role, in the ontology's order (counts summed over the pairs; macro_f1 the mean of the pairs):
+    # actor: ana/ben 3 both, ana/cid 2, ben/cid 2 -> 7/0/0, F1 1;
+    # recipient: ana/ben 2 both + Tehran only ana, ana/cid 1 both + Tehran only ana, ben/cid 1 both
+    #   -> 4/2/0, F1 (4/5 + 2/3 + 1) / 3;
+    # location: ana/ben Baghdad only ana + Tehran only ben, ana/cid Baghdad only ana, ben/cid Tehran
+    #   only ben -> 0/3/1, F1 0
+    per_role = report["roles"]["per_role"]
+    assert list(per_role) == ["actor", "recipient", "location"]
+    got = {r: (x["tp"], x["fp"], x["fn"], x["pairs"]) for r, x in per_role.items()}
+    assert got == {"actor": (7, 0, 0, 3), "recipient": (4, 2, 0, 3), "location": (0, 3, 1, 3)}
+    assert per_role["actor"]["macro_f1"] == pytest.approx(1.0)
+    assert per_role["recipient"]["macro_f1"] == pytest.approx((4 / 5 + 2 / 3 + 1) / 3)
+    assert per_role["location"]["macro_f1"] == pytest.approx(0.0)
+    # the F1 of the summed counts: recipient 8 / (8 + 2), location 0
+    assert (per_role["recipient"]["f1"], per_role["location"]["f1"]) == pytest.approx((0.8, 0.0))
     stats = {s["name"]: s for s in report["annotator_stats"]}
     assert {n: s["tasks"] for n, s in stats.items()} == {ANA: 3, BEN: 3, CID: 3}
     # lead time = base + number of mentions: ana 10+{3,3,2}, ben 40+{3,3,2}, cid 5+{2,2,2}
@@ -292,11 +317,9 @@ def test_each_policy_gives_the_expected_gold(loop: Loop) -> None:
     ]
     (met,) = gold0.events
     by_id = {x.id: x.text for x in gold0.mentions}
-    assert (met.mode, [by_id[i] for i in met.actors], [by_id[i] for i in met.recipients], met.locations) == (
+    assert (met.mode, [(role, by_id[i]) for role, i in met.role_ids()]) == (
         "visit",
-        ["Ismail Ghaani"],
-        ["Mustafa Al-Kazemi"],
-        [],
+        [("actor", "Ismail Ghaani"), ("recipient", "Mustafa Al-Kazemi")],
     )
     assert gold0.provenance[met.id].decision == "majority 3/3"
     assert gold0.provenance[gold0.mentions[2].id].annotators == [ANA, BEN]
@@ -328,9 +351,7 @@ def test_review_round_trip(loop: Loop, capsys: pytest.CaptureFixture[str]) -> No
     assert sorted(tasks) == [D2, D4]
     predictions = client.get_json("/api/predictions", project=review_id)
     versions = sorted((p["task"], p["model_version"]) for p in predictions)
-    assert versions == sorted(
-        [(tasks[D2].id, w) for w in (ANA, BEN, CID)] + [(tasks[D4].id, w) for w in (ANA, BEN)]
-    )
+    assert versions == sorted([(tasks[D2].id, w) for w in (ANA, BEN, CID)] + [(tasks[D4].id, w) for w in (ANA, BEN)])
     task = client.get_json(f"/api/tasks/{tasks[D2].id}")
     assert set(task["data"]) == set(TASK_KEYS)
     assert task["data"]["content_sha"] == loop.articles[D2].content_sha
@@ -386,7 +407,7 @@ def test_review_round_trip(loop: Loop, capsys: pytest.CaptureFixture[str]) -> No
     assert gold2.provenance[tehran.id].annotators == [f"adjudicator:{JUDGE}", ANA, BEN]
     assert {p.decision for p in gold2.provenance.values()} == {f"adjudicator:{JUDGE}"}
     (visit,) = gold2.events
-    assert visit.recipients == [tehran.id]
+    assert visit.mentions_in(["recipient"]) == [tehran.id]
     gold4 = _doc(loop, "v2", D4)
     assert [e.trigger.text for e in gold4.events if e.trigger] == ["phone call"]
 
@@ -394,6 +415,7 @@ def test_review_round_trip(loop: Loop, capsys: pytest.CaptureFixture[str]) -> No
     assert _build(loop, "v2-again", loop.snapshot, review_snapshot, version="v2") == v2
     for name in ("gold.jsonl", "manifest.json", "agreement.json", "conflicts.jsonl", "README.md"):
         assert (loop.root / "v2" / name).read_bytes() == (loop.root / "v2-again" / name).read_bytes(), name
+
     def unit_ids(folder: str) -> list[list[str]]:
         docs = read_gold_version(loop.root / folder).documents
         return [[m.id for m in d.mentions] + [e.id for e in d.events] for d in docs]

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from eventgold.cli import main
+from eventgold.labelconfig import render_label_config
 from eventgold.labelstudio import server
 from eventgold.labelstudio.annotators import add_annotators
 from eventgold.labelstudio.convert import annotation_to_results
@@ -18,7 +19,7 @@ from eventgold.labelstudio.pull import pull_snapshot, verify_snapshot
 from eventgold.labelstudio.push import existing_tasks, push_articles
 from eventgold.labelstudio.snapshot import read_snapshot
 from eventgold.models import DocumentAnnotation, Origin, write_jsonl
-from eventgold.ontology import load_ontology, render_label_config
+from eventgold.ontology import load_ontology
 from tests.conftest import LiveServer
 
 from .scenario import annotation_for, seed_articles

@@ -13,8 +13,19 @@ from hypothesis import strategies as st
 from eventgold import __version__
 from eventgold.gold.dataset import GoldCounts, Manifest, OntologyRef
 from eventgold.gold.splits import SplitInfo
-from eventgold.models import SPLITS, Event, GoldDocument, Mention, Span, read_jsonl, sha256_text, write_jsonl
-from eventgold.ontology import load_ontology, render_label_config
+from eventgold.labelconfig import render_label_config
+from eventgold.models import (
+    SPLITS,
+    Argument,
+    Event,
+    GoldDocument,
+    Mention,
+    Span,
+    read_jsonl,
+    sha256_text,
+    write_jsonl,
+)
+from eventgold.ontology import Ontology, load_ontology
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_GOLD = ROOT / "samples" / "fixture" / "gold.jsonl"
@@ -34,8 +45,8 @@ def _by_type(docs: Sequence[GoldDocument], kind: str) -> dict[str, dict[str, int
     return {t: dict(c) for t, c in sorted(counts.items())}
 
 
-def write_gold(folder: Path, docs: Sequence[GoldDocument], version: str = "v1") -> Path:
-    """Write ``docs`` as a gold version folder (gold.jsonl + manifest.json) at ``folder``."""
+def write_gold(folder: Path, docs: Sequence[GoldDocument], version: str = "v1", ontology: Ontology = ONTOLOGY) -> Path:
+    """Write ``docs`` as a gold version folder (gold.jsonl + manifest.json) at ``folder``, built with ``ontology``."""
     docs = sorted(docs, key=lambda d: d.doc_id)
     split_counts = Counter(d.split or "none" for d in docs)
     manifest = Manifest(
@@ -44,10 +55,10 @@ def write_gold(folder: Path, docs: Sequence[GoldDocument], version: str = "v1") 
         tool_version=__version__,
         sources=[],
         ontology=OntologyRef(
-            name=ONTOLOGY.name,
-            version=ONTOLOGY.version,
-            sha256=ONTOLOGY.sha256(),
-            label_config_sha256=sha256_text(render_label_config(ONTOLOGY)),
+            name=ontology.name,
+            version=ontology.version,
+            sha256=ontology.sha256(),
+            label_config_sha256=sha256_text(render_label_config(ontology)),
         ),
         policy="adjudicator",
         include_conflicts=False,
@@ -100,6 +111,11 @@ def event(text: str, eid: str, phrase: str, type_: str, nth: int = 0, **kw: obje
     return Event(id=eid, type=type_, trigger=Span(start=s, end=e, text=phrase), **kw)  # type: ignore[arg-type]
 
 
+def roles(**mentions: list[str]) -> list[Argument]:
+    """Arguments from role -> mention ids, in keyword order (``roles(actor=["m1"], recipient=["m2"])``)."""
+    return [Argument(role=role, mention=mid) for role, ids in mentions.items() for mid in ids]
+
+
 def train_doc() -> GoldDocument:
     """A small train document with a nested mention, a cut mention and an offset-less actor."""
     from eventgold.models import Article, Provenance
@@ -118,11 +134,19 @@ def train_doc() -> GoldDocument:
             mention(t, "m8", "Green Zone", "LOCATION", canonical_id="green_zone"),
         ],
         events=[
-            event(t, "e1", "met", "CONSULT", mode="visit", actors=["m3"], recipients=["m1"], locations=["m4"],
-                  contexts=["diplomatic"], date=dt.date(2020, 10, 5)),
-            event(t, "e2", "warned", "THREATEN", actors=["m5"], recipients=["m6"], flags=["future"]),
-            event(t, "e3", "rocket attacks", "ASSAULT", actors=["m7"], locations=["m8"]),
-            Event(id="e4", type="ACCUSE", actors=["m5"], recipients=["m7"]),
+            event(
+                t,
+                "e1",
+                "met",
+                "CONSULT",
+                mode="visit",
+                arguments=roles(actor=["m3"], recipient=["m1"], location=["m4"]),
+                contexts=["diplomatic"],
+                date=dt.date(2020, 10, 5),
+            ),
+            event(t, "e2", "warned", "THREATEN", arguments=roles(actor=["m5"], recipient=["m6"]), flags=["future"]),
+            event(t, "e3", "rocket attacks", "ASSAULT", arguments=roles(actor=["m7"], location=["m8"])),
+            Event(id="e4", type="ACCUSE", arguments=roles(actor=["m5"], recipient=["m7"])),
         ],
         split="train",
         provenance={"e1": Provenance(annotators=["alice", "bob"], decision="majority")},
@@ -171,8 +195,14 @@ def word_gold_documents(draw: st.DrawFn, doc_id: str = "d1") -> GoldDocument:
             continue
         a, b = span()
         mentions.append(
-            Mention(id=f"m{i}", type=draw(st.sampled_from(actor_types)), start=a, end=b, text=text[a:b],
-                    canonical_id=draw(st.none() | st.sampled_from(["IRQ", "USA", "baghdad", "nobody"])))
+            Mention(
+                id=f"m{i}",
+                type=draw(st.sampled_from(actor_types)),
+                start=a,
+                end=b,
+                text=text[a:b],
+                canonical_id=draw(st.none() | st.sampled_from(["IRQ", "USA", "baghdad", "nobody"])),
+            )
         )
     ids = [m.id for m in mentions]
     events: list[Event] = []
@@ -186,9 +216,11 @@ def word_gold_documents(draw: st.DrawFn, doc_id: str = "d1") -> GoldDocument:
                 id=f"e{i}",
                 type=draw(st.sampled_from(event_types)),
                 trigger=trigger,
-                actors=draw(st.lists(st.sampled_from(ids), max_size=2, unique=True)) if ids else [],
-                recipients=draw(st.lists(st.sampled_from(ids), max_size=1, unique=True)) if ids else [],
-                locations=draw(st.lists(st.sampled_from(ids), max_size=1, unique=True)) if ids else [],
+                arguments=[
+                    Argument(role=role.name, mention=mid)
+                    for role in ONTOLOGY.roles
+                    for mid in (draw(st.lists(st.sampled_from(ids), max_size=2, unique=True)) if ids else [])
+                ],
                 date=draw(st.none() | st.dates(dt.date(1990, 1, 1), dt.date(2030, 1, 1))),
             )
         )

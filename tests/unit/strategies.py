@@ -7,6 +7,7 @@ import datetime as dt
 from hypothesis import strategies as st
 
 from eventgold.models import (
+    Argument,
     Article,
     DocumentAnnotation,
     Event,
@@ -22,6 +23,7 @@ from eventgold.ontology import load_ontology
 ONTOLOGY = load_ontology()
 ACTOR_TYPES = sorted(ONTOLOGY.actor_type_names)
 EVENT_TYPES = sorted(ONTOLOGY.event_type_names)
+FLAGS = list(ONTOLOGY.flag_names)
 
 ids = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1, max_size=12)
 texts = st.text(min_size=0, max_size=200)
@@ -40,6 +42,21 @@ def articles(draw: st.DrawFn) -> Article:
         language=draw(st.none() | st.sampled_from(["en", "ar"])),
         meta=draw(st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=3)),
     )
+
+
+@st.composite
+def arguments(draw: st.DrawFn, event_type: str, mentions: list[Mention], max_size: int = 3) -> list[Argument]:
+    """Arguments the ontology allows on ``event_type``: a role of the type, filled by a mention it accepts."""
+    pairs = [
+        (role, m.id)
+        for role in ONTOLOGY.roles_of(event_type)
+        for m in mentions
+        if ONTOLOGY.argument_problem(event_type, role, m.type) is None
+    ]
+    if not pairs:
+        return []
+    chosen = draw(st.lists(st.sampled_from(pairs), max_size=max_size, unique=True))
+    return [Argument(role=role, mention=mention) for role, mention in chosen]
 
 
 @st.composite
@@ -77,7 +94,6 @@ def units(draw: st.DrawFn, text: str) -> tuple[list[Mention], list[Event]]:
                     score=draw(st.none() | st.floats(0, 1)),
                 )
             )
-    mention_ids = [m.id for m in mentions]
     events = []
     for i in range(draw(st.integers(0, 3))):
         etype = draw(st.sampled_from(EVENT_TYPES))
@@ -92,15 +108,10 @@ def units(draw: st.DrawFn, text: str) -> tuple[list[Mention], list[Event]]:
                 type=etype,
                 trigger=trigger,
                 mode=draw(st.none() | st.sampled_from(modes)) if modes else None,
-                actors=draw(st.lists(st.sampled_from(mention_ids), max_size=2, unique=True)) if mention_ids else [],
-                recipients=draw(st.lists(st.sampled_from(mention_ids), max_size=2, unique=True)) if mention_ids else [],
+                arguments=draw(arguments(etype, mentions)),
                 date=draw(st.none() | dates),
                 contexts=draw(st.lists(st.sampled_from(list(ONTOLOGY.contexts)), max_size=2, unique=True)),
-                flags=draw(
-                    st.lists(
-                        st.sampled_from(["historical", "future", "hypothetical", "negation"]), max_size=2, unique=True
-                    )
-                ),
+                flags=draw(st.lists(st.sampled_from(FLAGS), max_size=2, unique=True)),
                 score=draw(st.none() | st.floats(0, 1)),
             )
         )

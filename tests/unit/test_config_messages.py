@@ -58,9 +58,7 @@ def test_validate_passes_on_a_fresh_project(tmp_path: Path, capsys: pytest.Captu
             "run `eventgold config render`",
         ),
         (
-            lambda c: (c / "actors.yaml").write_text(
-                "x_one: {name: X, type: ALIEN}\n", encoding="utf-8"
-            ),
+            lambda c: (c / "actors.yaml").write_text("x_one: {name: X, type: ALIEN}\n", encoding="utf-8"),
             2,
             "1 entry uses actor type 'ALIEN', which the ontology lacks (x_one): allowed ARMED_GROUP, GROUP,",
         ),
@@ -199,12 +197,15 @@ def _write(tmp_path: Path, mutate: Callable[[dict[str, Any]], Any]) -> Path:
     [
         (lambda r: r["event_types"][1].update(modes="visit"), "event_types[CONSULT].modes: expected a list"),
         (lambda r: r.update(flags="negation"), "flags: expected a list"),
-        (lambda r: r["actor_types"][0].update(color="blue-ish"),
-         "actor_types[PERSON].color: 'blue-ish' is not a colour; write #RGB or #RRGGBB"),
-        (lambda r: r["event_types"][0].update(color="#12345"),
-         "event_types[AGREE].color: '#12345' is not a colour"),
-        (lambda r: r["event_types"][0].update(recipient_required="maybe"),
-         "event_types[AGREE].recipient_required: expected true or false"),
+        (
+            lambda r: r["actor_types"][0].update(color="blue-ish"),
+            "actor_types[PERSON].color: 'blue-ish' is not a colour; write #RGB or #RRGGBB",
+        ),
+        (lambda r: r["event_types"][0].update(color="#12345"), "event_types[AGREE].color: '#12345' is not a colour"),
+        (
+            lambda r: r["event_types"][0].update(recipient_required="maybe"),
+            "event_types[AGREE].recipient_required: expected true or false",
+        ),
         (lambda r: r["event_types"].append({"quad": 1}), "event_types[17].name: required key is missing"),
     ],
 )

@@ -26,7 +26,7 @@ from eventgold.export.hf import document_row
 from eventgold.export.layout import DocLayout, layout_document
 from eventgold.export.spacy_docbin import make_doc, words_and_spaces
 from eventgold.export.tokenize import Token, split_tokens, tokenize
-from eventgold.models import Article, Event, GoldDocument, Mention, Span
+from eventgold.models import Argument, Article, Event, GoldDocument, Mention, Span
 
 from .export_fixtures import ONTOLOGY, word_texts, write_gold
 
@@ -264,7 +264,14 @@ def test_exports_carry_the_span_a_token_used_to_cut(tmp_path: Path) -> None:
             Mention(id="m1", type="ARMED_GROUP", start=start, end=start + 14, text="Albanian rebel"),
             Mention(id="m2", type="ARMED_GROUP", start=0, end=14, text="Serbian forces"),
         ],
-        events=[Event(id="e1", type="ASSAULT", trigger=Span(start=15, end=22, text="shelled"))],
+        events=[
+            Event(
+                id="e1",
+                type="ASSAULT",
+                trigger=Span(start=15, end=22, text="shelled"),
+                arguments=[Argument(role="actor", mention="m2"), Argument(role="recipient", mention="m1")],
+            )
+        ],
         split="train",
     )
     folder = write_gold(tmp_path / "gold", [doc])
@@ -273,7 +280,8 @@ def test_exports_carry_the_span_a_token_used_to_cut(tmp_path: Path) -> None:
         assert summary.cut_spans == 0 and (tmp_path / fmt / "cut_spans.jsonl").read_text() == ""
         assert summary.splits["train"].split_tokens == 1 and summary.splits["train"].tokens == 11
     conll = (tmp_path / "conll" / "train.conll").read_text()
-    assert "Albanian B-ARMED_GROUP O\nrebel I-ARMED_GROUP O\n-held O O\nvillage O O\n" in conll
+    assert "Serbian B-ARMED_GROUP O B-e1:actor\nforces I-ARMED_GROUP O I-e1:actor\n" in conll
+    assert "Albanian B-ARMED_GROUP O B-e1:recipient\nrebel I-ARMED_GROUP O I-e1:recipient\n-held O O O\n" in conll
     offsets = json.loads((tmp_path / "conll" / "train.offsets.jsonl").read_text())
     assert [text[a:b] for a, b in offsets["offsets"]][4:7] == ["Albanian", "rebel", "-held"]
     (spacy_doc,) = DocBin().from_disk(tmp_path / "spacy" / "train.spacy").get_docs(NLP.vocab)

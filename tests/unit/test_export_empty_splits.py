@@ -85,9 +85,9 @@ def load_conll(out: Path, by_split: dict[str, list[GoldDocument]]) -> None:
         if not docs:
             assert lines == [] and offsets == []
             continue
-        assert sum(line == "-DOCSTART- O O" for line in lines) == len(docs)
+        assert sum(line == "-DOCSTART- O O O" for line in lines) == len(docs)
         rows = [line.split(" ") for line in lines if line and not line.startswith("-DOCSTART-")]
-        assert all(len(r) == 3 for r in rows) and len(rows) == sum(len(json.loads(o)["offsets"]) for o in offsets)
+        assert all(len(r) == 4 for r in rows) and len(rows) == sum(len(json.loads(o)["offsets"]) for o in offsets)
         actors = get_entities([r[1] for r in rows])
         assert len(actors) >= 1  # the fixture documents have tagged actors
         assert {json.loads(o)["doc_id"] for o in offsets} == {d.doc_id for d in docs}

@@ -26,6 +26,7 @@ from eventgold.extractors.gazetteer import actor_candidates, load_gazetteer
 from eventgold.extractors.readers import read_predictions
 from eventgold.gold.adjudicate import adjudicate, gold_units
 from eventgold.gold.dataset import read_gold_version
+from eventgold.gold.units import role_order
 from eventgold.labelstudio.convert import TASK_KEYS, annotation_to_results, article_to_task_data
 from eventgold.labelstudio.tasks_file import read_tasks_file
 from eventgold.models import (
@@ -41,6 +42,8 @@ from eventgold.models import (
 from eventgold.resources import packaged_samples
 
 from .export_fixtures import ONTOLOGY, event, mention, train_doc, write_gold
+
+ORDER = role_order(ONTOLOGY)  # gold events list their arguments in the ontology's role order
 
 SAMPLE = packaged_samples() / "gold" / "v1"
 
@@ -69,13 +72,7 @@ def carried(doc: GoldDocument) -> tuple[Counter[MentionKey], Counter[Any]]:
     """The units of ``doc`` a Label Studio task can hold (offsets needed; roles to spanless mentions dropped)."""
     spanless = {m.id for m in doc.mentions if not m.has_span}
     events = [
-        e.model_copy(
-            update={
-                "actors": [i for i in e.actors if i not in spanless],
-                "recipients": [i for i in e.recipients if i not in spanless],
-                "locations": [i for i in e.locations if i not in spanless],
-            }
-        )
+        e.model_copy(update={"arguments": [a for a in e.arguments if a.mention not in spanless]})
         for e in doc.events
         if e.trigger is not None
     ]
@@ -87,7 +84,7 @@ def rebuilt_gold(tasks_json: Path) -> dict[str, tuple[Counter[MentionKey], Count
     tasks = read_tasks_file(tasks_json, ONTOLOGY)
     annotations = [a for found in tasks.annotations.values() for a in found]
     assert all(a.ground_truth for a in annotations)
-    result = adjudicate(tasks.articles, annotations, ("ground-truth",))
+    result = adjudicate(tasks.articles, annotations, ("ground-truth",), ontology=ONTOLOGY)
     assert result.conflicts == [] and result.decisions == Counter({"ground-truth": len(tasks.articles)})
     return {d.doc_id: units(d.mentions, d.events) for d in result.documents}
 
@@ -138,7 +135,7 @@ def test_sample_gold_reads_back_through_push_into_the_same_gold(tmp_path: Path) 
     export_gold(SAMPLE, "labelstudio", tmp_path / "ls")
     tasks = read_tasks_file(tmp_path / "ls" / TASKS_FILE, ONTOLOGY)
     annotations = [a for found in tasks.annotations.values() for a in found]
-    result = adjudicate(tasks.articles, annotations, ("ground-truth",))
+    result = adjudicate(tasks.articles, annotations, ("ground-truth",), ontology=ONTOLOGY)
     rebuilt = {d.doc_id: d for d in result.documents}
     assert sorted(rebuilt) == sorted(d.doc_id for d in gold.documents)
     for doc in gold.documents:
@@ -175,8 +172,8 @@ def test_as_predictions_names_the_gold_version(tmp_path: Path) -> None:
     for doc in gold.documents:
         [prediction] = read.predictions[doc.doc_id]
         assert (prediction.origin.name, prediction.origin.version) == ("gold", "v1")
-        assert gold_units(doc.doc_id, prediction) == (doc.mentions, doc.events)
-        assert gold_units(doc.doc_id, scored[doc.doc_id]) == (doc.mentions, doc.events)
+        assert gold_units(doc.doc_id, prediction, ORDER) == (doc.mentions, doc.events)
+        assert gold_units(doc.doc_id, scored[doc.doc_id], ORDER) == (doc.mentions, doc.events)
 
 
 def test_as_predictions_is_for_labelstudio_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -277,8 +274,15 @@ def emoji() -> list[GoldDocument]:
             ],
             events=[
                 event(
-                    t, "e1", "met", "CONSULT", actors=["m2"], recipients=["m1"], locations=["m5"],
-                    date=dt.date(2020, 11, 21), contexts=["diplomatic"],
+                    t,
+                    "e1",
+                    "met",
+                    "CONSULT",
+                    actors=["m2"],
+                    recipients=["m1"],
+                    locations=["m5"],
+                    date=dt.date(2020, 11, 21),
+                    contexts=["diplomatic"],
                 ),
                 event(t, "e2", "said “no” 👍🏽", "REJECT", actors=["m3"], recipients=["m4"]),
             ],

@@ -73,12 +73,13 @@ def test_docbins_hold_the_gold(tmp_path: Path) -> None:
     assert pieces == [("warned", " "), ("Tehr", ""), ("an", " "), ("over", " ")]
     assert ("Iraqi", "STATE") in [(s.text, s.label_) for s in train.spans["actors"]]
     event = train.user_data["events"][0]
-    assert (event["type"], event["mode"], list(event["actors"]), event["date"]) == (
-        "CONSULT",
-        "visit",
-        ["m3"],
-        "2020-10-05",
-    )
+    assert (event["type"], event["mode"], event["date"]) == ("CONSULT", "visit", "2020-10-05")
+    assert [dict(a) for a in event["arguments"]] == [
+        {"role": "actor", "mention": "m3"},
+        {"role": "recipient", "mention": "m1"},
+        {"role": "location", "mention": "m4"},
+    ]
+    assert not {"actors", "recipients", "locations"} & set(event)
 
 
 @settings(max_examples=200, deadline=None)

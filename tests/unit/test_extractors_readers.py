@@ -48,9 +48,11 @@ def test_jsonl_reads_gold_lines_and_folders(tmp_path: Path) -> None:
     [
         ("{not json", r"bad.jsonl:2: invalid JSON"),
         ('{"doc_id": "x", "origin": {"kind": "robot", "name": "n"}}', r"bad.jsonl:2.*origin.kind"),
-        ('{"doc_id": "x", "origin": {"kind": "extractor", "name": "n"}, '
-         '"events": [{"id": "e1", "type": "CONSULT", "actors": ["m9"]}]}',
-         r"bad.jsonl:2.*record 'e1'.*not in the document"),
+        (
+            '{"doc_id": "x", "origin": {"kind": "extractor", "name": "n"}, '
+            '"events": [{"id": "e1", "type": "CONSULT", "actors": ["m9"]}]}',
+            r"bad.jsonl:2.*record 'e1'.*not in the document",
+        ),
     ],
 )
 def test_jsonl_errors_name_file_and_line(tmp_path: Path, line: str, message: str) -> None:
@@ -79,35 +81,57 @@ def test_unknown_ontology_label_is_reported(tmp_path: Path) -> None:
 
 
 def ls_task(results: list[dict[str, Any]], **data: Any) -> dict[str, Any]:
-    return {"id": 7, "data": {"doc_id": "d1", "text": TEXT, **data},
-            "predictions": [{"id": 70, "model_version": "my-model", "result": results}],
-            "annotations": [{"id": 71, "completed_by": 3, "result": results,
-                             "lead_time": 12.5}]}
+    return {
+        "id": 7,
+        "data": {"doc_id": "d1", "text": TEXT, **data},
+        "predictions": [{"id": 70, "model_version": "my-model", "result": results}],
+        "annotations": [{"id": 71, "completed_by": 3, "result": results, "lead_time": 12.5}],
+    }
 
 
 LS_RESULTS = [
-    {"id": "m1", "from_name": "actor", "to_name": "text", "type": "labels",
-     "value": {"start": 0, "end": 11, "text": "Mike Pompeo", "labels": ["PERSON"]}},
-    {"id": "m2", "from_name": "actor", "to_name": "text", "type": "labels",
-     "value": {"start": 16, "end": 25, "labels": ["PERSON"]}},
-    {"id": "m2", "from_name": "actor_id", "to_name": "text", "type": "choices",
-     "value": {"choices": ["kazemi_mustafa — Mustafa Al-Kazemi"]}},
-    {"id": "m1", "from_name": "actor_id_other", "to_name": "text", "type": "textarea",
-     "value": {"text": ["pompeo_michael"]}},
-    {"id": "m1", "from_name": "sector", "to_name": "text", "type": "choices",
-     "value": {"choices": ["GOV"]}},
-    {"id": "e1", "from_name": "event", "to_name": "text", "type": "labels",
-     "value": {"start": 12, "end": 15, "text": "met", "labels": ["CONSULT"]}},
-    {"id": "e1", "from_name": "mode_CONSULT", "to_name": "text", "type": "choices",
-     "value": {"choices": ["visit"]}},
-    {"id": "e1", "from_name": "contexts", "to_name": "text", "type": "choices",
-     "value": {"choices": ["diplomatic"]}},
-    {"id": "e1", "from_name": "event_date", "to_name": "text", "type": "datetime",
-     "value": {"datetime": "2020-11-17"}},
+    {
+        "id": "m1",
+        "from_name": "actor",
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": 0, "end": 11, "text": "Mike Pompeo", "labels": ["PERSON"]},
+    },
+    {
+        "id": "m2",
+        "from_name": "actor",
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": 16, "end": 25, "labels": ["PERSON"]},
+    },
+    {
+        "id": "m2",
+        "from_name": "actor_id",
+        "to_name": "text",
+        "type": "choices",
+        "value": {"choices": ["kazemi_mustafa — Mustafa Al-Kazemi"]},
+    },
+    {
+        "id": "m1",
+        "from_name": "actor_id_other",
+        "to_name": "text",
+        "type": "textarea",
+        "value": {"text": ["pompeo_michael"]},
+    },
+    {"id": "m1", "from_name": "sector", "to_name": "text", "type": "choices", "value": {"choices": ["GOV"]}},
+    {
+        "id": "e1",
+        "from_name": "event",
+        "to_name": "text",
+        "type": "labels",
+        "value": {"start": 12, "end": 15, "text": "met", "labels": ["CONSULT"]},
+    },
+    {"id": "e1", "from_name": "mode_CONSULT", "to_name": "text", "type": "choices", "value": {"choices": ["visit"]}},
+    {"id": "e1", "from_name": "contexts", "to_name": "text", "type": "choices", "value": {"choices": ["diplomatic"]}},
+    {"id": "e1", "from_name": "event_date", "to_name": "text", "type": "datetime", "value": {"datetime": "2020-11-17"}},
     {"type": "relation", "from_id": "e1", "to_id": "m1", "labels": ["actor"]},
     {"type": "relation", "from_id": "m2", "to_id": "e1", "labels": ["recipient"]},
-    {"from_name": "relevance", "to_name": "text", "type": "choices",
-     "value": {"choices": ["relevant"]}},
+    {"from_name": "relevance", "to_name": "text", "type": "choices", "value": {"choices": ["relevant"]}},
 ]
 
 
@@ -122,7 +146,7 @@ def test_labelstudio_predictions(tmp_path: Path) -> None:
     assert (m2.canonical_id, m2.text) == ("kazemi_mustafa", "Al-Kazemi")  # text filled in
     (e1,) = ann.events
     assert (e1.mode, e1.contexts, str(e1.date)) == ("visit", ["diplomatic"], "2020-11-17")
-    assert (e1.actors, e1.recipients) == (["m1"], ["m2"])
+    assert list(e1.role_ids()) == [("actor", "m1"), ("recipient", "m2")]
     assert ann.relevance == "relevant"
     assert ann.labelstudio is not None and ann.labelstudio.prediction == 70
     both = list(read_predictions(path, include_annotations=True))
@@ -140,8 +164,9 @@ def test_labelstudio_doc_id_from_article_text(tmp_path: Path) -> None:
 
 
 def test_labelstudio_errors_name_the_task(tmp_path: Path) -> None:
-    bad = [{"id": "e1", "from_name": "event", "type": "labels",
-            "value": {"start": 12, "end": 15, "labels": ["CONSULT"]}}]
+    bad = [
+        {"id": "e1", "from_name": "event", "type": "labels", "value": {"start": 12, "end": 15, "labels": ["CONSULT"]}}
+    ]
     task = ls_task(bad)
     task["data"].pop("text")
     path = tmp_path / "tasks.json"
@@ -159,36 +184,56 @@ def plover(**fields: Any) -> str:
 
 def test_plover_records_become_documents(tmp_path: Path) -> None:
     path = tmp_path / "polecat.jsonl"
-    path.write_text("\n".join([
-        plover(id="ev1", doc_id="d1", event="consult", mode="", context="diplomatic, military",
-               date="2020-11-17T00:00:00", coder="polecat",
-               actor=[{"entity_text": "Mike Pompeo", "code": "USA", "sector": "GOV"}],
-               recipient=[{"entity_text": "Al-Kazemi", "code": "IRQ"}],
-               text_info={"start": 0, "end": 37}),
-        plover(id="ev2", doc_id="d1", event="THREATEN",
-               actor=[{"entity_text": "Pompeo"}], recipient=["IRN"]),
-        plover(id="ev3", doc_id="d2", event="ASSAULT", mode="drone",
-               actor=[{"entity_text": "Unknown Militia", "sector": "REB"}]),
-    ]) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                plover(
+                    id="ev1",
+                    doc_id="d1",
+                    event="consult",
+                    mode="",
+                    context="diplomatic, military",
+                    date="2020-11-17T00:00:00",
+                    coder="polecat",
+                    actor=[{"entity_text": "Mike Pompeo", "code": "USA", "sector": "GOV"}],
+                    recipient=[{"entity_text": "Al-Kazemi", "code": "IRQ"}],
+                    text_info={"start": 0, "end": 37},
+                ),
+                plover(id="ev2", doc_id="d1", event="THREATEN", actor=[{"entity_text": "Pompeo"}], recipient=["IRN"]),
+                plover(
+                    id="ev3",
+                    doc_id="d2",
+                    event="ASSAULT",
+                    mode="drone",
+                    actor=[{"entity_text": "Unknown Militia", "sector": "REB"}],
+                ),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     assert detect_format(path) == "plover"
     dictionary = load_actor_dictionary()
-    d1, d2 = read_predictions(path, articles={"d1": ARTICLE}, dictionary=dictionary,
-                              ontology=load_ontology())
+    d1, d2 = read_predictions(path, articles={"d1": ARTICLE}, dictionary=dictionary, ontology=load_ontology())
     assert d1.origin.name == "polecat"
     assert [e.id for e in d1.events] == ["ev1", "ev2"]
     ev1 = d1.events[0]
     assert (ev1.type, ev1.mode, ev1.contexts, str(ev1.date)) == (
-        "CONSULT", None, ["diplomatic", "military"], "2020-11-17")
+        "CONSULT",
+        None,
+        ["diplomatic", "military"],
+        "2020-11-17",
+    )
     mentions = {m.id: m for m in d1.mentions}
-    pompeo = mentions[ev1.actors[0]]
-    assert (pompeo.canonical_id, pompeo.type, pompeo.start, pompeo.end) == (
-        "pompeo_mike", "PERSON", 0, 11)
-    kazemi = mentions[ev1.recipients[0]]
+    assert [role for role, _ in ev1.role_ids()] == ["actor", "recipient"]
+    pompeo = mentions[ev1.mentions_in(["actor"])[0]]
+    assert (pompeo.canonical_id, pompeo.type, pompeo.start, pompeo.end) == ("pompeo_mike", "PERSON", 0, 11)
+    kazemi = mentions[ev1.mentions_in(["recipient"])[0]]
     assert (kazemi.canonical_id, kazemi.start) == ("kazemi_mustafa", 16)
     # "Pompeo" occurs twice in the article: not placed
     ev2 = d1.events[1]
-    assert mentions[ev2.actors[0]].start is None
-    assert mentions[ev2.recipients[0]].canonical_id == "IRN"
+    assert mentions[ev2.mentions_in(["actor"])[0]].start is None
+    assert mentions[ev2.mentions_in(["recipient"])[0]].canonical_id == "IRN"
     (m,) = d2.mentions
     assert (m.type, m.canonical_id, m.start) == ("ARMED_GROUP", None, None)
 
@@ -204,8 +249,10 @@ def test_plover_custom_doc_key(tmp_path: Path) -> None:
     ("lines", "message"),
     [
         ([plover(id="x", event="AGREE")], r"p.jsonl:1.*'doc_id'.*--doc-key"),
-        ([plover(id="x", doc_id="d", event="AGREE"), plover(id="x", doc_id="d", event="AGREE")],
-         r"p.jsonl:2.*event id is not unique"),
+        (
+            [plover(id="x", doc_id="d", event="AGREE"), plover(id="x", doc_id="d", event="AGREE")],
+            r"p.jsonl:2.*event id is not unique",
+        ),
         ([plover(id="x", doc_id="d", event="AGREE", actor=[5])], r"p.jsonl:1.*field 'actor'"),
         ([plover(id="x", doc_id="d", event="")], r"p.jsonl:1.*no event type"),
         ([plover(id="x", doc_id="d", event="AGREE"), "{oops"], r"p.jsonl:2: invalid JSON"),
@@ -248,8 +295,11 @@ def test_prediction_spans_use_the_offset_rule(
     tmp_path: Path, start: int, end: int, stated: str, expected: tuple[int, int], kinds: str | None
 ) -> None:
     article = Article(id="d", text="\U0001f600 Iraq  met Iran")
-    line = {"doc_id": "d", "origin": {"kind": "extractor", "name": "x"},
-            "mentions": [{"id": "m", "type": "STATE", "start": start, "end": end, "text": stated}]}
+    line = {
+        "doc_id": "d",
+        "origin": {"kind": "extractor", "name": "x"},
+        "mentions": [{"id": "m", "type": "STATE", "start": start, "end": end, "text": stated}],
+    }
     path = tmp_path / "p.jsonl"
     path.write_text(json.dumps(line) + "\n", encoding="utf-8")
     with warnings.catch_warnings(record=True) as caught:
@@ -257,8 +307,11 @@ def test_prediction_spans_use_the_offset_rule(
         (ann,) = read_predictions(path, "jsonl", articles={"d": article})
     assert (ann.mentions[0].start, ann.mentions[0].end, ann.mentions[0].text) == (*expected, "Iraq")
     said = [str(w.message) for w in caught if issubclass(w.category, RepairedSpansWarning)]
-    assert said == ([] if kinds is None else [f"{path}: 1 span(s) read after an unambiguous offset repair "
-                                              f"({kinds}; see eventgold.offsets)"])
+    assert said == (
+        []
+        if kinds is None
+        else [f"{path}: 1 span(s) read after an unambiguous offset repair ({kinds}; see eventgold.offsets)"]
+    )
     line["mentions"][0].update(start=1, end=5, text="Iraq")  # type: ignore[index]
     path.write_text(json.dumps(line) + "\n", encoding="utf-8")
     with pytest.raises(RecordError, match=r"p\.jsonl:1, document 'd', record 'm', field 'start'"):

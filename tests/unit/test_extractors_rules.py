@@ -38,8 +38,14 @@ def events_of(pair: tuple[Article, DocumentAnnotation]) -> list[EventRow]:
     _, ann = pair
     ids = {m.id: m.canonical_id or "" for m in ann.mentions}
     return [
-        (e.type, e.mode, e.trigger.text if e.trigger else "",
-         [ids[i] for i in e.actors], [ids[i] for i in e.recipients], [ids[i] for i in e.locations])
+        (
+            e.type,
+            e.mode,
+            e.trigger.text if e.trigger else "",
+            [ids[i] for i in e.mentions_in(["actor"])],
+            [ids[i] for i in e.mentions_in(["recipient"])],
+            [ids[i] for i in e.mentions_in(["location"])],
+        )
         for e in ann.events
     ]
 
@@ -134,6 +140,19 @@ def test_split_sentences(text: str, expected: list[str]) -> None:
         ("triggers:\n  - {type: CONSULT, patterns: ['(']}\n", "does not compile"),
         ("triggers:\n  - {type: CONSULT, patterns: ['(a)']}\n", "capturing group"),
         ("triggers:\n  - {type: CONSULT, patterns: []}\n", "triggers.0.patterns"),
+        (
+            "triggers:\n  - {type: CONSULT, patterns: [met]}\npreferred_types: [WIZARD]\n",
+            "preferred_types.0: 'WIZARD' is not an actor type",
+        ),
+        ("triggers:\n  - {type: CONSULT, patterns: [met]}\nplace_types: [TOWN]\n", "place_types.0: 'TOWN'"),
+        (
+            "triggers:\n  - {type: CONSULT, patterns: [met]}\nflags: [{flag: maybe, pattern: x}]\n",
+            "flags.0: 'maybe' is not a flag",
+        ),
+        (
+            "triggers:\n  - {type: CONSULT, patterns: [met]}\nflags: [{flag: future, pattern: '('}]\n",
+            "flags.0: pattern '\\(' does not compile",
+        ),
     ],
 )
 def test_bad_lexicon_is_a_config_error(tmp_path: Path, body: str, message: str) -> None:
@@ -148,6 +167,106 @@ def test_custom_lexicon(tmp_path: Path) -> None:
     file.write_text("triggers:\n  - {type: AGREE, patterns: ['shook hands']}\n", encoding="utf-8")
     ex = RulesExtractor(lexicon=file)
     _, events = ex.annotate("Pompeo shook hands with Al-Kazemi and met him.")
-    assert [(e.type, e.trigger.text if e.trigger else None) for e in events] == [
-        ("AGREE", "shook hands")
+    assert [(e.type, e.trigger.text if e.trigger else None) for e in events] == [("AGREE", "shook hands")]
+
+
+def test_custom_lexicon_names_its_own_types_and_flags(tmp_path: Path) -> None:
+    """preferred_types, place_types and flags come from the lexicon, not from code."""
+    file = tmp_path / "lex.yaml"
+    file.write_text(
+        "triggers:\n  - {type: CONSULT, patterns: [met]}\n"
+        "preferred_types: [STATE]\nplace_types: []\n"
+        "flags: [{flag: hypothetical, pattern: '\\bmight\\s+$'}]\n",
+        encoding="utf-8",
+    )
+    ex = RulesExtractor(lexicon=file)
+    mentions, events = ex.annotate("Iraq said Pompeo might met Al-Kazemi in Baghdad.")
+    ids = {m.id: m.canonical_id for m in mentions}
+    (event,) = events
+    assert event.flags == ["hypothetical"]
+    # STATE preferred over the nearer PERSON; no place types: Baghdad may be a recipient, never a location
+    assert [(role, ids[m]) for role, m in event.role_ids()] == [("actor", "IRQ"), ("recipient", "kazemi_mustafa")]
+
+
+def test_a_lexicon_without_the_keys_takes_the_packaged_ones(tmp_path: Path) -> None:
+    file = tmp_path / "lex.yaml"
+    file.write_text("triggers:\n  - {type: CONSULT, patterns: [met]}\n", encoding="utf-8")
+    packaged = load_lexicon()
+    lexicon = load_lexicon(file)
+    assert (lexicon.preferred_types, lexicon.place_types, lexicon.flags) == (
+        packaged.preferred_types,
+        packaged.place_types,
+        packaged.flags,
+    )
+    # names the ontology lacks are left out of what is taken over
+    onto = load_ontology()
+    narrowed = type(onto).model_validate({**onto.model_dump(), "flags": ["historical"]})
+    assert [c.flag for c in load_lexicon(file, narrowed).flags or ()] == []
+
+
+def test_roles_follow_the_coder_mapping(tmp_path: Path) -> None:
+    """The actor fills the first coder.source role, the recipient the first coder.target role."""
+    import yaml
+
+    from eventgold.config import ONTOLOGY_FILE
+    from eventgold.resources import packaged_label_config
+
+    raw = yaml.safe_load((packaged_label_config() / ONTOLOGY_FILE).read_text(encoding="utf-8"))
+    raw["roles"] = [{"name": "source"}, {"name": "target"}, {"name": "where"}]
+    raw["coder"] = {"source": ["source"], "target": ["target"], "location": ["where"]}
+    (tmp_path / "o.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    ex = RulesExtractor(ontology=load_ontology(tmp_path / "o.yaml"))
+    mentions, events = ex.annotate("Pompeo met Al-Kazemi in Baghdad.")
+    ids = {m.id: m.canonical_id for m in mentions}
+    assert [(role, ids[m]) for role, m in events[0].role_ids()] == [
+        ("source", "pompeo_mike"),
+        ("target", "kazemi_mustafa"),
+        ("where", "baghdad"),
     ]
+    # an ontology without coder.target: the recipient is left out
+    raw["coder"] = {"source": ["source"], "location": ["where"]}
+    (tmp_path / "o.yaml").write_text(yaml.safe_dump(raw), encoding="utf-8")
+    ex = RulesExtractor(ontology=load_ontology(tmp_path / "o.yaml"))
+    _, events = ex.annotate("Pompeo met Al-Kazemi in Baghdad.")
+    assert [role for role, _ in events[0].role_ids()] == ["source", "where"]
+
+
+def test_output_on_the_samples_is_unchanged(rules: RulesExtractor) -> None:
+    """The seed articles give exactly the events recorded before roles came from the ontology (#15).
+
+    ``data/rules_samples.jsonl`` was written by the rules extractor of schema 1.0
+    (fixed actor / recipient / location lists); the roles now come through the
+    coder mapping, flags and mention types through the lexicon, and nothing moved.
+    If the lexicon or actors.yaml changes on purpose, regenerate the file.
+    """
+    import json
+
+    onto = load_ontology()
+    got = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        article = seed(path.name[:3])
+        mentions, events = rules.annotate(article.text)
+        ids = {m.id: [m.canonical_id, m.type, m.start, m.end] for m in mentions}
+        for e in events:
+            assert e.trigger is not None
+            got.append({
+                "doc": article.id, "type": e.type, "mode": e.mode, "trigger": [e.trigger.start, e.trigger.end],
+                "actor": [ids[i] for i in e.mentions_in(onto.coder.source)],
+                "recipient": [ids[i] for i in e.mentions_in(onto.coder.target)],
+                "location": [ids[i] for i in e.mentions_in(onto.coder.location)],
+                "flags": e.flags,
+            })  # fmt: skip
+    golden = Path(__file__).parent / "data" / "rules_samples.jsonl"
+    expected = [json.loads(line) for line in golden.read_text(encoding="utf-8").splitlines()]
+    assert len(got) == len(expected) == 97
+    assert got == expected
+
+
+def test_a_lexicon_of_another_ontology_is_refused_in_one_line_saying_what_to_do() -> None:
+    from tests.unit.ace_fixtures import ACE
+
+    with pytest.raises(ConfigError) as info:
+        load_lexicon(ontology=ACE)
+    message = str(info.value)
+    assert "(ACCUSE, AGREE, AID, ASSAULT, COERCE, ...) are each not an event type of the ontology ACE2005" in message
+    assert "--lexicon FILE" in message and "\n" not in message

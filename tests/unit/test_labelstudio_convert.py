@@ -50,7 +50,7 @@ def test_golden_export_converts_to_the_hand_checked_records(snapshot: Path) -> N
     assert (kazemi.canonical_id, kazemi.country, kazemi.sector) == ("alkazemi_mustafa", "IRQ", "GOV")
     meeting = next(e for e in one.events if e.id == "e1")
     assert meeting.type == "CONSULT" and meeting.mode == "visit"
-    assert (meeting.actors, meeting.recipients, meeting.locations) == (["m2"], ["m1"], ["m3"])
+    assert sorted(meeting.role_ids()) == [("actor", "m2"), ("location", "m3"), ("recipient", "m1")]
     assert meeting.contexts == ["diplomatic", "military"]
     withdrawal = next(e for e in one.events if e.id == "e2")
     assert withdrawal.date == dt.date(2020, 11, 20) and withdrawal.mode == "withdraw"
@@ -69,7 +69,8 @@ def test_emoji_and_crlf_offsets_are_code_points(snapshot: Path) -> None:
     assert got == {"Pompeo": (35, 41), "Al-Kazemi": (52, 61), "Baghdad": (25, 32)}
     assert ann.notes == "emoji and CRLF"
     call = ann.events[0]
-    assert (call.mode, call.date, call.actors, call.recipients) == ("phone", dt.date(2020, 11, 17), ["m1"], ["m2"])
+    assert (call.mode, call.date) == ("phone", dt.date(2020, 11, 17))
+    assert sorted(call.role_ids()) == [("actor", "m1"), ("recipient", "m2")]
 
 
 def _task(result: list[dict[str, Any]], text: str = "Pompeo called Al-Kazemi.") -> dict[str, Any]:
@@ -149,16 +150,26 @@ def _label(rid: str, name: str, start: int, end: int, text: str, label: str) -> 
         (
             [
                 _label("a", "actor", 0, 6, "Pompeo", "PERSON"),
-                {"id": "a", "from_name": "contexts", "to_name": "text", "type": "choices",
-                 "value": {"start": 0, "end": 6, "choices": ["military"]}},
+                {
+                    "id": "a",
+                    "from_name": "contexts",
+                    "to_name": "text",
+                    "type": "choices",
+                    "value": {"start": 0, "end": 6, "choices": ["military"]},
+                },
             ],
             "'contexts' does not apply to an actor region",
         ),
         (
             [
                 _label("e", "event", 7, 13, "called", "CONSULT"),
-                {"id": "e", "from_name": "event_date", "to_name": "text", "type": "datetime",
-                 "value": {"start": 7, "end": 13, "datetime": "sometime"}},
+                {
+                    "id": "e",
+                    "from_name": "event_date",
+                    "to_name": "text",
+                    "type": "datetime",
+                    "value": {"start": 7, "end": 13, "datetime": "sometime"},
+                },
             ],
             "unreadable date 'sometime'",
         ),
@@ -192,7 +203,7 @@ def test_relation_drawn_backwards_is_understood() -> None:
         {"from_id": "b", "to_id": "e", "type": "relation", "labels": ["recipient"]},
     ]
     conv = convert_task(_task(result))
-    assert conv.problems == [] and conv.annotations[0].events[0].recipients == ["b"]
+    assert conv.problems == [] and list(conv.annotations[0].events[0].role_ids()) == [("recipient", "b")]
 
 
 def test_candidate_choice_gives_the_canonical_id_and_free_text_wins() -> None:
@@ -296,14 +307,7 @@ def test_results_round_trip(pair: tuple[Article, DocumentAnnotation]) -> None:
     triggered = [e for e in ann.events if e.trigger]
     span_ids = {m.id for m in spans}
     expected_events = [
-        e.model_copy(
-            update={
-                "actors": [i for i in e.actors if i in span_ids],
-                "recipients": [i for i in e.recipients if i in span_ids],
-                "locations": [i for i in e.locations if i in span_ids],
-            }
-        )
-        for e in triggered
+        e.model_copy(update={"arguments": [a for a in e.arguments if a.mention in span_ids]}) for e in triggered
     ]
     assert conv.annotation.mentions == spans
     assert conv.annotation.events == expected_events
@@ -360,19 +364,45 @@ def raw_results(draw: st.DrawFn) -> tuple[str, list[dict[str, Any]]]:
         control, label = draw(st.sampled_from([("actor", "PERSON"), ("event", "CONSULT"), ("event", "RETREAT")]))
         labels = draw(st.sampled_from([[label], [label], [label, "STATE"], []]))
         if draw(st.integers(0, 5)):  # else: the label result was deleted, its choices stay
-            results.append({"id": rid, "from_name": control, "to_name": "text", "type": "labels",
-                            "value": {**value, "labels": labels}})
-        for name, choice in draw(st.lists(st.sampled_from(
-            [("mode_CONSULT", "visit"), ("mode_RETREAT", "withdraw"), ("sector", "GOV"), ("contexts", "military"),
-             ("flags", "future"), ("event_date", "2020-01-0x")]), max_size=2)):
+            results.append(
+                {
+                    "id": rid,
+                    "from_name": control,
+                    "to_name": "text",
+                    "type": "labels",
+                    "value": {**value, "labels": labels},
+                }
+            )
+        for name, choice in draw(
+            st.lists(
+                st.sampled_from(
+                    [
+                        ("mode_CONSULT", "visit"),
+                        ("mode_RETREAT", "withdraw"),
+                        ("sector", "GOV"),
+                        ("contexts", "military"),
+                        ("flags", "future"),
+                        ("event_date", "2020-01-0x"),
+                    ]
+                ),
+                max_size=2,
+            )
+        ):
             key = "datetime" if name == "event_date" else "choices"
-            results.append({"id": rid, "from_name": name, "to_name": "text", "type": "choices",
-                            "value": {**value, key: choice if key == "datetime" else [choice]}})
+            results.append(
+                {
+                    "id": rid,
+                    "from_name": name,
+                    "to_name": "text",
+                    "type": "choices",
+                    "value": {**value, key: choice if key == "datetime" else [choice]},
+                }
+            )
     for _ in range(draw(st.integers(0, 5))):
         a = draw(st.sampled_from([*ids, "ghost"]))
         b = draw(st.sampled_from([*ids, "ghost"]))
         rel: dict[str, Any] = {"from_id": a, "to_id": b, "type": "relation"}
-        roles = draw(st.sampled_from([None, [], ["actor"], ["recipient"], ["actor", "location"]]))
+        roles = draw(st.sampled_from([None, [], ["actor"], ["recipient"], ["actor", "location"], ["Attacker"]]))
         if roles is not None:
             rel["labels"] = roles
         results.append(rel)
@@ -397,7 +427,7 @@ def test_every_region_and_relation_becomes_a_unit_a_repair_or_a_problem(case: tu
         if repair.region is not None:
             assert repair.region in units
     relations = [r for r in results if r.get("type") == "relation"]
-    assigned = sum(len(e.actors) + len(e.recipients) + len(e.locations) for e in ann.events)
+    assigned = sum(len(e.arguments) for e in ann.events)
     relation_problems = [p for p in conv.problems if p.relation is not None]
     duplicates = [r for r in conv.repairs if r.kind == "duplicate_relation"]
     assert assigned + len(relation_problems) + len(duplicates) == len(relations)

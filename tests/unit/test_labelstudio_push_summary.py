@@ -12,10 +12,11 @@ import pytest
 
 from eventgold.cli import main
 from eventgold.config import Connection
+from eventgold.labelconfig import render_label_config
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.push import push_articles
 from eventgold.models import Article, DocumentAnnotation, Origin, write_jsonl
-from eventgold.ontology import load_ontology, render_label_config
+from eventgold.ontology import load_ontology
 
 from .test_labelstudio_push_only_ids import STORIES, FakeLabelStudio
 

@@ -40,8 +40,7 @@ def _gold(**over: Any) -> dict[str, Any]:
                 "type": "CONSULT",
                 "trigger": {"start": 10, "end": 13, "text": "met"},
                 "mode": "visit",
-                "actors": ["m2"],
-                "recipients": ["m1"],
+                "arguments": [{"role": "actor", "mention": "m2"}, {"role": "recipient", "mention": "m1"}],
             }
         ],
     }
@@ -85,7 +84,16 @@ def test_valid_gold_document_loads() -> None:
             "id",
             "not unique",
         ),
-        (_gold(events=[{"id": "e1", "type": "CONSULT", "actors": ["m9"]}]), "actors", "refers to a mention"),
+        (
+            _gold(events=[{"id": "e1", "type": "CONSULT", "arguments": [{"role": "actor", "mention": "m9"}]}]),
+            "arguments",
+            "argument 'actor' refers to a mention that is not in the document",
+        ),
+        (
+            _gold(events=[{"id": "e1", "type": "CONSULT", "actors": ["m9"]}]),
+            "arguments",
+            "argument 'actor' refers to a mention that is not in the document",
+        ),
         (
             _gold(events=[{"id": "e1", "type": "CONSULT", "trigger": {"start": 10, "end": 13, "text": "mex"}}]),
             "text",
@@ -181,9 +189,37 @@ def test_content_sha_mismatch_is_reported() -> None:
         Article(id="a", text="abc", content_sha="0" * 64)
 
 
-def test_flags_must_be_plover_flags() -> None:
-    with pytest.raises(RecordError, match="flags"):
-        parse_record(DocumentAnnotation, _ann(events=[{"id": "e", "type": "AGREE", "flags": ["rumour"]}], mentions=[]))
+def test_flags_must_be_the_ontologys_flags() -> None:
+    ann = parse_record(
+        DocumentAnnotation, _ann(events=[{"id": "e", "type": "AGREE", "flags": ["rumour"]}], mentions=[])
+    )
+    with pytest.raises(RecordError) as info:
+        check_annotation(ann, ONTOLOGY)
+    assert info.value.field == "flags" and info.value.value == "rumour"
+    assert "flag not in the ontology; allowed: historical, future, hypothetical, negation" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ([{"role": "target", "mention": "m1"}], "unknown role 'target'; allowed: actor, recipient, location"),
+        ([{"role": "", "mention": "m1"}], "at least 1 character"),
+    ],
+)
+def test_argument_roles_come_from_the_ontology(arguments: list[dict[str, str]], message: str) -> None:
+    payload = _ann(events=[{"id": "e1", "type": "CONSULT", "arguments": arguments}])
+    with pytest.raises(RecordError) as info:
+        check_annotation(parse_record(DocumentAnnotation, payload), ONTOLOGY)
+    assert message in str(info.value)
+
+
+def test_event_role_helpers_keep_the_stored_order() -> None:
+    ann = parse_record(DocumentAnnotation, _ann())
+    event = ann.events[0]
+    assert list(event.role_ids()) == [("actor", "m2"), ("recipient", "m1")]
+    assert event.mentions_in(["recipient", "actor"]) == ["m2", "m1"]
+    assert event.mentions_in(["location"]) == []
+    assert "actors" not in json.loads(ann.model_dump_json())["events"][0]
 
 
 @settings(max_examples=60, deadline=None)

@@ -9,8 +9,8 @@ import yaml
 
 from eventgold.cli import main
 from eventgold.errors import OntologyError
-from eventgold.labelconfig import parse_label_config
-from eventgold.ontology import load_ontology, render_label_config
+from eventgold.labelconfig import parse_label_config, render_label_config
+from eventgold.ontology import load_ontology
 from eventgold.resources import packaged_label_config
 
 ONTOLOGY_PATH = packaged_label_config() / "ontology.yaml"
@@ -26,7 +26,7 @@ def test_plover_content() -> None:
     assert onto.quad_of("SANCTION") == 4 and onto.quad_of("AGREE") == 1
     assert [e.name for e in onto.event_types if e.recipient_required] == ["COOPERATE", "AID", "SANCTION"]
     assert len(onto.contexts) == 37 and "terrorism" in onto.contexts
-    assert onto.flags == ("historical", "future", "hypothetical", "negation")
+    assert onto.flag_names == ("historical", "future", "hypothetical", "negation")
     assert onto.actor_type_names == {"PERSON", "ORGANIZATION", "STATE", "ARMED_GROUP", "GROUP", "LOCATION"}
     assert onto.role_names == {"actor", "recipient", "location"}
     assert {"COP", "GOV", "MIL", "PRM", "REB", "CVL"} <= onto.sector_codes
@@ -141,3 +141,134 @@ def test_cli_render_and_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["config", "validate", "--ontology", str(bad)]) == 2
     err = capsys.readouterr().err
     assert "error:" in err and "Traceback" not in err
+
+
+def test_ace2005_example_content() -> None:
+    onto = load_ontology(packaged_label_config() / "examples" / "ace2005" / "ontology.yaml")
+    assert onto.name == "ACE2005"
+    assert len(onto.event_types) == 33 and len({e.group for e in onto.event_types}) == 8
+    assert len(onto.roles) == 35 and sum(r.name.startswith("Time-") for r in onto.roles) == 8
+    assert onto.roles_of("Attack")[:4] == ("Attacker", "Target", "Instrument", "Place")
+    assert onto.argument_problem("Attack", "Attacker", "GPE") is None
+    assert "not a role of Meet" in (onto.argument_problem("Meet", "Attacker", "PER") or "")
+    assert "cannot fill role 'Victim'" in (onto.argument_problem("Die", "Victim", "ORG") or "")
+    assert onto.coder_slot("Attacker") == "source" and onto.coder_slot("Victim") == "target"
+    assert onto.coder_slot("Place") == "location" and onto.coder_slot("Instrument") is None
+    assert onto.flag_names == ("negative", "past", "present", "future", "generic", "hypothetical")
+    assert not any(e.modes for e in onto.event_types) and onto.contexts == ()
+
+
+# A small ontology written by hand, so that every line number below is known.
+MINI = """\
+name: mini
+actor_types:
+  - {name: PER, hotkey: p}
+  - {name: ORG, hotkey: o}
+event_types:
+  - {name: Attack, hotkey: a, modes: [air], roles: [Attacker, Target]}
+  - {name: Meet, roles: [Entity]}
+roles:
+  - {name: Attacker, entity_types: [PER, ORG]}
+  - {name: Target, entity_types: [PER, ORG]}
+  - {name: Entity}
+coder:
+  source: [Attacker, Entity]
+  target: [Target]
+flags: [negative]
+"""
+
+
+def _edit(line: int, old: str, new: str) -> str:
+    lines = MINI.splitlines(keepends=True)
+    assert old in lines[line - 1], (line, old)
+    lines[line - 1] = lines[line - 1].replace(old, new, 1)
+    return "".join(lines)
+
+
+def _insert_after(line: int, text: str) -> str:
+    lines = MINI.splitlines(keepends=True)
+    return "".join([*lines[:line], text, *lines[line:]])
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(
+            _edit(9, "[PER, ORG]", "[PER, ORG, WEAPON]"),
+            "line 9: roles[Attacker].entity_types[3]: role 'Attacker' accepts 'WEAPON', which is not an actor type",
+            id="unknown type in a role's entity_types",
+        ),
+        pytest.param(
+            _edit(4, "hotkey: o", "hotkey: P"),
+            "line 4: actor_types[ORG].hotkey: hotkey 'p' is used by more than one label (PER, ORG)",
+            id="hotkey used twice",
+        ),
+        pytest.param(
+            MINI + "modes:\n  air: from the air\n  ground: on foot\n",
+            "line 18: modes.ground: mode 'ground' belongs to no event type",
+            id="description of a mode no type has",
+        ),
+        pytest.param(
+            _edit(7, "[Entity]", "[Entity, Place]"),
+            "line 7: event_types[Meet].roles[2]: event type 'Meet' names role 'Place', which is not in roles",
+            id="event type naming an unknown role",
+        ),
+        pytest.param(
+            _edit(14, "[Target]", "[Target, Victim]"),
+            "line 14: coder.target[2]: coder target names role 'Victim', which is not in roles",
+            id="coder slot naming an unknown role",
+        ),
+        pytest.param(
+            _edit(14, "[Target]", "[Target, Attacker]"),
+            "line 14: coder.target[2]: role 'Attacker' is in coder source and coder target; keep one",
+            id="role in two coder slots",
+        ),
+        pytest.param(
+            _insert_after(11, "  - {name: Target}\n"),
+            "line 12: roles[Target].name: duplicate role name 'Target'",
+            id="duplicate role",
+        ),
+    ],
+)
+def test_config_validate_names_the_line_and_the_mistake(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, expected: str
+) -> None:
+    path = tmp_path / "ontology.yaml"
+    path.write_text(content, encoding="utf-8")
+    assert main(["config", "validate", "--ontology", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"error: {path}: {expected}\n"  # one line, nothing else
+    assert captured.out == ""
+    with pytest.raises(OntologyError) as info:
+        load_ontology(path)
+    assert str(info.value) == f"{path}: {expected}"
+
+
+def test_the_hand_written_ontology_is_valid(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ontology.yaml"
+    path.write_text(MINI, encoding="utf-8")
+    assert main(["config", "validate", "--ontology", str(path)]) == 0
+    assert "ontology.yaml: ok — mini: 2 actor types, 2 event types, 1 modes, 3 roles, 1 flags" in " ".join(
+        capsys.readouterr().out.split()
+    )
+
+
+def test_every_mistake_is_listed_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "ontology.yaml"
+    text = _edit(9, "[PER, ORG]", "[PER, WEAPON]").replace("target: [Target]", "target: [Target, Victim]")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(OntologyError) as info:
+        load_ontology(path)
+    message = str(info.value)
+    assert "line 9: roles[Attacker].entity_types[2]: role 'Attacker' accepts 'WEAPON'" in message
+    assert "; line 14: coder.target[2]: coder target names role 'Victim'" in message
+
+
+def test_a_key_given_twice_is_refused_with_its_line(tmp_path: Path) -> None:
+    text = (ONTOLOGY_PATH.read_text(encoding="utf-8")).replace(
+        "name: PLOVER\n", "name: PLOVER\nname: PLOVER-again\n", 1
+    )
+    bad = tmp_path / "ontology.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(OntologyError, match=r"ontology.yaml:\d+: not valid YAML .*key 'name' is given twice"):
+        load_ontology(bad)

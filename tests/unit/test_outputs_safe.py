@@ -175,6 +175,7 @@ AGREEMENT_CSV: dict[str, tuple[str, ...]] = {
     "pairs.csv": ("a", "b"),
     "fields.csv": (),
     "cohen.csv": ("a", "b"),
+    "roles.csv": (),  # role names come from the ontology, which allows no formula start
     "disagreements.csv": ("doc_id", "text", "snippet"),
 }
 

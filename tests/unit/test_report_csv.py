@@ -58,13 +58,16 @@ def test_per_type_rows_match_the_json() -> None:
             )
             assert _same(_num(row["f1"]), s.f1)
         else:
-            p = ex.events.trigger_cls_per_type[t]
+            table = ex.events.arg_cls_per_role if family == "event.arg_cls" else ex.events.trigger_cls_per_type
+            p = table[t]
             assert (int(row["tp"]), int(row["fp"]), int(row["fn"])) == (p.tp, p.fp, p.fn)
             assert _same(_num(row["f1"]), p.f1)
         ci = ex.type_intervals.get(family, {}).get(t)
         assert _same(_num(row["ci_low"]), ci.low if ci else None)
     strict = [r for r in rows if r["family"] == "mention.strict"]
     assert strict and all(r["ci_low"] != "" for r in strict)
+    roles = [r for r in rows if r["family"] == "event.arg_cls"]
+    assert roles and all(r["ci_low"] != "" for r in roles)
 
 
 def test_confusion_significance_and_errors() -> None:

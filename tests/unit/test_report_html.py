@@ -140,7 +140,7 @@ def test_snippet_html_marks_the_unit() -> None:
 def test_charts_per_section(score_page: str) -> None:
     report = score_report()
     alts = [a["alt"] or "" for a in Page(score_page).all("img")]
-    assert sum("per type" in a for a in alts) == 2
+    assert sum("per type" in a for a in alts) == 3  # actor types, event types, argument roles
     confusion = sum(1 for e in report.extractors for cm in e.confusion.values() if cm.labels)
     assert sum(a.startswith("Confusion heatmap") for a in alts) == confusion
     assert sum("differences between extractors" in a for a in alts) == 1

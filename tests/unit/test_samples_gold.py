@@ -14,15 +14,17 @@ from pathlib import Path
 import pytest
 import yaml
 
+from eventgold import SCHEMA_VERSION
 from eventgold.fileio import sha256_file
 from eventgold.gold.dataset import FILES, BuildOptions, build_gold, read_gold_version
 from eventgold.gold.inputs import merge_snapshots
 from eventgold.ingest import ingest_to_file
+from eventgold.labelconfig import render_label_config
 from eventgold.labelstudio.pull import verify_snapshot
 from eventgold.labelstudio.review import read_conflicts
 from eventgold.labelstudio.snapshot import read_snapshot
 from eventgold.models import SPLITS, Article, check_gold, read_jsonl, sha256_text
-from eventgold.ontology import load_ontology, render_label_config
+from eventgold.ontology import load_ontology
 from eventgold.resources import packaged_label_config, packaged_samples
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,6 +97,7 @@ def test_manifest_counts_match_the_documents() -> None:
     assert counts.conflicts == len(read_conflicts(GOLD / "conflicts.jsonl")) == 0
     assert counts.excluded == 0
     assert counts.decisions == {"adjudicator": 3, "majority": 2}
+    assert version.manifest.schema_version == SCHEMA_VERSION  # written by this eventgold's `gold build`
     assert version.manifest.ontology.sha256 == ONTOLOGY.sha256()
     assert version.manifest.ontology.label_config_sha256 == sha256_text(render_label_config(ONTOLOGY))
 

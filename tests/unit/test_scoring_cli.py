@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from eventgold.cli import main
+from eventgold.models import Event
 from eventgold.resources import packaged_samples
 
 FIXTURE = Path(__file__).resolve().parents[2] / "samples" / "fixture"
@@ -64,9 +65,7 @@ def test_user_errors_exit_2(extra: list[str]) -> None:
 
 
 def test_missing_gold_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert (
-        main(["score", "--gold", str(tmp_path), "--pred", str(FIXTURE / "pred_tagger.jsonl")]) == 2
-    )
+    assert main(["score", "--gold", str(tmp_path), "--pred", str(FIXTURE / "pred_tagger.jsonl")]) == 2
     assert "gold.jsonl" in capsys.readouterr().err
 
 
@@ -74,17 +73,18 @@ def _as_plover(line: str) -> list[dict[str, object]]:
     """The coder fixture's events as PLOVER records (actors by text only, no offsets)."""
     doc = json.loads(line)
     text = {m["id"]: m["text"] for m in doc["mentions"]}
+    events = [Event.model_validate(e) for e in doc["events"]]  # either schema
     return [
         {
-            "id": e["id"],
+            "id": e.id,
             "doc_id": doc["doc_id"],
-            "event": e["type"],
-            "mode": e["mode"],
-            "actor": [{"entity_text": text[i]} for i in e["actors"]],
-            "recipient": [{"entity_text": text[i]} for i in e["recipients"]],
+            "event": e.type,
+            "mode": e.mode,
+            "actor": [{"entity_text": text[i]} for i in e.mentions_in(["actor"])],
+            "recipient": [{"entity_text": text[i]} for i in e.mentions_in(["recipient"])],
             "coder": "coder",
         }
-        for e in doc["events"]
+        for e in events
     ]
 
 
@@ -146,7 +146,7 @@ def _mention_recall(gold: Path, split: str) -> float:
     for doc in _gold_docs(gold):
         if doc["split"] != split:
             continue
-        roles = {i for e in doc["events"] for key in ("actors", "recipients", "locations") for i in e[key]}
+        roles = {i for e in doc["events"] for _, i in Event.model_validate(e).role_ids()}
         spans = [m for m in doc["mentions"] if m["start"] is not None]
         anchored += len(spans)
         named += sum(m["id"] in roles for m in spans)
@@ -200,9 +200,7 @@ def _rekey(record: dict[str, Any], variant: str) -> dict[str, Any]:
         ("decoy-doc_id", ["--doc-key", "meta.article"]),
     ],
 )
-def test_the_document_key_of_plover_records_is_detected(
-    tmp_path: Path, variant: str, extra: list[str]
-) -> None:
+def test_the_document_key_of_plover_records_is_detected(tmp_path: Path, variant: str, extra: list[str]) -> None:
     out = _plover_export(PLOVER_CASE, tmp_path / "plover")
     lines = (out / "test.jsonl").read_text(encoding="utf-8").splitlines()
     pred = tmp_path / f"{variant}.jsonl"
@@ -211,9 +209,7 @@ def test_the_document_key_of_plover_records_is_detected(
     assert metrics["coder.tuple.f1"] == metrics["event.arg_cls.f1"] == 1.0
 
 
-def test_plover_records_without_a_document_key_are_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_plover_records_without_a_document_key_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = _plover_export(PLOVER_CASE, tmp_path / "plover")
     lines = (out / "test.jsonl").read_text(encoding="utf-8").splitlines()
     pred = tmp_path / "none.jsonl"

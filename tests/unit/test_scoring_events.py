@@ -10,12 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment
 
-from eventgold.models import Event, Mention, Span
+from eventgold.models import Argument, Event, Mention, Span
+from eventgold.ontology import load_ontology
+from eventgold.resources import packaged_label_config
 from eventgold.scoring.coder import CODER_VARIANTS, event_key, score_coder_doc
 from eventgold.scoring.events import score_events_doc
 
 TEXT = "Iraq met Iran in Baghdad and attacked them later; talks, talks."
-QUADS = {"CONSULT": 1, "AGREE": 1, "ASSAULT": 4, "COERCE": 4}
+PLOVER = load_ontology(packaged_label_config() / "ontology.yaml")
+
+
+def args(**roles: list[str]) -> list[Argument]:
+    """Arguments from role=[mention ids] keywords, in keyword order."""
+    return [Argument(role=role, mention=mid) for role, ids in roles.items() for mid in ids]
 
 
 def m(mid: str, phrase: str, type_: str = "STATE", cid: str | None = None, nth: int = 0) -> Mention:
@@ -43,9 +50,7 @@ G_MEET = Event(
     locations=["bgd"],
     contexts=["diplomatic"],
 )
-G_ATT = Event(
-    id="g2", type="ASSAULT", trigger=trig("attacked"), actors=["iraq"], recipients=["iran"]
-)
+G_ATT = Event(id="g2", type="ASSAULT", trigger=trig("attacked"), actors=["iraq"], recipients=["iran"])
 
 
 def ace(gold_events: list[Event], pred_events: list[Event], pm: list[Mention] | None = None):
@@ -87,7 +92,10 @@ def ace(gold_events: list[Event], pred_events: list[Event], pm: list[Mention] | 
             id="wrong-type-drops-its-arguments",
         ),
         pytest.param(
-            [G_MEET.model_copy(update={"actors": ["iran"], "recipients": ["iraq"]}), G_ATT],
+            [
+                G_MEET.model_copy(update={"arguments": args(actor=["iran"], recipient=["iraq"], location=["bgd"])}),
+                G_ATT,
+            ],
             {
                 "trigger_id": (2, 2, 2),
                 "trigger_cls": (2, 2, 2),
@@ -141,7 +149,7 @@ def test_same_trigger_events_paired_for_most_arguments() -> None:
 
 def test_arguments_without_offsets_are_left_out_and_counted() -> None:
     pm = [*GM, Mention(id="x", type="STATE", canonical_id="IRQ")]
-    res = ace([G_ATT], [G_ATT.model_copy(update={"actors": ["x"]})], pm)
+    res = ace([G_ATT], [G_ATT.model_copy(update={"arguments": args(actor=["x"], recipient=["iran"])})], pm)
     assert res.counts["arg_id"] == (1, 1, 2)
     assert res.pred_args_without_span == 1
 
@@ -169,7 +177,7 @@ def test_trigger_errors_and_type_pairs() -> None:
 
 
 def coder(gold: list[Event], pred: list[Event], pm: list[Mention] | None = None):
-    return score_coder_doc("d", GM, gold, GM if pm is None else pm, pred, QUADS.get)[0]
+    return score_coder_doc("d", GM, gold, GM if pm is None else pm, pred, PLOVER)[0]
 
 
 def test_coder_offset_free_actors_by_canonical_id() -> None:
@@ -191,7 +199,7 @@ def test_coder_offset_free_actors_by_canonical_id() -> None:
 
 
 def test_coder_variants_relax_in_order() -> None:
-    pred = [G_MEET.model_copy(update={"recipients": []})]
+    pred = [G_MEET.model_copy(update={"arguments": args(actor=["iraq"], location=["bgd"])})]
     assert coder([G_MEET], pred) == {
         "tuple": (0, 1, 1),
         "type_actor": (1, 1, 1),
@@ -222,8 +230,8 @@ def test_coder_matches_optimal_assignment(gold: list[Event], pred: list[Event]) 
     gm = {x.id: x for x in GM}
     out = coder(gold, pred)
     for variant in CODER_VARIANTS:
-        gk = [event_key(variant, e, gm, QUADS.get) for e in gold]
-        pk = [event_key(variant, e, gm, QUADS.get) for e in pred]
+        gk = [event_key(variant, e, gm, PLOVER) for e in gold]
+        pk = [event_key(variant, e, gm, PLOVER) for e in pred]
         if gk and pk:
             w = np.array([[int(a == b) for b in pk] for a in gk])
             r, c = linear_sum_assignment(w, maximize=True)

@@ -14,12 +14,9 @@ from eventgold.errors import InputError
 if TYPE_CHECKING:
     from eventgold.extractors.readers import Format
 
-actors_app = typer.Typer(help="The actor dictionary (label_config/actors.yaml).",
-                         no_args_is_help=True)
+actors_app = typer.Typer(help="The actor dictionary (label_config/actors.yaml).", no_args_is_help=True)
 
-JsonOut = Annotated[
-    str | None, typer.Option("--json", help="Write machine output here ('-' for stdout).")
-]
+JsonOut = Annotated[str | None, typer.Option("--json", help="Write machine output here ('-' for stdout).")]
 ActorsOpt = Annotated[
     Path | None,
     typer.Option("--actors", help="Actor dictionary (default: label_config/actors.yaml)."),
@@ -39,13 +36,12 @@ def _count_lines(path: Path) -> int | None:
 
 
 def extract(
-    corpus: Annotated[
-        Path, typer.Argument(help="Corpus JSONL of Articles (from `eventgold ingest`).")
-    ],
+    corpus: Annotated[Path, typer.Argument(help="Corpus JSONL of Articles (from `eventgold ingest`).")],
     extractor: Annotated[
         str,
-        typer.Option("--extractor", "-e",
-                     help="gazetteer, rules, spacy:PIPELINE, an entry point, or pkg.mod:callable."),
+        typer.Option(
+            "--extractor", "-e", help="gazetteer, rules, spacy:PIPELINE, an entry point, or pkg.mod:callable."
+        ),
     ],
     output: Annotated[
         Path | None,
@@ -57,9 +53,7 @@ def extract(
         ),
     ] = None,
     actors: ActorsOpt = None,
-    lexicon: Annotated[
-        Path | None, typer.Option("--lexicon", help="Trigger lexicon for `rules`.")
-    ] = None,
+    lexicon: Annotated[Path | None, typer.Option("--lexicon", help="Trigger lexicon for `rules`.")] = None,
     ontology: OntologyOpt = None,
     json_out: JsonOut = None,
 ) -> None:
@@ -78,7 +72,7 @@ def extract(
     from eventgold.records_io import read_articles
 
     onto = load_ontology(ontology)
-    ex = load_extractor(extractor, actors=actors, lexicon=lexicon)
+    ex = load_extractor(extractor, actors=actors, lexicon=lexicon, ontology=onto)
     safe_name = ex.name.replace(":", "_").replace("/", "_")
     project = find_project_config()  # label_config/ of the project: outputs go beside it
     root = project.parent if project is not None else Path()
@@ -91,9 +85,7 @@ def extract(
     counts = {"documents": 0, "mentions": 0, "events": 0}
 
     def counted() -> Any:
-        for annotation in run_extractor(
-            ex, track(read_articles(corpus), f"{ex.name}", _count_lines(corpus)), onto
-        ):
+        for annotation in run_extractor(ex, track(read_articles(corpus), f"{ex.name}", _count_lines(corpus)), onto):
             counts["documents"] += 1
             counts["mentions"] += len(annotation.mentions)
             counts["events"] += len(annotation.events)
@@ -126,10 +118,11 @@ def extractors(json_out: JsonOut = None) -> None:
     infos = available_extractors()
     if json_out:
         write_json_output(
-            {"extractors": [
-                {"name": i.name, "kind": i.kind, "target": i.target, "description": i.description}
-                for i in infos
-            ]},
+            {
+                "extractors": [
+                    {"name": i.name, "kind": i.kind, "target": i.target, "description": i.description} for i in infos
+                ]
+            },
             json_out,
         )
         if json_out == "-":
@@ -145,20 +138,12 @@ def extractors(json_out: JsonOut = None) -> None:
 def actors_pending(
     source: Annotated[
         Path,
-        typer.Argument(
-            help="Gold JSONL or folder, annotation JSONL, or a Label Studio snapshot (.json)."
-        ),
+        typer.Argument(help="Gold JSONL or folder, annotation JSONL, or a Label Studio snapshot (.json)."),
     ],
     actors: ActorsOpt = None,
-    corpus: Annotated[
-        Path | None, typer.Option("--corpus", help="Corpus JSONL, for example contexts.")
-    ] = None,
-    add: Annotated[
-        bool, typer.Option("--add", help="Append stubs for the missing ids to the dictionary.")
-    ] = False,
-    examples: Annotated[
-        int, typer.Option("--examples", min=0, help="Example contexts per id.")
-    ] = 3,
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Corpus JSONL, for example contexts.")] = None,
+    add: Annotated[bool, typer.Option("--add", help="Append stubs for the missing ids to the dictionary.")] = False,
+    examples: Annotated[int, typer.Option("--examples", min=0, help="Example contexts per id.")] = 3,
     ontology: OntologyOpt = None,
     json_out: JsonOut = None,
 ) -> None:
@@ -179,8 +164,7 @@ def actors_pending(
     dictionary = load_actor_dictionary(actors, onto)
     articles = load_corpus(corpus) if corpus else None
     problems: list[Problem] = []
-    pending = find_pending(read_annotated(source, problems, onto), dictionary, articles=articles,
-                           max_examples=examples)
+    pending = find_pending(read_annotated(source, problems, onto), dictionary, articles=articles, max_examples=examples)
     report_problems(problems, source)
     added: list[str] = []
     if add and pending:
@@ -189,8 +173,14 @@ def actors_pending(
     payload = {
         "dictionary": str(dictionary.path),
         "pending": [
-            {"canonical_id": p.canonical_id, "count": p.count, "documents": len(p.documents),
-             "types": dict(p.types), "texts": dict(p.texts), "examples": p.examples}
+            {
+                "canonical_id": p.canonical_id,
+                "count": p.count,
+                "documents": len(p.documents),
+                "types": dict(p.types),
+                "texts": dict(p.texts),
+                "examples": p.examples,
+            }
             for p in pending
         ],
         "added": added,
@@ -205,8 +195,7 @@ def actors_pending(
         return
     table = Table("canonical id", "uses", "docs", "types", "examples")
     for p in pending:
-        table.add_row(p.canonical_id, str(p.count), str(len(p.documents)),
-                      ", ".join(p.types), "\n".join(p.examples))
+        table.add_row(p.canonical_id, str(p.count), str(len(p.documents)), ", ".join(p.types), "\n".join(p.examples))
     console.print(table)
     if added:
         console.print(f"appended {len(added)} stubs to {dictionary.path}; complete them")
@@ -225,9 +214,7 @@ def suggest(
         Path | None,
         typer.Option("--exclude-ids", help="File of ids to leave out (one per line)."),
     ] = None,
-    fmt: Annotated[
-        str | None, typer.Option("--format", help="Predictions format (default: detected).")
-    ] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help="Predictions format (default: detected).")] = None,
     doc_key: Annotated[
         str, typer.Option("--doc-key", help="Document key of PLOVER records / DocBin user_data.")
     ] = "doc_id",
@@ -251,7 +238,12 @@ def suggest(
         raise InputError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
     excluded = read_id_list(exclude_ids) if exclude_ids else []
     result = suggest(
-        corpus, paths, n=n, exclude_ids=excluded, fmt=cast("Format | None", fmt), doc_key=doc_key,
+        corpus,
+        paths,
+        n=n,
+        exclude_ids=excluded,
+        fmt=cast("Format | None", fmt),
+        doc_key=doc_key,
         ontology=load_ontology(ontology),
     )
     for warning in result.warnings:
@@ -260,13 +252,22 @@ def suggest(
         write_id_list(output, (s.doc_id for s in result.suggestions))
     if json_out:
         write_json_output(
-            {"considered": result.considered, "excluded": result.excluded,
-             "predictions": paths, "warnings": result.warnings,
-             "suggestions": [
-                 {"doc_id": s.doc_id, "score": s.score, "disagreement": s.disagreement,
-                  "candidate_events": s.candidate_events, "units": list(s.units)}
-                 for s in result.suggestions
-             ]},
+            {
+                "considered": result.considered,
+                "excluded": result.excluded,
+                "predictions": paths,
+                "warnings": result.warnings,
+                "suggestions": [
+                    {
+                        "doc_id": s.doc_id,
+                        "score": s.score,
+                        "disagreement": s.disagreement,
+                        "candidate_events": s.candidate_events,
+                        "units": list(s.units),
+                    }
+                    for s in result.suggestions
+                ],
+            },
             json_out,
         )
         if json_out == "-":

@@ -20,9 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-JsonOut = Annotated[
-    str | None, typer.Option("--json", help="Write machine output here (- for stdout).")
-]
+JsonOut = Annotated[str | None, typer.Option("--json", help="Write machine output here (- for stdout).")]
 OntologyOpt = Annotated[
     Path | None,
     typer.Option("--ontology", help="Ontology file (default: label_config/ontology.yaml)."),
@@ -42,9 +40,7 @@ def _warn_unused_adjudications(snapshots: Sequence[SnapshotLike], policy: str) -
 
     if "adjudicator" in parse_policy(policy):
         return
-    count = sum(
-        1 for snap in snapshots for a in snap.annotations if a.origin.kind == "adjudicator" and not a.cancelled
-    )
+    count = sum(1 for snap in snapshots for a in snap.annotations if a.origin.kind == "adjudicator" and not a.cancelled)
     if count:
         err_console.print(
             f"[yellow]warning:[/yellow] {count} adjudication(s) from a review project are ignored: "
@@ -60,38 +56,26 @@ def _fmt(value: float | None) -> str:
 @app.command("build")
 def build(
     snapshots: Annotated[list[Path], typer.Argument(help="Raw snapshots (exports/raw/*.json).")],
-    output: Annotated[
-        Path, typer.Option("-o", "--output", help="New version folder, e.g. exports/gold/v1.")
-    ],
+    output: Annotated[Path, typer.Option("-o", "--output", help="New version folder, e.g. exports/gold/v1.")],
     policy: Annotated[
         str,
-        typer.Option(
-            help="Adjudication policies in order: adjudicator, ground-truth, majority, single."
-        ),
+        typer.Option(help="Adjudication policies in order: adjudicator, ground-truth, majority, single."),
     ] = "adjudicator,ground-truth,majority",
     include_conflicts: Annotated[
         bool,
-        typer.Option(
-            "--include-conflicts", help="Keep conflicted documents with their undisputed units."
-        ),
+        typer.Option("--include-conflicts", help="Keep conflicted documents with their undisputed units."),
     ] = False,
-    split_ratios: Annotated[
-        str, typer.Option("--split-ratios", help="train,dev,test ratios.")
-    ] = "70,15,15",
+    split_ratios: Annotated[str, typer.Option("--split-ratios", help="train,dev,test ratios.")] = "70,15,15",
     seed: Annotated[int, typer.Option(help="Seed of the split (recorded in the manifest).")] = 13,
     group_by: Annotated[
         str | None,
-        typer.Option(
-            "--group-by", help="Keep whole groups on one side: source or published-month."
-        ),
+        typer.Option("--group-by", help="Keep whole groups on one side: source or published-month."),
     ] = None,
     previous: Annotated[
         Path | None,
         typer.Option("--previous", help="Older gold version: its documents keep their split."),
     ] = None,
-    version: Annotated[
-        str | None, typer.Option(help="Version name (default: the folder name).")
-    ] = None,
+    version: Annotated[str | None, typer.Option(help="Version name (default: the folder name).")] = None,
     allow_problems: Annotated[
         bool,
         typer.Option(
@@ -135,13 +119,17 @@ def build(
         result = build_gold(read, onto, options)
     except ProblemsFound as exc:
         report_problems(
-            exc.problems, ", ".join(str(p) for p in snapshots), show=10,
+            exc.problems,
+            ", ".join(str(p) for p in snapshots),
+            show=10,
             listed_in="problems.jsonl once built with --allow-problems",
         )
         raise
     status = write_gold_version(result, output)
     report_problems(
-        result.problems, ", ".join(str(p) for p in snapshots), repairs=result.repairs,
+        result.problems,
+        ", ".join(str(p) for p in snapshots),
+        repairs=result.repairs,
         listed_in=f"{output / 'problems.jsonl'} and {output / 'repairs.jsonl'}",
     )
     m = result.manifest
@@ -178,9 +166,7 @@ def build(
     verb = "wrote" if status == "written" else "unchanged (identical rebuild):"
     out.print(f"{verb} {output}")
     if json_out:
-        write_json_output(
-            {"status": status, "path": str(output), "manifest": m.model_dump(mode="json")}, json_out
-        )
+        write_json_output({"status": status, "path": str(output), "manifest": m.model_dump(mode="json")}, json_out)
 
 
 @app.command("diff")
@@ -231,14 +217,10 @@ def agree(
         Path | None,
         typer.Option("--gold", help="A gold version: adds each annotator's agreement with it."),
     ] = None,
-    show: Annotated[
-        int, typer.Option("--show", help="Disagreements to print (all go to --json).")
-    ] = 10,
+    show: Annotated[int, typer.Option("--show", help="Disagreements to print (all go to --json).")] = 10,
     ontology: OntologyOpt = None,
     json_out: JsonOut = None,
-    html: Annotated[
-        Path | None, typer.Option("--html", help="Also write a self-contained HTML report here.")
-    ] = None,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report here.")] = None,
 ) -> None:
     """Agreement between annotators: span F1, kappas, alpha, role F1, annotator statistics.
 
@@ -259,7 +241,7 @@ def agree(
     gold_map = None
     if gold is not None:
         gold_map = {d.doc_id: d for d in read_gold_version(gold, onto).documents}
-    report = compute_agreement(inputs.raw, inputs.articles, gold_map)
+    report = compute_agreement(inputs.raw, inputs.articles, gold_map, onto)
     report.command = command_line(ctx)
     report.problems = inputs.problems
     report.repairs = inputs.repairs
@@ -275,9 +257,8 @@ def agree(
     for sp in report.spans:
         labels = ", ".join(f"{k} {_fmt(v)}" for k, v in sp.per_label.items())
         spans.add_row(sp.kind, sp.matching, str(len(sp.pairs)), _fmt(sp.macro_f1), labels)
-    spans.add_row(
-        "roles", "matched triggers", str(len(report.roles.pairs)), _fmt(report.roles.macro_f1), ""
-    )
+    per_role = ", ".join(f"{role} {_fmt(rf.macro_f1)}" for role, rf in report.roles.per_role.items())
+    spans.add_row("roles", "matched triggers", str(len(report.roles.pairs)), _fmt(report.roles.macro_f1), per_role)
     out.print(spans)
 
     fields = Table(title="categorical fields on aligned units")
@@ -319,17 +300,11 @@ def agree(
     out.print(people)
 
     if report.disagreements and show > 0:
-        dis = Table(
-            title=f"disagreements ({len(report.disagreements)}; "
-            f"first {min(show, len(report.disagreements))})"
-        )
+        dis = Table(title=f"disagreements ({len(report.disagreements)}; first {min(show, len(report.disagreements))})")
         for column in ("document", "kind", "span", "fields", "values"):
             dis.add_column(column)
         for d in report.disagreements[:show]:
-            values = "; ".join(
-                f"{who}: " + ("—" if v is None else "/".join(v.values()))
-                for who, v in d.values.items()
-            )
+            values = "; ".join(f"{who}: " + ("—" if v is None else "/".join(v.values())) for who, v in d.values.items())
             dis.add_row(
                 d.doc_id,
                 d.kind,

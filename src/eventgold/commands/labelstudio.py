@@ -65,8 +65,9 @@ def load_predictions(
 def label_config_and_instructions() -> tuple[str, str]:
     """The rendered labeling config and the guidelines as HTML (from label_config/)."""
     from eventgold.config import ONTOLOGY_FILE
+    from eventgold.labelconfig import render_label_config
     from eventgold.labelstudio.project import guidelines_html
-    from eventgold.ontology import LABEL_CONFIG_FILE, default_label_config_dir, load_ontology, render_label_config
+    from eventgold.ontology import LABEL_CONFIG_FILE, default_label_config_dir, load_ontology
 
     folder = default_label_config_dir()
     xml_path = folder / LABEL_CONFIG_FILE

@@ -138,6 +138,13 @@ def _print_extractor(ex: ExtractorScore, by: list[str]) -> None:
         for t, p in ex.events.trigger_cls_per_type.items():
             pt.add_row(t, str(p.tp), str(p.fn), str(p.fp), _fmt(p.precision), _fmt(p.recall), _fmt(p.f1))
         console.print(pt)
+        if ex.events.arg_cls_per_role:
+            pr = Table(title=f"{ex.name}: per role (argument classification)", title_justify="left")
+            for col in ("role", "tp", "fn", "fp", "P", "R", "F1"):
+                pr.add_column(col, justify="right")
+            for role, p in ex.events.arg_cls_per_role.items():
+                pr.add_row(role, str(p.tp), str(p.fn), str(p.fp), _fmt(p.precision), _fmt(p.recall), _fmt(p.f1))
+            console.print(pr)
     for key, groups in ex.groups.items():
         gt = Table(title=f"{ex.name}: by {key}", title_justify="left")
         gt.add_column(key)
@@ -243,7 +250,8 @@ def score(
         Path | None,
         typer.Option(
             help="Ontology the gold and predictions are checked against (default: label_config/ontology.yaml); "
-            "given, it also adds PLOVER quad classes."
+            "its roles order the per-role tables, its coder mapping makes the coder tuples' sources and "
+            "targets, its quad classes the coder.quad variant."
         ),
     ] = None,
     html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report here.")] = None,
@@ -282,7 +290,7 @@ def score(
         zero_division=zero_division,
         bootstrap=bootstrap,
         seed=seed,
-        ontology=onto if ontology else None,
+        ontology=onto,
         sources={n: str(p.path) for n, p in zip(names, loaded, strict=True)},
         gold_source=str(gpath),
         input_warnings={n: said for n, (_, said) in zip(names, read, strict=True)},

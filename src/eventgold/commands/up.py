@@ -11,7 +11,11 @@ from rich.markup import escape
 from eventgold.commands.labelstudio import DEFAULT_PROJECT, JsonOut, run_push
 from eventgold.config import workspace
 from eventgold.console import console, err_console, write_json_output
+from eventgold.errors import ConfigError
 from eventgold.models import Article, read_jsonl
+
+DEFAULT_EXTRACTORS = "gazetteer,rules"
+"""Pre-annotators of `up`; those the ontology cannot use are skipped with a warning."""
 
 
 def _default_samples() -> Path:
@@ -56,7 +60,7 @@ def up(
     extractors: Annotated[
         str,
         typer.Option("--extractors", help="Built-in extractors for pre-annotations (comma-separated; '' for none)."),
-    ] = "gazetteer,rules",
+    ] = DEFAULT_EXTRACTORS,
     init: Annotated[
         bool,
         typer.Option(
@@ -94,15 +98,22 @@ def up(
     first_run = creds is None
     if creds is not None and port is not None and port != creds.port:
         warn_fixed_port(port, creds.port, credentials_path())
+    ontology = load_ontology()
+    chosen = []
+    for name in split_list(extractors):
+        try:
+            chosen.append((name, load_extractor(name, ontology=ontology)))
+        except ConfigError as exc:
+            if extractors != DEFAULT_EXTRACTORS:
+                raise
+            err_console.print(f"warning: no {name} pre-annotations: {escape(str(exc))}", soft_wrap=True)
     state = ensure_running(port=port)
     home = workspace()
     corpus = home / "corpus.jsonl"
     summary = ingest_to_file([articles or _default_samples()], corpus)
     corpus_articles = list(read_jsonl(corpus, Article))
-    ontology = load_ontology()
     prediction_files: list[Path] = []
-    for name in split_list(extractors):
-        extractor = load_extractor(name)
+    for name, extractor in chosen:
         target = home / "predictions" / f"{name.replace(':', '_')}.jsonl"
         write_jsonl(target, run_extractor(extractor, corpus_articles, ontology))
         prediction_files.append(target)

@@ -157,6 +157,14 @@ class ExportContext:
             [t.name for t in self.ontology.event_types], (e.type for d in self.gold.documents for e in d.events)
         )
 
+    @cached_property
+    def roles(self) -> list[str]:
+        """Argument roles in ontology order, then any other role the gold uses (sorted)."""
+        return _types(
+            [r.name for r in self.ontology.roles],
+            (role for d in self.gold.documents for e in d.events for role, _ in e.role_ids()),
+        )
+
     def base_counts(self, split: str) -> SplitCounts:
         """Documents, mentions and events of ``split`` (writers add tokens, records, cut)."""
         docs = self.documents(split)
@@ -197,7 +205,8 @@ FORMATS: dict[str, ExportFormat] = {
     for f in (
         ExportFormat(
             "conll",
-            "CoNLL-2003 columns: token, actor BIO, event-trigger BIO; one file per split",
+            "CoNLL-2003 columns: token, actor BIO, event-trigger BIO, event arguments (any ontology's roles); "
+            "one file per split",
             "eventgold.export.conll",
             token_level=True,
         ),

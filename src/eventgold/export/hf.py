@@ -11,7 +11,9 @@ Per split, ``<split>.jsonl`` holds one document per line:
   (token offsets are null when the span is cut, e.g. for blanks at its edges;
   a mention known only by its canonical id has null offsets);
 - ``events``: type, mode, trigger (character and token offsets), arguments
-  (role, mention id, type, text, token offsets), contexts, flags, date.
+  (role, mention id, type, text, token offsets), contexts, flags, date. Roles
+  are the ontology's (any ontology: ``labels.json`` lists them under ``roles``,
+  in ontology order, then any other the gold uses).
 
 Token ends are exclusive everywhere. ``README.md`` is a dataset card whose YAML
 header declares the splits (``dev`` is published as ``validation``) and the
@@ -28,6 +30,7 @@ document there is no dataset to load, and the export is refused (a
 from __future__ import annotations
 
 import copy
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -42,7 +45,6 @@ from eventgold.export.tokenize import TOKENIZER
 from eventgold.fileio import json_text
 
 HF_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
-ROLES = ("actor", "recipient", "location")
 
 _STR = {"dtype": "string"}
 _I32 = {"dtype": "int32"}
@@ -60,6 +62,7 @@ def features(ner_labels: list[str], trigger_labels: list[str]) -> list[dict[str,
 
     def offsets() -> list[dict[str, Any]]:  # fresh dicts: shared ones would become YAML aliases
         return [f("start", _I32), f("end", _I32), f("token_start", _I32), f("token_end", _I32)]
+
     return [
         f("id", _STR),
         f("text", _STR),
@@ -193,6 +196,11 @@ def document_row(layout: DocLayout, ner_ids: dict[str, int], trigger_ids: dict[s
     }
 
 
+def _tag(name: str) -> str:
+    """A dataset-card tag from a name: lower case, other characters as one '-' (``ACE 2005`` -> ``ace-2005``)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "ontology"
+
+
 def _table(title: str, rows: dict[str, Counter[str]], splits: tuple[str, ...]) -> list[str]:
     lines = [f"| {title} | " + " | ".join(HF_SPLIT[s] for s in splits) + " |", "|---|" + "---:|" * len(splits)]
     for name, per_split in rows.items():
@@ -226,7 +234,7 @@ def render_card(
             "pretty_name": f"eventgold {m.version}: political events in news",
             "task_categories": ["token-classification"],
             "task_ids": ["named-entity-recognition"],
-            "tags": ["event-extraction", "political-events", "plover", "eventgold"],
+            "tags": ["event-extraction", "political-events", _tag(ctx.ontology.name), "eventgold"],
             "configs": [
                 {
                     "config_name": "default",
@@ -295,6 +303,8 @@ def render_card(
         "",
         "`trigger_tags`: " + ", ".join(f"{i} `{n}`" for i, n in enumerate(labels["trigger_tags"])),
         "",
+        "Argument roles (`events[].arguments[].role`): " + (", ".join(f"`{r}`" for r in labels["roles"]) or "none"),
+        "",
         "Also in `labels.json`.",
         "",
         "## Use",
@@ -331,7 +341,7 @@ def write(ctx: ExportContext, out: Path) -> FormatResult:
         "trigger_tags": bio_labels(ctx.event_types),
         "actor_types": list(ctx.actor_types),
         "event_types": list(ctx.event_types),
-        "roles": list(ROLES),
+        "roles": list(ctx.roles),
     }
     ner_ids = {name: i for i, name in enumerate(labels["ner_tags"])}
     trigger_ids = {name: i for i, name in enumerate(labels["trigger_tags"])}
@@ -374,8 +384,6 @@ def write(ctx: ExportContext, out: Path) -> FormatResult:
         result.extra_manifest["hf_undeclared_splits"] = empty
         result.warnings.append(
             f"split{'s' if len(empty) > 1 else ''} {', '.join(empty)} without documents left out of the dataset "
-            "card (datasets cannot load an empty split); load_dataset gives "
-            + ", ".join(HF_SPLIT[s] for s in declared)
+            "card (datasets cannot load an empty split); load_dataset gives " + ", ".join(HF_SPLIT[s] for s in declared)
         )
     return result
-

@@ -38,7 +38,8 @@ from eventgold.export.sentences import split_sentences
 from eventgold.export.tokenize import Token, split_tokens, tokenize
 from eventgold.models import GoldDocument
 
-Kind = Literal["mention", "trigger"]
+Kind = Literal["mention", "trigger", "argument"]
+"""``argument``: an event argument on its mention's tokens (the CoNLL argument column), labelled ``<event>:<role>``."""
 CutReason = Literal["boundary", "whitespace", "empty", "overlap"]
 CUT_REASONS: tuple[CutReason, ...] = ("boundary", "whitespace", "empty", "overlap")
 
@@ -201,9 +202,7 @@ class _Aligner:
                 detail,
                 covering_start=self.tokens[cover[0]].start if cover else None,
                 covering_end=self.tokens[cover[1] - 1].end if cover else None,
-                covering_text=self.text[self.tokens[cover[0]].start : self.tokens[cover[1] - 1].end]
-                if cover
-                else None,
+                covering_text=self.text[self.tokens[cover[0]].start : self.tokens[cover[1] - 1].end] if cover else None,
             )
 
         if cover is None or unit.start >= unit.end:

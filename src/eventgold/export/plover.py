@@ -5,7 +5,16 @@ Field names follow the PLOVER data-interchange specification (manual v0.8, see
 objects), ``event``, ``mode``, ``context``, ``event_text``, ``event_loc``,
 ``text_info``, ``quad_code``, ``coder``, ``coded_date``, ``comment``,
 ``cite_info``. PLOVER invites extra named fields; this export adds
-``doc_id``, ``aux_modes`` (historical, future, hypothetical, negation) and ``trigger``.
+``doc_id``, ``aux_modes`` (the event's flags) and ``trigger``.
+
+Participants come from the event's arguments through the ontology's coder
+mapping (:mod:`eventgold.extractors.plover_format`, field names in
+``plover_format.yaml``): ``actor`` lists the mentions of the ``coder.source``
+roles, ``recipient`` those of the ``coder.target`` roles, and ``event_loc`` is
+the first mention of a ``coder.location`` role (PLOVER: the roles actor,
+recipient and location).
+Arguments in roles the mapping leaves out have no PLOVER field; the export
+counts them in a warning.
 
 Entity objects (PLOVER's actor information object):
 
@@ -32,6 +41,7 @@ is the gold version's creation date, never the clock.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +49,7 @@ from eventgold.errors import ConfigError
 from eventgold.export import ExportContext, FormatResult, dumps_line
 from eventgold.export.layout import DocLayout
 from eventgold.extractors.dictionary import ActorDictionary, default_actors_path, load_actor_dictionary
+from eventgold.extractors.plover_format import load_plover_format
 from eventgold.models import GoldDocument, Mention
 
 
@@ -103,14 +114,14 @@ def _sentence_of(layout: DocLayout, start: int, end: int) -> tuple[int, int, int
     return hits[0][0], min(hits[0][1], start), max(hits[-1][2], end)
 
 
-def event_records(
-    layout: DocLayout, ctx: ExportContext, dictionary: ActorDictionary | None
-) -> list[dict[str, Any]]:
+def event_records(layout: DocLayout, ctx: ExportContext, dictionary: ActorDictionary | None) -> list[dict[str, Any]]:
     """The PLOVER records of one gold document, in gold event order."""
     doc: GoldDocument = layout.doc
     text = doc.article.text
     mentions = {m.id: m for m in doc.mentions}
     manifest = ctx.gold.manifest
+    coder = ctx.ontology.coder
+    fields = load_plover_format().fields
     records = []
     for e in doc.events:
         located = _sentence_of(layout, e.trigger.start, e.trigger.end) if e.trigger is not None else None
@@ -121,7 +132,7 @@ def event_records(
         else:
             event_text = None
             text_info = {"sequence": None, "start": 0, "end": len(text), "is_story": True}
-        location = next((mentions[i] for i in e.locations), None)
+        location = next((mentions[i] for i in e.mentions_in(coder.location)), None)
         provenance = doc.provenance.get(e.id)
         comment = None
         if provenance is not None and (provenance.decision or provenance.annotators):
@@ -134,15 +145,15 @@ def event_records(
                 "id": f"{doc.doc_id}:{e.id}",
                 "doc_id": doc.doc_id,
                 "date": date.isoformat() if date else None,
-                "actor": [entity(mentions[i], text, dictionary) for i in e.actors],
-                "recipient": [entity(mentions[i], text, dictionary) for i in e.recipients],
+                fields.source: [entity(mentions[i], text, dictionary) for i in e.mentions_in(coder.source)],
+                fields.target: [entity(mentions[i], text, dictionary) for i in e.mentions_in(coder.target)],
                 "event": e.type,
                 "mode": e.mode,
                 "aux_modes": list(e.flags),
                 "context": list(e.contexts),
                 "quad_code": ctx.ontology.quad_of(e.type),
                 "event_text": event_text,
-                "event_loc": _location(location, text, dictionary) if location is not None else None,
+                fields.location: _location(location, text, dictionary) if location is not None else None,
                 "trigger": (
                     {"text": e.trigger.text, "start": e.trigger.start, "end": e.trigger.end} if e.trigger else None
                 ),
@@ -173,6 +184,9 @@ def write(ctx: ExportContext, out: Path) -> FormatResult:
         if dictionary is not None
         else None
     )
+    mapped = {*coder_roles(ctx)}
+    unmapped: Counter[str] = Counter()
+    extra_places = 0
     for split in ctx.splits:
         counts = ctx.base_counts(split)
         with open(out / f"{split}.jsonl", "w", encoding="utf-8", newline="\n") as fh:
@@ -181,5 +195,23 @@ def write(ctx: ExportContext, out: Path) -> FormatResult:
                 for record in event_records(layout, ctx, dictionary):
                     fh.write(dumps_line(record))
                     counts.records += 1
+                unmapped.update(role for e in doc.events for role, _ in e.role_ids() if role not in mapped)
+                extra_places += sum(max(0, len(e.mentions_in(ctx.ontology.coder.location)) - 1) for e in doc.events)
         result.counts[split] = counts
+    if unmapped:
+        result.warnings.append(
+            f"{sum(unmapped.values())} argument(s) in roles the ontology's coder mapping leaves out have no PLOVER "
+            "field and are not exported: " + ", ".join(f"{role} {n}" for role, n in sorted(unmapped.items()))
+        )
+    if extra_places:
+        result.warnings.append(
+            f"{extra_places} location argument(s) beyond an event's first are not exported "
+            f"({load_plover_format().fields.location} holds one place)"
+        )
     return result
+
+
+def coder_roles(ctx: ExportContext) -> tuple[str, ...]:
+    """The roles the PLOVER fields carry: the ontology's coder source, target and location roles."""
+    coder = ctx.ontology.coder
+    return (*coder.source, *coder.target, *coder.location)

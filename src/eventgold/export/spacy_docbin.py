@@ -12,8 +12,12 @@ single space kept as whitespace tokens the way spaCy's own tokenizer does, so
 - ``doc.spans["actors"]``: every aligned actor mention, overlapping or not;
 - ``doc.spans["events"]``: every aligned event trigger (label: event type,
   ``id_``: gold event id);
-- ``doc.user_data``: ``doc_id``, ``split`` and ``events`` (type, mode, roles
-  as gold mention ids, contexts, flags, date), stored with ``store_user_data``.
+- ``doc.user_data``: ``doc_id``, ``split`` and ``events`` (id, type, mode,
+  ``arguments``: ``[{"role", "mention"}]`` with the ontology's roles and gold
+  mention ids, contexts, flags, date), stored with ``store_user_data``.
+  (Exports before schema 1.1 wrote ``actors``/``recipients``/``locations``
+  lists instead of ``arguments``; :func:`eventgold.migrations.migrate_event`
+  reads either.)
 
 spaCy is optional (the ``spacy`` extra) and imported only here.
 """
@@ -93,9 +97,7 @@ def make_doc(vocab: Any, layout: DocLayout) -> Any:
             "id": e.id,
             "type": e.type,
             "mode": e.mode,
-            "actors": list(e.actors),
-            "recipients": list(e.recipients),
-            "locations": list(e.locations),
+            "arguments": [{"role": role, "mention": mention} for role, mention in e.role_ids()],
             "contexts": list(e.contexts),
             "flags": list(e.flags),
             "date": e.date.isoformat() if e.date else None,

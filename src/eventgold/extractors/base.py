@@ -14,7 +14,9 @@ Names resolve in this order:
 
 What a name points at may be an extractor instance, a class, or a factory
 function returning an extractor; classes and factories are called with the
-keyword options that apply (``actors``, ``lexicon`` for the built-ins).
+keyword options that apply (``actors``, ``lexicon``, ``ontology``: those they
+accept). The ontology gives the built-ins their roles (coder mapping) and the
+spaCy extractor its label map (``ner_labels``).
 """
 
 from __future__ import annotations
@@ -66,7 +68,9 @@ def _gazetteer(**options: Any) -> Extractor:
 def _rules(**options: Any) -> Extractor:
     from eventgold.extractors.rules import RulesExtractor
 
-    return RulesExtractor(actors=options.get("actors"), lexicon=options.get("lexicon"))
+    return RulesExtractor(
+        actors=options.get("actors"), lexicon=options.get("lexicon"), ontology=options.get("ontology")
+    )
 
 
 BUILTINS: dict[str, tuple[Callable[..., Extractor], str]] = {
@@ -85,8 +89,7 @@ BUILTINS: dict[str, tuple[Callable[..., Extractor], str]] = {
 def available_extractors() -> list[ExtractorInfo]:
     """The built-ins, the spaCy family, and every ``eventgold.extractors`` entry point."""
     out = [
-        ExtractorInfo(name=name, kind="builtin", target=f"{fn.__module__}:{fn.__name__}",
-                      description=desc)
+        ExtractorInfo(name=name, kind="builtin", target=f"{fn.__module__}:{fn.__name__}", description=desc)
         for name, (fn, desc) in BUILTINS.items()
     ]
     out.append(
@@ -95,15 +98,18 @@ def available_extractors() -> list[ExtractorInfo]:
             kind="spacy",
             target="eventgold.extractors.spacy_ner:SpacyExtractor",
             description=(
-                "actor mentions from an installed spaCy pipeline (e.g. spacy:en_core_web_sm); "
-                "needs the `spacy` extra"
+                "actor mentions from an installed spaCy pipeline (e.g. spacy:en_core_web_sm); needs the `spacy` extra"
             ),
         )
     )
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
         out.append(
-            ExtractorInfo(name=ep.name, kind="entry-point", target=ep.value,
-                          description=f"from package {ep.dist.name if ep.dist else '?'}")
+            ExtractorInfo(
+                name=ep.name,
+                kind="entry-point",
+                target=ep.value,
+                description=f"from package {ep.dist.name if ep.dist else '?'}",
+            )
         )
     return out
 
@@ -120,9 +126,7 @@ def _import_target(target: str) -> Any:
         try:
             obj = getattr(obj, part)
         except AttributeError as exc:
-            raise ConfigError(
-                f"extractor {target!r}: module {module_name!r} has no attribute {attr!r}"
-            ) from exc
+            raise ConfigError(f"extractor {target!r}: module {module_name!r} has no attribute {attr!r}") from exc
     return obj
 
 
@@ -142,41 +146,42 @@ def _instantiate(obj: Any, label: str, options: dict[str, Any]) -> Extractor:
             raise ConfigError(f"extractor {label!r} failed to start: {exc}") from exc
     if not isinstance(obj, Extractor):
         raise ConfigError(
-            f"extractor {label!r} is not an extractor: it needs `name`, `version` and "
-            "`extract(articles)`"
+            f"extractor {label!r} is not an extractor: it needs `name`, `version` and `extract(articles)`"
         )
     return obj
 
 
 def load_extractor(
-    name: str, *, actors: str | Path | None = None, lexicon: str | Path | None = None
+    name: str,
+    *,
+    actors: str | Path | None = None,
+    lexicon: str | Path | None = None,
+    ontology: Ontology | None = None,
 ) -> Extractor:
     """The extractor called ``name`` (built-in, ``spacy:NAME``, entry point or ``pkg.mod:obj``).
 
-    Raises ConfigError naming what is available when ``name`` resolves to nothing.
+    ``ontology`` (default: label_config/ontology.yaml) is passed to extractors
+    that take one. Raises ConfigError naming what is available when ``name``
+    resolves to nothing.
     """
-    options: dict[str, Any] = {"actors": actors, "lexicon": lexicon}
+    options: dict[str, Any] = {"actors": actors, "lexicon": lexicon, "ontology": ontology}
     if name in BUILTINS:
         return BUILTINS[name][0](**options)
     if name.startswith("spacy:"):
         from eventgold.extractors.spacy_ner import SpacyExtractor
 
-        return SpacyExtractor(name.removeprefix("spacy:"))
+        return SpacyExtractor(name.removeprefix("spacy:"), ontology=ontology)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == name:
             try:
                 obj = ep.load()
             except Exception as exc:
-                raise ConfigError(
-                    f"extractor {name!r}: entry point {ep.value!r} failed to load: {exc}"
-                ) from exc
+                raise ConfigError(f"extractor {name!r}: entry point {ep.value!r} failed to load: {exc}") from exc
             return _instantiate(obj, name, options)
     if ":" in name:
         return _instantiate(_import_target(name), name, options)
     known = ", ".join(info.name for info in available_extractors())
-    raise ConfigError(
-        f"unknown extractor {name!r}; available: {known}, or package.module:callable"
-    )
+    raise ConfigError(f"unknown extractor {name!r}; available: {known}, or package.module:callable")
 
 
 def run_extractor(
@@ -198,10 +203,7 @@ def run_extractor(
     label = getattr(extractor, "name", "?")
     for annotation in extractor.extract(feed()):
         if not isinstance(annotation, DocumentAnnotation):
-            raise RecordError(
-                f"extractor {label!r} yielded a {type(annotation).__name__}, not a "
-                "DocumentAnnotation"
-            )
+            raise RecordError(f"extractor {label!r} yielded a {type(annotation).__name__}, not a DocumentAnnotation")
         if not pending:
             raise RecordError(
                 f"extractor {label!r} yielded more annotations than it was given articles",
@@ -211,7 +213,9 @@ def run_extractor(
         if annotation.origin.kind != "extractor":
             raise RecordError(
                 f"extractor {label!r}: origin kind must be 'extractor'",
-                doc_id=annotation.doc_id, field="origin.kind", value=annotation.origin.kind,
+                doc_id=annotation.doc_id,
+                field="origin.kind",
+                value=annotation.origin.kind,
             )
         try:
             if ontology is not None:
@@ -223,6 +227,9 @@ def run_extractor(
         except RecordError as exc:
             raise RecordError(
                 f"extractor {label!r} produced an invalid annotation: {exc.problem}",
-                doc_id=exc.doc_id, record_id=exc.record_id, field=exc.field, value=exc.value,
+                doc_id=exc.doc_id,
+                record_id=exc.record_id,
+                field=exc.field,
+                value=exc.value,
             ) from exc
         yield annotation

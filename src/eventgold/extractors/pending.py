@@ -139,9 +139,7 @@ def find_pending(
             if len(item.examples) < max_examples:
                 if text is not None and m.start is not None and m.end is not None:
                     lo, hi = max(0, m.start - CONTEXT_CHARS), min(len(text), m.end + CONTEXT_CHARS)
-                    snippet = (
-                        text[lo : m.start] + "[" + text[m.start : m.end] + "]" + text[m.end : hi]
-                    )
+                    snippet = text[lo : m.start] + "[" + text[m.start : m.end] + "]" + text[m.end : hi]
                     example = f"{annotation.doc_id}: …{' '.join(snippet.split())}…"
                 else:
                     example = f"{annotation.doc_id}: {m.text or cid}"
@@ -159,7 +157,15 @@ def _top(counter: Counter[str], allowed: Iterable[str] | None = None) -> str | N
 
 
 def stub_text(pending: Iterable[PendingActor], ontology: Ontology) -> str:
-    """YAML text for stub entries (JSON-quoted strings, valid YAML), one per pending id."""
+    """YAML text for stub entries (JSON-quoted strings, valid YAML), one per pending id.
+
+    An id whose mentions carry no type of ``ontology`` gets the type an untyped
+    named entity gets (``entity_types.other`` in ``plover_format.yaml``, resolved
+    against the ontology; else its first actor type).
+    """
+    from eventgold.extractors.plover_format import load_plover_format, resolve_type
+
+    fallback = resolve_type(load_plover_format().entity_types.other, ontology) or ontology.actor_types[0].name
     lines = [
         "",
         "# --- Added by `eventgold actors pending --add`: complete name,",
@@ -168,7 +174,7 @@ def stub_text(pending: Iterable[PendingActor], ontology: Ontology) -> str:
     for item in pending:
         name = _top(item.texts) or item.canonical_id
         aliases = [t for t, _ in item.texts.most_common() if t != name][:10]
-        actor_type = _top(item.types, ontology.actor_type_names) or "ORGANIZATION"
+        actor_type = _top(item.types, ontology.actor_type_names) or fallback
         lines.append(f"{json.dumps(item.canonical_id, ensure_ascii=False)}:")
         lines.append(f"  name: {json.dumps(name, ensure_ascii=False)}")
         if aliases:
@@ -195,8 +201,11 @@ def append_stubs(
     file is checked by loading it before it replaces the old one (atomically).
     """
     file = Path(path)
-    addable = [p for p in pending if p.canonical_id.strip() == p.canonical_id and p.canonical_id
-               and ID_SEPARATOR.strip() not in p.canonical_id]
+    addable = [
+        p
+        for p in pending
+        if p.canonical_id.strip() == p.canonical_id and p.canonical_id and ID_SEPARATOR.strip() not in p.canonical_id
+    ]
     if not addable:
         return []
     try:

@@ -1,7 +1,11 @@
 """A spaCy ``DocBin`` as DocumentAnnotations (mentions only).
 
 Read through :func:`eventgold.extractors.readers.read_predictions` (format ``docbin``);
-each doc carries its article id in ``doc.user_data[doc_key]``.
+each doc carries its article id in ``doc.user_data[doc_key]``. An entity label
+that is an actor type of the ontology is taken as it is (eventgold's own spaCy
+export); any other goes through the ontology's ``ner_labels``
+(:func:`eventgold.extractors.spacy_ner.ontology_label_map`). Events in
+``user_data`` are not read.
 """
 
 from __future__ import annotations
@@ -11,15 +15,14 @@ from pathlib import Path
 from typing import Any, cast
 
 from eventgold.errors import InputError, RecordError
-from eventgold.extractors.read_plover import ACTOR_TYPES
 from eventgold.models import DocumentAnnotation, Origin
-from eventgold.ontology import Ontology
+from eventgold.ontology import Ontology, load_ontology
 
 
 def _read_docbin(
     file: Path, doc_key: str, ontology: Ontology | None
 ) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
-    from eventgold.extractors.spacy_ner import DEFAULT_LABEL_MAP, _import_spacy, doc_mentions
+    from eventgold.extractors.spacy_ner import _import_spacy, doc_mentions, ontology_label_map
 
     spacy = _import_spacy()
     from spacy.tokens import DocBin
@@ -28,8 +31,8 @@ def _read_docbin(
         docbin = DocBin(store_user_data=True).from_disk(file)
     except Exception as exc:  # spaCy raises ValueError/KeyError/OSError on bad files
         raise InputError(f"{file}: not a readable spaCy DocBin: {exc}") from exc
-    types = ontology.actor_type_names if ontology is not None else frozenset(ACTOR_TYPES)
-    label_map = {**{t: t for t in types}, **DEFAULT_LABEL_MAP}
+    onto = ontology if ontology is not None else load_ontology()
+    label_map = {**ontology_label_map(onto), **{t.name: t.name for t in onto.actor_types}}
     vocab = spacy.blank("xx").vocab
     for number, doc in enumerate(docbin.get_docs(vocab), 1):
         where = f"{file} (doc #{number})"

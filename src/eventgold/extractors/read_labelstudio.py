@@ -17,6 +17,7 @@ from eventgold.errors import InputError, RecordError
 from eventgold.labelstudio.convert import parse_created, parse_origin, results_to_annotation
 from eventgold.models import Article, DocumentAnnotation, LabelStudioRef, Origin
 from eventgold.offsets import RepairedSpansWarning
+from eventgold.ontology import Ontology
 
 
 def _task_doc_id(task: dict[str, Any], doc_key: str, by_sha: dict[str, str], by_text: dict[str, str]) -> str:
@@ -47,6 +48,7 @@ def _read_labelstudio(
     articles: Mapping[str, Article] | None,
     doc_key: str,
     include_annotations: bool,
+    ontology: Ontology | None = None,
 ) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
     try:
         raw = json.loads(file.read_text(encoding="utf-8"))
@@ -105,7 +107,13 @@ def _read_labelstudio(
                         "created": parse_created(item.get("created_at")),
                     }
                 converted = results_to_annotation(
-                    item.get("result") or [], text=text, doc_id=doc_id, origin=origin, ref=ref, extra=extra
+                    item.get("result") or [],
+                    text=text,
+                    doc_id=doc_id,
+                    origin=origin,
+                    ref=ref,
+                    extra=extra,
+                    ontology=ontology,
                 )
                 if converted.problems:
                     raise RecordError(str(converted.problems[0]), doc_id=doc_id)

@@ -2,21 +2,35 @@
 
 Read through :func:`eventgold.extractors.readers.read_predictions` (format ``plover``);
 records are grouped into documents by ``doc_key`` (:func:`detect_plover_doc_key`).
+
+A record's ``actor``, ``recipient`` and ``event_loc`` fill the ontology's roles
+through its coder mapping (:mod:`eventgold.extractors.plover_format`): an
+``actor`` entity fills the first ``coder.source`` role the event type allows
+(PLOVER: ``actor``), a ``recipient`` the first ``coder.target`` role, the
+``event_loc`` the first ``coder.location`` role. An entity whose slot maps to no
+role of the event type (an ontology without ``coder.target``, say), or that no
+mention type fits, is left out and listed as a :class:`~eventgold.problems.Problem`
+(or, when the caller collects none, summed up in one :class:`UnmappedEntityWarning`).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from eventgold.errors import InputError, RecordError
+from eventgold.errors import EventgoldWarning, InputError, RecordError
 from eventgold.extractors.dictionary import ActorDictionary
+from eventgold.extractors.plover_format import entity_type, load_plover_format, role_for_slot
 from eventgold.models import Article, DocumentAnnotation, iter_json_lines, parse_record
+from eventgold.ontology import Ontology
+from eventgold.problems import Problem, summarize
 
-ACTOR_TYPES = ("PERSON", "ORGANIZATION", "STATE", "ARMED_GROUP", "GROUP", "LOCATION")
-_ARMED_SECTORS = frozenset({"MIL", "PRM", "REB", "UAF", "SPY"})
+
+class UnmappedEntityWarning(EventgoldWarning):
+    """Entities of PLOVER records were left out: no role or mention type of the ontology fits them."""
 
 
 def _lookup(raw: dict[str, Any], dotted: str) -> Any:
@@ -124,7 +138,16 @@ def _entity_mention(
     dictionary: ActorDictionary | None,
     article: Article | None,
     window: tuple[int, int] | None,
-) -> dict[str, Any]:
+    ontology: Ontology,
+    *,
+    location: bool = False,
+) -> tuple[dict[str, Any], str | None]:
+    """The mention (as a dict) an entity object gives, and why it has no type when it has none.
+
+    Its type: the event location's (``location``), else the dictionary entry's,
+    else one from ``plover_format.yaml`` (:func:`~eventgold.extractors.plover_format.entity_type`);
+    the ``type`` eventgold's own export writes wins when the ontology has it.
+    """
     text = entity.get("entity_text") or entity.get("text") or None
     code = entity.get("code") or entity.get("country") or None
     sector = entity.get("sector") or None
@@ -141,14 +164,22 @@ def _entity_mention(
                 entry = dictionary.entries[found[0].canonical_id]
         if entry is None and code and not text and code in dictionary:
             entry = dictionary.entries[code]
+    code_only = bool(code) and not text
+    actor_type: str | None
     canonical: str | None
-    if entry is not None:
+    tried: tuple[str, ...] = ()
+    if entry is not None and not location:
         actor_type, canonical = entry.type, entry.id
-    elif not text and code:
-        actor_type, canonical = "STATE", str(code)
     else:
-        actor_type = "ARMED_GROUP" if sector in _ARMED_SECTORS else "ORGANIZATION"
-        canonical = str(qid) if qid else None
+        actor_type, tried = entity_type(
+            ontology, location=location, code_only=code_only, sector=str(sector) if sector else None
+        )
+        if entry is not None:
+            canonical = entry.id
+        elif code_only:
+            canonical = str(code)
+        else:
+            canonical = str(qid) if qid else None
     mention: dict[str, Any] = {
         "type": actor_type,
         "text": str(text) if text else None,
@@ -160,7 +191,7 @@ def _entity_mention(
     own_id, own_type = entity.get("canonical_id"), entity.get("type")
     if isinstance(own_id, str) and own_id:
         mention["canonical_id"] = own_id
-    if isinstance(own_type, str) and own_type in ACTOR_TYPES:
+    if isinstance(own_type, str) and own_type in ontology.actor_type_names:
         mention["type"] = own_type
     start, end = entity.get("start"), entity.get("end")
     said_unanchored = "start" in entity and "end" in entity and start is None and end is None
@@ -171,7 +202,13 @@ def _entity_mention(
             placed = _place(article.text, str(text), window)
             if placed is not None:
                 mention["start"], mention["end"] = placed
-    return mention
+    untyped = None
+    if mention["type"] is None:
+        untyped = (
+            f"no actor type of the ontology ({ontology.name}) fits the entity: tried "
+            f"{', '.join(tried) or 'nothing'} (plover_format.yaml: names of actor types or of their ner_labels)"
+        )
+    return mention, untyped
 
 
 def _event_location(value: Any) -> list[dict[str, Any]]:
@@ -184,11 +221,18 @@ def _event_location(value: Any) -> list[dict[str, Any]]:
             "code": value.get("cc3"),
             "identifier_id": value.get("identifier_id"),
             "canonical_id": value.get("canonical_id"),
-            "type": "LOCATION",
             "start": value.get("start"),
             "end": value.get("end"),
         }
     ]
+
+
+def _canonical_name(value: str, names: Any) -> str:
+    """``value`` as the ontology spells it when it matches one of ``names`` but for case, else as given."""
+    if value in names:
+        return value
+    folded = [n for n in names if n.casefold() == value.casefold()]
+    return folded[0] if len(folded) == 1 else value
 
 
 def _is_span(value: Any) -> TypeGuard[dict[str, Any]]:
@@ -206,9 +250,19 @@ def _read_plover(
     articles: Mapping[str, Article] | None,
     doc_key: str,
     dictionary: ActorDictionary | None,
+    ontology: Ontology,
+    problems: list[Problem] | None = None,
 ) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
+    """The records of ``file`` grouped into DocumentAnnotations, with where each document starts.
+
+    Entities no role or mention type of ``ontology`` fits are left out and
+    appended to ``problems``; without a list, one UnmappedEntityWarning sums them up.
+    """
     docs: dict[str, dict[str, Any]] = {}
     first_line: dict[str, int] = {}
+    left_out: list[Problem] = []
+    fmt = load_plover_format()
+    fields, location_field = fmt.slot_fields(), fmt.fields.location
     for lineno, raw in iter_json_lines(file):
         try:
             if not isinstance(raw, dict):
@@ -222,14 +276,16 @@ def _read_plover(
                 )
             doc_id = str(doc_value)
             event_type = raw.get("event")
-            if not isinstance(event_type, str) or not event_type:
+            if not isinstance(event_type, str) or not event_type.strip():
                 raise RecordError("the record has no event type", doc_id=doc_id, field="event")
+            event_type = _canonical_name(event_type.strip(), sorted(ontology.event_type_names))
             event_id = raw.get("id")
+            coder = str(raw.get("coder") or file.stem)
             doc = docs.setdefault(
                 doc_id,
                 {
                     "doc_id": doc_id,
-                    "origin": {"kind": "extractor", "name": str(raw.get("coder") or file.stem), "version": None},
+                    "origin": {"kind": "extractor", "name": coder, "version": None},
                     "mentions": [],
                     "events": [],
                     "_keys": {},
@@ -252,14 +308,14 @@ def _read_plover(
             window = None
             if isinstance(info, dict) and isinstance(info.get("start"), int) and isinstance(info.get("end"), int):
                 window = (info["start"], info["end"])
-            roles: dict[str, list[str]] = {"actors": [], "recipients": [], "locations": []}
-            for field, role, entities in (
-                ("actor", "actors", _entities(raw.get("actor"), "actor")),
-                ("recipient", "recipients", _entities(raw.get("recipient"), "recipient")),
-                ("event_loc", "locations", _event_location(raw.get("event_loc"))),
-            ):
+            arguments: list[dict[str, str]] = []
+            for slot, field in fields.items():
+                is_location = field == location_field
+                entities = _event_location(raw.get(field)) if is_location else _entities(raw.get(field), field)
                 for entity in entities:
-                    mention = _entity_mention(entity, dictionary, article, window)
+                    mention, untyped = _entity_mention(
+                        entity, dictionary, article, window, ontology, location=is_location
+                    )
                     if mention["text"] is None and mention["canonical_id"] is None:
                         raise RecordError(
                             "an entity has neither text nor an id",
@@ -268,32 +324,61 @@ def _read_plover(
                             field=field,
                             value=entity,
                         )
+                    role, why_not = (
+                        (None, untyped) if untyped else role_for_slot(ontology, slot, event_type, mention["type"])
+                    )
+                    if role is None:
+                        name = mention["text"] or mention["canonical_id"]
+                        left_out.append(
+                            Problem(
+                                snapshot=file.name,
+                                doc_id=doc_id,
+                                annotator=coder,
+                                field=field,
+                                problem=f"line {lineno}, event {event_id!r}: {field} {name!r} left out: {why_not}",
+                                action=f"give the ontology's coder.{slot} a role of {event_type} that takes it, "
+                                "or leave it out of the scoring",
+                            )
+                        )
+                        continue
                     key = (mention["canonical_id"], mention["text"], mention.get("start"))
                     if key not in doc["_keys"]:
                         mention["id"] = f"m{len(doc['mentions']) + 1}"
                         doc["mentions"].append(mention)
                         doc["_keys"][key] = mention["id"]
-                    mid = doc["_keys"][key]
-                    if mid not in roles[role]:
-                        roles[role].append(mid)
+                    argument = {"role": role, "mention": doc["_keys"][key]}
+                    if argument not in arguments:
+                        arguments.append(argument)
             context = raw.get("context") or []
             if isinstance(context, str):
                 context = [c.strip() for c in context.replace(";", ",").split(",") if c.strip()]
             date = raw.get("date")
             trigger = raw.get("trigger")
+            mode = str(raw["mode"]).strip() if raw.get("mode") else ""
+            contexts = sorted(ontology.contexts)
             doc["events"].append(
                 {
                     "id": event_id,
-                    "type": event_type.strip().upper(),
+                    "type": event_type,
                     **({"trigger": {k: trigger[k] for k in ("start", "end", "text")}} if _is_span(trigger) else {}),
-                    "mode": (str(raw["mode"]).strip().lower() or None) if raw.get("mode") else None,
-                    "contexts": [str(c).strip().lower() for c in context],
+                    "mode": _canonical_name(mode.lower(), ontology.modes_of(event_type)) if mode else None,
+                    "contexts": [_canonical_name(str(c).strip().lower(), contexts) for c in context],
                     "date": str(date)[:10] if date else None,
-                    **roles,
+                    "arguments": arguments,
                 }
             )
         except RecordError as exc:
             raise exc.located(file=str(file), line=lineno) from exc
+    if left_out:
+        if problems is not None:
+            problems.extend(left_out)
+        else:
+            warnings.warn(
+                f"{file}: entities left out, as no role or mention type of the ontology fits them: "
+                + summarize(left_out),
+                UnmappedEntityWarning,
+                stacklevel=3,
+            )
     for doc_id, doc in docs.items():
         doc.pop("_keys")
         try:

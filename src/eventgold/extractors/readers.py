@@ -11,8 +11,10 @@ One entry point, :func:`read_predictions`, reads
   grouped into documents by a configurable key (``doc_key``; None detects it
   from the records, see :func:`detect_plover_doc_key`, and ``doc_id`` is the
   default); a record's own ``id`` is the event's id. Actors become mentions without
-  offsets unless their text can be placed in the article exactly; ``event_loc``
-  (with a ``name``) fills the ``location`` role. What eventgold's own PLOVER
+  offsets unless their text can be placed in the article exactly. ``actor``,
+  ``recipient`` and ``event_loc`` (with a ``name``) fill the roles the
+  ontology's coder mapping puts in its source, target and location slots (see
+  :mod:`eventgold.extractors.read_plover`). What eventgold's own PLOVER
   export adds is read back: an entity's ``canonical_id``, ``type`` and
   ``start``/``end`` (used when they fit the article text) and the event's
   ``trigger``, so the export scores against its gold as it was;
@@ -37,7 +39,6 @@ from eventgold.extractors.dictionary import ActorDictionary
 from eventgold.extractors.read_docbin import _read_docbin
 from eventgold.extractors.read_labelstudio import _read_labelstudio
 from eventgold.extractors.read_plover import (
-    ACTOR_TYPES,
     DEFAULT_DOC_KEY,
     PLOVER_DOC_KEYS,
     _read_plover,
@@ -55,7 +56,8 @@ from eventgold.models import (
     parse_record,
 )
 from eventgold.offsets import RepairedSpansWarning, repair_spans
-from eventgold.ontology import Ontology
+from eventgold.ontology import Ontology, load_ontology
+from eventgold.problems import Problem
 from eventgold.records_io import ANNOTATIONS, OneRecordPerId, RecordKind
 
 Format = Literal["jsonl", "labelstudio", "plover", "docbin"]
@@ -118,12 +120,16 @@ def read_predictions(
     dictionary: ActorDictionary | None = None,
     include_annotations: bool = False,
     one_per: RecordKind[DocumentAnnotation] | OneRecordPerId[DocumentAnnotation] = ANNOTATIONS,
+    problems: list[Problem] | None = None,
 ) -> Iterator[DocumentAnnotation]:
     """Read predictions in any supported format as DocumentAnnotations.
 
     ``articles`` (by id) lets offsets be checked against the text and lets
     offset-less PLOVER actors be placed; ``ontology`` checks labels, modes and
-    contexts; ``dictionary`` resolves PLOVER actors to canonical ids and types.
+    contexts, and gives PLOVER records their roles (without it, the ontology of
+    label_config/ maps them); ``dictionary`` resolves PLOVER actors to canonical ids and types.
+    PLOVER entities no role fits are appended to ``problems`` (without a list, an
+    UnmappedEntityWarning sums them up).
     ``include_annotations`` also yields the human annotations of Label Studio tasks.
     ``doc_key`` names the field holding the document id (dotted for nested
     fields); None detects it for PLOVER records (:func:`detect_plover_doc_key`)
@@ -146,9 +152,10 @@ def read_predictions(
     if chosen == "jsonl":
         stream = _read_jsonl(file)
     elif chosen == "labelstudio":
-        stream = _read_labelstudio(file, articles, doc_key, include_annotations)
+        stream = _read_labelstudio(file, articles, doc_key, include_annotations, ontology)
     elif chosen == "plover":
-        stream = _read_plover(file, articles, doc_key, dictionary)
+        onto = ontology if ontology is not None else load_ontology()
+        stream = _read_plover(file, articles, doc_key, dictionary, onto, problems)
     else:
         stream = _read_docbin(file, doc_key, ontology)
     seen = one_per if isinstance(one_per, OneRecordPerId) else OneRecordPerId(one_per)
@@ -210,7 +217,6 @@ def _read_jsonl(file: Path) -> Iterator[tuple[tuple[str, int | None], DocumentAn
 
 
 __all__ = [
-    "ACTOR_TYPES",
     "DEFAULT_DOC_KEY",
     "FORMATS",
     "PLOVER_DOC_KEYS",

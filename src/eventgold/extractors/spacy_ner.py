@@ -2,8 +2,10 @@
 
 spaCy is optional (the ``spacy`` extra); it is imported only when this
 extractor is used, and pipelines are never downloaded here. Entity labels map
-to the ontology's actor types with :data:`DEFAULT_LABEL_MAP` (OntoNotes labels:
-PERSON, ORG, GPE, NORP, LOC, FAC); labels not in the map are left out.
+to the ontology's actor types through each type's ``ner_labels``
+(:func:`ontology_label_map`; the default PLOVER ontology maps the OntoNotes
+labels PERSON, ORG, GPE, NORP, LOC, FAC); labels not in the map are left out.
+An explicit ``label_map`` replaces the ontology's.
 """
 
 from __future__ import annotations
@@ -13,25 +15,31 @@ from typing import Any
 
 from eventgold.errors import ConfigError
 from eventgold.models import Article, DocumentAnnotation, Mention, Origin
+from eventgold.ontology import Ontology, load_ontology
 
-DEFAULT_LABEL_MAP: dict[str, str] = {
-    "PERSON": "PERSON",
-    "PER": "PERSON",
-    "ORG": "ORGANIZATION",
-    "GPE": "STATE",
-    "NORP": "STATE",
-    "LOC": "LOCATION",
-    "FAC": "LOCATION",
-}
+
+def ontology_label_map(ontology: Ontology) -> dict[str, str]:
+    """NER label -> actor type, from the ``ner_labels`` of the ontology's actor types.
+
+    A label listed by two types maps to the first of them (file order).
+
+    Example:
+        >>> from eventgold.ontology import load_ontology
+        >>> ontology_label_map(load_ontology())["GPE"]
+        'STATE'
+    """
+    out: dict[str, str] = {}
+    for actor_type in ontology.actor_types:
+        for label in actor_type.ner_labels:
+            out.setdefault(label, actor_type.name)
+    return out
 
 
 def _import_spacy() -> Any:
     try:
         import spacy
     except ImportError as exc:
-        raise ConfigError(
-            "the spacy extractor needs spaCy: pip install 'spacy>=3.7,<4'"
-        ) from exc
+        raise ConfigError("the spacy extractor needs spaCy: pip install 'spacy>=3.7,<4'") from exc
     return spacy
 
 
@@ -64,9 +72,17 @@ class SpacyExtractor:
         pipeline: str | Any,
         *,
         label_map: Mapping[str, str] | None = None,
+        ontology: Ontology | None = None,
         batch_size: int = 64,
     ) -> None:
-        """Load ``pipeline`` (an installed package or path; never downloaded) or use it as given."""
+        """Load ``pipeline`` (an installed package or path; never downloaded) or use it as given.
+
+        Args:
+            pipeline: an installed pipeline's name or path, or a loaded ``Language``.
+            label_map: NER label -> actor type; None: :func:`ontology_label_map` of ``ontology``.
+            ontology: the ontology whose ``ner_labels`` give the map (default: label_config/ontology.yaml).
+            batch_size: documents per ``nlp.pipe`` batch.
+        """
         spacy = _import_spacy()
         if isinstance(pipeline, str):
             if not pipeline:
@@ -82,20 +98,17 @@ class SpacyExtractor:
         else:
             self.nlp = pipeline
             label = str(self.nlp.meta.get("name", "pipeline"))
-        self.label_map = dict(label_map) if label_map is not None else dict(DEFAULT_LABEL_MAP)
+        if label_map is None:
+            label_map = ontology_label_map(ontology if ontology is not None else load_ontology())
+        self.label_map = dict(label_map)
         self.batch_size = batch_size
         self.name = f"spacy:{label}"
         meta = self.nlp.meta
-        self.version = (
-            f"spacy {spacy.__version__}; {meta.get('lang')}_{meta.get('name')} "
-            f"{meta.get('version')}"
-        )
+        self.version = f"spacy {spacy.__version__}; {meta.get('lang')}_{meta.get('name')} {meta.get('version')}"
 
     def extract(self, articles: Iterable[Article]) -> Iterator[DocumentAnnotation]:
         """One DocumentAnnotation per article with the mapped entities (batched ``nlp.pipe``)."""
         origin = Origin(kind="extractor", name=self.name, version=self.version)
         pairs = ((a.text, a.id) for a in articles)
         for doc, doc_id in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size):
-            yield DocumentAnnotation(
-                doc_id=doc_id, origin=origin, mentions=doc_mentions(doc, self.label_map)
-            )
+            yield DocumentAnnotation(doc_id=doc_id, origin=origin, mentions=doc_mentions(doc, self.label_map))

@@ -22,7 +22,9 @@ out; an annotator's latest annotation of a document is used
   (nominal) on all units, missing values allowed.
 - **Role F1**: (trigger, role, argument) triples on triggers both annotators
   have (same aligned event unit); arguments are compared through the aligned
-  mention units, so differing mention ids do not matter.
+  mention units, so differing mention ids do not matter. Per pair overall and
+  per role, and a per-role table (counts summed over pairs with their F1, and
+  the mean of the pairs' F1s) for whatever roles the ontology defines.
 - **Per annotator**: tasks, cancelled, median lead time, span F1 (strict,
   mentions and triggers pooled) with all others and, when gold is given,
   against gold (precision = share of the annotator's spans that are in gold).
@@ -54,6 +56,7 @@ from eventgold.gold.agreement_counts import (  # noqa: F401 - moved there, re-ex
     PairCounts,
     PairKappa,
     RoleAgreement,
+    RoleF1,
     SpanAgreement,
     _mean,
     _Out,
@@ -64,8 +67,9 @@ from eventgold.gold.agreement_counts import (  # noqa: F401 - moved there, re-ex
 )
 from eventgold.gold.inputs import select_annotations
 from eventgold.gold.stats import cohen_kappa, fleiss_kappa_from_ratings, krippendorff_alpha_nominal
-from eventgold.gold.units import AlignedUnit, Item, Kind, align, item_of
+from eventgold.gold.units import AlignedUnit, Item, Kind, RoleOrder, align, item_of, role_order
 from eventgold.models import Article, DocumentAnnotation, Event, GoldDocument, Mention
+from eventgold.ontology import Ontology
 from eventgold.problems import Problem, Repair
 from eventgold.scoring.error_analysis import snippet
 
@@ -121,9 +125,7 @@ def _items(ann: DocumentAnnotation, kind: Kind) -> list[Item]:
     return [item_of(ann.origin.name, u) for u in units]
 
 
-def build_docs(
-    annotations: Iterable[DocumentAnnotation], articles: Mapping[str, Article] | None = None
-) -> list[_Doc]:
+def build_docs(annotations: Iterable[DocumentAnnotation], articles: Mapping[str, Article] | None = None) -> list[_Doc]:
     """Group selected annotations by document and align their units (internal helper)."""
     by_doc: dict[str, dict[str, DocumentAnnotation]] = defaultdict(dict)
     for ann in annotations:
@@ -132,12 +134,10 @@ def build_docs(
     for doc_id in sorted(by_doc):
         anns = by_doc[doc_id]
         items: dict[Kind, dict[str, list[Item]]] = {
-            kind: {name: _items(ann, kind) for name, ann in sorted(anns.items())}
-            for kind in ("mention", "event")
+            kind: {name: _items(ann, kind) for name, ann in sorted(anns.items())} for kind in ("mention", "event")
         }
         units: dict[Kind, list[AlignedUnit]] = {
-            kind: align(it for lst in items[kind].values() for it in lst)
-            for kind in ("mention", "event")
+            kind: align(it for lst in items[kind].values() for it in lst) for kind in ("mention", "event")
         }
         article = articles.get(doc_id) if articles else None
         docs.append(_Doc(doc_id, article.text if article else None, anns, items, units))
@@ -185,9 +185,7 @@ def _pairs(docs: Sequence[_Doc]) -> list[tuple[str, str]]:
     return list(combinations(names, 2))
 
 
-def span_agreement(
-    docs: Sequence[_Doc], kind: Kind, matching: Matching, sink: list[str]
-) -> SpanAgreement:
+def span_agreement(docs: Sequence[_Doc], kind: Kind, matching: Matching, sink: list[str]) -> SpanAgreement:
     """Pairwise typed span F1 for one kind and matching, macro over pairs."""
     pairs = []
     for a, b in _pairs(docs):
@@ -196,9 +194,7 @@ def span_agreement(
             continue
         per_label: dict[str, Counts] = defaultdict(Counts)
         for doc in shared:
-            for label, counts in match_spans(
-                doc.items[kind][a], doc.items[kind][b], matching
-            ).items():
+            for label, counts in match_spans(doc.items[kind][a], doc.items[kind][b], matching).items():
                 per_label[label].add(counts)
         pairs.append(
             PairCounts(
@@ -212,22 +208,16 @@ def span_agreement(
     macro = _mean(p.counts.f1 for p in pairs)
     if macro is None:
         sink.append(
-            f"{kind} span F1 ({matching}): undefined — no pair of annotators marked "
-            f"any {kind} in a shared document"
+            f"{kind} span F1 ({matching}): undefined — no pair of annotators marked any {kind} in a shared document"
         )
     labels = sorted({label for p in pairs for label in p.per_label})
     label_f1: dict[str, float | None] = {
-        label: _mean(p.per_label[label].f1 for p in pairs if label in p.per_label)
-        for label in labels
+        label: _mean(p.per_label[label].f1 for p in pairs if label in p.per_label) for label in labels
     }
-    return SpanAgreement(
-        kind=kind, matching=matching, pairs=pairs, macro_f1=macro, per_label=label_f1
-    )
+    return SpanAgreement(kind=kind, matching=matching, pairs=pairs, macro_f1=macro, per_label=label_f1)
 
 
-def field_agreement(
-    docs: Sequence[_Doc], kind: Kind, field: str, sink: list[str]
-) -> FieldAgreement:
+def field_agreement(docs: Sequence[_Doc], kind: Kind, field: str, sink: list[str]) -> FieldAgreement:
     """Cohen (per pair), Fleiss (units every annotator has) and alpha (all) on one field."""
     names = sorted({name for doc in docs for name in doc.annotations})
     rows: list[dict[str, str]] = []
@@ -245,27 +235,18 @@ def field_agreement(
             continue
         first: list[Hashable] = [r[a] for r in both]
         second: list[Hashable] = [r[b] for r in both]
-        kappa = _quiet(
-            partial(cohen_kappa, first, second), f"{field}: Cohen's kappa {a} / {b}", sink
-        )
+        kappa = _quiet(partial(cohen_kappa, first, second), f"{field}: Cohen's kappa {a} / {b}", sink)
         cohen.append(PairKappa(a=a, b=b, units=len(both), kappa=kappa))
     fleiss: float | None = None
     raters = fleiss_units = 0
     if complete:
         raters = max(complete, key=lambda n: (len(complete[n]), n))
         fleiss_units = len(complete[raters])
-        fleiss = _quiet(
-            lambda: fleiss_kappa_from_ratings(complete[raters]), f"{field}: Fleiss' kappa", sink
-        )
+        fleiss = _quiet(lambda: fleiss_kappa_from_ratings(complete[raters]), f"{field}: Fleiss' kappa", sink)
     else:
-        sink.append(
-            f"{field}: Fleiss' kappa undefined — no unit was labelled by every "
-            "annotator of its task"
-        )
+        sink.append(f"{field}: Fleiss' kappa undefined — no unit was labelled by every annotator of its task")
     matrix: list[list[Hashable | None]] = [[r.get(name) for r in rows] for name in names]
-    alpha = _quiet(
-        lambda: krippendorff_alpha_nominal(matrix), f"{field}: Krippendorff's alpha", sink
-    )
+    alpha = _quiet(lambda: krippendorff_alpha_nominal(matrix), f"{field}: Krippendorff's alpha", sink)
     pairable = sum(1 for r in rows if len(r) >= 2)
     return FieldAgreement(
         field=field,
@@ -299,25 +280,58 @@ def _triples(doc: _Doc, name: str) -> dict[int, set[tuple[str, int | str]]]:
     return out
 
 
-def role_agreement(docs: Sequence[_Doc], sink: list[str]) -> RoleAgreement:
-    """Pairwise F1 of (trigger, role, argument) triples on triggers both annotators have."""
+def role_agreement(docs: Sequence[_Doc], sink: list[str], order: RoleOrder | None = None) -> RoleAgreement:
+    """Pairwise F1 of (trigger, role, argument) triples on triggers both annotators have, overall and per role.
+
+    A triple is one argument of an event unit both annotators have, its
+    mention compared through the aligned mention units. Per role, the counts
+    of every pair are summed (``f1`` is the F1 of the sums) and the role's F1
+    is also averaged over the pairs where it is defined (``macro_f1``); roles
+    are listed in ``order`` (the ontology's, see
+    :func:`eventgold.gold.units.role_order`), others after by name.
+    """
+    order = order or {}
     pairs = []
     for a, b in _pairs(docs):
         shared = [d for d in docs if a in d.annotations and b in d.annotations]
         if not shared:
             continue
-        counts = Counts()
+        per_role: dict[str, Counts] = defaultdict(Counts)
         for doc in shared:
             ta, tb = _triples(doc, a), _triples(doc, b)
             for index in ta.keys() & tb.keys():
-                counts.tp += len(ta[index] & tb[index])
-                counts.fp += len(ta[index] - tb[index])
-                counts.fn += len(tb[index] - ta[index])
-        pairs.append(PairCounts(a=a, b=b, documents=len(shared), counts=counts))
+                for role, _ in ta[index] & tb[index]:
+                    per_role[role].tp += 1
+                for role, _ in ta[index] - tb[index]:
+                    per_role[role].fp += 1
+                for role, _ in tb[index] - ta[index]:
+                    per_role[role].fn += 1
+        ranked = sorted(per_role, key=lambda r: (order.get(r, len(order)), r))
+        pairs.append(
+            PairCounts(
+                a=a,
+                b=b,
+                documents=len(shared),
+                counts=_total(per_role),
+                per_label={role: per_role[role] for role in ranked},
+            )
+        )
     macro = _mean(p.counts.f1 for p in pairs)
     if macro is None:
         sink.append("role F1: undefined — no roles on triggers marked by two annotators")
-    return RoleAgreement(pairs=pairs, macro_f1=macro)
+    roles = sorted({r for p in pairs for r in p.per_label}, key=lambda r: (order.get(r, len(order)), r))
+    table: dict[str, RoleF1] = {}
+    for role in roles:
+        row = RoleF1()
+        f1s = []
+        for p in pairs:
+            if role in p.per_label:
+                row.add(p.per_label[role])
+                f1s.append(p.per_label[role].f1)
+        defined = [f for f in f1s if f is not None]
+        row.pairs, row.macro_f1 = len(defined), _mean(defined)
+        table[role] = row
+    return RoleAgreement(pairs=pairs, macro_f1=macro, per_role=table)
 
 
 def _unit_text(doc: _Doc, unit: AlignedUnit) -> str | None:
@@ -337,9 +351,7 @@ def disagreements(docs: Sequence[_Doc]) -> list[Disagreement]:
                 values: dict[str, dict[str, str] | None] = {}
                 for name in sorted(doc.annotations):
                     item = unit.members.get(name)
-                    values[name] = (
-                        None if item is None else {f: _value(doc, item, f) for f in FIELDS[kind]}
-                    )
+                    values[name] = None if item is None else {f: _value(doc, item, f) for f in FIELDS[kind]}
                 fields = [] if all(v is not None for v in values.values()) else ["presence"]
                 present = [v for v in values.values() if v is not None]
                 fields += [f for f in FIELDS[kind] if len({v[f] for v in present}) > 1]
@@ -404,9 +416,7 @@ def annotator_stats(
                 if name in doc.annotations and doc.doc_id in gold:
                     gold_docs += 1
                     mine = doc.items["mention"][name] + doc.items["event"][name]
-                    with_gold.add(
-                        _total(match_spans(mine, _gold_items(gold[doc.doc_id]), "strict"))
-                    )
+                    with_gold.add(_total(match_spans(mine, _gold_items(gold[doc.doc_id]), "strict")))
         out.append(
             AnnotatorStats(
                 name=name,
@@ -426,11 +436,13 @@ def compute_agreement(
     annotations: Sequence[DocumentAnnotation],
     articles: Mapping[str, Article] | None = None,
     gold: Mapping[str, GoldDocument] | None = None,
+    ontology: Ontology | None = None,
 ) -> AgreementReport:
     """All agreement figures for ``annotations`` (cancelled ones included: they are counted).
 
     ``articles`` gives disagreement lists their span text; ``gold`` (doc id ->
-    GoldDocument) adds each annotator's agreement with gold.
+    GoldDocument) adds each annotator's agreement with gold; ``ontology``
+    orders the per-role table by its roles (else by role name).
     """
     ours = [a for a in annotations if a.origin.kind == "annotator"]
     selected, cancelled, _ = select_annotations(ours)
@@ -441,11 +453,7 @@ def compute_agreement(
         for kind in ("mention", "event")
         for matching in ("strict", "overlap")
     ]
-    fields = [
-        field_agreement(docs, kind, field, sink)
-        for kind, names in FIELDS.items()
-        for field in names
-    ]
+    fields = [field_agreement(docs, kind, field, sink) for kind, names in FIELDS.items() for field in names]
     return AgreementReport(
         annotators=sorted({a.origin.name for a in ours}),
         documents=sum(1 for d in docs if len(d.annotations) >= 2),
@@ -453,7 +461,7 @@ def compute_agreement(
         cancelled=cancelled,
         spans=spans,
         fields=fields,
-        roles=role_agreement(docs, sink),
+        roles=role_agreement(docs, sink, role_order(ontology)),
         annotator_stats=annotator_stats(ours, docs, gold),
         disagreements=disagreements(docs),
         warnings=sorted(set(sink)),

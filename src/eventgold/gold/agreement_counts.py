@@ -111,11 +111,31 @@ class FieldAgreement(_Out):
     """Units with at least two values (pairable)."""
 
 
+class RoleF1(Counts):
+    """One role's agreement on matched triggers over all annotator pairs.
+
+    ``tp`` / ``fp`` / ``fn`` (both / only a / only b) are the role's
+    (trigger, role, argument) triples summed over the pairs, and ``f1`` the F1
+    of those sums (pooled); ``macro_f1`` is the mean of the pairs' F1s, like
+    :attr:`RoleAgreement.macro_f1`. With two annotators the two are equal.
+    """
+
+    pairs: int = 0
+    """Annotator pairs where the role's F1 is defined (either annotator gave the role on a matched trigger)."""
+    macro_f1: float | None = None
+    """Mean over those pairs of the role's F1 (None when there is none)."""
+
+
 class RoleAgreement(_Out):
-    """Pairwise F1 of (trigger, role, argument) triples on matched triggers."""
+    """Pairwise F1 of (trigger, role, argument) triples on matched triggers, overall and per role.
+
+    Each pair's ``per_label`` holds its counts per role.
+    """
 
     pairs: list[PairCounts]
     macro_f1: float | None
+    per_role: dict[str, RoleF1] = Field(default_factory=dict)
+    """Role -> its agreement, roles in the ontology's order (reports written before it have none)."""
 
 
 class AnnotatorStats(_Out):

@@ -44,8 +44,10 @@ from eventgold.gold.adjudicate import Conflict, adjudicate, parse_policy
 from eventgold.gold.agreement import AgreementReport, compute_agreement
 from eventgold.gold.inputs import SnapshotLike, merge_snapshots
 from eventgold.gold.splits import DEFAULT_RATIOS, DEFAULT_SEED, SplitInfo, assign_splits
+from eventgold.labelconfig import render_label_config
+from eventgold.migrations import schema_problem
 from eventgold.models import SPLITS, GoldDocument, dump_record, sha256_text
-from eventgold.ontology import Ontology, render_label_config
+from eventgold.ontology import Ontology
 from eventgold.problems import Problem, Repair, repair_counts, summarize
 from eventgold.records_io import read_gold_documents
 
@@ -136,9 +138,7 @@ class GoldBuild:
         return {
             GOLD_FILE: _jsonl(self.documents),
             MANIFEST_FILE: _json(self.manifest.model_dump(mode="json")),
-            AGREEMENT_FILE: _json(
-                {"schema_version": SCHEMA_VERSION, **self.agreement.model_dump(mode="json")}
-            ),
+            AGREEMENT_FILE: _json({"schema_version": SCHEMA_VERSION, **self.agreement.model_dump(mode="json")}),
             CONFLICTS_FILE: _jsonl(self.conflicts),
             PROBLEMS_FILE: _jsonl(self.problems),
             REPAIRS_FILE: _jsonl(self.repairs),
@@ -195,19 +195,14 @@ def _counts_by(docs: Sequence[GoldDocument], kind: str) -> dict[str, dict[str, i
         units = doc.mentions if kind == "mention" else doc.events
         for unit in units:
             counts.setdefault(unit.type, Counter())[doc.split or "none"] += 1
-    return {
-        t: dict(sorted(c.items(), key=lambda kv: _split_order(kv[0])))
-        for t, c in sorted(counts.items())
-    }
+    return {t: dict(sorted(c.items(), key=lambda kv: _split_order(kv[0]))) for t, c in sorted(counts.items())}
 
 
 def _split_order(name: str) -> int:
     return SPLITS.index(name) if name in SPLITS else len(SPLITS)
 
 
-def build_gold(
-    snapshots: Sequence[SnapshotLike], ontology: Ontology, options: BuildOptions
-) -> GoldBuild:
+def build_gold(snapshots: Sequence[SnapshotLike], ontology: Ontology, options: BuildOptions) -> GoldBuild:
     """Merge snapshots, adjudicate, split and measure: a gold version in memory."""
     if not snapshots:
         raise ConfigError("give at least one snapshot to build gold from")
@@ -221,7 +216,11 @@ def build_gold(
     if inputs.problems and not options.allow_problems:
         raise ProblemsFound(inputs.problems)
     result = adjudicate(
-        inputs.articles, inputs.annotations, policies, include_conflicts=options.include_conflicts
+        inputs.articles,
+        inputs.annotations,
+        policies,
+        include_conflicts=options.include_conflicts,
+        ontology=ontology,
     )
     previous_splits: dict[str, str] | None = None
     previous_name = None
@@ -237,7 +236,7 @@ def build_gold(
         previous=previous_splits,
     )
     gold_map = {d.doc_id: d for d in documents}
-    agreement = compute_agreement(inputs.raw, inputs.articles, gold_map)
+    agreement = compute_agreement(inputs.raw, inputs.articles, gold_map, ontology)
     agreement.problems = inputs.problems
     agreement.repairs = inputs.repairs
     split_counts: Counter[str] = Counter(d.split or "none" for d in documents)
@@ -290,9 +289,7 @@ def write_gold_version(build: GoldBuild, out_dir: str | Path) -> Literal["writte
             raise ConfigError(f"{named} exists and is not a folder; choose another -o")
         present = sorted(p.name for p in target.iterdir())
         if present:  # an empty folder holds no version: the rename below replaces it
-            if present == sorted(files) and all(
-                (target / name).read_bytes() == data for name, data in files.items()
-            ):
+            if present == sorted(files) and all((target / name).read_bytes() == data for name, data in files.items()):
                 return "unchanged"
             raise ConfigError(
                 f"{target} already holds a different gold version; versions are never "
@@ -337,8 +334,7 @@ def read_gold_version(path: str | Path, ontology: Ontology | None = None) -> Gol
         raw = json.loads(manifest_file.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise InputError(
-            f"{manifest_file}: missing; is {folder} a gold version folder "
-            "(made by `eventgold gold build`)?"
+            f"{manifest_file}: missing; is {folder} a gold version folder (made by `eventgold gold build`)?"
         ) from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(f"{manifest_file}: cannot read: {exc}") from exc
@@ -346,6 +342,9 @@ def read_gold_version(path: str | Path, ontology: Ontology | None = None) -> Gol
         manifest = Manifest.model_validate(raw)
     except ValueError as exc:
         raise RecordError(f"not a valid gold manifest: {exc}", file=str(manifest_file)) from exc
+    problem = schema_problem(manifest.schema_version)
+    if problem is not None:
+        raise InputError(f"{manifest_file}: {problem}")
     documents = list(read_gold_documents(folder / GOLD_FILE, ontology))
     listed = sum(manifest.counts.documents.values())
     if not documents and listed:
@@ -394,8 +393,7 @@ def render_datasheet(build: GoldBuild) -> str:
         "## Contents",
         "",
         f"- Created (from the input snapshots): {created}",
-        f"- Documents: {sum(c.documents.values())} "
-        f"({', '.join(f'{k} {v}' for k, v in c.documents.items())})",
+        f"- Documents: {sum(c.documents.values())} ({', '.join(f'{k} {v}' for k, v in c.documents.items())})",
         f"- Ontology: {m.ontology.name} {m.ontology.version} (sha256 {m.ontology.sha256[:12]}…, "
         f"labeling config sha256 {m.ontology.label_config_sha256[:12]}…)",
         "",
@@ -427,11 +425,7 @@ def render_datasheet(build: GoldBuild) -> str:
         f"{s.groups} groups (near-duplicates together"
         + (f", grouped by {s.group_by}" if s.group_by else "")
         + f"), stratified by dominant event type over {s.folds} folds"
-        + (
-            f"; {s.kept_from_previous} documents keep their split from {m.previous}"
-            if m.previous
-            else ""
-        ),
+        + (f"; {s.kept_from_previous} documents keep their split from {m.previous}" if m.previous else ""),
         "- Unit ids are derived from (document, kind, offsets, type); each unit's provenance "
         "lists the annotators who had it and the decision taken.",
         "",
@@ -441,16 +435,13 @@ def render_datasheet(build: GoldBuild) -> str:
         "",
         "| figure | value |",
         "|---|---:|",
+        *[f"| {sp.kind} span F1 ({sp.matching}, macro over pairs) | {_fmt(sp.macro_f1)} |" for sp in a.spans],
         *[
-            f"| {sp.kind} span F1 ({sp.matching}, macro over pairs) | {_fmt(sp.macro_f1)} |"
-            for sp in a.spans
-        ],
-        *[
-            f"| {fa.field}: Fleiss' kappa / Krippendorff's alpha | {_fmt(fa.fleiss)} / "
-            f"{_fmt(fa.alpha)} |"
+            f"| {fa.field}: Fleiss' kappa / Krippendorff's alpha | {_fmt(fa.fleiss)} / {_fmt(fa.alpha)} |"
             for fa in a.fields
         ],
         f"| role F1 (matched triggers, macro over pairs) | {_fmt(a.roles.macro_f1)} |",
+        *[f"| role F1: {role} | {_fmt(rf.macro_f1)} |" for role, rf in a.roles.per_role.items()],
         "",
         "Full figures, per-annotator statistics and disagreements: `agreement.json`.",
         "",

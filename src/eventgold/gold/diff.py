@@ -70,9 +70,7 @@ def diff_documents(a: GoldDocument, b: GoldDocument) -> DocumentDiff:
     )
 
 
-def diff_gold(
-    a: list[GoldDocument], b: list[GoldDocument], name_a: str = "a", name_b: str = "b"
-) -> GoldDiff:
+def diff_gold(a: list[GoldDocument], b: list[GoldDocument], name_a: str = "a", name_b: str = "b") -> GoldDiff:
     """Compare two lists of gold documents (old ``a``, new ``b``)."""
     da = {d.doc_id: d for d in a}
     db = {d.doc_id: d for d in b}
@@ -89,10 +87,8 @@ def diff_gold(
         documents_added=added,
         documents_removed=removed,
         documents_changed=changed,
-        units_added=sum(len(d.units_added) for d in changed)
-        + sum(len(_units(db[x])) for x in added),
-        units_removed=sum(len(d.units_removed) for d in changed)
-        + sum(len(_units(da[x])) for x in removed),
+        units_added=sum(len(d.units_added) for d in changed) + sum(len(_units(db[x])) for x in added),
+        units_removed=sum(len(d.units_removed) for d in changed) + sum(len(_units(da[x])) for x in removed),
         units_changed=sum(len(d.units_changed) for d in changed),
     )
 

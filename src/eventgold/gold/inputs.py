@@ -138,12 +138,7 @@ def select_annotations(
             if _order_key(current) > _order_key((index, ann)):
                 continue
         latest[key] = (index, ann)
-    kept = [
-        ann
-        for _, ann in sorted(
-            latest.values(), key=lambda p: (p[1].doc_id, p[1].origin.kind, p[1].origin.name)
-        )
-    ]
+    kept = [ann for _, ann in sorted(latest.values(), key=lambda p: (p[1].doc_id, p[1].origin.kind, p[1].origin.name))]
     return kept, cancelled, superseded
 
 

@@ -66,13 +66,10 @@ def parse_ratios(text: str) -> tuple[float, float, float]:
     try:
         values = [float(x) for x in text.split(",")]
     except ValueError as exc:
-        raise ConfigError(
-            f"--split-ratios {text!r}: expected three numbers, e.g. 70,15,15"
-        ) from exc
+        raise ConfigError(f"--split-ratios {text!r}: expected three numbers, e.g. 70,15,15") from exc
     if len(values) != 3 or any(v < 0 for v in values) or sum(values) <= 0:
         raise ConfigError(
-            f"--split-ratios {text!r}: expected three non-negative numbers "
-            "for train,dev,test, e.g. 70,15,15"
+            f"--split-ratios {text!r}: expected three non-negative numbers for train,dev,test, e.g. 70,15,15"
         )
     total = sum(values)
     return (values[0] / total, values[1] / total, values[2] / total)

@@ -26,25 +26,29 @@ input order or Label Studio region ids.
 
 Gold unit ids (:func:`unit_id`) are a short hash of (document, kind, offsets,
 type) — ``m_`` + 12 hex digits for mentions, ``e_`` for events — so rebuilding
-gold from the same annotations gives the same ids.
+gold from the same annotations gives the same ids. :func:`gold_units` gives an
+annotation's units those ids; a gold event's arguments are sorted by the
+ontology's role order (roles it does not know after, by name), then by mention
+id, so the same annotations always give the same records.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from eventgold.models import Event, Mention
+from eventgold.models import Argument, DocumentAnnotation, Event, Mention
+
+if TYPE_CHECKING:
+    from eventgold.ontology import Ontology
 
 Kind = Literal["mention", "event"]
 
 
-def unit_id(
-    doc_id: str, kind: Kind, start: int | None, end: int | None, label: str, key: str = ""
-) -> str:
+def unit_id(doc_id: str, kind: Kind, start: int | None, end: int | None, label: str, key: str = "") -> str:
     """A stable id for a gold unit from (document, kind, offsets, type[, key]).
 
     ``key`` distinguishes units without offsets (canonical id or text of a
@@ -53,6 +57,96 @@ def unit_id(
     raw = "\x1f".join((doc_id, kind, str(start), str(end), label, key))
     prefix = "m_" if kind == "mention" else "e_"
     return prefix + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:12]
+
+
+RoleOrder = Mapping[str, int]
+"""Role name -> its position in the ontology (the order gold arguments are written in)."""
+
+
+def role_order(ontology: Ontology | None) -> RoleOrder:
+    """The ontology's roles in file order (empty without an ontology: arguments then sort by role name)."""
+    return {} if ontology is None else {role.name: i for i, role in enumerate(ontology.roles)}
+
+
+def mention_gid(doc_id: str, m: Mention) -> str:
+    """The gold id of a mention: its offsets and type, or its spanless key when it has no offsets."""
+    key = "" if m.has_span else spanless_key(m)
+    return unit_id(doc_id, "mention", m.start, m.end, m.type, key)
+
+
+def event_gid(doc_id: str, e: Event, args: Sequence[tuple[str, str]]) -> str:
+    """The gold id of an event: its trigger and type, or (without a trigger) its type and arguments.
+
+    ``args`` are the event's (role, gold mention id) pairs; they only matter
+    for an event without a trigger.
+    """
+    if e.trigger is not None:
+        return unit_id(doc_id, "event", e.trigger.start, e.trigger.end, e.type)
+    key = ";".join(f"{role}={mid}" for role, mid in sorted(args))
+    return unit_id(doc_id, "event", None, None, e.type, key)
+
+
+def sorted_arguments(args: Iterable[tuple[str, str]], order: RoleOrder) -> list[Argument]:
+    """(role, mention id) pairs as gold arguments: duplicates merged, in role order, then by mention id."""
+    ranked = sorted(set(args), key=lambda a: (order.get(a[0], len(order)), a[0], a[1]))
+    return [Argument(role=role, mention=mid) for role, mid in ranked]
+
+
+def with_arguments(event: Event, args: Sequence[tuple[str, str]], new_id: str, order: RoleOrder) -> Event:
+    """A gold copy of ``event``: id ``new_id``, ``args`` as sorted arguments, sorted lists, no score."""
+    return event.model_copy(
+        update={
+            "id": new_id,
+            "arguments": sorted_arguments(args, order),
+            "contexts": sorted(event.contexts),
+            "flags": sorted(event.flags),
+            "score": None,
+        }
+    )
+
+
+def sorted_mentions(mentions: Iterable[Mention]) -> list[Mention]:
+    """Mentions in text order (spanless ones last), then by type and id."""
+    return sorted(mentions, key=lambda m: (m.start is None, m.start or 0, m.end or 0, m.type, m.id))
+
+
+def sorted_events(events: Iterable[Event]) -> list[Event]:
+    """Events in trigger order (trigger-less ones last), then by type and id."""
+    return sorted(
+        events,
+        key=lambda e: (
+            e.trigger is None,
+            e.trigger.start if e.trigger else 0,
+            e.trigger.end if e.trigger else 0,
+            e.type,
+            e.id,
+        ),
+    )
+
+
+def gold_units(
+    doc_id: str, ann: DocumentAnnotation, order: RoleOrder | None = None
+) -> tuple[list[Mention], list[Event]]:
+    """An annotation's units with derived gold ids (duplicates merged, sorted).
+
+    Args:
+        doc_id: the document the ids are derived for.
+        ann: the annotation whose mentions and events become gold units.
+        order: role order of the arguments (:func:`role_order`); by role name when not given.
+    """
+    order = order or {}
+    id_map: dict[str, str] = {}
+    mentions: dict[str, Mention] = {}
+    for m in ann.mentions:
+        gid = mention_gid(doc_id, m)
+        id_map[m.id] = gid
+        mentions.setdefault(gid, m.model_copy(update={"id": gid, "score": None}))
+    events: dict[str, Event] = {}
+    for e in ann.events:
+        args = [(role, id_map[mid]) for role, mid in e.role_ids()]
+        gid = event_gid(doc_id, e, args)
+        events.setdefault(gid, with_arguments(e, args, gid, order))
+    return sorted_mentions(mentions.values()), sorted_events(events.values())
 
 
 def spanless_key(unit: Mention | Event) -> str:

@@ -65,8 +65,16 @@ def guidelines_html(markdown: str) -> str:
     return "\n".join(out)
 
 
+RELATIONS = "Relations"
+"""The key of the relation labels in :func:`config_labels` (the XML tag holding them)."""
+
+
 def config_labels(xml: str) -> dict[str, set[str]]:
-    """The label values per control of a labeling config (relations under ``relations``)."""
+    """The label values per control of a labeling config (relations under ``relations``).
+
+    A control's labels may sit inside a View within it (a lone choice does:
+    :func:`eventgold.labelconfig.render_label_config`), so all descendants count.
+    """
     try:
         root = ET.fromstring(xml)
     except ET.ParseError as exc:
@@ -74,10 +82,10 @@ def config_labels(xml: str) -> dict[str, set[str]]:
     labels: dict[str, set[str]] = {}
     for element in root.iter():
         if element.tag in ("Labels", "Choices") and element.get("name"):
-            values = {c.get("value", "") for c in element if c.tag in ("Label", "Choice")}
+            values = {c.get("value", "") for c in element.iter() if c.tag in ("Label", "Choice")}
             labels[element.get("name", "")] = values
         elif element.tag == "Relations":
-            labels["relations"] = {c.get("value", "") for c in element if c.tag == "Relation"}
+            labels[RELATIONS] = {c.get("value", "") for c in element if c.tag == "Relation"}
     return labels
 
 
@@ -99,7 +107,7 @@ def count_label_uses(tasks: list[dict[str, Any]], removed: dict[str, set[str]]) 
         for annotation in task.get("annotations") or []:
             for item in annotation.get("result") or []:
                 if item.get("type") == "relation":
-                    control, values = "relations", item.get("labels") or []
+                    control, values = RELATIONS, item.get("labels") or []
                 else:
                     control = item.get("from_name", "")
                     value = item.get("value") or {}

@@ -31,12 +31,14 @@ from eventgold.errors import EventgoldWarning, InputError, RecordError
 from eventgold.fileio import sha256_file
 from eventgold.labelstudio.convert import (
     annotator_of,
+    configured_ontology,
     parse_created,
     parse_origin,
     results_to_annotation,
     task_data_to_article,
 )
 from eventgold.models import Article, DocumentAnnotation, LabelStudioRef, Origin
+from eventgold.ontology import Ontology
 from eventgold.problems import Problem, Repair
 
 
@@ -87,17 +89,21 @@ def convert_task(
     annotation_kind: str = "annotator",
     prediction_objects: list[dict[str, Any]] | None = None,
     source: str | None = None,
+    ontology: Ontology | None = None,
 ) -> TaskConversion:
     """Convert one task of a Label Studio JSON export (annotations and predictions).
 
     The synchronous JSON export lists predictions by id only; pass the
     prediction objects (from the snapshot's predictions sidecar) as ``prediction_objects``.
     ``source`` (the snapshot's file name) is named in every problem and repair.
+    ``ontology`` decides which arguments are allowed (default: the configured one,
+    :func:`~eventgold.labelstudio.convert.configured_ontology`).
 
     Raises:
         RecordError: the task has no ``data`` object, no ``doc_id`` or no text.
     """
     users = users or {}
+    onto = ontology if ontology is not None else configured_ontology()
     task_id = task.get("id") if isinstance(task.get("id"), int) else None
     data = task.get("data")
     if not isinstance(data, dict):
@@ -122,6 +128,7 @@ def convert_task(
                 "created": parse_created(raw.get("created_at")),
             },
             source=source,
+            ontology=onto,
         )
         out.annotations.append(conv.annotation)
         out.problems.extend(conv.problems)
@@ -150,6 +157,7 @@ def convert_task(
             ref=LabelStudioRef(project=project, task=task_id, prediction=raw.get("id")),
             extra={"created": parse_created(raw.get("created_at"))},
             source=source,
+            ontology=onto,
         )
         out.predictions.append(conv.annotation)
         out.problems.extend(conv.problems)
@@ -247,13 +255,17 @@ def convert_tasks(
     annotation_kind: str = "annotator",
     users: dict[int, str] | None = None,
     predictions: dict[int, list[dict[str, Any]]] | None = None,
+    ontology: Ontology | None = None,
 ) -> tuple[dict[str, Article], list[TaskConversion], int]:
     """Convert many exported tasks: (doc id -> Article, one conversion per task, task count).
+
+    ``ontology`` decides which arguments are allowed (default: the configured one).
 
     Raises:
         RecordError: a task cannot be read, or two tasks carry one doc_id with different texts.
     """
     raw_predictions = predictions or {}
+    onto = ontology if ontology is not None else configured_ontology()
     articles: dict[str, Article] = {}
     converted: list[TaskConversion] = []
     unique, repeated = unique_tasks(tasks, path)
@@ -265,6 +277,7 @@ def convert_tasks(
                 annotation_kind=annotation_kind,
                 prediction_objects=raw_predictions.get(task.get("id")),  # type: ignore[arg-type]
                 source=path.name if path else None,
+                ontology=onto,
             )
         except RecordError as exc:
             raise exc.located(file=str(path) if path else None) from exc
@@ -278,8 +291,10 @@ def convert_tasks(
             )
         if isinstance(task.get("id"), int) and task["id"] in repeated:
             conv.repairs.insert(
-                0, Repair(snapshot=path.name if path else None, task=task["id"], doc_id=conv.article.id,
-                          kind="duplicate_task")
+                0,
+                Repair(
+                    snapshot=path.name if path else None, task=task["id"], doc_id=conv.article.id, kind="duplicate_task"
+                ),
             )
         articles[conv.article.id] = conv.article
         converted.append(conv)
@@ -303,13 +318,18 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_snapshot(path: str | Path, *, annotation_kind: str | None = None) -> Snapshot:
+def read_snapshot(
+    path: str | Path, *, annotation_kind: str | None = None, ontology: Ontology | None = None
+) -> Snapshot:
     """Read a raw snapshot written by ``eventgold pull`` into records.
 
     Args:
         path: the snapshot file (``exports/raw/<project>-<time>.json``).
         annotation_kind: ``annotator`` or ``adjudicator``; defaults to what the
             snapshot's sidecar says (``adjudicator`` for a review project).
+        ontology: decides which roles each event type allows and which mention
+            types fill them; an argument it does not allow is a listed problem
+            (default: the configured ontology, found like every verb finds it).
 
     Returns:
         A :class:`Snapshot`; its problems and repairs name the snapshot file.
@@ -317,6 +337,7 @@ def read_snapshot(path: str | Path, *, annotation_kind: str | None = None) -> Sn
     Raises:
         InputError: the file or a sidecar cannot be read.
         RecordError: a task is not one eventgold pushed, or two disagree.
+        OntologyError: no ontology is given and the configured one cannot be read.
     """
     file = Path(path)
     meta = read_snapshot_meta(file)
@@ -337,7 +358,7 @@ def read_snapshot(path: str | Path, *, annotation_kind: str | None = None) -> Sn
                 by_task[raw["task"]].append(raw)
     with _cyclic_gc_paused():
         articles, converted, count = convert_tasks(
-            iter_tasks(file), path=file, annotation_kind=kind, users=users, predictions=by_task
+            iter_tasks(file), path=file, annotation_kind=kind, users=users, predictions=by_task, ontology=ontology
         )
     return Snapshot(
         path=file,

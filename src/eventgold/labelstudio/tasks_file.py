@@ -106,7 +106,7 @@ def _load(path: Path) -> list[dict[str, Any]]:
         raise InputError(f"{path}: {exc}; write the tasks file as strict JSON") from exc
     if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
         raise InputError(
-            f"{path}: expected a JSON list of Label Studio tasks ({{\"data\": {{...}}}} objects), as "
+            f'{path}: expected a JSON list of Label Studio tasks ({{"data": {{...}}}} objects), as '
             "`eventgold export --format labelstudio` writes; a corpus is JSONL (.jsonl)"
         )
     return raw
@@ -169,7 +169,7 @@ def read_tasks_file(path: str | Path, ontology: Ontology) -> TasksFile:
     for number, task in enumerate(_load(file), 1):
         where = f"{file} (task #{number})"
         try:
-            conv = convert_task(task, source=file.name)
+            conv = convert_task(task, source=file.name, ontology=ontology)
         except RecordError as exc:
             raise exc.located(file=where) from exc
         article = conv.article

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from eventgold.gold.agreement import AgreementReport, PairCounts
 from eventgold.scoring.error_analysis import ErrorItem
-from eventgold.scoring.report import HEADLINE_METRICS, Interval, ScoreReport
+from eventgold.scoring.report import HEADLINE_METRICS, ExtractorScore, Interval, PRFScore, ScoreReport
 
 SUMMARY_METRICS: tuple[str, ...] = (
     *HEADLINE_METRICS,
@@ -50,9 +50,9 @@ METRIC_LABELS: dict[str, str] = {
     "event.arg_id.f1": "Event arguments, identification F1",
     "event.mode.accuracy": "Event mode accuracy",
     "event.context.accuracy": "Event context accuracy",
-    "coder.tuple.f1": "Coder tuples (type, actor, recipient) F1",
+    "coder.tuple.f1": "Coder tuples (type, source, target) F1",
     "coder.type.f1": "Coder event types F1",
-    "coder.type_actor.f1": "Coder (type, actor) F1",
+    "coder.type_actor.f1": "Coder (type, source) F1",
     "coder.quad.f1": "Coder quad classes F1",
     "actor.id.accuracy": "Canonical actor id accuracy",
     "actor.set.f1": "Canonical actor set F1",
@@ -63,8 +63,9 @@ METRIC_LABELS: dict[str, str] = {
 TYPE_FAMILIES: dict[str, str] = {
     "mention.strict": "Actor types (mentions, strict)",
     "event.trigger_cls": "Event types (trigger classification)",
+    "event.arg_cls": "Argument roles (argument classification)",
 }
-"""Per-type F1 families shown in the reports, with their titles."""
+"""Per-type F1 families shown in the reports, with their titles (``event.arg_cls``: one row per role)."""
 
 CONFUSIONS: dict[str, str] = {"event_type": "Event types", "actor_type": "Actor types"}
 
@@ -182,14 +183,22 @@ def error_counts(report: ScoreReport) -> list[tuple[str, str, str, int]]:
     return [(*k, n) for k, n in sorted(counts.items(), key=lambda kv: (order[kv[0][0]], kv[0][1], kv[0][2]))]
 
 
+def _prf_table(ex: ExtractorScore, family: str) -> dict[str, PRFScore]:
+    """The tp/fp/fn table of an event family: trigger classification per type, or argument classification per role."""
+    return ex.events.arg_cls_per_role if family == "event.arg_cls" else ex.events.trigger_cls_per_type
+
+
 def per_type_types(report: ScoreReport, family: str) -> list[str]:
-    """Types listed under a per-type family by any extractor, sorted."""
+    """Types listed under a per-type family by any extractor: sorted; roles in the order the report lists them."""
     types: set[str] = set()
+    if family == "event.arg_cls":
+        roles = (role for ex in report.extractors for role in ex.events.arg_cls_per_role)
+        return list(dict.fromkeys(roles))
     for ex in report.extractors:
         if family == "mention.strict":
             types |= set(ex.mentions["strict"].per_type)
         else:
-            types |= set(ex.events.trigger_cls_per_type)
+            types |= set(_prf_table(ex, family))
     return sorted(types)
 
 
@@ -199,7 +208,7 @@ def per_type_f1(report: ScoreReport, family: str, extractor: int, type_name: str
     if family == "mention.strict":
         s = ex.mentions["strict"].per_type.get(type_name)
         return s.f1 if s is not None else None
-    p = ex.events.trigger_cls_per_type.get(type_name)
+    p = _prf_table(ex, family).get(type_name)
     return p.f1 if p is not None else None
 
 
@@ -211,7 +220,7 @@ def per_type_support(report: ScoreReport, family: str, type_name: str) -> int | 
             if s is not None:
                 return s.possible
         else:
-            p = ex.events.trigger_cls_per_type.get(type_name)
+            p = _prf_table(ex, family).get(type_name)
             if p is not None:
                 return p.tp + p.fn
     return None

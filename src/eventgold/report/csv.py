@@ -115,30 +115,33 @@ def score_tables(report: ScoreReport) -> dict[str, str]:
                         ci.high if ci else None,
                     ]
                 )
-        family = "event.trigger_cls"
-        for t, p in e.events.trigger_cls_per_type.items():
-            ci = e.type_intervals.get(family, {}).get(t)
-            rows.append(
-                [
-                    e.name,
-                    family,
-                    t,
-                    p.tp + p.fn,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    p.tp,
-                    p.fp,
-                    p.fn,
-                    p.precision,
-                    p.recall,
-                    p.f1,
-                    ci.low if ci else None,
-                    ci.high if ci else None,
-                ]
-            )
+        for family, table in (
+            ("event.trigger_cls", e.events.trigger_cls_per_type),
+            ("event.arg_cls", e.events.arg_cls_per_role),
+        ):
+            for t, p in table.items():
+                ci = e.type_intervals.get(family, {}).get(t)
+                rows.append(
+                    [
+                        e.name,
+                        family,
+                        t,
+                        p.tp + p.fn,
+                        None,
+                        None,
+                        None,
+                        None,
+                        None,
+                        p.tp,
+                        p.fp,
+                        p.fn,
+                        p.precision,
+                        p.recall,
+                        p.f1,
+                        ci.low if ci else None,
+                        ci.high if ci else None,
+                    ]
+                )
     header = ["extractor", "family", "type", "gold", "cor", "inc", "par", "mis", "spu", "tp", "fp", "fn"]
     out["per_type.csv"] = csv_text([*header, "precision", "recall", "f1", "ci_low", "ci_high"], rows)
 
@@ -195,7 +198,12 @@ def agreement_tables(report: AgreementReport) -> dict[str, str]:
             rows += [[sp.kind, sp.matching, p.a, p.b, p.documents, lab, *_counts(c)] for lab, c in p.per_label.items()]
     for p in report.roles.pairs:
         rows.append(["role", "matched triggers", p.a, p.b, p.documents, "(all)", *_counts(p.counts)])
+        rows += [["role", "matched triggers", p.a, p.b, p.documents, r, *_counts(c)] for r, c in p.per_label.items()]
     out["pairs.csv"] = csv_text(["kind", "matching", "a", "b", "documents", "label", *prf], rows)
+    out["roles.csv"] = csv_text(
+        ["role", "pairs", *prf, "macro_f1"],
+        ([role, rf.pairs, *_counts(rf), rf.macro_f1] for role, rf in report.roles.per_role.items()),
+    )
 
     header = ["field", "kind", "units", "cohen_mean", "fleiss", "fleiss_units", "fleiss_raters", "alpha", "alpha_units"]
     out["fields.csv"] = csv_text(header, ([getattr(fa, h) for h in header] for fa in report.fields))

@@ -125,6 +125,24 @@ def _pairwise(report: AgreementReport) -> str:
     return note + '<div class="charts">' + "".join(figs) + "</div>"
 
 
+def _roles(report: AgreementReport) -> str:
+    """Per role: arguments both annotators gave, only A, only B (summed over pairs), their F1, the mean of pairs."""
+    if not report.roles.per_role:
+        return "<p>No arguments on triggers marked by two annotators.</p>"
+    columns = [Column("Role"), Column("Pairs", "num"), Column("Both", "num"), Column("Only A", "num")]
+    columns += [Column("Only B", "num"), Column("F1", "num"), Column("F1 (mean of pairs)", "num")]
+    rows: list[Row] = [
+        [esc(role), str(rf.pairs), str(rf.tp), str(rf.fp), str(rf.fn), esc(fmt(rf.f1)), esc(fmt(rf.macro_f1))]
+        for role, rf in report.roles.per_role.items()
+    ]
+    note = (
+        "<p>Arguments of events both annotators marked (same aligned trigger), compared through the aligned "
+        "mentions; counts are summed over annotator pairs and F1 is theirs; the last column is the mean of the "
+        "pairs' F1s.</p>"
+    )
+    return note + html_table(columns, rows)
+
+
 def _figures(report: AgreementReport) -> str:
     columns = [
         Column("Kind"),
@@ -143,8 +161,12 @@ def _figures(report: AgreementReport) -> str:
         ]
         for sp in report.spans
     ]
-    rows.append(["roles", "matched triggers", str(len(report.roles.pairs)), esc(fmt(report.roles.macro_f1)), ""])
+    per_role = ", ".join(f"{role} {fmt(rf.macro_f1)}" for role, rf in report.roles.per_role.items())
+    rows.append(
+        ["roles", "matched triggers", str(len(report.roles.pairs)), esc(fmt(report.roles.macro_f1)), esc(per_role)]
+    )
     out = ["<h3>Span agreement (F1, macro over annotator pairs)</h3>", html_table(columns, rows)]
+    out += ["<h3>Role agreement per role (matched triggers)</h3>", _roles(report)]
     columns = [Column("Field"), Column("Units", "num"), Column("Cohen's κ (mean of pairs)", "num")]
     columns += [Column("Fleiss' κ", "num"), Column("Fleiss units × raters", "num"), Column("Krippendorff's α", "num")]
     columns += [Column("α units", "num")]

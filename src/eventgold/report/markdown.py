@@ -284,6 +284,17 @@ def score_markdown(report: ScoreReport, max_rows: int = MAX_ROWS) -> str:
 # ---------------------------------------------------------------------------
 
 
+def _roles(report: AgreementReport) -> str:
+    """Per role: arguments both annotators gave, only A, only B (summed over pairs), their F1, the mean of pairs."""
+    rows = [
+        [md(role), str(rf.pairs), str(rf.tp), str(rf.fp), str(rf.fn), fmt(rf.f1), fmt(rf.macro_f1)]
+        for role, rf in report.roles.per_role.items()
+    ]
+    if not rows:
+        return "_No arguments on triggers marked by two annotators._"
+    return table(["role", "pairs", "both", "only A", "only B", "F1", "F1 (mean of pairs)"], rows)
+
+
 def agreement_markdown(report: AgreementReport, max_rows: int = MAX_ROWS) -> str:
     """The whole agreement report as Markdown."""
     parts = [
@@ -314,8 +325,11 @@ def agreement_markdown(report: AgreementReport, max_rows: int = MAX_ROWS) -> str
     for sp in report.spans:
         labels = ", ".join(f"{md(k)} {fmt(v)}" for k, v in sp.per_label.items())
         rows.append([md(sp.kind), md(sp.matching), str(len(sp.pairs)), fmt(sp.macro_f1), labels])
-    rows.append(["roles", "matched triggers", str(len(report.roles.pairs)), fmt(report.roles.macro_f1), ""])
+    per_role = ", ".join(f"{md(role)} {fmt(rf.macro_f1)}" for role, rf in report.roles.per_role.items())
+    rows.append(["roles", "matched triggers", str(len(report.roles.pairs)), fmt(report.roles.macro_f1), per_role])
     parts.append(table(["kind", "matching", "pairs", "macro F1", "per label"], rows, ["l", "l", "r", "r", "l"]))
+    parts.append("## Role agreement per role (matched triggers)")
+    parts.append(_roles(report))
     parts.append("## Pairwise span F1")
     rows = []
     for sp in report.spans:

@@ -40,6 +40,7 @@ from eventgold.scoring.counts import (
 )
 from eventgold.scoring.error_analysis import ErrorItem, mention_errors
 from eventgold.scoring.events import ACE_METRICS, EventDocResult, score_events_doc
+from eventgold.scoring.flat import flat_metrics
 from eventgold.scoring.mentions import SCHEME_NAMES, MentionRows, MentionScores, build_rows, score_mentions
 from eventgold.scoring.report import (
     Accuracy,
@@ -122,10 +123,32 @@ def confusion_matrix(pairs: Sequence[tuple[str, str]], zd: str, what: str, w: Wa
     return ConfusionMatrix(labels=labels, matrix=m.tolist(), n=n, kappa=kappa)
 
 
+def _per_label(
+    per_doc: Sequence[Counter[tuple[str, str]]], labels: Sequence[str], family: str, zd: str, w: Warnings
+) -> dict[str, PRFScore]:
+    """P/R/F1 per label (event type or role) from per-document (label, tp | actual | possible) counts."""
+    total: Counter[tuple[str, str]] = Counter()
+    for counts in per_doc:
+        total.update(counts)
+    return {
+        label: _prf(
+            _prf_from(total[(label, "tp")], total[(label, "actual")], total[(label, "possible")]),
+            zd,
+            f"{family} {label}",
+            w,
+        )
+        for label in labels
+    }
+
+
 def _type_matrix(
-    ms: MentionScores, type_codes: dict[str, int], mention_types: Iterable[str], ev: Sequence[EventDocResult]
+    ms: MentionScores,
+    type_codes: dict[str, int],
+    mention_types: Iterable[str],
+    ev: Sequence[EventDocResult],
+    roles: Iterable[str] = (),
 ) -> tuple[NDArray[np.float64], list[tuple[str, str]]]:
-    """Per-document counts behind the per-type F1s (strict mentions, trigger classification)."""
+    """Per-document counts behind the per-type F1s (strict mentions, trigger classification, argument roles)."""
     n = len(ev)
     blocks: list[NDArray[np.float64]] = []
     columns: list[tuple[str, str]] = []
@@ -144,6 +167,14 @@ def _type_matrix(
             ).reshape(n, 3)
         )
         columns.append(("event.trigger_cls", t))
+    for role in roles:
+        blocks.append(
+            np.array(
+                [[r.per_role[(role, "tp")], r.per_role[(role, "actual")], r.per_role[(role, "possible")]] for r in ev],
+                dtype=np.float64,
+            ).reshape(n, 3)
+        )
+        columns.append(("event.arg_cls", role))
     if not blocks:
         return np.zeros((n, 0), dtype=np.float64), columns
     return np.hstack(blocks).astype(np.float64), columns
@@ -214,9 +245,7 @@ def _score_one(
         for metric in ACE_METRICS:
             s = col[f"event.{metric}"]
             matrix[i, s.score], matrix[i, s.actual], matrix[i, s.possible] = r.counts[metric]
-        coder_counts, errs = score_coder_doc(
-            g.doc_id, g.mentions, g.events, pred_mentions[i], pred_events[i], ontology.quad_of
-        )
+        coder_counts, errs = score_coder_doc(g.doc_id, g.mentions, g.events, pred_mentions[i], pred_events[i], ontology)
         coder_errors.extend(errs)
         for variant in CODER_VARIANTS:
             s = col[f"coder.{variant}"]
@@ -228,23 +257,11 @@ def _score_one(
         s = col[metric]
         return _prf(_prf_from(totals[s.score], totals[s.actual], totals[s.possible]), zd, metric, w)
 
-    per_type_counts: Counter[tuple[str, str]] = Counter()
-    for r in ev:
-        per_type_counts.update(r.per_type)
-    event_types = sorted({t for t, _ in per_type_counts})
-    trig_per_type = {
-        t: _prf(
-            _prf_from(
-                per_type_counts[(t, "tp")],
-                per_type_counts[(t, "actual")],
-                per_type_counts[(t, "possible")],
-            ),
-            zd,
-            f"event.trigger_cls {t}",
-            w,
-        )
-        for t in event_types
-    }
+    event_types = sorted({t for r in ev for t, _ in r.per_type})
+    trig_per_type = _per_label([r.per_type for r in ev], event_types, "event.trigger_cls", zd, w)
+    rank = {role.name: i for i, role in enumerate(ontology.roles)}
+    roles = sorted({role for r in ev for role, _ in r.per_role}, key=lambda role: (rank.get(role, len(rank)), role))
+    arg_per_role = _per_label([r.per_role for r in ev], roles, "event.arg_cls", zd, w)
     mode_c, mode_ok = sum(r.mode_compared for r in ev), sum(r.mode_correct for r in ev)
     ctx_c, ctx_ok = sum(r.context_compared for r in ev), sum(r.context_exact for r in ev)
     events = EventScores(
@@ -254,6 +271,7 @@ def _score_one(
         arg_cls=prf_of("event.arg_cls"),
         trigger_cls_per_type=trig_per_type,
         trigger_cls_macro_f1=_mean([s.f1 for s in trig_per_type.values()], zd, "event.trigger_cls macro", w),
+        arg_cls_per_role=arg_per_role,
         mode=Accuracy(
             compared=mode_c,
             correct=mode_ok,
@@ -304,7 +322,7 @@ def _score_one(
         "actor_type": confusion_matrix(actor_pairs, zd, "actor_type", w),
         "event_type": confusion_matrix([p for r in ev for p in r.type_pairs], zd, "event_type", w),
     }
-    metrics = _flat_metrics(mentions, actors, events, coder, confusion)
+    metrics = flat_metrics(mentions, actors, events, coder, confusion)
     groups = {key: _groups(key, gold, matrix, zd) for key in by if key != "type"}
     errors = mention_errors(ms, doc_ids, texts)
     errors += [e for r in ev for e in r.errors] + coder_errors
@@ -329,57 +347,8 @@ def _score_one(
         warnings=w.summary(zd, subject=name),
         zero_division_in=w.zero_division,
     )
-    type_matrix, type_columns = _type_matrix(ms, type_codes, mentions["strict"].per_type, ev)
+    type_matrix, type_columns = _type_matrix(ms, type_codes, mentions["strict"].per_type, ev, roles)
     return _Result(score, matrix, type_matrix, type_columns)
-
-
-def _flat_metrics(
-    mentions: dict[str, MentionSchemeResult],
-    actors: ActorScores,
-    events: EventScores,
-    coder: dict[str, PRFScore],
-    confusion: dict[str, ConfusionMatrix],
-) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for scheme, res in mentions.items():
-        o = res.overall
-        for k in (
-            "precision",
-            "recall",
-            "f1",
-            "cor",
-            "inc",
-            "par",
-            "mis",
-            "spu",
-            "actual",
-            "possible",
-        ):
-            out[f"mention.{scheme}.{k}"] = float(getattr(o, k))
-        out[f"mention.{scheme}.macro_precision"] = res.macro_precision
-        out[f"mention.{scheme}.macro_recall"] = res.macro_recall
-        out[f"mention.{scheme}.macro_f1"] = res.macro_f1
-    out["actor.id.accuracy"] = actors.id.accuracy
-    out["actor.id.compared"] = float(actors.id.compared)
-    out["actor.id.correct"] = float(actors.id.correct)
-
-    def put(prefix: str, s: PRFScore) -> None:
-        for k in ("precision", "recall", "f1", "tp", "fp", "fn"):
-            out[f"{prefix}.{k}"] = float(getattr(s, k))
-
-    put("actor.set", actors.set)
-    out["actor.set.macro_f1"] = actors.set_macro_f1
-    for metric in ACE_METRICS:
-        put(f"event.{metric}", getattr(events, metric))
-    out["event.mode.accuracy"] = events.mode.accuracy
-    out["event.context.accuracy"] = events.context.accuracy
-    put("event.context", events.context_labels)
-    out["event.trigger_cls.macro_f1"] = events.trigger_cls_macro_f1
-    for variant, s in coder.items():
-        put(f"coder.{variant}", s)
-    out["actor_type.kappa"] = confusion["actor_type"].kappa
-    out["event_type.kappa"] = confusion["event_type"].kappa
-    return out
 
 
 def score(

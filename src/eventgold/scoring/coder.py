@@ -1,16 +1,20 @@
-"""Coder-style event scoring: offset-free (type, actors, recipients) tuples per document.
+"""Coder-style event scoring: offset-free (type, sources, targets) tuples per document.
 
 For extractors that give no offsets (PETRARCH, POLECAT-type coders), an event
-is the tuple (type, set of actor canonical ids, set of recipient canonical
-ids). Gold and predicted tuples of a document are matched one-to-one; because
-a pair either matches (equal keys) or not, the optimal assignment equals the
-multiset intersection of the keys (tests check this against
+is the tuple (type, set of source actor ids, set of target actor ids). Which
+roles are sources and which are targets is the ontology's ``coder`` mapping
+(:class:`eventgold.ontology.Coder`; PLOVER: ``actor`` -> source, ``recipient``
+-> target); arguments of roles in neither are left out of the tuple. Gold and
+predicted tuples of a document are matched one-to-one; because a pair either
+matches (equal keys) or not, the optimal assignment equals the multiset
+intersection of the keys (tests check this against
 ``scipy.optimize.linear_sum_assignment``). Relaxed variants compare less:
 
-- ``tuple``: type, actor ids, recipient ids;
-- ``type_actor``: type and actor ids;
+- ``tuple``: type, source ids, target ids;
+- ``type_actor``: type and source ids;
 - ``type``: the event type only;
-- ``quad``: the PLOVER quad class of the type.
+- ``quad``: the PLOVER quad class of the type (the type itself when the
+  ontology gives it none).
 
 An actor is identified by its mention's ``canonical_id``; a mention without one
 by its text (case-folded), and one with neither by its offsets. Every event
@@ -20,14 +24,13 @@ takes part, with or without a trigger.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable, Mapping
 
 from eventgold.models import Event, Mention
+from eventgold.ontology import Ontology
 from eventgold.scoring.error_analysis import ErrorItem
 
 CODER_VARIANTS: tuple[str, ...] = ("tuple", "type_actor", "type", "quad")
-
-QuadOf = Callable[[str], int | None]
 
 
 def actor_key(m: Mention) -> str:
@@ -39,19 +42,26 @@ def actor_key(m: Mention) -> str:
     return f"span:{m.start}-{m.end}"
 
 
-def event_key(variant: str, e: Event, mentions: dict[str, Mention], quad_of: QuadOf) -> Hashable:
+def coder_slots(e: Event, mentions: Mapping[str, Mention], ontology: Ontology) -> tuple[frozenset[str], frozenset[str]]:
+    """The actor keys of ``e``'s source-role and target-role arguments (the ontology's coder mapping)."""
+    sources = frozenset(actor_key(mentions[i]) for i in e.mentions_in(ontology.coder.source))
+    targets = frozenset(actor_key(mentions[i]) for i in e.mentions_in(ontology.coder.target))
+    return sources, targets
+
+
+def event_key(variant: str, e: Event, mentions: Mapping[str, Mention], ontology: Ontology) -> Hashable:
     """The key compared for ``variant`` (one of CODER_VARIANTS)."""
     if variant == "type":
         return e.type
     if variant == "quad":
-        quad = quad_of(e.type)
+        quad = ontology.quad_of(e.type)
         return quad if quad is not None else "type:" + e.type
-    actors = frozenset(actor_key(mentions[i]) for i in e.actors)
+    if variant not in ("type_actor", "tuple"):
+        raise ValueError(f"unknown coder variant {variant!r}; choose one of {', '.join(CODER_VARIANTS)}")
+    sources, targets = coder_slots(e, mentions, ontology)
     if variant == "type_actor":
-        return (e.type, actors)
-    if variant == "tuple":
-        return (e.type, actors, frozenset(actor_key(mentions[i]) for i in e.recipients))
-    raise ValueError(f"unknown coder variant {variant!r}; choose one of {', '.join(CODER_VARIANTS)}")
+        return (e.type, sources)
+    return (e.type, sources, targets)
 
 
 def score_coder_doc(
@@ -60,16 +70,20 @@ def score_coder_doc(
     gold_events: list[Event],
     pred_mentions: list[Mention],
     pred_events: list[Event],
-    quad_of: QuadOf,
+    ontology: Ontology,
 ) -> tuple[dict[str, tuple[int, int, int]], list[ErrorItem]]:
-    """Per variant (tp, actual, possible) for one document, and the full-tuple errors."""
+    """Per variant (tp, actual, possible) for one document, and the full-tuple errors.
+
+    ``ontology`` gives the coder mapping (which roles are sources and targets)
+    and the quad classes.
+    """
     gm = {m.id: m for m in gold_mentions}
     pm = {m.id: m for m in pred_mentions}
     out: dict[str, tuple[int, int, int]] = {}
     errors: list[ErrorItem] = []
     for variant in CODER_VARIANTS:
-        gk = [event_key(variant, e, gm, quad_of) for e in gold_events]
-        pk = [event_key(variant, e, pm, quad_of) for e in pred_events]
+        gk = [event_key(variant, e, gm, ontology) for e in gold_events]
+        pk = [event_key(variant, e, pm, ontology) for e in pred_events]
         common = Counter(gk) & Counter(pk)
         out[variant] = (sum(common.values()), len(pk), len(gk))
         if variant == "tuple":
@@ -107,5 +121,5 @@ def score_coder_doc(
 
 def _describe(key: Hashable) -> str:
     assert isinstance(key, tuple)
-    etype, actors, recipients = key
-    return f"{etype}: {sorted(actors)} -> {sorted(recipients)}"
+    etype, sources, targets = key
+    return f"{etype}: {sorted(sources)} -> {sorted(targets)}"

@@ -5,7 +5,8 @@
 - argument identification: an argument whose mention offsets equal a gold argument's,
   attached to a predicted event matched to a gold event by trigger classification
   (so the role's event type matches);
-- argument classification: the same plus the role.
+- argument classification: the same plus the role; also counted per role
+  (whatever roles the ontology defines), like trigger classification per type.
 
 All matching is one-to-one. Trigger counts are multiset intersections of
 (offsets) or (offsets, type) keys, which is the optimal one-to-one matching.
@@ -51,6 +52,8 @@ class EventDocResult:
     type_pairs: list[tuple[str, str]] = field(default_factory=list)
     per_type: Counter[tuple[str, str]] = field(default_factory=Counter)
     """(event type, 'tp' | 'actual' | 'possible') -> trigger-classification count."""
+    per_role: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """(role, 'tp' | 'actual' | 'possible') -> argument-classification count (summing to ``arg_cls``)."""
     gold_without_trigger: int = 0
     pred_without_trigger: int = 0
     gold_args_without_span: int = 0
@@ -151,6 +154,10 @@ def score_events_doc(
     for e in pred:
         pargs[e.id], miss = _args(e, pm)
         res.pred_args_without_span += miss
+    for args, column in ((gargs, "possible"), (pargs, "actual")):
+        for arg_list in args.values():
+            for _, _, role, _ in arg_list:
+                res.per_role[(role, column)] += 1
     for e in gold_events:
         if e.trigger is None:
             res.gold_args_without_span += sum(1 for _ in e.role_ids())
@@ -168,6 +175,8 @@ def score_events_doc(
         gk = Counter((s, en, r) for s, en, r, _ in ga)
         pk = Counter((s, en, r) for s, en, r, _ in pa)
         cls_tp += _multiset_tp(gk, pk)
+        for (_, _, role), n in (gk & pk).items():
+            res.per_role[(role, "tp")] += n
         res.errors.extend(_arg_errors(doc_id, text, g, p, ga, pa))
         if g.mode is not None or p.mode is not None:
             res.mode_compared += 1

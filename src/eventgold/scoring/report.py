@@ -35,6 +35,10 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", ser_json_inf_nan="null")
 
 
+MENTION_OVERALL_KEYS = ("precision", "recall", "f1", "cor", "inc", "par", "mis", "spu", "actual", "possible")
+"""The overall figures of a mention scheme that are flat metrics (nervaluate's names)."""
+
+
 def _prf_names(prefix: str) -> list[str]:
     return [f"{prefix}.{k}" for k in ("precision", "recall", "f1", "tp", "fp", "fn")]
 
@@ -43,22 +47,7 @@ def _metric_names() -> list[str]:
     names: list[str] = []
     for scheme in SCHEME_NAMES:
         names += [
-            f"mention.{scheme}.{k}"
-            for k in (
-                "precision",
-                "recall",
-                "f1",
-                "cor",
-                "inc",
-                "par",
-                "mis",
-                "spu",
-                "actual",
-                "possible",
-                "macro_precision",
-                "macro_recall",
-                "macro_f1",
-            )
+            f"mention.{scheme}.{k}" for k in (*MENTION_OVERALL_KEYS, "macro_precision", "macro_recall", "macro_f1")
         ]
     names += ["actor.id.accuracy", "actor.id.compared", "actor.id.correct"]
     names += [*_prf_names("actor.set"), "actor.set.macro_f1"]
@@ -165,6 +154,8 @@ class EventScores(_Model):
     arg_cls: PRFScore
     trigger_cls_per_type: dict[str, PRFScore]
     trigger_cls_macro_f1: Ratio
+    arg_cls_per_role: dict[str, PRFScore] = Field(default_factory=dict)
+    """Argument classification per role (the ontology's roles, in its order; roles it does not know after)."""
     mode: Accuracy
     context: Accuracy
     context_labels: PRFScore
@@ -201,7 +192,8 @@ class ExtractorScore(_Model):
     metrics: dict[str, Ratio]
     intervals: dict[str, Interval] = Field(default_factory=dict)
     type_intervals: dict[str, dict[str, Interval]] = Field(default_factory=dict)
-    """F1 intervals per type: ``mention.strict`` (actor types) and ``event.trigger_cls`` (event types)."""
+    """F1 intervals per type: ``mention.strict`` (actor types), ``event.trigger_cls`` (event types)
+    and ``event.arg_cls`` (roles)."""
     mentions: dict[str, MentionSchemeResult]
     actors: ActorScores
     events: EventScores
