@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from xml.sax.saxutils import quoteattr
 
 from eventgold.errors import OntologyError
-from eventgold.ontology import EventType, Ontology
+from eventgold.ontology import ActorType, EventType, Ontology
 
 TEXT_TAG = "text"
 """The Text tag every control labels (``toName``); also the task data key of the article text."""
@@ -170,22 +170,17 @@ def render_label_config(ontology: Ontology) -> str:
     add("  </View>")
     add('  <View style="display: flex; align-items: flex-start; gap: 16px">')
     add('    <View style="flex: 3">')
-    add(f'      <Labels name="{ACTOR_CONTROL}" toName="{TEXT_TAG}" showInline="true">')
-    for a in ontology.actor_types:
-        add(
-            "        <Label"
-            + _attrs(value=a.name, hotkey=a.hotkey, background=a.color, hint=a.description or None)
-            + "/>"
-        )
-    add("      </Labels>")
-    add(f'      <Labels name="{EVENT_CONTROL}" toName="{TEXT_TAG}" showInline="true">')
-    for e in ontology.event_types:
-        add(
-            "        <Label"
-            + _attrs(value=e.name, hotkey=e.hotkey, background=e.color, hint=e.description or None)
-            + "/>"
-        )
-    add("      </Labels>")
+    labelled: tuple[tuple[str, tuple[ActorType | EventType, ...]], ...] = (
+        (ACTOR_CONTROL, ontology.actor_types),
+        (EVENT_CONTROL, ontology.event_types),
+    )
+    for control_name, labels in labelled:
+        add(f'      <Labels name="{control_name}" toName="{TEXT_TAG}" showInline="true">')
+        for label in labels:
+            label_hint = label.description or None
+            attrs = _attrs(value=label.name, hotkey=label.hotkey, background=label.color, hint=label_hint)
+            add(f"        <Label{attrs}/>")
+        add("      </Labels>")
     add('      <View style="white-space: pre-wrap; line-height: 1.6">')
     add(f'        <Text name="{TEXT_TAG}" value="${TEXT_TAG}" granularity="symbol"/>')
     add("      </View>")

@@ -18,6 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from eventgold.config import ONTOLOGY_FILE
 from eventgold.errors import OntologyError
+from eventgold.ontology_yaml import (
+    Loc,
+    OntologyProblems,
+    UniqueKeyLoader,
+    describe_validation,
+    yaml_problem,
+)
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 _COLOR = re.compile(r"^#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$")
@@ -107,17 +114,6 @@ def _duplicates(names: list[str]) -> list[str]:
     return sorted(name for name, count in Counter(names).items() if count > 1)
 
 
-Loc = tuple[str | int, ...]
-
-
-class OntologyProblems(ValueError):
-    """The ontology's content problems, each with where in the file it is (``("roles", 3, "name")``)."""
-
-    def __init__(self, problems: list[tuple[Loc, str]]) -> None:
-        self.problems = problems
-        super().__init__("; ".join(message for _, message in problems))
-
-
 class Ontology(_Strict):
     """What can be annotated: mention types, event types and modes, roles, flags, contexts."""
 
@@ -167,6 +163,19 @@ class Ontology(_Strict):
     def flag_names(self) -> tuple[str, ...]:
         """Names of the flags, in file order."""
         return tuple(f.name for f in self.flags)
+
+    @cached_property
+    def ner_label_map(self) -> dict[str, str]:
+        """NER label -> mention type, from each type's ``ner_labels`` (a label two types list: the first)."""
+        out: dict[str, str] = {}
+        for actor_type in self.actor_types:
+            for label in actor_type.ner_labels:
+                out.setdefault(label, actor_type.name)
+        return out
+
+    def actor_type_for(self, label: str) -> str | None:
+        """The mention type ``label`` names: a type's own name, else the type listing it in ``ner_labels``."""
+        return label if label in self.actor_type_names else self.ner_label_map.get(label)
 
     @cached_property
     def sector_codes(self) -> frozenset[str]:
@@ -360,31 +369,6 @@ def default_label_config_dir() -> Path:
     return find_config_dir().path
 
 
-def yaml_problem(exc: yaml.YAMLError, file: str | Path) -> str:
-    """One line saying where and why a YAML file does not parse (PyYAML's message spans several)."""
-    mark = getattr(exc, "problem_mark", None)
-    where = f"{file}:{mark.line + 1}" if mark is not None else str(file)
-    problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    text = f"{context}, {problem}" if context else str(problem)
-    return f"{where}: not valid YAML ({' '.join(text.split())})"
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML's SafeLoader, refusing a key given twice in one mapping (PyYAML keeps the last silently)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping", node.start_mark, f"key {key!r} is given twice", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def load_ontology(path: str | Path | None = None) -> Ontology:
     """Load and check an ontology file (default: ``ontology.yaml`` in :func:`default_label_config_dir`).
 
@@ -393,7 +377,7 @@ def load_ontology(path: str | Path | None = None) -> Ontology:
     """
     file = Path(path) if path is not None else default_label_config_dir() / ONTOLOGY_FILE
     try:
-        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
     except FileNotFoundError as exc:
         raise OntologyError(f"{file}: ontology file not found") from exc
     except (OSError, UnicodeDecodeError) as exc:
@@ -413,7 +397,7 @@ def load_ontology(path: str | Path | None = None) -> Ontology:
         return Ontology.model_validate(raw)
     except ValidationError as exc:
         root = yaml.compose(file.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-        raise OntologyError(f"{file}: {_describe(exc, raw, root)}") from exc
+        raise OntologyError(f"{file}: {describe_validation(exc, raw, root)}") from exc
 
 
 def _init_where(file: Path) -> str:
@@ -422,76 +406,3 @@ def _init_where(file: Path) -> str:
 
     folder = file.absolute().parent
     return f" in {folder.parent}" if folder.name == CONFIG_DIR_NAME else ""
-
-
-_MESSAGES = {
-    "tuple_type": "expected a list",
-    "list_type": "expected a list",
-    "dict_type": "expected a mapping",
-    "model_type": "expected a mapping",
-    "model_attributes_type": "expected a mapping",
-    "string_type": "expected text",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "missing": "required key is missing",
-    "extra_forbidden": "unknown key",
-}
-
-
-def _where(loc: Loc, raw: object) -> str:
-    """``event_types[CONSULT].modes`` for pydantic's ``event_types.1.modes``: list items by name."""
-    out = ""
-    node = raw
-    for part in loc:
-        item = node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None
-        if isinstance(node, dict):
-            item = node.get(part)
-        if isinstance(part, int):
-            name = None
-            if isinstance(item, dict):
-                name = item.get("name", item.get("code"))
-            out += f"[{name}]" if isinstance(name, str) and name else f"[{part + 1}]"
-        else:
-            out += f".{part}" if out else str(part)
-        node = item
-    return out
-
-
-def _line_of(loc: Loc, root: yaml.Node | None) -> int | None:
-    """The 1-based line of the YAML node at ``loc`` (the deepest one that exists), or None."""
-    node = root
-    line = None
-    for part in loc:
-        if node is None:
-            break
-        line = node.start_mark.line + 1
-        child: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
-            if child is None and part in ("name", "code"):
-                break
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
-            child = node.value[part]
-        node = child
-    if node is not None:
-        line = node.start_mark.line + 1
-    return line
-
-
-def _describe(exc: ValidationError, raw: object = None, root: yaml.Node | None = None) -> str:
-    parts: list[tuple[Loc, str]] = []
-    for err in exc.errors():
-        cause = (err.get("ctx") or {}).get("error")
-        if isinstance(cause, OntologyProblems):
-            parts.extend(cause.problems)
-            continue
-        parts.append((tuple(err["loc"]), _MESSAGES.get(err["type"]) or err["msg"].removeprefix("Value error, ")))
-    out = []
-    for loc, message in parts:
-        line = _line_of(loc, root)
-        where = _where(loc, raw)
-        prefix = f"line {line}: " if line is not None else ""
-        out.append(f"{prefix}{where}: {message}" if where else f"{prefix}{message}")
-    return "; ".join(out)

@@ -119,13 +119,7 @@ def role_for_slot(
 
 def resolve_type(names: tuple[str, ...], ontology: Ontology) -> str | None:
     """The first of ``names`` that is an actor type of ``ontology`` or in one's ``ner_labels``, as that type."""
-    for name in names:
-        if name in ontology.actor_type_names:
-            return name
-        for actor_type in ontology.actor_types:
-            if name in actor_type.ner_labels:
-                return actor_type.name
-    return None
+    return next((t for t in map(ontology.actor_type_for, names) if t is not None), None)
 
 
 def entity_type(

@@ -4,7 +4,7 @@ Read through :func:`eventgold.extractors.readers.read_predictions` (format ``doc
 each doc carries its article id in ``doc.user_data[doc_key]``. An entity label
 that is an actor type of the ontology is taken as it is (eventgold's own spaCy
 export); any other goes through the ontology's ``ner_labels``
-(:func:`eventgold.extractors.spacy_ner.ontology_label_map`). Events in
+(:attr:`eventgold.ontology.Ontology.ner_label_map`). Events in
 ``user_data`` are not read.
 """
 
@@ -22,7 +22,7 @@ from eventgold.ontology import Ontology, load_ontology
 def _read_docbin(
     file: Path, doc_key: str, ontology: Ontology | None
 ) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
-    from eventgold.extractors.spacy_ner import _import_spacy, doc_mentions, ontology_label_map
+    from eventgold.extractors.spacy_ner import _import_spacy, doc_mentions
 
     spacy = _import_spacy()
     from spacy.tokens import DocBin
@@ -32,7 +32,7 @@ def _read_docbin(
     except Exception as exc:  # spaCy raises ValueError/KeyError/OSError on bad files
         raise InputError(f"{file}: not a readable spaCy DocBin: {exc}") from exc
     onto = ontology if ontology is not None else load_ontology()
-    label_map = {**ontology_label_map(onto), **{t.name: t.name for t in onto.actor_types}}
+    label_map = {**onto.ner_label_map, **{t.name: t.name for t in onto.actor_types}}
     vocab = spacy.blank("xx").vocab
     for number, doc in enumerate(docbin.get_docs(vocab), 1):
         where = f"{file} (doc #{number})"

@@ -28,11 +28,7 @@ def ontology_label_map(ontology: Ontology) -> dict[str, str]:
         >>> ontology_label_map(load_ontology())["GPE"]
         'STATE'
     """
-    out: dict[str, str] = {}
-    for actor_type in ontology.actor_types:
-        for label in actor_type.ner_labels:
-            out.setdefault(label, actor_type.name)
-    return out
+    return dict(ontology.ner_label_map)
 
 
 def _import_spacy() -> Any:
