@@ -24,9 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 from tests.unit.export_fixtures import fixture_docs, write_gold  # noqa: E402
 
-from eventgold.export import FORMATS, export_gold  # noqa: E402
+from eventgold.export import FORMATS  # noqa: E402
 from eventgold.export.bio import encode_bio  # noqa: E402
 from eventgold.export.layout import layout_document  # noqa: E402
+from eventgold.export.run import export_gold  # noqa: E402
 from eventgold.export.tokenize import tokenize  # noqa: E402
 from eventgold.models import GoldDocument  # noqa: E402
 from eventgold.resources import packaged_samples  # noqa: E402

@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from eventgold.config import Connection  # noqa: E402
-from eventgold.labelconfig import render_label_config  # noqa: E402
 from eventgold.labelstudio import server  # noqa: E402
 from eventgold.labelstudio.client import LabelStudioClient  # noqa: E402
 from eventgold.labelstudio.convert import annotation_to_results, article_to_task_data  # noqa: E402
+from eventgold.labelstudio.label_config import render_label_config  # noqa: E402
 from eventgold.labelstudio.pull import pull_snapshot  # noqa: E402
 from eventgold.labelstudio.push import prediction_payload, push_articles  # noqa: E402
 from eventgold.labelstudio.snapshot import read_snapshot  # noqa: E402

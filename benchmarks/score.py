@@ -23,16 +23,8 @@ from pathlib import Path
 
 from nervaluate import Evaluator
 
-from eventgold.models import (
-    Article,
-    DocumentAnnotation,
-    Event,
-    GoldDocument,
-    Mention,
-    Origin,
-    Span,
-    write_jsonl,
-)
+from eventgold.jsonl import write_jsonl
+from eventgold.models import Article, DocumentAnnotation, Event, GoldDocument, Mention, Origin, Span
 from eventgold.scoring.api import score
 from eventgold.scoring.inputs import load_gold, load_predictions
 from eventgold.scoring.mentions import build_rows, score_mentions

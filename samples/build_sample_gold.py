@@ -64,6 +64,7 @@ from eventgold.extractors.gazetteer import actor_candidates, load_gazetteer
 from eventgold.gold.adjudicate import Conflict
 from eventgold.gold.dataset import BuildOptions, build_gold, write_gold_version
 from eventgold.ingest import ingest_to_file
+from eventgold.jsonl import read_jsonl, write_jsonl
 from eventgold.labelstudio import server
 from eventgold.labelstudio.annotators import add_annotators
 from eventgold.labelstudio.client import LabelStudioClient
@@ -85,8 +86,6 @@ from eventgold.models import (
     Origin,
     Span,
     check_annotation,
-    read_jsonl,
-    write_jsonl,
 )
 from eventgold.ontology import Ontology, load_ontology
 from eventgold.resources import packaged_label_config, packaged_samples

@@ -90,7 +90,7 @@ def config_render(
     """
     from eventgold.errors import CheckFailed
     from eventgold.fileio import atomic_write_text
-    from eventgold.labelconfig import render_label_config
+    from eventgold.labelstudio.label_config import render_label_config
     from eventgold.ontology import (
         LABEL_CONFIG_FILE,
         default_label_config_dir,
@@ -127,9 +127,9 @@ def config_validate(
 
     Example: [bold]eventgold config validate --ontology label_config/ontology.yaml[/bold]
     """
+    from eventgold.actors.dictionary import ACTORS_FILE, load_actor_dictionary
     from eventgold.errors import CheckFailed
-    from eventgold.extractors.dictionary import ACTORS_FILE, load_actor_dictionary
-    from eventgold.labelconfig import parse_label_config, render_label_config
+    from eventgold.labelstudio.label_config import parse_label_config, render_label_config
     from eventgold.ontology import LABEL_CONFIG_FILE, default_label_config_dir, load_ontology
 
     onto_path = ontology or default_label_config_dir() / "ontology.yaml"
@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except EventgoldError as exc:
-        _print_error(str(exc))
+        _print_error(_message(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         err_console.print("[red]interrupted[/red]")
@@ -224,6 +224,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     return 0
+
+
+def _message(exc: EventgoldError) -> str:
+    """The error's line: its message with each option it names spelled as a flag (:data:`FLAGS`)."""
+    from eventgold.commands.options import FLAGS
+
+    return exc.render(FLAGS)
 
 
 def _print_error(message: str) -> None:

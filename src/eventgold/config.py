@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from eventgold.errors import ConfigError
+from eventgold.errors import ConfigError, Option
 from eventgold.fileio import atomic_write_text
 from eventgold.redact import redact_url, url_secrets
 
@@ -253,7 +253,10 @@ def resolve_connection(url: str | None = None, api_key: str | None = None) -> Co
             api_key = api_key or creds.token
     if not url or not api_key:
         raise ConfigError(
-            "no Label Studio connection: run `eventgold up` for a local server, or set "
-            "LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (environment or .env) or pass --url/--api-key"
+            "no Label Studio connection: run `eventgold up` for a local server, or set LABEL_STUDIO_URL and "
+            "LABEL_STUDIO_API_KEY (environment or .env) or pass ",
+            Option("url"),
+            "/",
+            Option("api_key"),
         )
     return Connection(url=url.rstrip("/"), api_key=api_key, source=source)

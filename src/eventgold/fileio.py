@@ -9,6 +9,9 @@ and the link itself is left as it is — also when it points to nothing yet.
 A link that loops, or a file output whose link points to a folder, is refused
 with a :class:`~eventgold.errors.ConfigError`.
 
+Reading goes the other way in one place too: :func:`read_input` turns a missing,
+folder or unreadable input file into one line naming it.
+
 Every JSON the tool writes goes through :func:`json_text`: strict JSON that
 any parser reads (RFC 8259 has no NaN or Infinity; Python's ``json`` would
 write them), with non-finite floats written as ``null``.
@@ -24,9 +27,11 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
-from eventgold.errors import ConfigError
+from eventgold.errors import ConfigError, InputError, UserError
+
+T = TypeVar("T")
 
 
 def _umask() -> int:
@@ -157,3 +162,44 @@ def refuse_inputs_as_outputs(outputs: Iterable[str | Path | None], inputs: Itera
         for source in sources:
             if target == source:
                 raise ConfigError(f"{out} is also an input ({source}); choose another output path")
+
+
+def read_input(
+    path: Path,
+    read: Callable[[Path], T],
+    *,
+    what: str,
+    not_found: str,
+    folder: str | None = None,
+    error: type[UserError] = InputError,
+) -> T:
+    """``read(path)``, with a missing, folder or unreadable file turned into one ``error`` line.
+
+    Args:
+        path: the input file.
+        read: what to do with it (``Path.read_text``, or read and parse); errors
+            other than the ones below (a parser's) pass through to the caller.
+        what: the file in ``cannot read <what>: <reason>`` (``"the snapshot"``).
+        not_found: the message after ``<path>: `` for a file that does not exist.
+        folder: what to do when ``path`` is a folder (after ``<path>: is a folder; ``);
+            None reads a folder as any unreadable file.
+        error: the exception class raised.
+
+    Returns:
+        What ``read`` returned.
+
+    Raises:
+        UserError: ``error`` for a missing file, a folder, an OS error or text
+            that is not in the expected encoding (``UnicodeDecodeError``).
+    """
+    try:
+        return read(path)
+    except FileNotFoundError as exc:
+        raise error(f"{path}: {not_found}") from exc
+    except IsADirectoryError as exc:
+        if folder is not None:
+            raise error(f"{path}: is a folder; {folder}") from exc
+        failure: OSError | UnicodeDecodeError = exc
+    except (OSError, UnicodeDecodeError) as exc:
+        failure = exc
+    raise error(f"{path}: cannot read {what}: {failure}") from failure

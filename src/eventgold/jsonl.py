@@ -2,21 +2,23 @@
 
 :func:`iter_json_lines` streams strict JSON lines; :func:`parse_record` turns
 one value into a record or a :class:`~eventgold.errors.RecordError`;
-:func:`read_jsonl` and :func:`write_jsonl` read and write whole files.
-:mod:`eventgold.models` re-exports every name here.
+:func:`read_jsonl` and :func:`write_jsonl` read and write whole files;
+:func:`read_json_list` reads a file holding one JSON list (Label Studio's
+exports and tasks files). :mod:`eventgold.models` re-exports the record readers and writers.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from eventgold.errors import InputError, RecordError
-from eventgold.fileio import atomic_open
+from eventgold.fileio import atomic_open, read_input
 from eventgold.migrations import LegacyFieldError
 
 R = TypeVar("R", bound=BaseModel)
@@ -59,12 +61,20 @@ def parse_record(model: type[R], raw: Any) -> R:
         raise _validation_to_record_error(exc, raw) from exc
 
 
-class _NonFiniteNumber(ValueError):
+class NonFiniteNumber(ValueError):
     """``NaN``, ``Infinity`` or ``-Infinity`` met in JSON text (the name is the message)."""
 
 
-def _refuse_nonfinite(name: str) -> Any:
-    raise _NonFiniteNumber(name)
+def refuse_nonfinite(name: str) -> Any:
+    """A ``parse_constant`` for :func:`json.loads` that makes its JSON strict (RFC 8259).
+
+    Args:
+        name: the constant Python's ``json`` met: ``NaN``, ``Infinity`` or ``-Infinity``.
+
+    Raises:
+        NonFiniteNumber: always, with ``name`` as its message.
+    """
+    raise NonFiniteNumber(name)
 
 
 def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
@@ -98,12 +108,12 @@ def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
             if not line.strip():
                 continue
             try:
-                value = json.loads(line, parse_constant=_refuse_nonfinite)
+                value = json.loads(line, parse_constant=refuse_nonfinite)
             except json.JSONDecodeError as exc:
                 raise RecordError(
                     f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(file), line=lineno
                 ) from exc
-            except _NonFiniteNumber as exc:
+            except NonFiniteNumber as exc:
                 raise RecordError(
                     f"{exc} is not a JSON number (strict JSON has no NaN or Infinity); "
                     "write null for a missing value, or a finite number",
@@ -111,6 +121,64 @@ def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
                     line=lineno,
                 ) from exc
             yield lineno, value
+
+
+@dataclass(frozen=True)
+class JsonListFile:
+    """What :func:`read_json_list` says about one kind of JSON-list file (each message follows ``<path>: ``)."""
+
+    what: str
+    """The file in ``cannot read <what>: <reason>`` (``"the snapshot"``)."""
+    not_found: str
+    """The message for a file that does not exist."""
+    folder: str
+    """What to do when the path is a folder (after ``is a folder; ``)."""
+    invalid: str
+    """What to do about text that is not JSON (after ``not valid JSON (<reason>); ``)."""
+    not_a_list: str
+    """The message for JSON that is not a list."""
+    strict: str | None = None
+    """What to do about ``NaN`` or ``Infinity`` (after ``<name> is not a JSON number; ``);
+    None reads them as Python floats."""
+    encoding: str | None = None
+    """The file's encoding; None detects UTF-8, -16 or -32 as :func:`json.loads` does on bytes."""
+
+
+def read_json_list(path: Path, kind: JsonListFile) -> list[Any]:
+    """The JSON list a file holds (its items unchecked), or one InputError line from ``kind``'s messages.
+
+    Args:
+        path: a JSON file in ``kind.encoding``.
+        kind: the messages for this kind of file, and whether ``NaN``/``Infinity`` are refused.
+
+    Returns:
+        The decoded list.
+
+    Raises:
+        InputError: the file is missing, a folder, unreadable, not JSON (``path:line``),
+            holds a non-finite number under ``kind.strict``, or is not a list.
+    """
+    constant = refuse_nonfinite if kind.strict is not None else None
+
+    def parse(file: Path) -> Any:
+        text = file.read_text(encoding=kind.encoding) if kind.encoding else file.read_bytes()
+        return json.loads(text, parse_constant=constant)
+
+    try:
+        raw = read_input(
+            path,
+            parse,
+            what=kind.what,
+            not_found=kind.not_found,
+            folder=kind.folder,
+        )
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); {kind.invalid}") from exc
+    except NonFiniteNumber as exc:
+        raise InputError(f"{path}: {exc} is not a JSON number; {kind.strict}") from exc
+    if not isinstance(raw, list):
+        raise InputError(f"{path}: {kind.not_a_list}")
+    return raw
 
 
 def read_jsonl(path: str | Path, model: type[R], *, one_per_id: bool = True) -> Iterator[R]:

@@ -10,10 +10,10 @@ only with a migration. Invariants are enforced on every load:
   every argument's role is one its event type allows, filled by a mention of
   a type the role accepts (``check_against_ontology``);
 - one record per id in a file (:mod:`eventgold.records_io`, which
-  :func:`read_jsonl` reads through).
+  :func:`eventgold.jsonl.read_jsonl` reads through).
 
 A record that breaks one raises :class:`~eventgold.errors.RecordError` naming
-the document, record id, field and bad value; :func:`read_jsonl` adds the
+the document, record id, field and bad value; :func:`eventgold.jsonl.read_jsonl` adds the
 file and line. Records of schema 1.0 (events with ``actors``, ``recipients``,
 ``locations``) are migrated as they are parsed (:mod:`eventgold.migrations`).
 """
@@ -28,17 +28,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from eventgold.errors import RecordError
-from eventgold.jsonl import (  # noqa: F401 - moved there, re-exported here
-    R,
-    _NonFiniteNumber,
-    _refuse_nonfinite,
-    _validation_to_record_error,
-    dump_record,
-    iter_json_lines,
-    parse_record,
-    read_jsonl,
-    write_jsonl,
-)
 from eventgold.migrations import migrate_event
 from eventgold.ontology import Ontology
 
@@ -203,30 +192,34 @@ class LabelStudioRef(_Record):
     prediction: int | None = None
 
 
-def _check_units(doc_id: str, mentions: list[Mention], events: list[Event]) -> None:
+Violation = tuple[str, str | None, str, Any]
+"""A broken invariant: (what is wrong, record id or None, field, bad value)."""
+
+
+def _raise_first(doc_id: str, violations: Iterable[Violation]) -> None:
+    """Raise the first of ``violations`` as a RecordError about document ``doc_id``."""
+    for problem, record_id, field, value in violations:
+        raise RecordError(problem, doc_id=doc_id, record_id=record_id, field=field, value=value)
+
+
+def _unit_violations(mentions: list[Mention], events: list[Event]) -> Iterator[Violation]:
+    """Ids given twice in a document, and arguments naming a mention it lacks."""
     seen: set[str] = set()
-    all_units: list[Mention | Event] = [*mentions, *events]
-    for unit in all_units:
+    units: list[Mention | Event] = [*mentions, *events]
+    for unit in units:
         if unit.id in seen:
-            raise RecordError(
-                "id is not unique in the document",
-                doc_id=doc_id,
-                record_id=unit.id,
-                field="id",
-                value=unit.id,
-            )
+            yield "id is not unique in the document", unit.id, "id", unit.id
         seen.add(unit.id)
     mention_ids = {m.id for m in mentions}
     for event in events:
         for role, mention_id in event.role_ids():
             if mention_id not in mention_ids:
-                raise RecordError(
-                    f"argument {role!r} refers to a mention that is not in the document",
-                    doc_id=doc_id,
-                    record_id=event.id,
-                    field="arguments",
-                    value=mention_id,
-                )
+                problem = f"argument {role!r} refers to a mention that is not in the document"
+                yield problem, event.id, "arguments", mention_id
+
+
+def _check_units(doc_id: str, mentions: list[Mention], events: list[Event]) -> None:
+    _raise_first(doc_id, _unit_violations(mentions, events))
 
 
 class DocumentAnnotation(_Record):
@@ -280,6 +273,11 @@ class GoldDocument(_Record):
 
 def check_spans(doc_id: str, text: str, mentions: Iterable[Mention], events: Iterable[Event]) -> None:
     """Check that every offset lies in ``text`` and slices it to the stored span text."""
+    _raise_first(doc_id, _span_violations(text, mentions, events))
+
+
+def _span_violations(text: str, mentions: Iterable[Mention], events: Iterable[Event]) -> Iterator[Violation]:
+    """Offsets past the end of ``text``, and spans whose text is not the slice they name."""
     n = len(text)
     spans: list[tuple[Mention | Event, str, int | None, int | None, str | None]] = [
         *((m, "start", m.start, m.end, m.text) for m in mentions),
@@ -289,21 +287,9 @@ def check_spans(doc_id: str, text: str, mentions: Iterable[Mention], events: Ite
         if start is None or end is None:
             continue
         if end > n:
-            raise RecordError(
-                f"offsets {start}..{end} run past the end of the text ({n} characters)",
-                doc_id=doc_id,
-                record_id=unit.id,
-                field=field,
-                value=end,
-            )
-        if span_text is not None and text[start:end] != span_text:
-            raise RecordError(
-                f"text[{start}:{end}] is {text[start:end]!r}, not the stored span text",
-                doc_id=doc_id,
-                record_id=unit.id,
-                field="text",
-                value=span_text,
-            )
+            yield f"offsets {start}..{end} run past the end of the text ({n} characters)", unit.id, field, end
+        elif span_text is not None and text[start:end] != span_text:
+            yield f"text[{start}:{end}] is {text[start:end]!r}, not the stored span text", unit.id, "text", span_text
 
 
 def check_against_article(annotation: DocumentAnnotation, article: Article) -> None:
@@ -335,76 +321,39 @@ def check_against_ontology(
         RecordError: the first value the ontology does not allow, naming the
             document, record, field and value.
     """
-    mentions = list(mentions)
+    _raise_first(doc_id, _ontology_violations(list(mentions), events, ontology, relevance))
+
+
+def _ontology_violations(
+    mentions: list[Mention], events: Iterable[Event], ontology: Ontology, relevance: str | None
+) -> Iterator[Violation]:
+    """(message, record id, field, value) of every value ``ontology`` does not allow, in record order."""
     by_id = {m.id: m for m in mentions}
     for m in mentions:
         if m.type not in ontology.actor_type_names:
-            raise RecordError(
-                f"unknown actor type; allowed: {', '.join(sorted(ontology.actor_type_names))}",
-                doc_id=doc_id,
-                record_id=m.id,
-                field="type",
-                value=m.type,
-            )
+            yield f"unknown actor type; allowed: {', '.join(sorted(ontology.actor_type_names))}", m.id, "type", m.type
         if m.sector is not None and ontology.sectors and m.sector not in ontology.sector_codes:
-            raise RecordError(
-                "unknown sector; see the ontology's sectors",
-                doc_id=doc_id,
-                record_id=m.id,
-                field="sector",
-                value=m.sector,
-            )
+            yield "unknown sector; see the ontology's sectors", m.id, "sector", m.sector
     contexts = set(ontology.contexts)
     for e in events:
         if e.type not in ontology.event_type_names:
-            raise RecordError(
-                f"unknown event type; allowed: {', '.join(sorted(ontology.event_type_names))}",
-                doc_id=doc_id,
-                record_id=e.id,
-                field="type",
-                value=e.type,
-            )
+            yield f"unknown event type; allowed: {', '.join(sorted(ontology.event_type_names))}", e.id, "type", e.type
         modes = ontology.modes_of(e.type)
         if e.mode is not None and e.mode not in modes:
-            allowed = ", ".join(modes) if modes else "none"
-            raise RecordError(
-                f"mode does not belong to {e.type}; allowed: {allowed}",
-                doc_id=doc_id,
-                record_id=e.id,
-                field="mode",
-                value=e.mode,
-            )
+            yield f"mode does not belong to {e.type}; allowed: {', '.join(modes) or 'none'}", e.id, "mode", e.mode
         for context in e.contexts:
             if context not in contexts:
-                raise RecordError(
-                    "unknown context; see the ontology's contexts",
-                    doc_id=doc_id,
-                    record_id=e.id,
-                    field="contexts",
-                    value=context,
-                )
+                yield "unknown context; see the ontology's contexts", e.id, "contexts", context
         for flag in e.flags:
             if flag not in ontology.flag_names:
-                raise RecordError(
-                    f"flag not in the ontology; allowed: {', '.join(ontology.flag_names) or 'none'}",
-                    doc_id=doc_id,
-                    record_id=e.id,
-                    field="flags",
-                    value=flag,
-                )
+                allowed = ", ".join(ontology.flag_names) or "none"
+                yield f"flag not in the ontology; allowed: {allowed}", e.id, "flags", flag
         for role, mention_id in e.role_ids():
             problem = ontology.argument_problem(e.type, role, by_id[mention_id].type if mention_id in by_id else None)
             if problem is not None:
-                raise RecordError(
-                    problem, doc_id=doc_id, record_id=e.id, field="arguments", value=f"{role}={mention_id}"
-                )
+                yield problem, e.id, "arguments", f"{role}={mention_id}"
     if relevance is not None and relevance not in ontology.relevance:
-        raise RecordError(
-            f"unknown relevance; allowed: {', '.join(ontology.relevance)}",
-            doc_id=doc_id,
-            field="relevance",
-            value=relevance,
-        )
+        yield f"unknown relevance; allowed: {', '.join(ontology.relevance)}", None, "relevance", relevance
 
 
 def check_annotation(annotation: DocumentAnnotation, ontology: Ontology, article: Article | None = None) -> None:

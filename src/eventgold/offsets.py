@@ -30,13 +30,49 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypedDict
 
 from eventgold.errors import EventgoldWarning, RecordError
 from eventgold.models import DocumentAnnotation, Span
 from eventgold.problems import RepairKind
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class SpanLike(Protocol):
+    """Anything with ``start``..``end`` offsets into a text (code points, end exclusive) and the ``text`` there."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+
+
+class SpanFields(TypedDict):
+    """The keywords a span-carrying record (a Mention, a cut span) takes for its offsets and text."""
+
+    start: int
+    end: int
+    text: str
+
+
+def span_fields(span: SpanLike) -> SpanFields:
+    """``span``'s offsets and text as keywords for another record: ``Mention(**span_fields(match), ...)``.
+
+    Args:
+        span: any object with ``start``, ``end`` (code-point offsets, end exclusive) and ``text``.
+
+    Returns:
+        ``{"start": span.start, "end": span.end, "text": span.text}``.
+
+    Example:
+        >>> from eventgold.models import Span
+        >>> span_fields(Span(start=0, end=4, text="Iraq"))
+        {'start': 0, 'end': 4, 'text': 'Iraq'}
+    """
+    return {"start": span.start, "end": span.end, "text": span.text}
 
 
 class OffsetProblem(ValueError):

@@ -1,4 +1,5 @@
-"""The annotation ontology: load and check ``ontology.yaml``; render the Label Studio XML.
+"""The annotation ontology: load and check ``ontology.yaml`` (the Label Studio XML is rendered in
+:mod:`eventgold.labelstudio.label_config`).
 
 The ontology is the one source of truth for what can be annotated. Everything
 else (the labeling config, record validation, scoring, exports) is derived from

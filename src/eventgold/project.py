@@ -27,9 +27,9 @@ from pathlib import Path
 
 import yaml
 
+from eventgold.actors.dictionary import ACTORS_FILE
 from eventgold.config import CONFIG_DIR_NAME, ONTOLOGY_FILE, WORKSPACE_NAME, find_project_config
 from eventgold.errors import EventgoldWarning, UserError
-from eventgold.extractors.dictionary import ACTORS_FILE
 from eventgold.fileio import atomic_write_text
 from eventgold.resources import DEFAULT_ONTOLOGY, ontology_names, ontology_source, packaged_samples
 

@@ -39,7 +39,8 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel
 
 from eventgold.errors import EventgoldWarning, InputError, RecordError
-from eventgold.models import Article, DocumentAnnotation, GoldDocument, check_gold, iter_json_lines, parse_record
+from eventgold.jsonl import iter_json_lines, parse_record
+from eventgold.models import Article, DocumentAnnotation, GoldDocument, check_gold
 
 if TYPE_CHECKING:
     from eventgold.ontology import Ontology
@@ -82,18 +83,32 @@ class DuplicateIdError(RecordError):
 
 @dataclass(frozen=True)
 class RecordKind(Generic[R]):
-    """What makes two records of one type "the same id", and how to talk about them."""
+    """What makes two records of one type "the same id", and how to talk about them.
+
+    A record is named in messages as ``singular + name(record)`` (``article 'a1'``)
+    and two records with its id as ``plural + name(record)`` (``articles with id 'a1'``).
+    """
 
     key: Callable[[R], Hashable]
     """The record's id: no two different records may share it."""
     doc_id: Callable[[R], str]
     """The document the record is about."""
-    one: Callable[[R], str]
-    """The record in a message (``article 'a1'``)."""
-    two: Callable[[R], str]
-    """Two records with the record's id (``articles with id 'a1'``)."""
+    name: Callable[[R], str]
+    """What follows the noun in a message (``'a1'``, `` of document 'd1'``)."""
+    singular: str
+    """The noun for one record, with its trailing space if any (``article ``)."""
+    plural: str
+    """The noun for two records with one id (``articles with id ``)."""
     hint: str
     """What to do about two different records with one id."""
+
+    def one(self, record: R) -> str:
+        """The record in a message (``article 'a1'``)."""
+        return self.singular + self.name(record)
+
+    def two(self, record: R) -> str:
+        """Two records with the record's id (``articles with id 'a1'``)."""
+        return self.plural + self.name(record)
 
 
 def _origin(a: DocumentAnnotation) -> str:
@@ -101,36 +116,27 @@ def _origin(a: DocumentAnnotation) -> str:
     return f"{a.origin.kind} {a.origin.name!r}{version}"
 
 
+def _doc_id(record: Article | GoldDocument | DocumentAnnotation) -> str:
+    return record.id if isinstance(record, Article) else record.doc_id
+
+
 ARTICLES: RecordKind[Article] = RecordKind(
-    key=lambda a: a.id,
-    doc_id=lambda a: a.id,
-    one=lambda a: f"article {a.id!r}",
-    two=lambda a: f"articles with id {a.id!r}",
+    _doc_id, _doc_id, lambda a: repr(a.id), "article ", "articles with id ",
     hint="ids must be unique in a corpus: remove or rename one of them",
 )
 GOLD: RecordKind[GoldDocument] = RecordKind(
-    key=lambda g: g.doc_id,
-    doc_id=lambda g: g.doc_id,
-    one=lambda g: f"gold document {g.doc_id!r}",
-    two=lambda g: f"gold documents with id {g.doc_id!r}",
+    _doc_id, _doc_id, lambda g: repr(g.doc_id), "gold document ", "gold documents with id ",
     hint="gold holds one document per article: remove one of them (or rebuild the gold version)",
 )
 ANNOTATIONS: RecordKind[DocumentAnnotation] = RecordKind(
-    key=lambda a: (a.doc_id, a.origin.kind, a.origin.name, a.origin.version),
-    doc_id=lambda a: a.doc_id,
-    one=lambda a: f"annotation of document {a.doc_id!r} by {_origin(a)}",
-    two=lambda a: f"annotations of document {a.doc_id!r} by {_origin(a)}",
+    lambda a: (a.doc_id, a.origin.kind, a.origin.name, a.origin.version), _doc_id,
+    lambda a: f" of document {a.doc_id!r} by {_origin(a)}", "annotation", "annotations",
     hint="keep one annotation per document and origin: remove one of them (or merge them into one)",
 )
 ONE_PER_DOCUMENT: RecordKind[DocumentAnnotation] = RecordKind(
-    key=lambda a: a.doc_id,
-    doc_id=lambda a: a.doc_id,
-    one=lambda a: f"annotation of document {a.doc_id!r}",
-    two=lambda a: f"annotations of document {a.doc_id!r}",
-    hint=(
-        "one extractor's predictions hold one annotation per document: remove one of them "
-        "(or give each origin a file of its own)"
-    ),
+    _doc_id, _doc_id, lambda a: f" of document {a.doc_id!r}", "annotation", "annotations",
+    hint="one extractor's predictions hold one annotation per document: remove one of them "
+    "(or give each origin a file of its own)",
 )
 """Predictions scored as one extractor: one annotation per document, whatever its origin."""
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 
-from eventgold.scoring.error_analysis import ErrorItem
+from eventgold.evaluation.error_items import ErrorItem
 from eventgold.scoring.report import ScoreReport
 from tests.unit.report_fixtures import score_report
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Cookie, Page, expect
 
-from eventgold.extractors.dictionary import load_actor_dictionary
+from eventgold.actors.dictionary import load_actor_dictionary
+from eventgold.actors.upkeep import find_pending
 from eventgold.extractors.gazetteer import actor_candidates, load_gazetteer
-from eventgold.extractors.pending import find_pending
-from eventgold.labelconfig import render_label_config
+from eventgold.labelstudio.label_config import render_label_config
 from eventgold.labelstudio.project import guidelines_html
 from eventgold.labelstudio.pull import pull_snapshot
 from eventgold.labelstudio.push import existing_tasks, push_articles

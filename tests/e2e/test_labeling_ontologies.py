@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Cookie, Locator, Page, expect
 
-from eventgold.labelconfig import render_label_config, roles_guidance
+from eventgold.labelstudio.label_config import render_label_config, roles_guidance
 from eventgold.labelstudio.project import guidelines_html
 from eventgold.labelstudio.pull import pull_snapshot
 from eventgold.labelstudio.push import existing_tasks, push_articles

@@ -23,7 +23,8 @@ from playwright.sync_api import Browser, ConsoleMessage, Page, Request
 
 from eventgold.cli import main
 from eventgold.report import render
-from eventgold.report.html import PAGE_SIZE, error_table_rows
+from eventgold.report.html_common import PAGE_SIZE
+from eventgold.report.html_score import error_table_rows
 from tests.unit.report_fixtures import agreement_report, score_report
 
 from .big_report import HOSTILE, NEEDLE, many_errors_report

@@ -31,13 +31,14 @@ import pytest
 
 from eventgold.cli import main
 from eventgold.gold.dataset import read_gold_version
+from eventgold.jsonl import write_jsonl
 from eventgold.labelstudio.annotators import add_annotators
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.convert import TASK_KEYS, annotation_to_results
 from eventgold.labelstudio.push import existing_tasks
 from eventgold.labelstudio.review import META_KEY, read_conflicts
 from eventgold.labelstudio.snapshot import read_snapshot
-from eventgold.models import Article, DocumentAnnotation, Event, Mention, Origin, Span, write_jsonl
+from eventgold.models import Article, DocumentAnnotation, Event, Mention, Origin, Span
 from tests.conftest import LiveServer
 
 from .scenario import seed_articles

@@ -22,9 +22,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventgold.labelconfig import parse_label_config, render_label_config
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.convert import annotation_to_results, article_to_task_data, results_to_annotation
+from eventgold.labelstudio.label_config import parse_label_config, render_label_config
 from eventgold.models import Argument, Article, DocumentAnnotation, Event, Mention, Origin, Span
 from eventgold.ontology import Ontology
 from tests.conftest import LiveServer

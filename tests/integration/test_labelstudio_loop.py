@@ -10,15 +10,17 @@ from typing import Any
 import pytest
 
 from eventgold.cli import main
-from eventgold.labelconfig import render_label_config
+from eventgold.errors import LabelStudioError, UserError
+from eventgold.jsonl import write_jsonl
 from eventgold.labelstudio import server
 from eventgold.labelstudio.annotators import add_annotators
 from eventgold.labelstudio.convert import annotation_to_results
+from eventgold.labelstudio.label_config import render_label_config
 from eventgold.labelstudio.project import guidelines_html
 from eventgold.labelstudio.pull import pull_snapshot, verify_snapshot
 from eventgold.labelstudio.push import existing_tasks, push_articles
 from eventgold.labelstudio.snapshot import read_snapshot
-from eventgold.models import DocumentAnnotation, Origin, write_jsonl
+from eventgold.models import DocumentAnnotation, Origin
 from eventgold.ontology import load_ontology
 from tests.conftest import LiveServer
 
@@ -72,7 +74,7 @@ def test_changed_text_is_refused_unless_unannotated_and_asked(live_server: LiveS
     result = _push(live_server, "changed text", articles)
     edited = [articles[0].model_copy(update={"text": articles[0].text + " Edited.", "content_sha": ""})]
     edited = [type(articles[0]).model_validate(edited[0].model_dump())]
-    with pytest.raises(Exception, match="changed text"):
+    with pytest.raises(UserError, match="changed text"):
         _push(live_server, "changed text", edited)
     replaced = _push(live_server, "changed text", edited, replace_unannotated=True)
     assert (replaced.created, replaced.replaced) == (1, 1)
@@ -82,7 +84,7 @@ def test_changed_text_is_refused_unless_unannotated_and_asked(live_server: LiveS
     client = live_server.client()
     client.post_json(f"/api/tasks/{tasks[articles[0].id].id}/annotations", {"result": []})
     again = [type(articles[0]).model_validate({**edited[0].model_dump(), "text": "x", "content_sha": ""})]
-    with pytest.raises(Exception, match="annotation"):
+    with pytest.raises(UserError, match="annotation"):
         _push(live_server, "changed text", again, replace_unannotated=True)
 
 
@@ -216,7 +218,7 @@ def test_killed_server_mid_push_resumes_without_duplicates(live_server: LiveServ
                 killed.set()
             yield batch
 
-    with pytest.raises(Exception, match=r"(?i)reach|refused|broke"):
+    with pytest.raises(LabelStudioError, match=r"(?i)reach|refused|broke"):
         _push(live_server, title, articles, batch_size=20, progress=progress)
     assert killed.is_set()
     live_server.restart()

@@ -13,18 +13,9 @@ from hypothesis import strategies as st
 from eventgold import __version__
 from eventgold.gold.dataset import GoldCounts, Manifest, OntologyRef
 from eventgold.gold.splits import SplitInfo
-from eventgold.labelconfig import render_label_config
-from eventgold.models import (
-    SPLITS,
-    Argument,
-    Event,
-    GoldDocument,
-    Mention,
-    Span,
-    read_jsonl,
-    sha256_text,
-    write_jsonl,
-)
+from eventgold.jsonl import read_jsonl, write_jsonl
+from eventgold.labelstudio.label_config import render_label_config
+from eventgold.models import SPLITS, Argument, Event, GoldDocument, Mention, Span, sha256_text
 from eventgold.ontology import Ontology, load_ontology
 
 ROOT = Path(__file__).resolve().parents[2]

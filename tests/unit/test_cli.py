@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -83,3 +84,28 @@ def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 def test_console_script_runs() -> None:
     proc = subprocess.run([sys.executable, "-m", "eventgold.cli", "--version"], capture_output=True, text=True)
     assert proc.returncode == 0 and __version__ in proc.stdout
+
+
+def test_every_option_a_library_message_names_has_an_api_spelling_and_a_flag() -> None:
+    import eventgold
+    from eventgold.commands.options import FLAGS
+    from eventgold.errors import API_SPELLING
+
+    assert FLAGS.keys() == API_SPELLING.keys()
+    src = Path(eventgold.__file__).parent
+    named = {n for f in src.rglob("*.py") for n in re.findall(r'\bOption\("([a-z_]+)"\)', f.read_text("utf-8"))}
+    assert "url" in named and named <= API_SPELLING.keys()
+
+
+def test_the_cli_names_its_flags_where_the_library_names_its_parameters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from eventgold.errors import ConfigError, Option
+    from eventgold.resources import packaged_samples
+
+    error = ConfigError("unknown split 'x' (e.g. ", Option("splits_example"), ")")
+    assert str(error) == "unknown split 'x' (e.g. splits=['train', 'dev'])"
+    gold = packaged_samples() / "gold" / "v1"
+    assert main(["export", str(gold), "-f", "conll", "-o", str(tmp_path / "o"), "--split", "validation"]) == 2
+    err = capsys.readouterr().err
+    assert "error: unknown split 'validation'; choose from train, dev, test (e.g. --split train,dev)" in err

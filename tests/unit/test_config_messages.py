@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
+from eventgold.actors.dictionary import load_actor_dictionary
 from eventgold.cli import main
 from eventgold.errors import ConfigError, OntologyError
-from eventgold.extractors.dictionary import load_actor_dictionary
 from eventgold.ontology import Ontology, load_ontology
 from eventgold.project import init_project
 from eventgold.resources import packaged_label_config

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import tempfile
 from pathlib import Path
@@ -11,12 +12,19 @@ from hypothesis import HealthCheck, given, settings
 
 from eventgold.cli import main
 from eventgold.errors import ConfigError
-from eventgold.export import FORMATS, ExportContext, FormatResult, export_gold
+from eventgold.export import FORMATS
 from eventgold.export import conll as conll_module
+from eventgold.export.run import export_gold
+from eventgold.export.writer import ExportContext, FormatResult
 from eventgold.models import GoldDocument
 from eventgold.resources import packaged_label_config
 
 from .export_fixtures import fixture_docs, fixture_gold, train_doc, word_golds, write_gold
+
+HAS_SPACY = importlib.util.find_spec("spacy") is not None
+NEEDS_SPACY = "needs spaCy (the spacy extra: pip install 'eventgold[spacy]')"
+INSTALLED_FORMATS = sorted(fmt for fmt in FORMATS if fmt != "spacy" or HAS_SPACY)
+"""The formats whose libraries are installed (the spacy format needs the optional spaCy)."""
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -50,7 +58,13 @@ def test_cli_export_with_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     }
 
 
-@pytest.mark.parametrize("fmt", sorted(FORMATS))
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        pytest.param(fmt, marks=pytest.mark.skipif(fmt == "spacy" and not HAS_SPACY, reason=NEEDS_SPACY))
+        for fmt in sorted(FORMATS)
+    ],
+)
 def test_exports_are_byte_identical_between_runs(tmp_path: Path, fmt: str) -> None:
     gold = fixture_gold(tmp_path)
     first = export_gold(gold, fmt, tmp_path / "a")
@@ -186,7 +200,7 @@ def test_the_library_raises_config_errors(tmp_path: Path) -> None:
 def test_generated_gold_exports_identically_twice(docs: list[GoldDocument]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         gold = write_gold(Path(tmp) / "gold", docs)
-        for fmt in FORMATS:
+        for fmt in INSTALLED_FORMATS:
             export_gold(gold, fmt, Path(tmp) / f"{fmt}-1")
             export_gold(gold, fmt, Path(tmp) / f"{fmt}-2")
             assert tree(Path(tmp) / f"{fmt}-1") == tree(Path(tmp) / f"{fmt}-2")

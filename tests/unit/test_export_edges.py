@@ -9,28 +9,33 @@ Hugging Face rows make of it.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-import spacy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from seqeval.metrics.sequence_labeling import get_entities
-from spacy.tokens import DocBin
 
-from eventgold.export import export_gold
 from eventgold.export.bio import bio_labels, decode_bio
 from eventgold.export.conll import document_rows
 from eventgold.export.hf import document_row
 from eventgold.export.layout import DocLayout, layout_document
+from eventgold.export.run import export_gold
 from eventgold.export.spacy_docbin import make_doc, words_and_spaces
 from eventgold.export.tokenize import Token, split_tokens, tokenize
 from eventgold.models import Argument, Article, Event, GoldDocument, Mention, Span
 
 from .export_fixtures import ONTOLOGY, word_texts, write_gold
 
-NLP = spacy.blank("en")
+
+@functools.cache
+def blank_vocab() -> Any:
+    """A blank English spaCy vocab; the calling test is skipped when spaCy is not installed."""
+    spacy = pytest.importorskip("spacy", reason="needs spaCy (the spacy extra: pip install 'eventgold[spacy]')")
+    return spacy.blank("en").vocab
 ACTOR_TYPES = [t.name for t in ONTOLOGY.actor_types]
 EVENT_TYPES = [t.name for t in ONTOLOGY.event_types]
 
@@ -71,7 +76,7 @@ def check_formats(layout: DocLayout) -> None:
     assert rebuild(text, tokens) == text
     # spaCy: the Doc's words and spaces are the layout's tokens and whitespace
     words, spaces = words_and_spaces(text, tokens)
-    doc = make_doc(NLP.vocab, layout)
+    doc = make_doc(blank_vocab(), layout)
     assert [t.text for t in doc] == words and [bool(t.whitespace_) for t in doc] == spaces
     assert doc.text == text
     assert [t.text for t in doc if not t.is_space] == [t.text for t in tokens]
@@ -152,7 +157,7 @@ def test_the_first_piece_has_no_trailing_space() -> None:
         ("-held", True),
         ("town", False),
     ]
-    doc = make_doc(NLP.vocab, layout)
+    doc = make_doc(blank_vocab(), layout)
     assert [(t.text, t.whitespace_) for t in doc] == [("Albanian", " "), ("rebel", ""), ("-held", " "), ("town", "")]
     assert [(e.text, e.label_) for e in doc.ents] == [("Albanian rebel", "STATE")]
 
@@ -256,6 +261,9 @@ def test_every_span_off_whitespace_is_a_token_range(case: tuple[str, list[tuple[
 
 
 def test_exports_carry_the_span_a_token_used_to_cut(tmp_path: Path) -> None:
+    vocab = blank_vocab()
+    from spacy.tokens import DocBin
+
     text = "Serbian forces shelled the Albanian rebel-held village of Likosane."
     start = text.index("Albanian rebel")
     doc = GoldDocument(
@@ -284,7 +292,7 @@ def test_exports_carry_the_span_a_token_used_to_cut(tmp_path: Path) -> None:
     assert "Albanian B-ARMED_GROUP O B-e1:recipient\nrebel I-ARMED_GROUP O I-e1:recipient\n-held O O O\n" in conll
     offsets = json.loads((tmp_path / "conll" / "train.offsets.jsonl").read_text())
     assert [text[a:b] for a, b in offsets["offsets"]][4:7] == ["Albanian", "rebel", "-held"]
-    (spacy_doc,) = DocBin().from_disk(tmp_path / "spacy" / "train.spacy").get_docs(NLP.vocab)
+    (spacy_doc,) = DocBin().from_disk(tmp_path / "spacy" / "train.spacy").get_docs(vocab)
     assert [e.text for e in spacy_doc.ents] == ["Serbian forces", "Albanian rebel"]
     assert spacy_doc.text == text and spacy_doc[5].text == "rebel" and spacy_doc[5].whitespace_ == ""
     row = json.loads((tmp_path / "hf" / "train.jsonl").read_text())

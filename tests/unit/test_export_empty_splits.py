@@ -18,6 +18,7 @@ data"). What each format does with an empty split:
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import shutil
@@ -27,18 +28,22 @@ from typing import Any
 import datasets
 import pytest
 from seqeval.metrics.sequence_labeling import get_entities
-from spacy.tokens import DocBin
-from spacy.vocab import Vocab
 
 from eventgold.cli import main
 from eventgold.errors import ConfigError
-from eventgold.export import FORMATS, export_gold
+from eventgold.export import FORMATS
 from eventgold.export.hf import HF_SPLIT
-from eventgold.extractors.readers import read_predictions
+from eventgold.export.run import export_gold
 from eventgold.models import SPLITS, GoldDocument
+from eventgold.readers import read_predictions
 
 from .export_fixtures import fixture_docs, train_doc, write_gold
 
+NEEDS_SPACY = pytest.mark.skipif(
+    importlib.util.find_spec("spacy") is None, reason="needs spaCy (the spacy extra: pip install 'eventgold[spacy]')"
+)
+FORMAT_PARAMS = [pytest.param(f, marks=NEEDS_SPACY) if f == "spacy" else f for f in FORMATS]
+"""Every format; the spacy one runs only where spaCy is installed (an optional extra)."""
 CASE = Path(__file__).parent / "data" / "cases" / "hf-empty-splits" / "gold"
 
 EMPTY_COMBOS = [frozenset(c) for n in range(len(SPLITS) + 1) for c in itertools.combinations(SPLITS, n)]
@@ -72,6 +77,9 @@ def load_hf(out: Path, cache: Path, by_split: dict[str, list[GoldDocument]]) -> 
 
 
 def load_spacy(out: Path, by_split: dict[str, list[GoldDocument]]) -> None:
+    from spacy.tokens import DocBin
+    from spacy.vocab import Vocab
+
     for split, docs in by_split.items():
         got = list(DocBin().from_disk(out / f"{split}.spacy").get_docs(Vocab()))
         assert [d.user_data["doc_id"] for d in got] == [d.doc_id for d in docs]
@@ -109,7 +117,7 @@ def load_plover(out: Path, by_split: dict[str, list[GoldDocument]]) -> None:
         assert sum(len(a.events) for a in got) == sum(len(d.events) for d in docs)
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", FORMAT_PARAMS)
 @pytest.mark.parametrize("empty", EMPTY_COMBOS, ids=_combo_id)
 def test_every_format_loads_whatever_split_is_empty(tmp_path: Path, fmt: str, empty: frozenset[str]) -> None:
     gold, by_split = gold_with_empty(tmp_path / "gold" / "v1", empty)
@@ -144,7 +152,7 @@ def test_every_format_loads_whatever_split_is_empty(tmp_path: Path, fmt: str, em
         load_plover(out, by_split)
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", FORMAT_PARAMS)
 def test_the_case_exports_and_loads_through_the_cli(
     tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from seqeval.metrics.sequence_labeling import get_entities
 
-from eventgold.export import export_gold
+from eventgold.export.run import export_gold
 from eventgold.models import GoldDocument
 
 from .export_fixtures import fixture_gold, word_golds, write_gold

@@ -20,10 +20,9 @@ import pytest
 
 from eventgold.cli import main
 from eventgold.errors import ConfigError
-from eventgold.export import export_gold
 from eventgold.export.labelstudio import TASKS_FILE, not_carried
+from eventgold.export.run import export_gold
 from eventgold.extractors.gazetteer import actor_candidates, load_gazetteer
-from eventgold.extractors.readers import read_predictions
 from eventgold.gold.adjudicate import adjudicate, gold_units
 from eventgold.gold.dataset import read_gold_version
 from eventgold.gold.units import role_order
@@ -39,6 +38,7 @@ from eventgold.models import (
     Origin,
     Provenance,
 )
+from eventgold.readers import read_predictions
 from eventgold.resources import packaged_samples
 
 from .export_fixtures import ONTOLOGY, event, mention, train_doc, write_gold
@@ -177,11 +177,11 @@ def test_as_predictions_names_the_gold_version(tmp_path: Path) -> None:
 
 
 def test_as_predictions_is_for_labelstudio_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(ConfigError, match="--as-predictions applies to --format labelstudio only"):
+    with pytest.raises(ConfigError, match="as_predictions applies to fmt='labelstudio' only, not plover"):
         export_gold(SAMPLE, "plover", tmp_path / "x", as_predictions=True)
     assert main(["export", str(SAMPLE), "-f", "conll", "-o", str(tmp_path / "y"), "--as-predictions"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "labelstudio only" in err[0]
+    assert len(err) == 1 and "--as-predictions applies to --format labelstudio only, not conll" in err[0]
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
 
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from eventgold.errors import ConfigError
-from eventgold.export import export_gold
 from eventgold.export import plover as plover_module
+from eventgold.export.run import export_gold
 from eventgold.models import GoldDocument
 
 from .export_fixtures import fixture_gold, word_golds, write_gold

@@ -7,17 +7,15 @@ import warnings
 from pathlib import Path
 
 import pytest
-import spacy
 import yaml
-from spacy.tokens import DocBin
 
 from eventgold.config import ONTOLOGY_FILE
-from eventgold.export import export_gold
-from eventgold.extractors.read_plover import UnmappedEntityWarning
-from eventgold.extractors.readers import read_predictions
+from eventgold.export.run import export_gold
 from eventgold.models import Argument, Article, Event, GoldDocument, Mention
 from eventgold.ontology import Ontology, load_ontology
 from eventgold.problems import Problem
+from eventgold.readers import read_predictions
+from eventgold.readers.plover import UnmappedEntityWarning
 from eventgold.resources import packaged_label_config
 from tests.unit.ace_fixtures import ACE, event_in, mention_in
 
@@ -104,6 +102,9 @@ def test_hf_carries_the_ace_roles(ace_gold: Path, tmp_path: Path) -> None:
 
 
 def test_spacy_carries_the_ace_roles(ace_gold: Path, tmp_path: Path) -> None:
+    spacy = pytest.importorskip("spacy", reason="needs spaCy (the spacy extra: pip install 'eventgold[spacy]')")
+    from spacy.tokens import DocBin
+
     out = tmp_path / "spacy"
     export_gold(ace_gold, "spacy", out, ["train"], ontology=ACE)
     (doc,) = DocBin().from_disk(out / "train.spacy").get_docs(spacy.blank("en").vocab)

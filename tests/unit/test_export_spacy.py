@@ -5,26 +5,31 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-import spacy
 from hypothesis import given, settings
-from spacy.tokens import DocBin
 
 from eventgold.cli import main
 from eventgold.errors import ConfigError
-from eventgold.export import export_gold
 from eventgold.export.layout import layout_document
+from eventgold.export.run import export_gold
 from eventgold.export.spacy_docbin import make_doc, words_and_spaces
 from eventgold.export.tokenize import tokenize
 from eventgold.models import GoldDocument
 
 from .export_fixtures import fixture_docs, fixture_gold, train_doc, word_gold_documents, word_texts
 
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+NEEDS_SPACY = "needs spaCy (the spacy extra: pip install 'eventgold[spacy]')"
+spacy = pytest.importorskip("spacy", reason=NEEDS_SPACY)
+DocBin = pytest.importorskip("spacy.tokens", reason=NEEDS_SPACY).DocBin
 NLP = spacy.blank("en")
 
 
-def load(path: Path) -> list[spacy.tokens.Doc]:
+def load(path: Path) -> list[Doc]:
     return list(DocBin().from_disk(path).get_docs(NLP.vocab))
 
 

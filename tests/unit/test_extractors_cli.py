@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from eventgold.cli import main
-from eventgold.models import Article, DocumentAnnotation, read_jsonl, write_jsonl
+from eventgold.jsonl import read_jsonl, write_jsonl
+from eventgold.models import Article, DocumentAnnotation
 from eventgold.resources import packaged_samples
 
 SEEDS = packaged_samples() / "articles"

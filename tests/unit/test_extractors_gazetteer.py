@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventgold.extractors.dictionary import load_actor_dictionary
+from eventgold.actors.dictionary import load_actor_dictionary
 from eventgold.extractors.gazetteer import (
     Gazetteer,
     GazetteerExtractor,

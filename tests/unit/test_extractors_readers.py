@@ -9,13 +9,15 @@ from typing import Any
 
 import pytest
 
+from eventgold.actors.dictionary import load_actor_dictionary
+from eventgold.commands.options import FLAGS
 from eventgold.errors import InputError, RecordError
-from eventgold.extractors.dictionary import load_actor_dictionary
-from eventgold.extractors.readers import detect_format, read_predictions
 from eventgold.extractors.rules import RulesExtractor
-from eventgold.models import Article, DocumentAnnotation, GoldDocument, write_jsonl
+from eventgold.jsonl import write_jsonl
+from eventgold.models import Article, DocumentAnnotation, GoldDocument
 from eventgold.offsets import RepairedSpansWarning
 from eventgold.ontology import load_ontology
+from eventgold.readers import detect_format, read_predictions
 
 TEXT = "Mike Pompeo met Al-Kazemi in Baghdad. Pompeo warned Iran."
 ARTICLE = Article(id="d1", text=TEXT)
@@ -248,7 +250,7 @@ def test_plover_custom_doc_key(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("lines", "message"),
     [
-        ([plover(id="x", event="AGREE")], r"p.jsonl:1.*'doc_id'.*--doc-key"),
+        ([plover(id="x", event="AGREE")], r"p.jsonl:1.*'doc_id'.*\(choose it with doc_key\)"),
         (
             [plover(id="x", doc_id="d", event="AGREE"), plover(id="x", doc_id="d", event="AGREE")],
             r"p.jsonl:2.*event id is not unique",
@@ -275,8 +277,9 @@ def test_plover_unknown_type_names_the_line(tmp_path: Path) -> None:
 def test_detection_failures(tmp_path: Path) -> None:
     path = tmp_path / "odd.jsonl"
     path.write_text('{"hello": 1}\n', encoding="utf-8")
-    with pytest.raises(InputError, match="cannot tell the predictions format; pass --format"):
+    with pytest.raises(InputError, match="cannot tell the predictions format; pass fmt") as info:
         detect_format(path)
+    assert "cannot tell the predictions format; pass --format (" in info.value.render(FLAGS)
     with pytest.raises(InputError, match="file not found"):
         list(read_predictions(tmp_path / "missing.jsonl"))
     with pytest.raises(InputError, match="unknown predictions format"):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from eventgold.commands.options import FLAGS
 from eventgold.errors import ConfigError
 from eventgold.extractors.rules import RulesExtractor, load_lexicon, split_sentences
 from eventgold.models import Article, DocumentAnnotation, check_annotation
@@ -269,4 +270,5 @@ def test_a_lexicon_of_another_ontology_is_refused_in_one_line_saying_what_to_do(
         load_lexicon(ontology=ACE)
     message = str(info.value)
     assert "(ACCUSE, AGREE, AID, ASSAULT, COERCE, ...) are each not an event type of the ontology ACE2005" in message
-    assert "--lexicon FILE" in message and "\n" not in message
+    assert "(lexicon=PATH, shaped like" in message and "\n" not in message
+    assert "(--lexicon FILE, shaped like" in info.value.render(FLAGS)

@@ -6,15 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import spacy
-from spacy.tokens import DocBin
 
 from eventgold.errors import ConfigError, InputError, RecordError
 from eventgold.extractors.base import run_extractor
-from eventgold.extractors.readers import detect_format, read_predictions
 from eventgold.extractors.spacy_ner import SpacyExtractor
 from eventgold.models import Article
 from eventgold.ontology import load_ontology
+from eventgold.readers import detect_format, read_predictions
+
+NEEDS_SPACY = "needs spaCy (the spacy extra: pip install 'eventgold[spacy]')"
+spacy = pytest.importorskip("spacy", reason=NEEDS_SPACY)
+DocBin = pytest.importorskip("spacy.tokens", reason=NEEDS_SPACY).DocBin
 
 TEXT = "Mike Pompeo of the State Department spoke to Iraqi officials in Baghdad near Erbil Airport."
 
@@ -108,11 +110,11 @@ def test_broken_docbin(tmp_path: Path) -> None:
 def test_without_spacy_the_hint_names_the_pip_requirement(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from eventgold.extractors.spacy_ner import _import_spacy
+    from eventgold.extractors.spacy_ner import import_spacy
 
     monkeypatch.setitem(sys.modules, "spacy", None)
     with pytest.raises(ConfigError, match=r"pip install 'spacy>=3\.7,<4'$"):
-        _import_spacy()
+        import_spacy()
 
 
 ACE = load_ontology(

@@ -20,7 +20,8 @@ from eventgold.extractors.suggest import (
     read_id_list,
     write_id_list,
 )
-from eventgold.models import Article, DocumentAnnotation, Event, Mention, Origin, Span, write_jsonl
+from eventgold.jsonl import write_jsonl
+from eventgold.models import Article, DocumentAnnotation, Event, Mention, Origin, Span
 
 units = st.frozensets(st.tuples(st.sampled_from("ab"), st.integers(0, 5)), max_size=6)
 

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventgold.gold.agreement import AgreementReport, compute_agreement, match_spans
+from eventgold.gold.agreement import AgreementReport, compute_agreement
+from eventgold.gold.agreement_counts import match_spans
 from eventgold.gold.units import Item
 from eventgold.models import GoldDocument
 

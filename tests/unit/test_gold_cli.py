@@ -10,6 +10,8 @@ import pytest
 
 from eventgold.cli import main
 from eventgold.commands import gold as gold_commands
+from eventgold.commands.gold import parse_group_by, parse_ratios
+from eventgold.errors import ConfigError
 from eventgold.gold.inputs import SnapshotLike
 
 from .test_gold_dataset import snap
@@ -23,13 +25,9 @@ def fake_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(gold_commands, "_read_snapshots", read)
 
 
-def test_build_then_identical_rebuild_then_refusal(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_build_then_identical_rebuild_then_refusal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "gold" / "v1"
-    assert (
-        main(["gold", "build", "raw.json", "-o", str(out), "--json", str(tmp_path / "b.json")]) == 0
-    )
+    assert main(["gold", "build", "raw.json", "-o", str(out), "--json", str(tmp_path / "b.json")]) == 0
     printed = capsys.readouterr().out
     assert "1 documents with open conflicts" in printed and "1 left out of gold" in printed
     payload = json.loads((tmp_path / "b.json").read_text())
@@ -50,9 +48,7 @@ def test_build_then_identical_rebuild_then_refusal(
         (["--previous", "nowhere"], "not a gold version folder"),
     ],
 )
-def test_build_user_errors(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
-) -> None:
+def test_build_user_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     out = tmp_path / "v1"
     assert main(["gold", "build", "raw.json", "-o", str(out), *args]) == 2
     assert message in capsys.readouterr().err
@@ -89,9 +85,7 @@ def test_diff_and_agree(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert payload["annotator_stats"][0]["with_gold"]["tp"] > 0
 
 
-@pytest.mark.parametrize(
-    "argv", [["agree", "--help"], ["gold", "build", "--help"], ["gold", "diff", "--help"]]
-)
+@pytest.mark.parametrize("argv", [["agree", "--help"], ["gold", "build", "--help"], ["gold", "diff", "--help"]])
 def test_help_has_an_example(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(argv) == 0
     assert "Example:" in capsys.readouterr().out
@@ -115,3 +109,14 @@ def test_build_warns_when_the_policy_ignores_adjudications(
     assert main(["gold", "build", "raw.json", "review.json", "-o", str(tmp_path / "v1"), "--policy", policy]) == 0
     err = capsys.readouterr().err
     assert ("1 adjudication(s) from a review project are ignored" in err) is warned
+
+
+def test_parse_options() -> None:
+    assert parse_ratios("70,15,15") == pytest.approx((0.7, 0.15, 0.15))
+    assert parse_ratios("0.8,0.1,0.1") == pytest.approx((0.8, 0.1, 0.1))
+    for bad in ("70,30", "a,b,c", "-1,1,1", "0,0,0"):
+        with pytest.raises(ConfigError):
+            parse_ratios(bad)
+    assert parse_group_by(None) is None and parse_group_by("source") == "source"
+    with pytest.raises(ConfigError):
+        parse_group_by("author")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from eventgold.commands.options import FLAGS
 from eventgold.errors import ConfigError, InputError, RecordError
 from eventgold.gold.dataset import (
     FILES,
@@ -190,8 +191,9 @@ def test_bad_inputs_name_the_snapshot(onto: Ontology) -> None:
     assert (problem.doc_id, problem.annotator, problem.region, problem.field) == ("d00", "eve", "m", "type")
     assert "'ALIEN'" in problem.problem and problem.snapshot == "project-1.json"
     assert [m for a in merged.raw if a.origin.name == "eve" for m in a.mentions] == []
-    with pytest.raises(ProblemsFound, match=r"1 problem\(s\).*'ALIEN'.*--allow-problems"):
+    with pytest.raises(ProblemsFound, match=r"1 problem\(s\).*'ALIEN'.*build with allow_problems=True to") as info:
         build_gold([s], onto, BuildOptions(version="v"))
+    assert "build with --allow-problems to leave them out" in info.value.render(FLAGS)
     allowed = build_gold([s], onto, BuildOptions(version="v", allow_problems=True))
     assert allowed.problems == [problem] and allowed.manifest.counts.problems == 1
     assert b"ALIEN" in allowed.files()["problems.jsonl"]

@@ -10,13 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventgold.errors import ConfigError
 from eventgold.gold.splits import (
     assign_splits,
     dominant_event_type,
     groups_of,
-    parse_group_by,
-    parse_ratios,
 )
 from eventgold.models import GoldDocument
 
@@ -59,24 +56,11 @@ def splits(docs: list[GoldDocument]) -> dict[str, str | None]:
     return {d.doc_id: d.split for d in docs}
 
 
-def test_parse_options() -> None:
-    assert parse_ratios("70,15,15") == pytest.approx((0.7, 0.15, 0.15))
-    assert parse_ratios("0.8,0.1,0.1") == pytest.approx((0.8, 0.1, 0.1))
-    for bad in ("70,30", "a,b,c", "-1,1,1", "0,0,0"):
-        with pytest.raises(ConfigError):
-            parse_ratios(bad)
-    assert parse_group_by(None) is None and parse_group_by("source") == "source"
-    with pytest.raises(ConfigError):
-        parse_group_by("author")
-
-
 def test_default_ratios_are_roughly_kept_and_deterministic() -> None:
     docs = corpus(200)
     out, info = assign_splits(docs, seed=7)
     counts = Counter(d.split for d in out)
-    assert (
-        120 <= counts["train"] <= 160 and 20 <= counts["dev"] <= 40 and 20 <= counts["test"] <= 40
-    )
+    assert 120 <= counts["train"] <= 160 and 20 <= counts["dev"] <= 40 and 20 <= counts["test"] <= 40
     shuffled = list(docs)
     random.Random(1).shuffle(shuffled)
     assert splits(assign_splits(shuffled, seed=7)[0]) == splits(out)
@@ -140,9 +124,7 @@ def test_tiny_inputs(n: int) -> None:
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 40), st.integers(0, 2**31), st.sampled_from([None, "source"]))
-def test_every_document_gets_one_split_deterministically(
-    n: int, seed: int, group_by: str | None
-) -> None:
+def test_every_document_gets_one_split_deterministically(n: int, seed: int, group_by: str | None) -> None:
     docs = corpus(n)
     first, _ = assign_splits(docs, seed=seed, group_by=group_by)
     second, _ = assign_splits(list(reversed(docs)), seed=seed, group_by=group_by)

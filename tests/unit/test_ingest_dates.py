@@ -21,7 +21,8 @@ from eventgold.errors import InputError
 from eventgold.ingest import ingest, ingest_to_file
 from eventgold.ingest.metadata import parse_date_string, parse_given_date, read_given_date
 from eventgold.ingest.readers import html_published
-from eventgold.models import Article, read_jsonl
+from eventgold.jsonl import read_jsonl
+from eventgold.models import Article
 from eventgold.resources import packaged_samples
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -27,7 +27,7 @@ from eventgold.cli import main
 from eventgold.errors import ConfigError
 from eventgold.ingest import IngestSummary, ingest
 from eventgold.ingest.errors import BadInput
-from eventgold.ingest.pipeline import make_options
+from eventgold.ingest.options import make_options
 from eventgold.ingest.readers import ColumnMap, CsvOptions, RawRecord, SourceFile, read_source, sniff_delimiter
 
 CASE = Path(__file__).parent / "data" / "cases" / "tsv-leading-quote.tsv"

@@ -97,11 +97,16 @@ def test_cli_html_without_lxml_html_clean_is_one_line_exit_2(
     assert "pip install lxml_html_clean" in err and "Traceback" not in err
 
 
-def test_near_duplicates_without_datasketch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_near_duplicates_without_datasketch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "a.txt").write_text("Iraqi officials met in Baghdad to discuss the withdrawal.", encoding="utf-8")
     monkeypatch.setitem(sys.modules, "datasketch", None)
-    with pytest.raises(ConfigError, match=r"near-duplicate detection .* `pip install datasketch`"):
+    needs = r"near-duplicate detection \(near_dup_threshold\) needs .* `pip install datasketch`"
+    with pytest.raises(ConfigError, match=needs):
         list(ingest([tmp_path]))
+    assert main(["ingest", str(tmp_path / "a.txt"), "-o", str(tmp_path / "c.jsonl")]) == 2
+    assert "error: near-duplicate detection (--near-dup-threshold) needs" in capsys.readouterr().err
 
 
 def test_encoding_hint_without_charset_normalizer(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from eventgold.commands.options import FLAGS
 from eventgold.ingest.encoding import CHUNK, decode_bytes, detect_file_encoding, iter_lines
 from eventgold.ingest.errors import BadInput
 
@@ -63,7 +64,8 @@ def test_empty_and_binary_inputs_are_refused(data: bytes, needle: str) -> None:
         decode_bytes(data, "dir/a.txt")
     assert needle in str(info.value)
     assert str(info.value).startswith("dir/a.txt")
-    assert "--skip-bad" in str(info.value)
+    assert str(info.value).endswith("or pass skip_bad=True")
+    assert info.value.render(FLAGS).endswith("or pass --skip-bad")
 
 
 def test_damaged_utf8_is_reported_with_its_line_not_read_as_cp1252() -> None:
@@ -180,7 +182,7 @@ def test_binary_bytes_are_skipped_as_binary_never_read_as_utf16(data: bytes) -> 
     with pytest.raises(BadInput) as info:
         decode_bytes(data, "dir/a.txt")
     assert info.value.reason.startswith("binary file"), info.value.reason
-    assert "--skip-bad" in str(info.value)
+    assert "skip_bad=True" in str(info.value) and "--skip-bad" in info.value.render(FLAGS)
 
 
 UTF16_TEXT = "Iraq\u00a0FM requests calm \u2013 \u201cquoted\u201d, caf\u00e9.\r\nThe minister met his counterpart.\n"

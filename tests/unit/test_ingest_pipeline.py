@@ -20,7 +20,8 @@ from eventgold.ingest import (
     normalize_whitespace,
     pipeline,
 )
-from eventgold.models import Article, read_jsonl, sha256_text
+from eventgold.jsonl import read_jsonl
+from eventgold.models import Article, sha256_text
 from eventgold.resources import packaged_samples
 
 SEEDS = packaged_samples() / "articles"

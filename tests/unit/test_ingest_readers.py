@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from eventgold.commands.options import FLAGS
 from eventgold.errors import ConfigError, InputError
 from eventgold.ingest.errors import BadInput
 from eventgold.ingest.pipeline import Ingestor
@@ -106,7 +107,8 @@ def test_jsonl_named_text_key_missing(tmp_path: Path) -> None:
     path.write_text('{"text": "x"}\n')
     (bad,) = _read(path, ColumnMap(text="body"))
     assert isinstance(bad, BadInput)
-    assert bad.line == 1 and "no field 'body' (named by --text-col)" in bad.reason
+    assert bad.line == 1 and "no field 'body' (named by ColumnMap.text)" in bad.reason
+    assert "a.jsonl:1: no field 'body' (named by --text-col)" in bad.render(FLAGS)
 
 
 def test_csv_with_column_mapping(tmp_path: Path) -> None:
@@ -132,10 +134,10 @@ def test_csv_with_column_mapping(tmp_path: Path) -> None:
         (
             "id,body\n1,hello\n",
             ColumnMap(text="content"),
-            "no column 'content' (named by --text-col); it has: 'id', 'body'",
+            "no column 'content' (named by ColumnMap.text); it has: 'id', 'body'",
         ),
         ("id,notes\n1,hello\n", ColumnMap(), "no text column (tried text, body"),
-        ("id,text\n1,x\n", ColumnMap(title="headline"), "no column 'headline' (named by --title-col)"),
+        ("id,text\n1,x\n", ColumnMap(title="headline"), "no column 'headline' (named by ColumnMap.title)"),
         ("id,text\n", ColumnMap(), "no rows under the header"),
         ('id,text\n1,"ok"\n2,"unterminated\n', ColumnMap(), "malformed CSV"),
     ],
@@ -148,6 +150,8 @@ def test_bad_csv_is_bad_input_naming_the_file(tmp_path: Path, content: str, colu
         _read(path, columns)
     assert needle in str(info.value)
     assert str(info.value).startswith(str(path))
+    flagged = needle.replace("ColumnMap.text", "--text-col").replace("ColumnMap.title", "--title-col")
+    assert flagged in info.value.render(FLAGS)
 
 
 def test_tsv_and_cp1252_csv(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from eventgold.actors.dictionary import load_actor_dictionary
 from eventgold.cli import main
 from eventgold.errors import EventgoldWarning, UserError
-from eventgold.extractors.dictionary import load_actor_dictionary
 from eventgold.ontology import load_ontology
 from eventgold.project import EMPTY_ACTOR_DICTIONARY, init_project
 from eventgold.resources import (

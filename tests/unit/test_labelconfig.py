@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from eventgold.cli import main
-from eventgold.labelconfig import (
+from eventgold.labelstudio.label_config import (
     ACTOR_CONTROL,
     EVENT_CONTROL,
     TEXT_TAG,

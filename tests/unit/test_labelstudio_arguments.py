@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from eventgold.labelconfig import EVENT_CONTROL
 from eventgold.labelstudio.convert import annotation_to_results, configured_ontology, results_to_annotation
+from eventgold.labelstudio.label_config import EVENT_CONTROL
 from eventgold.labelstudio.snapshot import convert_task, read_snapshot
 from eventgold.models import DocumentAnnotation, Event, Mention, Origin, Span
 from eventgold.ontology import load_ontology

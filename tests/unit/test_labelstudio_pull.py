@@ -63,7 +63,7 @@ def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeLabelStudio:
     import eventgold.commands.labelstudio as ls_commands
 
     client = FakeLabelStudio()
-    monkeypatch.setattr(ls_commands, "_client", lambda url, api_key: client)
+    monkeypatch.setattr(ls_commands, "open_client", lambda url, api_key: client)
     monkeypatch.chdir(tmp_path)
     return client
 

@@ -20,9 +20,10 @@ import pytest
 from eventgold.cli import main
 from eventgold.config import Connection
 from eventgold.extractors.suggest import read_id_list
+from eventgold.jsonl import write_jsonl
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.push import match_ids
-from eventgold.models import DocumentAnnotation, Origin, write_jsonl
+from eventgold.models import DocumentAnnotation, Origin
 
 
 def nfd(text: str) -> str:
@@ -96,7 +97,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeLabelStudio:
             retries=0,
         )
 
-    monkeypatch.setattr(ls_commands, "_client", client)
+    monkeypatch.setattr(ls_commands, "open_client", client)
     return server
 
 

@@ -11,11 +11,14 @@ import httpx
 import pytest
 
 from eventgold.cli import main
+from eventgold.commands.options import FLAGS
 from eventgold.config import Connection
-from eventgold.labelconfig import render_label_config
+from eventgold.errors import UserError
+from eventgold.jsonl import write_jsonl
 from eventgold.labelstudio.client import LabelStudioClient
+from eventgold.labelstudio.label_config import render_label_config
 from eventgold.labelstudio.push import push_articles
-from eventgold.models import Article, DocumentAnnotation, Origin, write_jsonl
+from eventgold.models import Article, DocumentAnnotation, Origin
 from eventgold.ontology import load_ontology
 
 from .test_labelstudio_push_only_ids import STORIES, FakeLabelStudio
@@ -51,7 +54,7 @@ def server(monkeypatch: pytest.MonkeyPatch) -> PredictingLabelStudio:
     from eventgold.commands import labelstudio as ls_commands
 
     fake = PredictingLabelStudio()
-    monkeypatch.setattr(ls_commands, "_client", lambda _u, _k: _client(fake))
+    monkeypatch.setattr(ls_commands, "open_client", lambda _u, _k: _client(fake))
     return fake
 
 
@@ -116,9 +119,11 @@ def test_refused_change_suggests_the_flag_only_when_it_was_not_given_and_would_h
     if annotated:
         next(iter(fake.tasks.values()))["total_annotations"] = 1
     changed = Article(id=article.id, text=article.text + " Edited.")
-    with pytest.raises(Exception, match="changed text") as info:
+    with pytest.raises(UserError, match="changed text") as info:
         push_articles(client, [changed], replace_unannotated=replace_unannotated, **kwargs)
-    message = str(info.value)
-    assert ("--replace-unannotated" in message) == suggests_flag
+    message, cli_message = str(info.value), info.value.render(FLAGS)
+    assert ("use replace_unannotated=True to replace" in message) == suggests_flag
+    assert ("use --replace-unannotated to replace" in cli_message) == suggests_flag
     if not suggests_flag:
-        assert "new project (--project)" in message
+        assert "new project (project_title)" in message
+        assert "new project (--project)" in cli_message

@@ -20,11 +20,11 @@ import pytest
 from eventgold.cli import main
 from eventgold.config import Connection
 from eventgold.errors import RecordError, UserError
-from eventgold.export import export_gold
 from eventgold.export.labelstudio import TASKS_FILE
+from eventgold.export.run import export_gold
+from eventgold.jsonl import write_jsonl
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.tasks_file import is_tasks_file, read_tasks_file
-from eventgold.models import write_jsonl
 
 from .export_fixtures import ONTOLOGY, write_gold
 from .test_export_labelstudio import emoji, load_tasks, no_units, overlapping
@@ -93,7 +93,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeLabelStudio:
             retries=0,
         )
 
-    monkeypatch.setattr(ls_commands, "_client", client)
+    monkeypatch.setattr(ls_commands, "open_client", client)
     return server
 
 

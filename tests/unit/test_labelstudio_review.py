@@ -15,9 +15,11 @@ from typing import Any
 import httpx
 import pytest
 
+from eventgold.commands.options import FLAGS
 from eventgold.config import Connection
 from eventgold.errors import InputError, RecordError, UserError
 from eventgold.gold.adjudicate import Conflict, ConflictIssue
+from eventgold.jsonl import write_jsonl
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.review import (
     META_KEY,
@@ -31,7 +33,7 @@ from eventgold.labelstudio.review import (
     review_instructions,
     review_model_version,
 )
-from eventgold.models import LabelStudioRef, write_jsonl
+from eventgold.models import LabelStudioRef
 from eventgold.ontology import load_ontology
 
 from .gold_fixtures import TEXT, ann, article, event, mention
@@ -182,8 +184,9 @@ def test_articles_that_cannot_be_found_are_a_clear_error() -> None:
     def missing(request: httpx.Request) -> httpx.Response:
         return httpx.Response(404, json={"detail": "Not found."})
 
-    with pytest.raises(InputError, match="--articles"):
+    with pytest.raises(InputError, match=r"with known=read_articles\(PATH\)$") as info:
         articles_from_label_studio(_client(missing), [_conflict()])
+    assert info.value.render(FLAGS).endswith("; pass the corpus or snapshot with --articles")
     with pytest.raises(InputError, match="name no Label Studio task"):
         articles_from_label_studio(_client(missing), [_conflict(task=None)])
 

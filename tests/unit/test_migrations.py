@@ -26,6 +26,7 @@ from eventgold.errors import RecordError
 from eventgold.gold.adjudicate import Conflict
 from eventgold.gold.dataset import read_gold_version
 from eventgold.gold.diff import diff_versions
+from eventgold.jsonl import dump_record, parse_record, read_jsonl, write_jsonl
 from eventgold.migrations import (
     LEGACY_SCHEMA_VERSION,
     holds_legacy_events,
@@ -33,16 +34,7 @@ from eventgold.migrations import (
     migrate_event,
     schema_problem,
 )
-from eventgold.models import (
-    DocumentAnnotation,
-    Event,
-    GoldDocument,
-    check_gold,
-    dump_record,
-    parse_record,
-    read_jsonl,
-    write_jsonl,
-)
+from eventgold.models import DocumentAnnotation, Event, GoldDocument, check_gold
 from eventgold.resources import packaged_samples
 
 from .strategies import ONTOLOGY

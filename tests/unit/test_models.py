@@ -10,16 +10,14 @@ import pytest
 from hypothesis import given, settings
 
 from eventgold.errors import InputError, RecordError
+from eventgold.jsonl import parse_record, read_jsonl, write_jsonl
 from eventgold.models import (
     Article,
     DocumentAnnotation,
     GoldDocument,
     Mention,
     check_annotation,
-    parse_record,
-    read_jsonl,
     sha256_text,
-    write_jsonl,
 )
 
 from .strategies import ONTOLOGY, annotations, articles, gold_documents

@@ -9,7 +9,7 @@ import yaml
 
 from eventgold.cli import main
 from eventgold.errors import OntologyError
-from eventgold.labelconfig import parse_label_config, render_label_config
+from eventgold.labelstudio.label_config import parse_label_config, render_label_config
 from eventgold.ontology import load_ontology
 from eventgold.resources import packaged_label_config
 

@@ -31,8 +31,9 @@ from eventgold.console import write_json_output
 from eventgold.errors import RecordError, TimedOut
 from eventgold.fileio import finite_or_null, json_text
 from eventgold.gold.agreement import AgreementReport, compute_agreement
+from eventgold.jsonl import iter_json_lines
 from eventgold.labelstudio.snapshot import read_snapshot
-from eventgold.models import Article, DocumentAnnotation, Event, GoldDocument, Mention, Origin, Span, iter_json_lines
+from eventgold.models import Article, DocumentAnnotation, Event, GoldDocument, Mention, Origin, Span
 from eventgold.report import plots
 from eventgold.report.csv import FORMULA_STARTS, cell, neutralise, write_csv
 from eventgold.report.markdown import md
@@ -446,7 +447,7 @@ def _pull(ws: Path, out: Path, monkeypatch: pytest.MonkeyPatch, *, export_works:
     import eventgold.commands.labelstudio as ls_commands
 
     fake = FakeLabelStudio(ws / "cases" / "nan-lead-time.json", export_works=export_works)
-    monkeypatch.setattr(ls_commands, "_client", lambda url, api_key: fake)
+    monkeypatch.setattr(ls_commands, "open_client", lambda url, api_key: fake)
     _run(
         [
             "pull",

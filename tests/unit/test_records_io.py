@@ -14,21 +14,12 @@ import pytest
 from pydantic import BaseModel
 
 from eventgold.cli import main
-from eventgold.extractors.readers import read_predictions
 from eventgold.extractors.suggest import suggest
 from eventgold.gold.dataset import read_gold_version
+from eventgold.jsonl import dump_record, read_jsonl, write_jsonl
 from eventgold.labelstudio.review import read_articles as review_read_articles
-from eventgold.models import (
-    Article,
-    DocumentAnnotation,
-    GoldDocument,
-    Mention,
-    Origin,
-    Span,
-    dump_record,
-    read_jsonl,
-    write_jsonl,
-)
+from eventgold.models import Article, DocumentAnnotation, GoldDocument, Mention, Origin, Span
+from eventgold.readers import read_predictions
 from eventgold.records_io import (
     ONE_PER_DOCUMENT,
     DuplicateIdError,
@@ -267,7 +258,7 @@ def test_push_refuses_a_corpus_with_an_id_twice_before_contacting_the_server(
     def no_server(*_args: Any) -> Any:
         raise AssertionError("the server must not be contacted")
 
-    monkeypatch.setattr(ls_commands, "_client", no_server)
+    monkeypatch.setattr(ls_commands, "open_client", no_server)
     corpus = _write_lines(tmp_path / "corpus.jsonl", [dump_record(_article("a")), dump_record(_article("a", "x"))])
     with pytest.raises(DuplicateIdError, match="lines 1 and 2"):
         ls_commands.run_push(

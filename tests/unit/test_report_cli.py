@@ -11,7 +11,8 @@ import pytest
 from eventgold.cli import main
 from eventgold.commands import gold as gold_commands
 from eventgold.gold.inputs import SnapshotLike
-from eventgold.models import DocumentAnnotation, Origin, read_jsonl, write_jsonl
+from eventgold.jsonl import read_jsonl, write_jsonl
+from eventgold.models import DocumentAnnotation, Origin
 from eventgold.models import GoldDocument as Gold
 
 from .report_fixtures import FIXTURE

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from eventgold.errors import InputError
+from eventgold.evaluation.error_items import ZWSP, snippet
 from eventgold.gold.agreement import AgreementReport
 from eventgold.report import load_report, report_kind
 from eventgold.report.common import best_indices, fmt, fmt_p, pair_matrix, split_snippet
-from eventgold.scoring.error_analysis import ZWSP, snippet
 from eventgold.scoring.report import ScoreReport
 
 from .report_fixtures import agreement_report, score_report

@@ -11,21 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from eventgold.evaluation.error_items import ErrorItem
 from eventgold.report import render
 from eventgold.report.common import fmt, fmt_interval
-from eventgold.report.html import (
-    CSP,
-    JS,
-    PAGE_SIZE,
-    agreement_html,
-    error_table_rows,
-    esc,
-    score_html,
-    script_json,
-    snippet_html,
-)
+from eventgold.report.html_agreement import agreement_html
+from eventgold.report.html_assets import CSP, JS
+from eventgold.report.html_common import PAGE_SIZE, esc, script_json, snippet_html
+from eventgold.report.html_score import error_table_rows, score_html
 from eventgold.scoring.api import score
-from eventgold.scoring.error_analysis import ErrorItem
 from eventgold.scoring.inputs import load_gold, load_predictions
 from eventgold.scoring.report import ScoreReport
 

@@ -19,11 +19,12 @@ from eventgold.fileio import sha256_file
 from eventgold.gold.dataset import FILES, BuildOptions, build_gold, read_gold_version
 from eventgold.gold.inputs import merge_snapshots
 from eventgold.ingest import ingest_to_file
-from eventgold.labelconfig import render_label_config
+from eventgold.jsonl import read_jsonl
+from eventgold.labelstudio.label_config import render_label_config
 from eventgold.labelstudio.pull import verify_snapshot
 from eventgold.labelstudio.review import read_conflicts
 from eventgold.labelstudio.snapshot import read_snapshot
-from eventgold.models import SPLITS, Article, check_gold, read_jsonl, sha256_text
+from eventgold.models import SPLITS, Article, check_gold, sha256_text
 from eventgold.ontology import load_ontology
 from eventgold.resources import packaged_label_config, packaged_samples
 

@@ -35,7 +35,7 @@ def _expand(pattern: str) -> list[str]:
 
 
 def test_metric_families_name_every_metric() -> None:
-    from eventgold.scoring.report import METRIC_NAMES
+    from eventgold.scoring.metrics import METRIC_NAMES
 
     expanded = [name for family in METRIC_FAMILIES for name in _expand(family)]
     assert sorted(expanded) == sorted(METRIC_NAMES)

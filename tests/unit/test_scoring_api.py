@@ -11,11 +11,12 @@ from sklearn.metrics import cohen_kappa_score
 from sklearn.metrics import confusion_matrix as sk_confusion
 
 from eventgold.errors import RecordError, UserError
+from eventgold.evaluation.counts import Warnings
 from eventgold.models import DocumentAnnotation, Mention, Origin
 from eventgold.scoring.api import confusion_matrix, score
-from eventgold.scoring.counts import Warnings
 from eventgold.scoring.inputs import load_gold, load_predictions
-from eventgold.scoring.report import METRIC_NAMES, ScoreReport
+from eventgold.scoring.metrics import METRIC_NAMES
+from eventgold.scoring.report import ScoreReport
 
 FIXTURE = Path(__file__).resolve().parents[2] / "samples" / "fixture"
 ORIGIN = Origin(kind="extractor", name="x")

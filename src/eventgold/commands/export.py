@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from eventgold.commands.options import OntologyOpt
 from eventgold.console import console, err_console, split_list, write_json_output
 
 
@@ -25,9 +26,7 @@ def export(
         ),
     ],
     split: Annotated[str, typer.Option("--split", help="Splits to export, comma-separated.")] = "train,dev,test",
-    ontology: Annotated[
-        Path | None, typer.Option("--ontology", help="Ontology file (default: label_config/ontology.yaml).")
-    ] = None,
+    ontology: OntologyOpt = None,
     actors: Annotated[
         Path | None,
         typer.Option(
@@ -57,7 +56,8 @@ def export(
     Example: [bold]eventgold export exports/gold/v1 -f labelstudio -o exports/ls-v1[/bold], then
     [bold]eventgold push exports/ls-v1/tasks.json --project "gold v1"[/bold]
     """
-    from eventgold.export import CUT_FILE, export_gold
+    from eventgold.export.manifest import CUT_FILE
+    from eventgold.export.run import export_gold
     from eventgold.ontology import load_ontology
 
     onto = load_ontology(ontology) if ontology is not None else None

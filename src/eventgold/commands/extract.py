@@ -8,23 +8,14 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import typer
 from rich.table import Table
 
+from eventgold.commands.options import ActorsOpt, JsonOut, OntologyOpt
 from eventgold.console import console, err_console, report_problems, split_list, track, write_json_output
 from eventgold.errors import InputError
 
 if TYPE_CHECKING:
-    from eventgold.extractors.readers import Format
+    from eventgold.readers import Format
 
 actors_app = typer.Typer(help="The actor dictionary (label_config/actors.yaml).", no_args_is_help=True)
-
-JsonOut = Annotated[str | None, typer.Option("--json", help="Write machine output here ('-' for stdout).")]
-ActorsOpt = Annotated[
-    Path | None,
-    typer.Option("--actors", help="Actor dictionary (default: label_config/actors.yaml)."),
-]
-OntologyOpt = Annotated[
-    Path | None,
-    typer.Option("--ontology", help="Ontology file (default: label_config/ontology.yaml)."),
-]
 
 
 def _count_lines(path: Path) -> int | None:
@@ -67,7 +58,7 @@ def extract(
     from eventgold.config import find_project_config
     from eventgold.extractors.base import load_extractor, run_extractor
     from eventgold.fileio import refuse_inputs_as_outputs
-    from eventgold.models import write_jsonl
+    from eventgold.jsonl import write_jsonl
     from eventgold.ontology import load_ontology
     from eventgold.records_io import read_articles
 
@@ -154,8 +145,8 @@ def actors_pending(
 
     Example: [bold]eventgold actors pending exports/gold/v1 --add[/bold]
     """
-    from eventgold.extractors.dictionary import load_actor_dictionary
-    from eventgold.extractors.pending import append_stubs, find_pending, read_annotated
+    from eventgold.actors.dictionary import load_actor_dictionary
+    from eventgold.actors.upkeep import append_stubs, find_pending, read_annotated
     from eventgold.ontology import load_ontology
     from eventgold.problems import Problem
     from eventgold.records_io import load_corpus
@@ -229,11 +220,13 @@ def suggest(
 
     Example: [bold]eventgold suggest corpus.jsonl --pred a.jsonl,b.jsonl -n 50 -o ids.txt[/bold]
     """
-    from eventgold.extractors.readers import FORMATS
     from eventgold.extractors.suggest import format_id_list, read_id_list, suggest, write_id_list
     from eventgold.ontology import load_ontology
+    from eventgold.readers import FORMATS
 
     paths = [p for value in pred for p in split_list(value)]
+    if not paths:
+        raise InputError("give at least one prediction file (--pred)")
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
     excluded = read_id_list(exclude_ids) if exclude_ids else []

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from eventgold.commands.report import command_line, write_reports
+from eventgold.commands.options import JsonOut, OntologyOpt
+from eventgold.commands.report import AlsoHtml, command_line, write_reports
 from eventgold.console import console, err_console, report_problems, write_json_output
-from eventgold.errors import InputError
+from eventgold.errors import ConfigError, InputError
 from eventgold.fileio import refuse_inputs_as_outputs
 from eventgold.gold.inputs import SnapshotLike
 
@@ -19,12 +19,6 @@ app = typer.Typer(
     help="Versioned gold datasets: adjudicate snapshots, split, compare versions.",
     no_args_is_help=True,
 )
-
-JsonOut = Annotated[str | None, typer.Option("--json", help="Write machine output here (- for stdout).")]
-OntologyOpt = Annotated[
-    Path | None,
-    typer.Option("--ontology", help="Ontology file (default: label_config/ontology.yaml)."),
-]
 
 
 def _read_snapshots(paths: Sequence[Path]) -> list[SnapshotLike]:
@@ -49,8 +43,44 @@ def _warn_unused_adjudications(snapshots: Sequence[SnapshotLike], policy: str) -
         )
 
 
-def _fmt(value: float | None) -> str:
-    return "[dim]n/a[/dim]" if value is None else f"{value:.3f}"
+def parse_ratios(text: str) -> tuple[float, float, float]:
+    """Parse ``--split-ratios`` (``70,15,15`` or ``0.7,0.15,0.15``) into train/dev/test fractions.
+
+    Raises ConfigError unless ``text`` is three non-negative numbers with a positive sum.
+    """
+    try:
+        values = [float(x) for x in text.split(",")]
+    except ValueError as exc:
+        raise ConfigError(f"--split-ratios {text!r}: expected three numbers, e.g. 70,15,15") from exc
+    if len(values) != 3 or any(v < 0 for v in values) or sum(values) <= 0:
+        raise ConfigError(
+            f"--split-ratios {text!r}: expected three non-negative numbers for train,dev,test, e.g. 70,15,15"
+        )
+    total = sum(values)
+    return (values[0] / total, values[1] / total, values[2] / total)
+
+
+def parse_group_by(text: str | None) -> str | None:
+    """Check ``--group-by`` (one of :data:`eventgold.gold.splits.GROUP_BY`; empty for none).
+
+    Raises ConfigError naming the choices for anything else.
+    """
+    from eventgold.gold.splits import GROUP_BY
+
+    if not text:
+        return None
+    if text not in GROUP_BY:
+        raise ConfigError(f"unknown --group-by {text!r}; choose from {', '.join(GROUP_BY)}")
+    return text
+
+
+def check_seed(seed: int) -> int:
+    """``--seed`` of ``gold build``, checked: between 0 and 2**32-1 (else a ConfigError)."""
+    from eventgold.gold.splits import MAX_SEED
+
+    if not 0 <= seed <= MAX_SEED:
+        raise ConfigError(f"--seed must be between 0 and 2**32-1, got {seed}")
+    return seed
 
 
 @app.command("build")
@@ -97,15 +127,15 @@ def build(
     Example: [bold]eventgold gold build exports/raw/eventgold-*.json -o exports/gold/v1[/bold]
     """
     from eventgold.gold.dataset import BuildOptions, ProblemsFound, build_gold, write_gold_version
-    from eventgold.gold.splits import parse_group_by, parse_ratios
     from eventgold.ontology import load_ontology
+    from eventgold.report.console import print_gold_build
 
     options = BuildOptions(
         version=version or output.name,
         policy=policy,
         include_conflicts=include_conflicts,
         ratios=parse_ratios(split_ratios),
-        seed=seed,
+        seed=check_seed(seed),
         group_by=parse_group_by(group_by),
         previous=previous,
         allow_problems=allow_problems,
@@ -132,41 +162,13 @@ def build(
         repairs=result.repairs,
         listed_in=f"{output / 'problems.jsonl'} and {output / 'repairs.jsonl'}",
     )
-    m = result.manifest
-    c = m.counts
-    table = Table(title=f"gold {m.version}", show_header=True)
-    table.add_column("split")
-    table.add_column("documents", justify="right")
-    table.add_column("mentions", justify="right")
-    table.add_column("events", justify="right")
-    for split in ("train", "dev", "test"):
-        docs = [d for d in result.documents if d.split == split]
-        table.add_row(
-            split,
-            str(len(docs)),
-            str(sum(len(d.mentions) for d in docs)),
-            str(sum(len(d.events) for d in docs)),
-        )
-    out.print(table)
-    decided = ", ".join(f"{k} {v}" for k, v in c.decisions.items()) or "no documents"
-    out.print(f"policy {m.policy}: {decided}")
-    out.print(
-        f"{c.conflicts} documents with open conflicts ({output / 'conflicts.jsonl'}); "
-        f"{c.excluded} left out of gold"
-        + ("; the others kept with their undisputed units" if include_conflicts else "")
-    )
-    if c.cancelled:
-        out.print(f"{c.cancelled} cancelled annotations were counted and left out")
-    if m.splits.previous_conflicts:
-        err_console.print(
-            f"[yellow]warning:[/yellow] {len(m.splits.previous_conflicts)} groups of "
-            "near-duplicates "
-            f"were split across train/dev/test in {m.previous}; their documents keep those splits"
-        )
+    print_gold_build(result, output, out)
     verb = "wrote" if status == "written" else "unchanged (identical rebuild):"
     out.print(f"{verb} {output}")
     if json_out:
-        write_json_output({"status": status, "path": str(output), "manifest": m.model_dump(mode="json")}, json_out)
+        write_json_output(
+            {"status": status, "path": str(output), "manifest": result.manifest.model_dump(mode="json")}, json_out
+        )
 
 
 @app.command("diff")
@@ -180,32 +182,11 @@ def diff(
     Example: [bold]eventgold gold diff exports/gold/v1 exports/gold/v2[/bold]
     """
     from eventgold.gold.diff import diff_versions
+    from eventgold.report.console import print_gold_diff
 
     result = diff_versions(a, b)
     out = err_console if json_out == "-" else console  # stdout holds only the JSON
-    out.print(
-        f"{result.a} -> {result.b}: documents +{len(result.documents_added)} "
-        f"-{len(result.documents_removed)} ~{len(result.documents_changed)}; units "
-        f"+{result.units_added} -{result.units_removed} ~{result.units_changed}"
-    )
-    if result.documents_changed:
-        table = Table(show_header=True)
-        for column in ("document", "added", "removed", "changed", "split", "text"):
-            table.add_column(column)
-        for d in result.documents_changed:
-            table.add_row(
-                d.doc_id,
-                str(len(d.units_added)),
-                str(len(d.units_removed)),
-                str(len(d.units_changed)),
-                f"{d.split[0]} -> {d.split[1]}" if d.split else "",
-                "changed" if d.text_changed else "",
-            )
-        out.print(table)
-    for doc_id in result.documents_added:
-        out.print(f"[green]+ {doc_id}[/green]")
-    for doc_id in result.documents_removed:
-        out.print(f"[red]- {doc_id}[/red]")
+    print_gold_diff(result, out)
     if json_out:
         write_json_output(result.model_dump(mode="json"), json_out)
 
@@ -220,7 +201,7 @@ def agree(
     show: Annotated[int, typer.Option("--show", help="Disagreements to print (all go to --json).")] = 10,
     ontology: OntologyOpt = None,
     json_out: JsonOut = None,
-    html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report here.")] = None,
+    html: AlsoHtml = None,
 ) -> None:
     """Agreement between annotators: span F1, kappas, alpha, role F1, annotator statistics.
 
@@ -230,6 +211,7 @@ def agree(
     from eventgold.gold.dataset import read_gold_version
     from eventgold.gold.inputs import merge_snapshots
     from eventgold.ontology import load_ontology
+    from eventgold.report.console import print_agreement
 
     out = err_console if json_out == "-" else console  # stdout holds only the JSON
     refuse_inputs_as_outputs([json_out, html], snapshots)
@@ -245,76 +227,7 @@ def agree(
     report.command = command_line(ctx)
     report.problems = inputs.problems
     report.repairs = inputs.repairs
-    out.print(
-        f"{len(report.annotators)} annotators, {report.documents} documents with two or "
-        f"more annotators, {report.annotations} annotations "
-        f"({report.cancelled} cancelled, left out)"
-    )
-
-    spans = Table(title="span F1 (macro over pairs)")
-    for column in ("kind", "matching", "pairs", "macro F1", "per label"):
-        spans.add_column(column)
-    for sp in report.spans:
-        labels = ", ".join(f"{k} {_fmt(v)}" for k, v in sp.per_label.items())
-        spans.add_row(sp.kind, sp.matching, str(len(sp.pairs)), _fmt(sp.macro_f1), labels)
-    per_role = ", ".join(f"{role} {_fmt(rf.macro_f1)}" for role, rf in report.roles.per_role.items())
-    spans.add_row("roles", "matched triggers", str(len(report.roles.pairs)), _fmt(report.roles.macro_f1), per_role)
-    out.print(spans)
-
-    fields = Table(title="categorical fields on aligned units")
-    for column in ("field", "units", "Cohen (mean of pairs)", "Fleiss", "Fleiss units", "alpha"):
-        fields.add_column(column)
-    for fa in report.fields:
-        fields.add_row(
-            fa.field,
-            str(fa.units),
-            _fmt(fa.cohen_mean),
-            _fmt(fa.fleiss),
-            f"{fa.fleiss_units} x {fa.fleiss_raters}",
-            _fmt(fa.alpha),
-        )
-    out.print(fields)
-
-    people = Table(title="annotators")
-    for column in (
-        "annotator",
-        "tasks",
-        "cancelled",
-        "superseded",
-        "median lead time (s)",
-        "F1 with others",
-        "F1 with gold",
-    ):
-        people.add_column(column)
-    for st in report.annotator_stats:
-        lead = "n/a" if st.median_lead_time is None else f"{st.median_lead_time:.1f}"
-        people.add_row(
-            st.name,
-            str(st.tasks),
-            str(st.cancelled),
-            str(st.superseded),
-            lead,
-            _fmt(st.with_others.f1),
-            _fmt(st.with_gold.f1) if st.with_gold is not None else "",
-        )
-    out.print(people)
-
-    if report.disagreements and show > 0:
-        dis = Table(title=f"disagreements ({len(report.disagreements)}; first {min(show, len(report.disagreements))})")
-        for column in ("document", "kind", "span", "fields", "values"):
-            dis.add_column(column)
-        for d in report.disagreements[:show]:
-            values = "; ".join(f"{who}: " + ("—" if v is None else "/".join(v.values())) for who, v in d.values.items())
-            dis.add_row(
-                d.doc_id,
-                d.kind,
-                repr(d.text) if d.text is not None else "",
-                ", ".join(d.fields),
-                values,
-            )
-        out.print(dis)
-    for warning in report.warnings:
-        err_console.print(f"[yellow]note:[/yellow] {warning}", highlight=False)
+    print_agreement(report, show, out)
     if json_out:
         write_json_output(report.model_dump(mode="json"), json_out)
     write_reports(report, html=html, json_on_stdout=json_out == "-")

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from eventgold.commands.options import FLAGS
 from eventgold.console import console, err_console, write_json_output
 
 SKIPPED_SHOWN = 20
@@ -100,7 +101,7 @@ def ingest(
     Example: [bold]eventgold ingest samples/articles -o corpus.jsonl[/bold]
     """
     from eventgold.fileio import refuse_inputs_as_outputs
-    from eventgold.ingest import ingest_to_file, make_options
+    from eventgold.ingest import ColumnMap, ingest_to_file, make_options
 
     refuse_inputs_as_outputs([output, json_out], paths)
     options = make_options(
@@ -110,13 +111,10 @@ def ingest(
         near_dup_threshold=near_dup_threshold,
         max_bytes=max(1, int(max_size * 1_000_000)),
         workers=workers,
-        text_col=text_col,
-        title_col=title_col,
-        id_col=id_col,
-        url_col=url_col,
-        date_col=date_col,
-        source_col=source_col,
-        language_col=language_col,
+        columns=ColumnMap(
+            text=text_col, title=title_col, id=id_col, url=url_col,
+            date=date_col, source=source_col, language=language_col,
+        ),
         delimiter=delimiter,
         quoting=quoting.value,
     )
@@ -148,7 +146,7 @@ def ingest(
             on_start=lambda total: progress.update(task, total=total),
             progress=advance,
             also_outputs=[json_out],
-        )
+        ).spelled(FLAGS)
     if json_out:
         write_json_output(summary.model_dump(mode="json"), json_out)
     if json_out == "-":

@@ -11,31 +11,35 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from eventgold.commands.options import ApiKey, JsonOut, Url
 from eventgold.config import resolve_connection, workspace
 from eventgold.console import console, err_console, report_problems, track, write_json_output
 from eventgold.errors import InputError, UserError
 from eventgold.models import Article, DocumentAnnotation
 
 if TYPE_CHECKING:
+    from eventgold.labelstudio.client import LabelStudioClient
     from eventgold.ontology import Ontology
 
-Url = Annotated[str | None, typer.Option("--url", help="Label Studio URL (else LABEL_STUDIO_URL, .env, local server).")]
-ApiKey = Annotated[
-    str | None,
-    typer.Option(
-        "--api-key",
-        help="API key: legacy token or personal access token (else LABEL_STUDIO_API_KEY).",
-        show_default=False,
-    ),
-]
-JsonOut = Annotated[str | None, typer.Option("--json", help="Write a JSON summary here (- for stdout).")]
 DEFAULT_PROJECT = "eventgold"
 UNMATCHED_SHOWN = 5  # ids of `push --only-ids` that match nothing, shown in the warning (all in --json)
 
 annotators_app = typer.Typer(help="Annotator accounts on the Label Studio server.", no_args_is_help=True)
 
 
-def _client(url: str | None, api_key: str | None) -> Any:
+def open_client(url: str | None, api_key: str | None) -> LabelStudioClient:
+    """A client for the server the options name, else LABEL_STUDIO_URL/API key or the credentials file.
+
+    Args:
+        url: ``--url`` (None: from the environment, ``.env`` or the credentials file).
+        api_key: ``--api-key`` (None: likewise).
+
+    Returns:
+        A client to use as a context manager (``with open_client(...) as client:``).
+
+    Raises:
+        ConfigError: no URL or no API key could be found (:func:`eventgold.config.resolve_connection`).
+    """
     from eventgold.labelstudio.client import LabelStudioClient
 
     return LabelStudioClient(resolve_connection(url, api_key))
@@ -51,7 +55,7 @@ def load_predictions(
     exact repeat is read once, with a warning). With ``ontology``, a label it
     lacks is a RecordError naming the file and line (before any server is contacted).
     """
-    from eventgold.extractors.readers import read_predictions
+    from eventgold.readers import read_predictions
     from eventgold.records_io import ANNOTATIONS, OneRecordPerId
 
     seen = OneRecordPerId(ANNOTATIONS)
@@ -65,7 +69,7 @@ def load_predictions(
 def label_config_and_instructions() -> tuple[str, str]:
     """The rendered labeling config and the guidelines as HTML (from label_config/)."""
     from eventgold.config import ONTOLOGY_FILE
-    from eventgold.labelconfig import render_label_config
+    from eventgold.labelstudio.label_config import render_label_config
     from eventgold.labelstudio.project import guidelines_html
     from eventgold.ontology import LABEL_CONFIG_FILE, default_label_config_dir, load_ontology
 
@@ -81,8 +85,13 @@ def label_config_and_instructions() -> tuple[str, str]:
     return xml, instructions
 
 
-def _candidates() -> Callable[[Article], list[dict[str, str]]]:
-    """``actor_candidates`` for each task, from the actor dictionary compiled once."""
+def dictionary_candidates() -> Callable[[Article], list[dict[str, str]]]:
+    """``actor_candidates`` for each task, from the actor dictionary compiled once.
+
+    Returns:
+        A function from an article to its task's ``actor_candidates``
+        (``[{"value": "<id> — <name>"}]``, :func:`eventgold.extractors.gazetteer.actor_candidates`).
+    """
     from eventgold.extractors.gazetteer import actor_candidates, load_gazetteer
 
     gazetteer = load_gazetteer()
@@ -122,7 +131,9 @@ def run_push(
         # the format `suggest -o` writes; a line starting with # is an id when the corpus has it
         ids = read_id_list(only_ids, known=articles)
     xml, instructions = label_config_and_instructions()
-    with _client(url, api_key) as client:
+    with open_client(url, api_key) as client:
+        if overlap is not None and overlap < 1:  # checked here too, to name the option
+            raise UserError(f"--overlap must be at least 1, got {overlap}")
         return push_articles(
             client,
             articles.values(),
@@ -135,7 +146,7 @@ def run_push(
             overlap=overlap,
             replace_unannotated=replace_unannotated,
             only_ids=ids,
-            candidates=tasks.candidates_or(_candidates()),
+            candidates=tasks.candidates_or(dictionary_candidates()),
             progress=lambda batches, n: track(batches, "importing tasks", total=n),
         )
 
@@ -182,17 +193,7 @@ def push(
         url=url,
         api_key=api_key,
     )
-    payload = {
-        "project": {"id": result.project.id, "title": result.project.title, "created": result.project.created},
-        "created": result.created,
-        "unchanged": result.unchanged,
-        "replaced": result.replaced,
-        "predictions_imported": result.predictions_imported,
-        "predictions_added": result.predictions_added,
-        "annotations_imported": result.annotations_imported,
-        "annotations_skipped": result.annotations_skipped,
-        "not_selected": result.not_selected,
-    }
+    payload = result.to_json()
     if only_ids is not None:
         payload["unmatched_ids"] = result.unmatched_ids
     if result.unmatched_ids:
@@ -261,15 +262,15 @@ def pull(
     Example: [bold]eventgold pull --project "Iraq 2020" -o exports/raw/ --jsonl annotations.jsonl[/bold]
     """
     from eventgold.config import find_project_config
+    from eventgold.jsonl import write_jsonl
     from eventgold.labelstudio.pull import pull_snapshot
     from eventgold.labelstudio.snapshot import predictions_path, read_snapshot
-    from eventgold.models import write_jsonl
 
     if output is None:
         config = find_project_config()  # label_config/ of the project: snapshots go beside it
         output = (config.parent if config is not None else Path()) / "exports" / "raw"
 
-    with _client(url, api_key) as client:
+    with open_client(url, api_key) as client:
         result = pull_snapshot(
             client,
             project,
@@ -343,7 +344,7 @@ def annotators_add(
     from eventgold.labelstudio.annotators import add_annotators
 
     password_file = workspace() / "annotators"
-    with _client(url, api_key) as client:
+    with open_client(url, api_key) as client:
         made = add_annotators(client, emails, password_file)
     if json_out:
         write_json_output(
@@ -369,7 +370,7 @@ def annotators_list(url: Url = None, api_key: ApiKey = None, json_out: JsonOut =
     """
     from eventgold.labelstudio.annotators import annotator_stats
 
-    with _client(url, api_key) as client:
+    with open_client(url, api_key) as client:
         stats = annotator_stats(client)
     if json_out:
         write_json_output(

@@ -13,10 +13,23 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from eventgold.console import console, err_console
-from eventgold.errors import UserError
+from eventgold.errors import ConfigError, InputError, UserError
 
 if TYPE_CHECKING:
     from eventgold.report import ReportModel
+
+
+AlsoHtml = Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report here.")]
+"""``--html FILE`` of ``score`` and ``agree``: also render the result as one self-contained HTML file."""
+
+
+NOT_A_REPORT = {
+    "folder": "{where}: is a folder; give a report JSON file (from eventgold score/agree --json)",
+    "missing": "{where}: report JSON not found; make one with eventgold score/agree --json",
+    "neither": "{where}: neither a score report (eventgold score --json) nor an agreement report "
+    "(eventgold agree --json); give one of those JSON files",
+}
+"""What ``eventgold report`` says, by :class:`eventgold.report.NotAReport` reason, about a file that is no report."""
 
 
 def command_line(ctx: typer.Context) -> str:
@@ -68,12 +81,16 @@ def write_reports(
     if html is None and markdown is None and csv_dir is None:
         return
     from eventgold.report import render
+    from eventgold.report.csv import NotAFolder
 
     out = err_console if json_on_stdout else console
     for path in render(report, html=html, markdown=markdown):
         out.print(f"wrote {path}", highlight=False, soft_wrap=True, markup=False)
     if csv_dir is not None:
-        tables = render(report, csv_dir=csv_dir)
+        try:
+            tables = render(report, csv_dir=csv_dir)
+        except NotAFolder as exc:
+            raise ConfigError(f"{exc.path}: --csv needs a folder, and this is a file; give a folder path") from None
         out.print(f"wrote {len(tables)} CSV tables to {csv_dir}", highlight=False, soft_wrap=True, markup=False)
 
 
@@ -91,6 +108,10 @@ def report(
     """
     if html is None and markdown is None and csv_dir is None:
         raise UserError("nothing to write: give --html FILE, --markdown FILE and/or --csv DIR")
-    from eventgold.report import load_report
+    from eventgold.report import NotAReport, load_report
 
-    write_reports(load_report(report_json), html=html, markdown=markdown, csv_dir=csv_dir)
+    try:
+        model = load_report(report_json)
+    except NotAReport as exc:
+        raise InputError(NOT_A_REPORT[exc.reason].format(where=exc.where)) from None
+    write_reports(model, html=html, markdown=markdown, csv_dir=csv_dir)

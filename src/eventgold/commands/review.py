@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from eventgold.commands.labelstudio import ApiKey, JsonOut, Url
+from eventgold.commands.options import ApiKey, JsonOut, Url
 from eventgold.console import console, err_console, report_problems, write_json_output
 
 app = typer.Typer(
@@ -47,7 +47,7 @@ def push(
 
     Example: [bold]eventgold review push exports/gold/v1/conflicts.jsonl --project "Iraq 2020 review"[/bold]
     """
-    from eventgold.commands.labelstudio import _candidates, _client, label_config_and_instructions
+    from eventgold.commands.labelstudio import dictionary_candidates, label_config_and_instructions, open_client
     from eventgold.labelstudio.review import (
         articles_from_label_studio,
         push_review,
@@ -72,7 +72,7 @@ def push(
     problems: list[Problem] = []
     known = read_articles(articles, problems) if articles is not None else None
     report_problems(problems, articles)
-    with _client(url, api_key) as client:
+    with open_client(url, api_key) as client:
         texts = articles_from_label_studio(client, found, known)
         result = push_review(
             client,
@@ -82,16 +82,10 @@ def push(
             label_config=xml,
             instructions=review_instructions(guidelines),
             ontology=ontology,
-            candidates=_candidates(),
+            candidates=dictionary_candidates(),
         )
     payload = {
-        "project": {"id": result.project.id, "title": result.project.title, "created": result.project.created},
-        "documents": result.documents,
-        "created": result.created,
-        "unchanged": result.unchanged,
-        "predictions_added": result.predictions_added,
-        "predictions_updated": result.predictions_updated,
-        "predictions_unchanged": result.predictions_unchanged,
+        **result.to_json(),
         "already_reviewed": result.reviewed,
         "problems": [p.model_dump(mode="json") for p in problems],
     }

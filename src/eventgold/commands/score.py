@@ -11,16 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from eventgold.commands.report import command_line, write_reports
-from eventgold.console import console, err_console, split_list, write_json_output
-from eventgold.errors import CheckFailed, UserError
+from eventgold.commands.report import AlsoHtml, command_line, write_reports
+from eventgold.console import split_list, write_json_output
+from eventgold.errors import CheckFailed, InputError, UserError
 
 if TYPE_CHECKING:  # the scoring stack (numpy, scipy, pandas) loads only when `score` runs
     from eventgold.scoring.inputs import Predictions
-    from eventgold.scoring.report import ExtractorScore, ScoreReport
+    from eventgold.scoring.report import ScoreReport
 
 
 METRIC_FAMILIES = (
@@ -37,9 +35,26 @@ METRIC_FAMILIES = (
 """Every ``--fail-under`` metric name, brace-expanded (kept equal to METRIC_NAMES by a test)."""
 
 
+PredictionFormat = Annotated[
+    str | None,
+    typer.Option("--format", help="Prediction format: jsonl, labelstudio, plover or docbin (default: detected)."),
+]
+"""``--format``: how every prediction file is read (default: detected per file)."""
+
+PredictionDocKey = Annotated[
+    str | None,
+    typer.Option(
+        "--doc-key",
+        help="Field holding the document id in PLOVER records or DocBin user_data, dotted when nested "
+        "(default: detected from the records — the field whose values are gold document ids — else doc_id).",
+    ),
+]
+"""``--doc-key``: where PLOVER records and DocBin documents hold their document id."""
+
+
 def parse_fail_under(items: list[str]) -> list[tuple[str, float]]:
     """Parse ``metric=value`` bounds; unknown metric names are a user error naming close ones."""
-    from eventgold.scoring.report import METRIC_NAMES
+    from eventgold.scoring.metrics import METRIC_NAMES
 
     out: list[tuple[str, float]] = []
     for item in items:
@@ -75,107 +90,6 @@ def check_bounds(report: ScoreReport, bounds: list[tuple[str, float]]) -> list[s
     return failed
 
 
-def _fmt(x: float) -> str:
-    return "—" if math.isnan(x) else f"{x:.3f}"
-
-
-def _print_extractor(ex: ExtractorScore, by: list[str]) -> None:
-    from eventgold.scoring.report import HEADLINE_METRICS
-
-    head = Table(title=f"{ex.name}: {ex.docs_scored} documents scored", title_justify="left")
-    for col in ("metric", "value", "95% CI"):
-        head.add_column(col, justify="left" if col == "metric" else "right")
-    for name in (
-        *HEADLINE_METRICS,
-        "mention.exact.f1",
-        "mention.type.f1",
-        "event.trigger_id.f1",
-        "event.arg_id.f1",
-        "actor.id.accuracy",
-        "actor.set.f1",
-        "event.mode.accuracy",
-        "event.context.accuracy",
-    ):
-        ci = ex.intervals.get(name)
-        ci_text = f"{_fmt(ci.low)}–{_fmt(ci.high)}" if ci else ""
-        head.add_row(name, _fmt(ex.metrics[name]), ci_text)
-    console.print(head)
-    sch = Table(title=f"{ex.name}: mention schemes", title_justify="left")
-    for col in ("scheme", "COR", "INC", "PAR", "MIS", "SPU", "P", "R", "F1", "macro F1"):
-        sch.add_column(col, justify="right")
-    for scheme, res in ex.mentions.items():
-        o = res.overall
-        sch.add_row(
-            scheme,
-            str(o.cor),
-            str(o.inc),
-            str(o.par),
-            str(o.mis),
-            str(o.spu),
-            _fmt(o.precision),
-            _fmt(o.recall),
-            _fmt(o.f1),
-            _fmt(res.macro_f1),
-        )
-    console.print(sch)
-    if "type" in by:
-        pt = Table(
-            title=f"{ex.name}: per type (mentions strict; event trigger classification)",
-            title_justify="left",
-        )
-        for col in ("type", "COR/tp", "MIS/fn", "SPU/fp", "P", "R", "F1"):
-            pt.add_column(col, justify="right")
-        for t, s in ex.mentions["strict"].per_type.items():
-            pt.add_row(
-                t,
-                str(s.cor),
-                str(s.mis + s.inc),
-                str(s.spu + s.inc),
-                _fmt(s.precision),
-                _fmt(s.recall),
-                _fmt(s.f1),
-            )
-        for t, p in ex.events.trigger_cls_per_type.items():
-            pt.add_row(t, str(p.tp), str(p.fn), str(p.fp), _fmt(p.precision), _fmt(p.recall), _fmt(p.f1))
-        console.print(pt)
-        if ex.events.arg_cls_per_role:
-            pr = Table(title=f"{ex.name}: per role (argument classification)", title_justify="left")
-            for col in ("role", "tp", "fn", "fp", "P", "R", "F1"):
-                pr.add_column(col, justify="right")
-            for role, p in ex.events.arg_cls_per_role.items():
-                pr.add_row(role, str(p.tp), str(p.fn), str(p.fp), _fmt(p.precision), _fmt(p.recall), _fmt(p.f1))
-            console.print(pr)
-    for key, groups in ex.groups.items():
-        gt = Table(title=f"{ex.name}: by {key}", title_justify="left")
-        gt.add_column(key)
-        gt.add_column("docs", justify="right")
-        for name in HEADLINE_METRICS:
-            gt.add_column(name, justify="right")
-        for value, metrics in groups.items():
-            gt.add_row(value, str(int(metrics["docs"])), *(_fmt(metrics[n]) for n in HEADLINE_METRICS))
-        console.print(gt)
-    kinds: dict[str, int] = {}
-    for e in ex.errors:
-        kinds[f"{e.level} {e.kind}"] = kinds.get(f"{e.level} {e.kind}", 0) + 1
-    if kinds:
-        console.print("errors: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())), highlight=False)
-    name = escape(ex.name)
-    if ex.missing_docs:
-        console.print(
-            f"[yellow]{name}: {len(ex.missing_docs)} gold documents without prediction[/yellow]: "
-            + ", ".join(ex.missing_docs[:5])
-            + (" …" if len(ex.missing_docs) > 5 else "")
-        )
-    if ex.unknown_docs:
-        console.print(
-            f"[yellow]{name}: {len(ex.unknown_docs)} predicted documents not in gold[/yellow]: "
-            + ", ".join(ex.unknown_docs[:5])
-            + (" …" if len(ex.unknown_docs) > 5 else "")
-        )
-    for w in ex.named_warnings():
-        err_console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
-
-
 def _read_predictions(path: Path, read: Callable[[Path], Predictions]) -> tuple[Predictions, list[str]]:
     """``read(path)``, and what eventgold warned about while reading it (repaired spans, repeated
     lines...), for the report to show under the extractor's name; other warnings go on as usual."""
@@ -196,18 +110,6 @@ def _read_predictions(path: Path, read: Callable[[Path], Predictions]) -> tuple[
 def _warn_again(caught: list[warnings.WarningMessage]) -> None:
     for w in caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
-
-
-def _print_tests(report: ScoreReport) -> None:
-    if not report.tests:
-        return
-    t = Table(title="paired tests (same documents; Holm-corrected per method)", title_justify="left")
-    for col in ("metric", "A", "B", "A−B", "test", "p", "p (Holm)"):
-        t.add_column(col, justify="right" if col in ("A−B", "p", "p (Holm)") else "left", no_wrap=True)
-    for s in report.tests:
-        method = "bootstrap" if s.method == "paired_bootstrap" else "AR"
-        t.add_row(s.metric, s.a, s.b, f"{s.delta:+.3f}", method, _fmt(s.p_value), _fmt(s.p_holm))
-    console.print(t)
 
 
 def score(
@@ -234,18 +136,8 @@ def score(
     bootstrap: Annotated[int, typer.Option(help="Bootstrap resamples for CIs and paired tests (0 = none).")] = 1000,
     seed: Annotated[int, typer.Option(help="Random seed of the resampling.")] = 0,
     zero_division: Annotated[str, typer.Option(help="Value of a ratio whose denominator is zero: 0, 1 or nan.")] = "0",
-    fmt: Annotated[
-        str | None,
-        typer.Option("--format", help="Prediction format: jsonl, labelstudio, plover or docbin (default: detected)."),
-    ] = None,
-    doc_key: Annotated[
-        str | None,
-        typer.Option(
-            "--doc-key",
-            help="Field holding the document id in PLOVER records or DocBin user_data, dotted when nested "
-            "(default: detected from the records — the field whose values are gold document ids — else doc_id).",
-        ),
-    ] = None,
+    fmt: PredictionFormat = None,
+    doc_key: PredictionDocKey = None,
     ontology: Annotated[
         Path | None,
         typer.Option(
@@ -254,7 +146,7 @@ def score(
             "targets, its quad classes the coder.quad variant."
         ),
     ] = None,
-    html: Annotated[Path | None, typer.Option("--html", help="Also write a self-contained HTML report here.")] = None,
+    html: AlsoHtml = None,
     markdown: Annotated[Path | None, typer.Option("--markdown", help="Also write a Markdown report here.")] = None,
     csv_dir: Annotated[Path | None, typer.Option("--csv", help="Also write CSV tables into this folder.")] = None,
 ) -> None:
@@ -265,8 +157,16 @@ def score(
     """
     from eventgold.fileio import refuse_inputs_as_outputs
     from eventgold.ontology import load_ontology
+    from eventgold.report.console import print_score, print_warnings
     from eventgold.scoring.api import score as score_fn
-    from eventgold.scoring.inputs import add_gold_metadata, gold_path, load_gold, load_predictions, unique_names
+    from eventgold.scoring.inputs import (
+        CorpusNotPredictions,
+        add_gold_metadata,
+        gold_path,
+        load_gold,
+        load_predictions,
+        unique_names,
+    )
 
     bounds = parse_fail_under(fail_under or [])
     by_list = split_list(by)
@@ -277,7 +177,14 @@ def score(
     articles = {g.article.id: g.article for g in gold_docs}
 
     def read_one(path: Path) -> Predictions:
-        return load_predictions(path, fmt, articles=articles, ontology=onto, doc_key=doc_key)
+        """One prediction file, checked against the gold's articles and the ontology."""
+        try:
+            return load_predictions(path, fmt, articles=articles, ontology=onto, doc_key=doc_key)
+        except CorpusNotPredictions as exc:
+            raise InputError(
+                f"{exc} (`eventgold extract {exc.path} --extractor rules -o exports/predictions/rules.jsonl`) "
+                "and pass its output to --pred"
+            ) from None
 
     read = [_read_predictions(p, read_one) for p in pred]  # with what reading each file warned about
     loaded = [p for p, _ in read]
@@ -300,14 +207,9 @@ def score(
     if json_out:
         write_json_output(json.loads(report.to_json()), json_out)  # NaN as null
     if json_out != "-":
-        for ex in report.extractors:
-            _print_extractor(ex, by_list)
-        _print_tests(report)
-        for w in report.warnings:
-            err_console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
+        print_score(report, by_list)
     else:  # stdout holds only the JSON; the warnings, each naming its extractor, still go to stderr
-        for w in report.all_warnings():
-            err_console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False, soft_wrap=True)
+        print_warnings(report.all_warnings())
     write_reports(report, html=html, markdown=markdown, csv_dir=csv_dir, json_on_stdout=json_out == "-")
     failed = check_bounds(report, bounds)
     if failed:

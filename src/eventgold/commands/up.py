@@ -8,11 +8,13 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from eventgold.commands.labelstudio import DEFAULT_PROJECT, JsonOut, run_push
+from eventgold.commands.labelstudio import DEFAULT_PROJECT, run_push
+from eventgold.commands.options import FLAGS, JsonOut
 from eventgold.config import workspace
 from eventgold.console import console, err_console, write_json_output
 from eventgold.errors import ConfigError
-from eventgold.models import Article, read_jsonl
+from eventgold.jsonl import read_jsonl
+from eventgold.models import Article
 
 DEFAULT_EXTRACTORS = "gazetteer,rules"
 """Pre-annotators of `up`; those the ontology cannot use are skipped with a warning."""
@@ -85,7 +87,7 @@ def up(
     from eventgold.console import split_list
     from eventgold.extractors.base import load_extractor, run_extractor
     from eventgold.ingest import ingest_to_file
-    from eventgold.models import write_jsonl
+    from eventgold.jsonl import write_jsonl
     from eventgold.ontology import load_ontology
     from eventgold.redact import redact_url
 
@@ -106,7 +108,7 @@ def up(
         except ConfigError as exc:
             if extractors != DEFAULT_EXTRACTORS:
                 raise
-            err_console.print(f"warning: no {name} pre-annotations: {escape(str(exc))}", soft_wrap=True)
+            err_console.print(f"warning: no {name} pre-annotations: {escape(exc.render(FLAGS))}", soft_wrap=True)
     state = ensure_running(port=port)
     home = workspace()
     corpus = home / "corpus.jsonl"

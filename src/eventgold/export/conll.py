@@ -40,9 +40,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from eventgold.export import ExportContext, FormatResult, dumps_line
 from eventgold.export.bio import OUTSIDE, encode_bio
 from eventgold.export.layout import Aligned, CutSpan, DocLayout, SpanUnit, select_non_overlapping
+from eventgold.export.writer import ExportContext, FormatResult, dumps_line
+from eventgold.offsets import span_fields
 
 DOCSTART = "-DOCSTART- O O O"
 ARGUMENT_SEPARATOR = "|"
@@ -71,7 +72,7 @@ def argument_tags(layout: DocLayout) -> tuple[list[str], list[CutSpan]]:
             if aligned is None or mention_id not in mentions or aligned.unit.kind != "mention":
                 continue
             label = f"{ref}:{role}"
-            unit = SpanUnit("argument", mention_id, label, aligned.unit.start, aligned.unit.end, aligned.unit.text)
+            unit = SpanUnit(kind="argument", id=mention_id, label=label, **span_fields(aligned.unit))
             per_key.setdefault(label, []).append(Aligned(unit, aligned.tok_start, aligned.tok_end))
     parts: list[list[str]] = [[] for _ in layout.tokens]
     lost: list[CutSpan] = []
@@ -121,7 +122,25 @@ def sentence_events(layout: DocLayout) -> list[list[dict[str, Any]]]:
 
 
 def write(ctx: ExportContext, out: Path) -> FormatResult:
-    """Write ``<split>.conll`` and ``<split>.offsets.jsonl`` for every chosen split."""
+    """Write ``<split>.conll`` and ``<split>.offsets.jsonl`` for every chosen split.
+
+    Format: CoNLL-2003 style columns (Tjong Kim Sang & De Meulder, 2003), one token per line,
+    a blank line between sentences and a ``-DOCSTART-`` line per document; the columns are the
+    token, the actor BIO tag, the event-trigger BIO tag and the argument BIO tag
+    (``<event>:<role>``). The offsets file holds, per document, each token's character
+    offsets ``[start, end]`` (code points) into the article text.
+
+    Args:
+        ctx: the export context (gold version, ontology, chosen splits, options).
+        out: the folder being built (empty; swapped in by :func:`eventgold.export.run.export_gold`).
+
+    Returns:
+        Counts per split (``records``: sentences written; ``tokens``, ``split_tokens``, ``cut``)
+        and the spans cut (whitespace, empty, overlap in a tag column).
+
+    Raises:
+        OSError: a file cannot be written.
+    """
     result = FormatResult(counts={})
     for split in ctx.splits:
         counts = ctx.base_counts(split)

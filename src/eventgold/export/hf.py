@@ -37,11 +37,11 @@ from typing import Any
 
 import yaml
 
-from eventgold.errors import ConfigError
-from eventgold.export import ExportContext, FormatResult, dumps_line
+from eventgold.errors import ConfigError, Option
 from eventgold.export.bio import bio_labels, encode_bio
 from eventgold.export.layout import DocLayout
 from eventgold.export.tokenize import TOKENIZER
+from eventgold.export.writer import ExportContext, FormatResult, dumps_line
 from eventgold.fileio import json_text
 
 HF_SPLIT = {"train": "train", "dev": "validation", "test": "test"}
@@ -328,13 +328,30 @@ def declared_splits(ctx: ExportContext, counts: dict[str, Any]) -> list[str]:
 def write(ctx: ExportContext, out: Path) -> FormatResult:
     """Write ``<split>.jsonl``, ``labels.json`` and the ``README.md`` dataset card.
 
+    Format: a Hugging Face ``datasets`` JSON-lines dataset (https://huggingface.co/docs/datasets,
+    loadable with ``load_dataset(folder)``): one row per document with ``tokens``, ``ner_tags``
+    and ``trigger_tags`` (BIO tag ids, names in ``labels.json``), token offsets and ``events``;
+    the card's YAML header declares the splits (``dev`` as ``validation``).
     Empty splits are left out of the card (see the module docstring); when every
     chosen split is empty the export is refused with a ConfigError.
+
+    Args:
+        ctx: the export context (gold version, ontology, chosen splits, options).
+        out: the folder being built (empty; swapped in by :func:`eventgold.export.run.export_gold`).
+
+    Returns:
+        Counts per split (``records``: rows written; ``tokens``, ``split_tokens``, ``cut``),
+        the spans cut, and the declared and undeclared splits for the manifest.
+
+    Raises:
+        ConfigError: every chosen split is empty.
+        OSError: a file cannot be written.
     """
     if not any(ctx.documents(s) for s in ctx.splits):
         raise ConfigError(
             f"gold {ctx.version} has no documents in {', '.join(ctx.splits)}: a Hugging Face dataset needs at "
-            "least one row, so nothing was exported; choose splits that hold documents with --split"
+            "least one row, so nothing was exported; choose splits that hold documents with ",
+            Option("splits"),
         )
     labels = {
         "ner_tags": bio_labels(ctx.actor_types),

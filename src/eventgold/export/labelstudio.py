@@ -33,8 +33,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from eventgold.export import ExportContext, FormatResult, dumps_line
-from eventgold.extractors.dictionary import ActorDictionary, default_actors_path, load_actor_dictionary
+from eventgold.actors.dictionary import ActorDictionary, default_actors_path, load_actor_dictionary
+from eventgold.export.writer import ExportContext, FormatResult, dumps_line
 from eventgold.extractors.gazetteer import actor_candidates, load_gazetteer_for
 from eventgold.labelstudio.convert import article_to_task_data, model_version
 from eventgold.labelstudio.push import annotation_payload, prediction_payload
@@ -131,7 +131,9 @@ def _dictionary(ctx: ExportContext) -> ActorDictionary | None:
 def write(ctx: ExportContext, out: Path) -> FormatResult:
     """Write ``tasks.json``: the gold documents of the chosen splits as Label Studio tasks.
 
-    The file is a JSON list with one task per line (deterministic: no clock, gold order).
+    Format: Label Studio's task JSON (https://labelstud.io/guide/task_format), a JSON list
+    with one task per line (deterministic: no clock, gold order); regions carry character
+    offsets (code points) into the article text.
 
     Args:
         ctx: the export context (gold, splits, ``as_predictions``, the actor dictionary path).

@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from eventgold.export.sentences import split_sentences
 from eventgold.export.tokenize import Token, split_tokens, tokenize
 from eventgold.models import GoldDocument
+from eventgold.offsets import span_fields
 
 Kind = Literal["mention", "trigger", "argument"]
 """``argument``: an event argument on its mention's tokens (the CoNLL argument column), labelled ``<event>:<role>``."""
@@ -44,9 +45,10 @@ CutReason = Literal["boundary", "whitespace", "empty", "overlap"]
 CUT_REASONS: tuple[CutReason, ...] = ("boundary", "whitespace", "empty", "overlap")
 
 
-@dataclass(frozen=True, slots=True)
-class SpanUnit:
-    """A gold span: an actor mention or an event trigger."""
+class SpanUnit(BaseModel):
+    """A gold span: an actor mention or an event trigger (or, in CoNLL, an argument on its mention)."""
+
+    model_config = ConfigDict(frozen=True)
 
     kind: Kind
     id: str
@@ -65,19 +67,22 @@ class Aligned:
     tok_end: int
 
 
-class CutSpan(BaseModel):
-    """A gold span an export could not carry over (one line of ``cut_spans.jsonl``)."""
-
-    model_config = ConfigDict(extra="forbid")
+class _Where(BaseModel):
+    """The document a cut span is in: the first fields of a ``cut_spans.jsonl`` line."""
 
     doc_id: str
     split: str | None
-    kind: Kind
-    id: str
-    label: str
-    start: int
-    end: int
-    text: str
+
+
+class CutSpan(SpanUnit, _Where):
+    """A gold span an export could not carry over (one line of ``cut_spans.jsonl``).
+
+    Its fields are the document's (:class:`_Where`), then the span's (:class:`SpanUnit`),
+    then why it was cut.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
     reason: CutReason
     detail: str
     covering_start: int | None = None
@@ -96,19 +101,7 @@ class CutSpan(BaseModel):
         **covering: int | str | None,
     ) -> CutSpan:
         """The record of ``unit`` not carried over, for ``reason``."""
-        return cls(
-            doc_id=doc_id,
-            split=split,
-            kind=unit.kind,
-            id=unit.id,
-            label=unit.label,
-            start=unit.start,
-            end=unit.end,
-            text=unit.text,
-            reason=reason,
-            detail=detail,
-            **covering,
-        )
+        return cls(doc_id=doc_id, split=split, **dict(unit), reason=reason, detail=detail, **covering)
 
 
 @dataclass
@@ -147,13 +140,14 @@ class DocLayout:
 
 def span_units(doc: GoldDocument) -> tuple[list[SpanUnit], list[SpanUnit]]:
     """The anchored mentions and the event triggers of ``doc`` as span units, in gold order."""
+    text = doc.article.text
     mentions = [
-        SpanUnit("mention", m.id, m.type, m.start, m.end, doc.article.text[m.start : m.end])
+        SpanUnit(kind="mention", id=m.id, label=m.type, start=m.start, end=m.end, text=text[m.start : m.end])
         for m in doc.mentions
         if m.start is not None and m.end is not None
     ]
     triggers = [
-        SpanUnit("trigger", e.id, e.type, e.trigger.start, e.trigger.end, e.trigger.text)
+        SpanUnit(kind="trigger", id=e.id, label=e.type, **span_fields(e.trigger))
         for e in doc.events
         if e.trigger is not None
     ]

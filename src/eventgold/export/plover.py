@@ -8,7 +8,7 @@ objects), ``event``, ``mode``, ``context``, ``event_text``, ``event_loc``,
 ``doc_id``, ``aux_modes`` (the event's flags) and ``trigger``.
 
 Participants come from the event's arguments through the ontology's coder
-mapping (:mod:`eventgold.extractors.plover_format`, field names in
+mapping (:mod:`eventgold.readers.plover_format`, field names in
 ``plover_format.yaml``): ``actor`` lists the mentions of the ``coder.source``
 roles, ``recipient`` those of the ``coder.target`` roles, and ``event_loc`` is
 the first mention of a ``coder.location`` role (PLOVER: the roles actor,
@@ -45,12 +45,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from eventgold.errors import ConfigError
-from eventgold.export import ExportContext, FormatResult, dumps_line
+from eventgold.actors.dictionary import ActorDictionary, default_actors_path, load_actor_dictionary
+from eventgold.errors import ConfigError, Option
 from eventgold.export.layout import DocLayout
-from eventgold.extractors.dictionary import ActorDictionary, default_actors_path, load_actor_dictionary
-from eventgold.extractors.plover_format import load_plover_format
+from eventgold.export.writer import ExportContext, FormatResult, dumps_line
 from eventgold.models import GoldDocument, Mention
+from eventgold.readers.plover_format import load_plover_format
 
 
 def load_dictionary(ctx: ExportContext) -> tuple[ActorDictionary | None, list[str]]:
@@ -63,7 +63,9 @@ def load_dictionary(ctx: ExportContext) -> tuple[ActorDictionary | None, list[st
     try:
         return load_actor_dictionary(path, ctx.ontology), []
     except ConfigError as exc:
-        raise ConfigError(f"{exc} (the PLOVER export reads it for Wikidata QIDs; fix it or pass --actors)") from exc
+        raise ConfigError(
+            f"{exc} (the PLOVER export reads it for Wikidata QIDs; fix it or pass ", Option("actors"), ")"
+        ) from exc
 
 
 def entity(mention: Mention, text: str, dictionary: ActorDictionary | None) -> dict[str, Any]:
@@ -176,7 +178,25 @@ def event_records(layout: DocLayout, ctx: ExportContext, dictionary: ActorDictio
 
 
 def write(ctx: ExportContext, out: Path) -> FormatResult:
-    """Write ``<split>.jsonl`` of PLOVER event records for every chosen split."""
+    """Write ``<split>.jsonl`` of PLOVER event records for every chosen split.
+
+    Format: PLOVER / POLECAT event records (https://github.com/openeventdata/PLOVER), one JSON
+    object per gold event with ``event``, ``mode``, ``context``, the ``actor``/``recipient``
+    entity lists and ``event_loc`` filled through the ontology's coder mapping, and Wikidata ids
+    from the actor dictionary; field names come from ``readers/plover_format.yaml``.
+
+    Args:
+        ctx: the export context (gold version, ontology, chosen splits, options).
+        out: the folder being built (empty; swapped in by :func:`eventgold.export.run.export_gold`).
+
+    Returns:
+        Counts per split (``records``: event records written), warnings (roles no slot holds,
+        a missing dictionary), and the actor dictionary used for the manifest.
+
+    Raises:
+        ConfigError: the actor dictionary cannot be read.
+        OSError: a file cannot be written.
+    """
     dictionary, warnings = load_dictionary(ctx)
     result = FormatResult(counts={}, warnings=warnings)
     result.extra_manifest["actor_dictionary"] = (

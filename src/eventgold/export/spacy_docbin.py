@@ -28,9 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from eventgold.errors import ConfigError
-from eventgold.export import ExportContext, FormatResult
 from eventgold.export.layout import DocLayout
 from eventgold.export.tokenize import Token
+from eventgold.export.writer import ExportContext, FormatResult
 
 
 def import_spacy() -> Any:
@@ -108,7 +108,25 @@ def make_doc(vocab: Any, layout: DocLayout) -> Any:
 
 
 def write(ctx: ExportContext, out: Path) -> FormatResult:
-    """Write ``<split>.spacy`` (a DocBin with user data) for every chosen split."""
+    """Write ``<split>.spacy`` (a DocBin with user data) for every chosen split.
+
+    Format: spaCy's ``DocBin`` (https://spacy.io/api/docbin), one Doc per gold document:
+    ``doc.ents`` holds the non-overlapping actor mentions, ``doc.spans["actors"]`` and
+    ``doc.spans["events"]`` every aligned mention and trigger, ``doc.user_data`` the document
+    id, split and events with their arguments. Ready for ``spacy train``.
+
+    Args:
+        ctx: the export context (gold version, ontology, chosen splits, options).
+        out: the folder being built (empty; swapped in by :func:`eventgold.export.run.export_gold`).
+
+    Returns:
+        Counts per split (``records``: docs written; ``tokens``, ``split_tokens``, ``cut``),
+        the spans cut, and ``spacy_version`` for the manifest.
+
+    Raises:
+        ConfigError: spaCy (the ``spacy`` extra) is not installed.
+        OSError: a file cannot be written.
+    """
     spacy = import_spacy()
     vocab = spacy.vocab.Vocab()
     result = FormatResult(counts={}, extra_manifest={"spacy_version": spacy.__version__})

@@ -192,6 +192,32 @@ def run_extractor(
     Outputs must come in article order, one per article, with origin kind
     ``extractor``; a broken output raises RecordError naming the extractor and
     document instead of being written.
+
+    Args:
+        extractor: anything with ``name`` and ``extract(articles)`` (see :class:`Extractor`).
+        articles: the articles, read lazily as the extractor asks for them.
+        ontology: checks labels, roles, modes and contexts, and offsets against each article's
+            text; None checks the offsets only.
+
+    Returns:
+        An iterator of one DocumentAnnotation per article, in article order; mention and
+        trigger offsets are character offsets (code points) into the article text.
+
+    Raises:
+        RecordError: an output that is not a DocumentAnnotation, more outputs than articles, one
+            whose origin kind is not ``extractor``, or one that does not fit its article or the
+            ontology (naming the extractor and document).
+
+    Example:
+        >>> from eventgold.extractors.rules import RulesExtractor
+        >>> from eventgold.models import Article
+        >>> from eventgold.ontology import load_ontology
+        >>> article = Article(id="a1", text="Iraqi forces attacked rebels in Baghdad on Monday.")
+        >>> (annotation,) = run_extractor(RulesExtractor(), [article], load_ontology())
+        >>> [(m.text, m.type) for m in annotation.mentions]
+        [('Iraqi forces', 'ARMED_GROUP'), ('Baghdad', 'LOCATION')]
+        >>> [e.type for e in annotation.events]
+        ['ASSAULT']
     """
     pending: list[Article] = []
 

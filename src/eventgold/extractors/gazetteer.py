@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eventgold import __version__
+from eventgold.actors.dictionary import ActorDictionary, ActorEntry, load_actor_dictionary
 from eventgold.errors import ConfigError
-from eventgold.extractors.dictionary import ActorDictionary, ActorEntry, load_actor_dictionary
 from eventgold.models import Article, DocumentAnnotation, Mention, Origin
+from eventgold.offsets import span_fields
 
 _SEP = "\x00"  # a run of spaces and/or hyphens inside a name
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
@@ -243,14 +244,8 @@ class Gazetteer:
 def to_mention(match: GazetteerMatch, mention_id: str) -> Mention:
     """A gazetteer match as a Mention record."""
     return Mention(
-        id=mention_id,
-        type=match.type,
-        start=match.start,
-        end=match.end,
-        text=match.text,
-        canonical_id=match.canonical_id,
-        country=match.country,
-        sector=match.sector,
+        id=mention_id, type=match.type, canonical_id=match.canonical_id, country=match.country, sector=match.sector,
+        **span_fields(match),
     )
 
 

@@ -38,12 +38,12 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from eventgold import __version__
-from eventgold.errors import ConfigError
+from eventgold.errors import ConfigError, Option
 from eventgold.extractors.gazetteer import Gazetteer, GazetteerMatch, load_gazetteer, to_mention
-from eventgold.extractors.plover_format import role_for_slot
 from eventgold.fileio import sha256_file
 from eventgold.models import Argument, Article, DocumentAnnotation, Event, Mention, Origin, Span
 from eventgold.ontology import CODER_SLOTS, Ontology, load_ontology
+from eventgold.readers.plover_format import role_for_slot
 
 LEXICON_FILE = "lexicon.yaml"
 RECIPIENT_WINDOW = 120
@@ -199,8 +199,9 @@ def load_lexicon(path: str | Path | None = None, ontology: Ontology | None = Non
         raise ConfigError(
             f"{file}: its event types ({', '.join(foreign[:5])}{', ...' if len(foreign) > 5 else ''}) are each "
             f"not an event type of the ontology {onto.name}; give the rules extractor a lexicon of "
-            f"{onto.name}'s event types (--lexicon FILE, shaped like the packaged lexicon.yaml), "
-            "or use another extractor"
+            f"{onto.name}'s event types (",
+            Option("lexicon_file"),
+            ", shaped like the packaged lexicon.yaml), or use another extractor",
         )
     for i, rule in enumerate(lexicon.triggers):
         if rule.type not in onto.event_type_names:

@@ -31,7 +31,12 @@ def ontology_label_map(ontology: Ontology) -> dict[str, str]:
     return dict(ontology.ner_label_map)
 
 
-def _import_spacy() -> Any:
+def import_spacy() -> Any:
+    """The ``spacy`` module, imported on first use (spaCy is the optional ``spacy`` extra).
+
+    Raises:
+        ConfigError: spaCy is not installed (the message says how to install it).
+    """
     try:
         import spacy
     except ImportError as exc:
@@ -79,7 +84,7 @@ class SpacyExtractor:
             ontology: the ontology whose ``ner_labels`` give the map (default: label_config/ontology.yaml).
             batch_size: documents per ``nlp.pipe`` batch.
         """
-        spacy = _import_spacy()
+        spacy = import_spacy()
         if isinstance(pipeline, str):
             if not pipeline:
                 raise ConfigError("spacy extractor: name a pipeline, e.g. spacy:en_core_web_sm")

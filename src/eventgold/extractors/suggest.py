@@ -25,10 +25,10 @@ from itertools import combinations
 from pathlib import Path
 
 from eventgold.errors import InputError
-from eventgold.extractors.readers import Format, read_predictions
 from eventgold.fileio import atomic_write_text
 from eventgold.models import Article, DocumentAnnotation
 from eventgold.ontology import Ontology
+from eventgold.readers import Format, read_predictions
 from eventgold.records_io import ONE_PER_DOCUMENT, read_articles
 
 Unit = tuple[str | int | None, ...]
@@ -210,7 +210,7 @@ def suggest(
     against their articles (offsets) and, when given, ``ontology`` (labels).
     """
     if not predictions:
-        raise InputError("give at least one prediction file (--pred)")
+        raise InputError("give at least one prediction file (predictions is empty)")
     excluded = {id_key(i) for i in exclude_ids}
     doc_ids: list[str] = []
     articles: dict[str, Article] = {}

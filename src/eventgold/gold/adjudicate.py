@@ -1,6 +1,6 @@
 """Adjudication: from several annotations of a document to one gold document.
 
-Policies (``--policy``, comma-separated, tried in order per document; the first
+Policies (a comma-separated list, tried in order per document; the first
 that applies decides it):
 
 - ``adjudicator``: an annotation whose origin kind is ``adjudicator`` (the
@@ -63,17 +63,22 @@ DEFAULT_POLICY = "adjudicator,ground-truth,majority"
 
 
 def parse_policy(text: str) -> tuple[str, ...]:
-    """Parse ``--policy`` (comma-separated policy names, in order of precedence)."""
+    """The policy names of ``text`` (comma-separated, in order of precedence), blanks stripped.
+
+    Raises:
+        ConfigError: ``text`` names no policy, an unknown one, or one twice.
+    """
     names = [p.strip() for p in text.split(",") if p.strip()]
     if not names:
-        raise ConfigError(f"--policy is empty; choose from {', '.join(POLICIES)}")
+        raise ConfigError(f"the adjudication policy is empty; choose from {', '.join(POLICIES)}")
     for name in names:
         if name not in POLICIES:
             raise ConfigError(
-                f"unknown policy {name!r} in --policy; choose from {', '.join(POLICIES)} (comma-separated, in order)"
+                f"unknown policy {name!r} in adjudication policy {text!r}; "
+                f"choose from {', '.join(POLICIES)} (comma-separated, in order)"
             )
     if len(set(names)) != len(names):
-        raise ConfigError(f"--policy {text!r} names a policy twice")
+        raise ConfigError(f"adjudication policy {text!r} names a policy twice")
     return tuple(names)
 
 
@@ -215,13 +220,47 @@ def adjudicate(
     include_conflicts: bool = False,
     ontology: Ontology | None = None,
 ) -> Adjudication:
-    """Adjudicate every annotated document of ``articles`` (see the module docstring).
+    """Adjudicate every annotated document: one gold document each, or its conflicts.
 
-    ``annotations`` must already be selected (no cancelled ones, one per
-    annotator and document: :func:`eventgold.gold.inputs.select_annotations`)
-    and screened against the ontology (:func:`eventgold.gold.screen.screen_annotation`).
-    ``ontology`` orders each gold event's arguments by its roles (without it:
-    by role name); it decides nothing else here.
+    Args:
+        articles: doc id -> article; must hold every document of
+            ``annotations`` (the gold document carries the whole article).
+        annotations: annotations of any number of documents, already
+            selected (no cancelled ones, one per annotator and document:
+            :func:`eventgold.gold.inputs.select_annotations`) and screened
+            against the ontology (:func:`eventgold.gold.screen.screen_annotation`);
+            extractor annotations are ignored.
+        policies: policy names in order of precedence (:data:`POLICIES`;
+            :func:`parse_policy` reads them from text); per document the first
+            that applies decides (see the module docstring).
+        include_conflicts: keep a document that has open conflicts, with its
+            undisputed units, instead of leaving it out.
+        ontology: orders each gold event's arguments by its roles (without it:
+            by role name); it decides nothing else here.
+
+    Returns:
+        An :class:`Adjudication`: the gold documents in doc id order (no split
+        yet; each unit with its provenance), every conflict with every
+        annotator's version, the documents left out, and how many documents
+        each policy decided. The majority rule is a strict majority of the
+        document's annotators (more than half) per aligned unit and per
+        argument, plurality per attribute (:mod:`eventgold.gold.majority`).
+
+    Raises:
+        KeyError: a document of ``annotations`` is missing from ``articles``.
+
+    Example (three annotators; Ghaani is marked by two of them):
+
+        >>> from eventgold.models import Article, DocumentAnnotation, Mention, Origin
+        >>> def by(name, *spans):
+        ...     mentions = [Mention(id=f"m{i}", type="PERSON", start=s, end=e) for i, (s, e) in enumerate(spans)]
+        ...     return DocumentAnnotation(doc_id="d1", origin=Origin(kind="annotator", name=name), mentions=mentions)
+        >>> votes = [by("alice", (0, 6), (11, 17)), by("bob", (0, 6), (11, 17)), by("carol", (0, 6))]
+        >>> result = adjudicate({"d1": Article(id="d1", text="Kazemi met Ghaani.")}, votes, ["majority"])
+        >>> [(m.start, m.end, m.type) for m in result.documents[0].mentions]
+        [(0, 6, 'PERSON'), (11, 17, 'PERSON')]
+        >>> dict(result.decisions), len(result.conflicts)
+        ({'majority': 1}, 0)
     """
     order = role_order(ontology)
     by_doc: dict[str, list[DocumentAnnotation]] = defaultdict(list)

@@ -6,7 +6,8 @@ out; an annotator's latest annotation of a document is used
 (:func:`eventgold.gold.inputs.select_annotations`). Figures:
 
 - **Span F1** (actor mentions and event triggers, each labelled with its type),
-  for every pair of annotators over the documents both annotated. ``strict``:
+  for every pair of annotators over the documents both annotated, under the
+  agreement schemes of :mod:`eventgold.evaluation.matching`. ``strict``:
   same offsets and type (multiset match); ``overlap``: overlapping offsets and
   same type, one-to-one, greedily by largest overlap. F1 is symmetric
   (``2 tp / (2 tp + only_a + only_b)``); ``macro_f1`` is the mean over pairs
@@ -39,7 +40,6 @@ import statistics
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from itertools import combinations
 from typing import Literal, TypeVar
@@ -47,33 +47,32 @@ from typing import Literal, TypeVar
 from pydantic import Field
 
 from eventgold import SCHEMA_VERSION
-from eventgold.gold.agreement_counts import (  # noqa: F401 - moved there, re-exported here
+from eventgold.evaluation.counts import Counts
+from eventgold.evaluation.error_items import snippet
+from eventgold.gold.agreement_counts import (
+    AGREEMENT_SCHEMES,
+    AgreementDoc,
+    AgreementScheme,
     AnnotatorStats,
-    Counts,
     Disagreement,
     FieldAgreement,
-    Matching,
     PairCounts,
     PairKappa,
+    ReportModel,
     RoleAgreement,
     RoleF1,
     SpanAgreement,
-    _mean,
-    _Out,
-    _spans,
-    _total,
-    f1_from_counts,
-    match_spans,
+    build_docs,
+    field_value,
+    match_spans_over,
 )
 from eventgold.gold.inputs import select_annotations
 from eventgold.gold.stats import cohen_kappa, fleiss_kappa_from_ratings, krippendorff_alpha_nominal
-from eventgold.gold.units import AlignedUnit, Item, Kind, RoleOrder, align, item_of, role_order
+from eventgold.gold.units import AlignedUnit, Item, Kind, RoleOrder, item_of, role_order
 from eventgold.models import Article, DocumentAnnotation, Event, GoldDocument, Mention
 from eventgold.ontology import Ontology
 from eventgold.problems import Problem, Repair
-from eventgold.scoring.error_analysis import snippet
 
-NONE_VALUE = "<none>"
 FIELDS: dict[Kind, tuple[str, ...]] = {
     "mention": ("actor_type", "canonical_id"),
     "event": ("event_type", "mode"),
@@ -81,7 +80,7 @@ FIELDS: dict[Kind, tuple[str, ...]] = {
 T = TypeVar("T")
 
 
-class AgreementReport(_Out):
+class AgreementReport(ReportModel):
     """Everything ``eventgold agree`` computes."""
 
     schema_version: str = SCHEMA_VERSION
@@ -104,55 +103,6 @@ class AgreementReport(_Out):
     """Regions, relations and attributes of the snapshots that were left out (each located)."""
     repairs: list[Repair] = Field(default_factory=list)
     """Regions taken after an unambiguous repair of their offsets."""
-
-
-# ---------------------------------------------------------------------------
-# documents as seen by agreement
-# ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Doc:
-    doc_id: str
-    text: str | None
-    annotations: dict[str, DocumentAnnotation]
-    items: dict[Kind, dict[str, list[Item]]]
-    units: dict[Kind, list[AlignedUnit]]
-
-
-def _items(ann: DocumentAnnotation, kind: Kind) -> list[Item]:
-    units: Sequence[Mention | Event] = ann.mentions if kind == "mention" else ann.events
-    return [item_of(ann.origin.name, u) for u in units]
-
-
-def build_docs(annotations: Iterable[DocumentAnnotation], articles: Mapping[str, Article] | None = None) -> list[_Doc]:
-    """Group selected annotations by document and align their units (internal helper)."""
-    by_doc: dict[str, dict[str, DocumentAnnotation]] = defaultdict(dict)
-    for ann in annotations:
-        by_doc[ann.doc_id][ann.origin.name] = ann
-    docs = []
-    for doc_id in sorted(by_doc):
-        anns = by_doc[doc_id]
-        items: dict[Kind, dict[str, list[Item]]] = {
-            kind: {name: _items(ann, kind) for name, ann in sorted(anns.items())} for kind in ("mention", "event")
-        }
-        units: dict[Kind, list[AlignedUnit]] = {
-            kind: align(it for lst in items[kind].values() for it in lst) for kind in ("mention", "event")
-        }
-        article = articles.get(doc_id) if articles else None
-        docs.append(_Doc(doc_id, article.text if article else None, anns, items, units))
-    return docs
-
-
-def _value(doc: _Doc, item: Item, field: str) -> str:
-    ann = doc.annotations[item.annotator]
-    if field in ("actor_type", "event_type"):
-        return item.label
-    if field == "canonical_id":
-        mention = next(m for m in ann.mentions if m.id == item.record_id)
-        return mention.canonical_id or NONE_VALUE
-    event = next(e for e in ann.events if e.id == item.record_id)
-    return event.mode or NONE_VALUE
 
 
 def _quiet(call: Callable[[], T], context: str, sink: list[str]) -> T:
@@ -180,31 +130,64 @@ def _in_context(context: str, message: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _pairs(docs: Sequence[_Doc]) -> list[tuple[str, str]]:
+def _pairs(docs: Sequence[AgreementDoc]) -> list[tuple[str, str]]:
     names = sorted({name for doc in docs for name in doc.annotations})
     return list(combinations(names, 2))
 
 
-def span_agreement(docs: Sequence[_Doc], kind: Kind, matching: Matching, sink: list[str]) -> SpanAgreement:
-    """Pairwise typed span F1 for one kind and matching, macro over pairs."""
+def _mean(values: Iterable[float | None]) -> float | None:
+    """The mean of the values that are not None; None when there is none."""
+    defined = [v for v in values if v is not None]
+    return statistics.fmean(defined) if defined else None
+
+
+def _total(per_label: Mapping[str, Counts]) -> Counts:
+    return sum(per_label.values(), Counts())
+
+
+def _pair_counts(
+    docs: Sequence[AgreementDoc],
+    count: Callable[[Sequence[AgreementDoc], str, str], Mapping[str, Counts]],
+    rank: Callable[[str], tuple[int, str] | str] = str,
+) -> list[PairCounts]:
+    """Counts of every pair of annotators over the documents both annotated.
+
+    ``count(shared, a, b)`` gives the label -> counts of ``a`` against ``b``
+    over the ``shared`` documents; labels are listed in ``rank`` order. Pairs
+    without a shared document are left out.
+    """
     pairs = []
     for a, b in _pairs(docs):
         shared = [d for d in docs if a in d.annotations and b in d.annotations]
         if not shared:
             continue
-        per_label: dict[str, Counts] = defaultdict(Counts)
-        for doc in shared:
-            for label, counts in match_spans(doc.items[kind][a], doc.items[kind][b], matching).items():
-                per_label[label].add(counts)
+        per_label = count(shared, a, b)
+        ranked = sorted(per_label, key=rank)
         pairs.append(
             PairCounts(
                 a=a,
                 b=b,
                 documents=len(shared),
                 counts=_total(per_label),
-                per_label=dict(sorted(per_label.items())),
+                per_label={label: per_label[label] for label in ranked},
             )
         )
+    return pairs
+
+
+def span_agreement(
+    docs: Sequence[AgreementDoc], kind: Kind, matching: AgreementScheme, sink: list[str]
+) -> SpanAgreement:
+    """Pairwise typed span F1 for one kind and matching, macro over pairs.
+
+    ``docs`` come from :func:`build_docs`; undefined figures are explained in
+    ``sink`` (a list of warnings, appended to).
+    """
+
+    def count(shared: Sequence[AgreementDoc], a: str, b: str) -> Mapping[str, Counts]:
+        return match_spans_over([(doc.items[kind][a], doc.items[kind][b]) for doc in shared], matching)
+
+    pairs = _pair_counts(docs, count)
     macro = _mean(p.counts.f1 for p in pairs)
     if macro is None:
         sink.append(
@@ -217,14 +200,14 @@ def span_agreement(docs: Sequence[_Doc], kind: Kind, matching: Matching, sink: l
     return SpanAgreement(kind=kind, matching=matching, pairs=pairs, macro_f1=macro, per_label=label_f1)
 
 
-def field_agreement(docs: Sequence[_Doc], kind: Kind, field: str, sink: list[str]) -> FieldAgreement:
+def field_agreement(docs: Sequence[AgreementDoc], kind: Kind, field: str, sink: list[str]) -> FieldAgreement:
     """Cohen (per pair), Fleiss (units every annotator has) and alpha (all) on one field."""
     names = sorted({name for doc in docs for name in doc.annotations})
     rows: list[dict[str, str]] = []
     complete: dict[int, list[list[str]]] = defaultdict(list)
     for doc in docs:
         for unit in doc.units[kind]:
-            values = {name: _value(doc, item, field) for name, item in unit.members.items()}
+            values = {name: field_value(doc, item, field) for name, item in unit.members.items()}
             rows.append(values)
             if len(doc.annotations) >= 2 and set(values) == set(doc.annotations):
                 complete[len(values)].append([values[n] for n in sorted(values)])
@@ -262,7 +245,7 @@ def field_agreement(docs: Sequence[_Doc], kind: Kind, field: str, sink: list[str
     )
 
 
-def _triples(doc: _Doc, name: str) -> dict[int, set[tuple[str, int | str]]]:
+def _triples(doc: AgreementDoc, name: str) -> dict[int, set[tuple[str, int | str]]]:
     """Event unit index -> {(role, mention unit index)} for one annotator of a document."""
     mention_unit: dict[str, int] = {}
     for index, unit in enumerate(doc.units["mention"]):
@@ -280,7 +263,7 @@ def _triples(doc: _Doc, name: str) -> dict[int, set[tuple[str, int | str]]]:
     return out
 
 
-def role_agreement(docs: Sequence[_Doc], sink: list[str], order: RoleOrder | None = None) -> RoleAgreement:
+def role_agreement(docs: Sequence[AgreementDoc], sink: list[str], order: RoleOrder | None = None) -> RoleAgreement:
     """Pairwise F1 of (trigger, role, argument) triples on triggers both annotators have, overall and per role.
 
     A triple is one argument of an event unit both annotators have, its
@@ -291,35 +274,27 @@ def role_agreement(docs: Sequence[_Doc], sink: list[str], order: RoleOrder | Non
     :func:`eventgold.gold.units.role_order`), others after by name.
     """
     order = order or {}
-    pairs = []
-    for a, b in _pairs(docs):
-        shared = [d for d in docs if a in d.annotations and b in d.annotations]
-        if not shared:
-            continue
-        per_role: dict[str, Counts] = defaultdict(Counts)
+
+    def rank(role: str) -> tuple[int, str]:
+        return (order.get(role, len(order)), role)
+
+    def count(shared: Sequence[AgreementDoc], a: str, b: str) -> Mapping[str, Counts]:
+        tp: Counter[str] = Counter()
+        fp: Counter[str] = Counter()
+        fn: Counter[str] = Counter()
         for doc in shared:
             ta, tb = _triples(doc, a), _triples(doc, b)
             for index in ta.keys() & tb.keys():
-                for role, _ in ta[index] & tb[index]:
-                    per_role[role].tp += 1
-                for role, _ in ta[index] - tb[index]:
-                    per_role[role].fp += 1
-                for role, _ in tb[index] - ta[index]:
-                    per_role[role].fn += 1
-        ranked = sorted(per_role, key=lambda r: (order.get(r, len(order)), r))
-        pairs.append(
-            PairCounts(
-                a=a,
-                b=b,
-                documents=len(shared),
-                counts=_total(per_role),
-                per_label={role: per_role[role] for role in ranked},
-            )
-        )
+                tp.update(role for role, _ in ta[index] & tb[index])
+                fp.update(role for role, _ in ta[index] - tb[index])
+                fn.update(role for role, _ in tb[index] - ta[index])
+        return {role: Counts(tp[role], fp[role], fn[role]) for role in tp.keys() | fp.keys() | fn.keys()}
+
+    pairs = _pair_counts(docs, count, rank)
     macro = _mean(p.counts.f1 for p in pairs)
     if macro is None:
         sink.append("role F1: undefined — no roles on triggers marked by two annotators")
-    roles = sorted({r for p in pairs for r in p.per_label}, key=lambda r: (order.get(r, len(order)), r))
+    roles = sorted({r for p in pairs for r in p.per_label}, key=rank)
     table: dict[str, RoleF1] = {}
     for role in roles:
         row = RoleF1()
@@ -334,13 +309,13 @@ def role_agreement(docs: Sequence[_Doc], sink: list[str], order: RoleOrder | Non
     return RoleAgreement(pairs=pairs, macro_f1=macro, per_role=table)
 
 
-def _unit_text(doc: _Doc, unit: AlignedUnit) -> str | None:
+def _unit_text(doc: AgreementDoc, unit: AlignedUnit) -> str | None:
     if doc.text is not None and unit.start is not None and unit.end is not None:
         return doc.text[unit.start : unit.end]
     return None
 
 
-def disagreements(docs: Sequence[_Doc]) -> list[Disagreement]:
+def disagreements(docs: Sequence[AgreementDoc]) -> list[Disagreement]:
     """Aligned units on which the annotators of a task differ (presence or a field)."""
     out = []
     for doc in docs:
@@ -351,7 +326,7 @@ def disagreements(docs: Sequence[_Doc]) -> list[Disagreement]:
                 values: dict[str, dict[str, str] | None] = {}
                 for name in sorted(doc.annotations):
                     item = unit.members.get(name)
-                    values[name] = None if item is None else {f: _value(doc, item, f) for f in FIELDS[kind]}
+                    values[name] = None if item is None else {f: field_value(doc, item, f) for f in FIELDS[kind]}
                 fields = [] if all(v is not None for v in values.values()) else ["presence"]
                 present = [v for v in values.values() if v is not None]
                 fields += [f for f in FIELDS[kind] if len({v[f] for v in present}) > 1]
@@ -371,6 +346,11 @@ def disagreements(docs: Sequence[_Doc]) -> list[Disagreement]:
     return out
 
 
+def _spans_of(doc: AgreementDoc, name: str) -> list[Item]:
+    """The annotator's mentions and events in ``doc``, pooled (as per-annotator F1 counts them)."""
+    return doc.items["mention"][name] + doc.items["event"][name]
+
+
 def _gold_items(gold: GoldDocument) -> list[Item]:
     units: list[Mention | Event] = [*gold.mentions, *gold.events]
     return [item_of("gold", u) for u in units]
@@ -378,7 +358,7 @@ def _gold_items(gold: GoldDocument) -> list[Item]:
 
 def annotator_stats(
     raw: Sequence[DocumentAnnotation],
-    docs: Sequence[_Doc],
+    docs: Sequence[AgreementDoc],
     gold: Mapping[str, GoldDocument] | None,
 ) -> list[AnnotatorStats]:
     """Per-annotator tasks, cancelled, superseded, median lead time, F1 with others and with gold.
@@ -399,24 +379,26 @@ def annotator_stats(
             lead[ann.origin.name].append(ann.lead_time)
     names = sorted(tasks.keys() | cancelled.keys())
     with_others = {name: Counts() for name in names}
+    by_pair: dict[tuple[str, str], list[tuple[list[Item], list[Item]]]] = defaultdict(list)
     for doc in docs:
         for a, b in combinations(sorted(doc.annotations), 2):
-            items_a = doc.items["mention"][a] + doc.items["event"][a]
-            items_b = doc.items["mention"][b] + doc.items["event"][b]
-            total = _total(match_spans(items_a, items_b, "strict"))
-            with_others[a].add(total)
-            with_others[b].add(Counts(tp=total.tp, fp=total.fn, fn=total.fp))
+            by_pair[(a, b)].append((_spans_of(doc, a), _spans_of(doc, b)))
+    for (a, b), shared in by_pair.items():
+        total = _total(match_spans_over(shared, "strict"))
+        with_others[a].add(total)
+        with_others[b].add(Counts(tp=total.tp, fp=total.fn, fn=total.fp))
     out = []
     for name in names:
         with_gold: Counts | None = None
         gold_docs = 0
         if gold is not None:
-            with_gold = Counts()
-            for doc in docs:
-                if name in doc.annotations and doc.doc_id in gold:
-                    gold_docs += 1
-                    mine = doc.items["mention"][name] + doc.items["event"][name]
-                    with_gold.add(_total(match_spans(mine, _gold_items(gold[doc.doc_id]), "strict")))
+            mine = [
+                (_spans_of(doc, name), _gold_items(gold[doc.doc_id]))
+                for doc in docs
+                if name in doc.annotations and doc.doc_id in gold
+            ]
+            gold_docs = len(mine)
+            with_gold = _total(match_spans_over(mine, "strict"))
         out.append(
             AnnotatorStats(
                 name=name,
@@ -438,20 +420,57 @@ def compute_agreement(
     gold: Mapping[str, GoldDocument] | None = None,
     ontology: Ontology | None = None,
 ) -> AgreementReport:
-    """All agreement figures for ``annotations`` (cancelled ones included: they are counted).
+    """Every agreement figure of the annotators' annotations (what ``eventgold agree`` reports).
 
-    ``articles`` gives disagreement lists their span text; ``gold`` (doc id ->
-    GoldDocument) adds each annotator's agreement with gold; ``ontology``
-    orders the per-role table by its roles (else by role name).
+    Args:
+        annotations: annotations of any number of documents by any number of
+            annotators (one per annotator and document is used: the latest;
+            cancelled ones are counted per annotator, then left out;
+            extractor and adjudicator annotations are ignored).
+        articles: doc id -> article; gives the disagreement list its span
+            text and snippets (documents missing here get none).
+        gold: doc id -> gold document; adds each annotator's strict span F1
+            against gold to :attr:`AgreementReport.annotator_stats`.
+        ontology: orders the per-role table by its roles (else by role name).
+
+    Returns:
+        The :class:`AgreementReport`: span F1 per kind (mention, event) and
+        scheme (``strict``, ``overlap``), per annotator pair and macro-averaged
+        over pairs; Cohen's, Fleiss' kappa and Krippendorff's alpha per
+        categorical field; role F1; per-annotator statistics; the aligned
+        units annotators disagree on. Undefined figures are None and
+        explained in ``warnings``.
+
+    Metrics: pairwise span and role F1 as ``2 tp / (2 tp + only a + only b)``,
+    symmetric in the pair, the agreement measure of Hripcsak & Rothschild
+    (2005) for span annotation where chance agreement is undefined; Cohen's
+    kappa (Cohen 1960), Fleiss' kappa (Fleiss 1971) and Krippendorff's alpha,
+    nominal, missing values allowed (Krippendorff 2011, "Computing
+    Krippendorff's alpha-reliability"; Krippendorff 2019, *Content Analysis*,
+    4th ed.), computed in :mod:`eventgold.gold.stats`.
+
+    Raises:
+        Nothing of its own: the records are already validated.
+
+    Example (alice and bob mark the same two actors, one with another type):
+
+        >>> from eventgold.models import DocumentAnnotation, Mention, Origin
+        >>> def by(name, second_type):
+        ...     return DocumentAnnotation(doc_id="d1", origin=Origin(kind="annotator", name=name), mentions=[
+        ...         Mention(id="m1", type="PERSON", start=0, end=6),
+        ...         Mention(id="m2", type=second_type, start=11, end=17)])
+        >>> report = compute_agreement([by("alice", "PERSON"), by("bob", "ARMED_GROUP")])
+        >>> [(s.kind, s.matching, s.macro_f1) for s in report.spans if s.kind == "mention"]
+        [('mention', 'strict', 0.5), ('mention', 'overlap', 0.5)]
+        >>> report.fields[0].field, report.fields[0].cohen[0].kappa
+        ('actor_type', 0.0)
     """
     ours = [a for a in annotations if a.origin.kind == "annotator"]
     selected, cancelled, _ = select_annotations(ours)
     docs = build_docs(selected, articles)
     sink: list[str] = []
     spans = [
-        span_agreement(docs, kind, matching, sink)
-        for kind in ("mention", "event")
-        for matching in ("strict", "overlap")
+        span_agreement(docs, kind, matching, sink) for kind in ("mention", "event") for matching in AGREEMENT_SCHEMES
     ]
     fields = [field_agreement(docs, kind, field, sink) for kind, names in FIELDS.items() for field in names]
     return AgreementReport(

@@ -1,71 +1,42 @@
-"""Span match counts for :mod:`eventgold.gold.agreement` (moved out of it; re-exported there).
+"""The parts of an agreement report, the documents it is computed on, and span match counts.
 
-:class:`Counts` and :class:`PairCounts` are the count types of an agreement
-report; :func:`match_spans` counts typed span matches between two annotators; the
-figure types (:class:`SpanAgreement` ... :class:`Disagreement`) are the parts of
-an :class:`~eventgold.gold.agreement.AgreementReport`.
+The figure types (:class:`PairCounts` ... :class:`Disagreement`) are the parts
+of an :class:`~eventgold.gold.agreement.AgreementReport`; their counts are
+:class:`eventgold.evaluation.counts.Counts`. :func:`build_docs` groups the
+annotations by document and aligns their units (:class:`AgreementDoc`). :func:`match_spans` counts typed
+span matches between two annotators' items of one document under an
+agreement scheme of :mod:`eventgold.evaluation.matching`.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
-from eventgold.gold.units import Item, Kind
+from eventgold.evaluation.counts import Counts
+from eventgold.evaluation.matching import SchemeName, SpanTable, get_scheme
+from eventgold.gold.units import AlignedUnit, Item, Kind, align, item_of
+from eventgold.models import Article, DocumentAnnotation, Event, Mention
 
-Matching = Literal["strict", "overlap"]
+NONE_VALUE = "<none>"
+"""The value of an empty canonical id or mode (leaving it empty is a choice)."""
+AgreementScheme = Literal["strict", "overlap"]
+"""The schemes ``agree`` reports span F1 under (see :mod:`eventgold.evaluation`)."""
+AGREEMENT_SCHEMES: tuple[AgreementScheme, ...] = ("strict", "overlap")
 
 
-class _Out(BaseModel):
+class ReportModel(BaseModel):
+    """Base of the agreement report's models: unknown fields are refused when reading one back."""
+
     model_config = ConfigDict(extra="forbid")
 
 
-def f1_from_counts(tp: int, fp: int, fn: int) -> float | None:
-    """F1 = 2tp / (2tp + fp + fn); None when nothing was marked by either side."""
-    denominator = 2 * tp + fp + fn
-    return None if denominator == 0 else 2 * tp / denominator
-
-
-class Counts(_Out):
-    """Match counts; for a pair of annotators ``fp`` is "only a", ``fn`` "only b"."""
-
-    # the derived ratios appear in JSON; reading it back recomputes them
-    model_config = ConfigDict(extra="ignore")
-
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    def add(self, other: Counts) -> None:
-        """Add another count in place."""
-        self.tp += other.tp
-        self.fp += other.fp
-        self.fn += other.fn
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def precision(self) -> float | None:
-        """tp / (tp + fp); None when fp and tp are 0."""
-        return None if self.tp + self.fp == 0 else self.tp / (self.tp + self.fp)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def recall(self) -> float | None:
-        """tp / (tp + fn); None when fn and tp are 0."""
-        return None if self.tp + self.fn == 0 else self.tp / (self.tp + self.fn)
-
-    @computed_field  # type: ignore[prop-decorator]
-    @property
-    def f1(self) -> float | None:
-        """2tp / (2tp + fp + fn); None when all counts are 0."""
-        return f1_from_counts(self.tp, self.fp, self.fn)
-
-
-class PairCounts(_Out):
+class PairCounts(ReportModel):
     """Counts between annotators ``a`` and ``b`` over the documents both annotated."""
 
     a: str
@@ -75,18 +46,18 @@ class PairCounts(_Out):
     per_label: dict[str, Counts] = Field(default_factory=dict)
 
 
-class SpanAgreement(_Out):
+class SpanAgreement(ReportModel):
     """Pairwise span F1 for one kind of span and one matching scheme."""
 
     kind: Kind
-    matching: Matching
+    matching: AgreementScheme
     pairs: list[PairCounts]
     macro_f1: float | None
     per_label: dict[str, float | None]
     """Label -> mean over pairs of that label's F1 (pairs where it is defined)."""
 
 
-class PairKappa(_Out):
+class PairKappa(ReportModel):
     """Cohen's kappa of one pair on the units both annotators have."""
 
     a: str
@@ -95,7 +66,7 @@ class PairKappa(_Out):
     kappa: float | None
 
 
-class FieldAgreement(_Out):
+class FieldAgreement(ReportModel):
     """Chance-corrected agreement on one categorical field of aligned units."""
 
     field: str
@@ -126,7 +97,7 @@ class RoleF1(Counts):
     """Mean over those pairs of the role's F1 (None when there is none)."""
 
 
-class RoleAgreement(_Out):
+class RoleAgreement(ReportModel):
     """Pairwise F1 of (trigger, role, argument) triples on matched triggers, overall and per role.
 
     Each pair's ``per_label`` holds its counts per role.
@@ -138,7 +109,7 @@ class RoleAgreement(_Out):
     """Role -> its agreement, roles in the ontology's order (reports written before it have none)."""
 
 
-class AnnotatorStats(_Out):
+class AnnotatorStats(ReportModel):
     """What Label Studio Community does not tell about an annotator."""
 
     name: str
@@ -154,7 +125,7 @@ class AnnotatorStats(_Out):
     gold_documents: int = 0
 
 
-class Disagreement(_Out):
+class Disagreement(ReportModel):
     """One aligned unit on which the annotators of a task differ."""
 
     doc_id: str
@@ -171,66 +142,136 @@ class Disagreement(_Out):
 
 
 # ---------------------------------------------------------------------------
+# documents as seen by agreement
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class AgreementDoc:
+    """One document as agreement sees it: its annotators' annotations, items and aligned units.
+
+    ``items[kind][annotator]`` are the annotator's items of that kind;
+    ``units[kind]`` the units aligned across annotators
+    (:func:`eventgold.gold.units.align`); ``text`` the article's text when known.
+    """
+
+    doc_id: str
+    text: str | None
+    annotations: dict[str, DocumentAnnotation]
+    items: dict[Kind, dict[str, list[Item]]]
+    units: dict[Kind, list[AlignedUnit]]
+
+
+def _items(ann: DocumentAnnotation, kind: Kind) -> list[Item]:
+    units: Sequence[Mention | Event] = ann.mentions if kind == "mention" else ann.events
+    return [item_of(ann.origin.name, u) for u in units]
+
+
+def build_docs(
+    annotations: Iterable[DocumentAnnotation], articles: Mapping[str, Article] | None = None
+) -> list[AgreementDoc]:
+    """The documents of ``annotations``, sorted by id, each with its annotators' items and aligned units.
+
+    ``annotations`` are already selected (one per annotator and document:
+    :func:`eventgold.gold.inputs.select_annotations`); ``articles`` (doc id ->
+    article) give the documents' text where known.
+    """
+    by_doc: dict[str, dict[str, DocumentAnnotation]] = defaultdict(dict)
+    for ann in annotations:
+        by_doc[ann.doc_id][ann.origin.name] = ann
+    docs = []
+    for doc_id in sorted(by_doc):
+        anns = by_doc[doc_id]
+        items: dict[Kind, dict[str, list[Item]]] = {
+            kind: {name: _items(ann, kind) for name, ann in sorted(anns.items())} for kind in ("mention", "event")
+        }
+        units: dict[Kind, list[AlignedUnit]] = {
+            kind: align(it for lst in items[kind].values() for it in lst) for kind in ("mention", "event")
+        }
+        article = articles.get(doc_id) if articles else None
+        docs.append(AgreementDoc(doc_id, article.text if article else None, anns, items, units))
+    return docs
+
+
+def field_value(doc: AgreementDoc, item: Item, field: str) -> str:
+    """The value ``item`` of ``doc`` gives a categorical field, empty ones as ``<none>``.
+
+    ``field`` is one of ``actor_type``, ``canonical_id`` (mentions),
+    ``event_type``, ``mode`` (events): :data:`eventgold.gold.agreement.FIELDS`.
+    """
+    ann = doc.annotations[item.annotator]
+    if field in ("actor_type", "event_type"):
+        return item.label
+    if field == "canonical_id":
+        mention = next(m for m in ann.mentions if m.id == item.record_id)
+        return mention.canonical_id or NONE_VALUE
+    event = next(e for e in ann.events if e.id == item.record_id)
+    return event.mode or NONE_VALUE
+
+
+# ---------------------------------------------------------------------------
 # span matching
 # ---------------------------------------------------------------------------
 
 
-def _spans(items: Iterable[Item]) -> list[Item]:
-    return [it for it in items if it.has_span]
-
-
-def match_spans(a: Sequence[Item], b: Sequence[Item], matching: Matching) -> dict[str, Counts]:
+def match_spans(a: Sequence[Item], b: Sequence[Item], matching: AgreementScheme) -> dict[str, Counts]:
     """Per-label counts of typed span matches between two annotators' items of one document.
 
-    ``strict``: identical offsets and label (multiset). ``overlap``: overlapping
-    offsets and the same label, one-to-one, greedily by largest overlap (ties
-    by position). Items without offsets are ignored.
+    ``a`` and ``b`` are the two annotators' items (mentions or events); items
+    without offsets are ignored. ``matching`` names the scheme
+    (:mod:`eventgold.evaluation.matching`): ``strict``, identical offsets and
+    label (a multiset match); ``overlap``, overlapping offsets and the same
+    label, one-to-one, greedily by largest overlap (ties by position). A
+    matched pair is ``tp`` (under its label), an unmatched item of ``a`` is
+    ``fp`` ("only a") and one of ``b`` is ``fn`` ("only b").
+
+    Raises:
+        UserError: ``matching`` names no scheme.
     """
-    a, b = _spans(a), _spans(b)
-    out: dict[str, Counts] = defaultdict(Counts)
-    if matching == "strict":
-        ca = Counter((it.start, it.end, it.label) for it in a)
-        cb = Counter((it.start, it.end, it.label) for it in b)
-        for key in ca.keys() | cb.keys():
-            tp = min(ca[key], cb[key])
-            counts = out[key[2]]
-            counts.tp += tp
-            counts.fp += ca[key] - tp
-            counts.fn += cb[key] - tp
-        return dict(out)
-    candidates = []
-    for i, x in enumerate(a):
-        for j, y in enumerate(b):
-            if x.label != y.label:
-                continue
-            overlap = min(x.end, y.end) - max(x.start, y.start)  # type: ignore[type-var,operator]
-            if overlap > 0 or (x.start, x.end) == (y.start, y.end):
-                candidates.append((-overlap, x.start, x.end, y.start, y.end, i, j))
-    candidates.sort()
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    for *_, i, j in candidates:
-        if i in used_a or j in used_b:
-            continue
-        used_a.add(i)
-        used_b.add(j)
-        out[a[i].label].tp += 1
-    for i, x in enumerate(a):
-        if i not in used_a:
-            out[x.label].fp += 1
-    for j, y in enumerate(b):
-        if j not in used_b:
-            out[y.label].fn += 1
-    return dict(out)
+    return match_spans_over([(a, b)], matching)
 
 
-def _total(per_label: Mapping[str, Counts]) -> Counts:
-    total = Counts()
-    for counts in per_label.values():
-        total.add(counts)
-    return total
+def _span_rows(docs: Sequence[Sequence[Item]]) -> tuple[list[str], list[int], list[int], list[int]]:
+    """Label, document (index in ``docs``), start and end of every item with offsets."""
+    labels: list[str] = []
+    doc: list[int] = []
+    start: list[int] = []
+    end: list[int] = []
+    for index, items in enumerate(docs):
+        for it in items:
+            if it.start is not None and it.end is not None:
+                labels.append(it.label)
+                doc.append(index)
+                start.append(it.start)
+                end.append(it.end)
+    return labels, doc, start, end
 
 
-def _mean(values: Iterable[float | None]) -> float | None:
-    defined = [v for v in values if v is not None]
-    return statistics.fmean(defined) if defined else None
+def match_spans_over(
+    docs: Sequence[tuple[Sequence[Item], Sequence[Item]]], matching: AgreementScheme
+) -> dict[str, Counts]:
+    """:func:`match_spans` summed over documents: ``docs`` holds each document's (``a`` items, ``b`` items).
+
+    One span table per side holds every document (spans of different
+    documents never match), so the scheme runs once, not once per document.
+
+    Raises:
+        UserError: ``matching`` names no scheme.
+    """
+    codes: dict[str, int] = {}
+    labels: list[list[str]] = []
+    tables: list[SpanTable] = []
+    for side in (0, 1):
+        side_labels, doc, start, end = _span_rows([pair[side] for pair in docs])
+        tables.append(SpanTable(doc, start, end, [codes.setdefault(label, len(codes)) for label in side_labels]))
+        labels.append(side_labels)
+    scheme: SchemeName = matching
+    alignment = get_scheme(scheme).align(tables[0], tables[1])
+    matched_a = np.zeros(len(tables[0]), dtype=bool)
+    matched_a[alignment.gold[alignment.correct]] = True
+    matched_b = np.zeros(len(tables[1]), dtype=bool)
+    matched_b[alignment.pred[alignment.correct]] = True
+    tp = Counter(label for label, hit in zip(labels[0], matched_a.tolist(), strict=True) if hit)
+    fp = Counter(label for label, hit in zip(labels[0], matched_a.tolist(), strict=True) if not hit)
+    fn = Counter(label for label, hit in zip(labels[1], matched_b.tolist(), strict=True) if not hit)
+    return {label: Counts(tp[label], fp[label], fn[label]) for label in codes}

@@ -38,15 +38,16 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from eventgold import SCHEMA_VERSION, __version__
-from eventgold.errors import ConfigError, InputError, RecordError, UserError
+from eventgold.errors import ConfigError, InputError, Option, RecordError, UserError
 from eventgold.fileio import json_text, output_target
 from eventgold.gold.adjudicate import Conflict, adjudicate, parse_policy
 from eventgold.gold.agreement import AgreementReport, compute_agreement
 from eventgold.gold.inputs import SnapshotLike, merge_snapshots
 from eventgold.gold.splits import DEFAULT_RATIOS, DEFAULT_SEED, SplitInfo, assign_splits
-from eventgold.labelconfig import render_label_config
+from eventgold.jsonl import dump_record
+from eventgold.labelstudio.label_config import render_label_config
 from eventgold.migrations import schema_problem
-from eventgold.models import SPLITS, GoldDocument, dump_record, sha256_text
+from eventgold.models import SPLITS, GoldDocument, sha256_text
 from eventgold.ontology import Ontology
 from eventgold.problems import Problem, Repair, repair_counts, summarize
 from eventgold.records_io import read_gold_documents
@@ -135,6 +136,8 @@ class GoldBuild:
 
     def files(self) -> dict[str, bytes]:
         """Every file of the version folder, rendered (deterministically)."""
+        from eventgold.report.datasheet import render_datasheet  # report imports this module: import on use
+
         return {
             GOLD_FILE: _jsonl(self.documents),
             MANIFEST_FILE: _json(self.manifest.model_dump(mode="json")),
@@ -175,8 +178,9 @@ class ProblemsFound(UserError):
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
         super().__init__(
-            f"{summarize(self.problems, first=1)}. Fix them in Label Studio and pull again, or build "
-            "with --allow-problems to leave them out (each is then listed in problems.jsonl)"
+            f"{summarize(self.problems, first=1)}. Fix them in Label Studio and pull again, or build with ",
+            Option("allow_problems"),
+            " to leave them out (each is then listed in problems.jsonl)",
         )
 
 
@@ -203,7 +207,64 @@ def _split_order(name: str) -> int:
 
 
 def build_gold(snapshots: Sequence[SnapshotLike], ontology: Ontology, options: BuildOptions) -> GoldBuild:
-    """Merge snapshots, adjudicate, split and measure: a gold version in memory."""
+    """Merge snapshots, adjudicate, split and measure: a gold version in memory.
+
+    Args:
+        snapshots: Label Studio export snapshots (read with
+            :func:`eventgold.labelstudio.snapshot.read_snapshot`, or built in
+            code as :class:`~eventgold.gold.inputs.SourceSnapshot`); their
+            annotations are merged per document and annotator.
+        ontology: the labels every unit is checked against; its sha256 and that
+            of the labeling config rendered from it go into the manifest.
+        options: the policy (adjudicator, ground-truth, majority, single, in
+            order), whether conflicted documents are kept, the train/dev/test
+            ratios, seed and grouping of the split, and an older version whose
+            documents keep their split.
+
+    Returns:
+        A :class:`GoldBuild`: the manifest (counts per type and split,
+        decisions per policy, sources with their sha256), the gold documents
+        sorted by id with their split and provenance, the open conflicts, the
+        agreement report of the annotators (span F1, Cohen's and Fleiss' kappa,
+        Krippendorff's alpha, each annotator against this gold), and the
+        problems and repairs of the snapshots. :func:`write_gold_version`
+        writes it; building again from the same inputs gives the same bytes.
+
+    Raises:
+        ConfigError: no snapshot, an unknown policy, or a seed out of range.
+        InputError: the snapshots hold no task; the older version cannot be read.
+        RecordError: the older version holds an invalid record.
+        ProblemsFound: some regions or relations cannot be taken and
+            ``options.allow_problems`` is not set (``exc.problems`` lists them).
+
+    Example (two annotators agree on one mention; the majority decides):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from eventgold.gold.inputs import SourceSnapshot
+    >>> from eventgold.models import Article, DocumentAnnotation, Mention, Origin
+    >>> from eventgold.ontology import load_ontology
+    >>> text = "Kazemi met Ghaani in Baghdad."
+    >>> kazemi = Mention(id="m1", type="PERSON", start=0, end=6, text="Kazemi")
+    >>> annotations = [
+    ...     DocumentAnnotation(doc_id="d1", origin=Origin(kind="annotator", name=name), mentions=[kazemi])
+    ...     for name in ("ana", "ben")
+    ... ]
+    >>> snapshot = SourceSnapshot(
+    ...     path=Path("project-1.json"), sha256="ab" * 32, articles={"d1": Article(id="d1", text=text)},
+    ...     annotations=annotations,
+    ... )
+    >>> build = build_gold([snapshot], load_ontology(), BuildOptions(version="v1"))
+    >>> build.manifest.counts.decisions
+    {'majority': 1}
+    >>> [(doc.doc_id, [m.text for m in doc.mentions]) for doc in build.documents]
+    [('d1', ['Kazemi'])]
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     write_gold_version(build, Path(tmp) / "v1")
+    ...     sorted(p.name for p in (Path(tmp) / "v1").iterdir()) == sorted(FILES)
+    'written'
+    True
+    """
     if not snapshots:
         raise ConfigError("give at least one snapshot to build gold from")
     policies = parse_policy(options.policy)
@@ -353,107 +414,3 @@ def read_gold_version(path: str | Path, ontology: Ontology | None = None) -> Gol
             "the version is damaged: restore it or build it again with `eventgold gold build`"
         )
     return GoldVersion(folder, manifest, documents)
-
-
-# ---------------------------------------------------------------------------
-# README.md datasheet
-# ---------------------------------------------------------------------------
-
-
-def _fmt(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.3f}"
-
-
-def _type_table(title: str, counts: dict[str, dict[str, int]]) -> list[str]:
-    lines = [
-        f"| {title} | " + " | ".join(SPLITS) + " | total |",
-        "|---|" + "---:|" * (len(SPLITS) + 1),
-    ]
-    for name, per_split in counts.items():
-        cells = [str(per_split.get(s, 0)) for s in SPLITS]
-        lines.append(f"| {name} | " + " | ".join(cells) + f" | {sum(per_split.values())} |")
-    if not counts:
-        lines.append("| (none) |" + " |" * (len(SPLITS) + 1))
-    return lines
-
-
-def render_datasheet(build: GoldBuild) -> str:
-    """The README.md of a gold version: what it holds and how it was made."""
-    m = build.manifest
-    c = m.counts
-    s = m.splits
-    a = build.agreement
-    created = m.created.isoformat() if m.created else "unknown (no export time in the inputs)"
-    lines = [
-        f"# Gold dataset {m.version}",
-        "",
-        "Political events in news (actors, events, roles), adjudicated from Label Studio "
-        f"annotations with eventgold {m.tool_version}.",
-        "",
-        "## Contents",
-        "",
-        f"- Created (from the input snapshots): {created}",
-        f"- Documents: {sum(c.documents.values())} ({', '.join(f'{k} {v}' for k, v in c.documents.items())})",
-        f"- Ontology: {m.ontology.name} {m.ontology.version} (sha256 {m.ontology.sha256[:12]}…, "
-        f"labeling config sha256 {m.ontology.label_config_sha256[:12]}…)",
-        "",
-        *_type_table("actor type", c.mentions),
-        "",
-        *_type_table("event type", c.events),
-        "",
-        "## How it was made",
-        "",
-        "Sources (Label Studio export snapshots):",
-        "",
-        *[f"- `{src.file}` sha256 `{src.sha256}`" for src in m.sources],
-        "",
-        f"- Annotations used: {c.annotations} (cancelled, left out: {c.cancelled}; "
-        f"superseded by a later annotation of the same person: {c.superseded})",
-        f"- Adjudication policy, in order: `{m.policy}`; documents decided per policy: "
-        + (", ".join(f"{k} {v}" for k, v in c.decisions.items()) or "none"),
-        f"- Problems: {c.problems} regions, relations or attributes of the snapshots left out "
-        "(each in `problems.jsonl`); repairs: "
-        + (", ".join(f"{k} {v}" for k, v in c.repairs.items()) or "none")
-        + " (each in `repairs.jsonl`)",
-        f"- Conflicts: {c.conflicts} documents (see `conflicts.jsonl`); "
-        + (
-            "kept with their undisputed units (--include-conflicts)"
-            if m.include_conflicts
-            else f"{c.excluded} left out of gold"
-        ),
-        f"- Splits: train/dev/test ratios {', '.join(f'{r:g}' for r in s.ratios)}, seed {s.seed}, "
-        f"{s.groups} groups (near-duplicates together"
-        + (f", grouped by {s.group_by}" if s.group_by else "")
-        + f"), stratified by dominant event type over {s.folds} folds"
-        + (f"; {s.kept_from_previous} documents keep their split from {m.previous}" if m.previous else ""),
-        "- Unit ids are derived from (document, kind, offsets, type); each unit's provenance "
-        "lists the annotators who had it and the decision taken.",
-        "",
-        "## Agreement of the annotators",
-        "",
-        f"{len(a.annotators)} annotators, {a.documents} documents with two or more annotators.",
-        "",
-        "| figure | value |",
-        "|---|---:|",
-        *[f"| {sp.kind} span F1 ({sp.matching}, macro over pairs) | {_fmt(sp.macro_f1)} |" for sp in a.spans],
-        *[
-            f"| {fa.field}: Fleiss' kappa / Krippendorff's alpha | {_fmt(fa.fleiss)} / {_fmt(fa.alpha)} |"
-            for fa in a.fields
-        ],
-        f"| role F1 (matched triggers, macro over pairs) | {_fmt(a.roles.macro_f1)} |",
-        *[f"| role F1: {role} | {_fmt(rf.macro_f1)} |" for role, rf in a.roles.per_role.items()],
-        "",
-        "Full figures, per-annotator statistics and disagreements: `agreement.json`.",
-        "",
-        "## Files",
-        "",
-        "- `gold.jsonl`: one GoldDocument per line (article, mentions, events, split, provenance)",
-        "- `manifest.json`: how this version was made (machine-readable)",
-        "- `agreement.json`: inter-annotator agreement",
-        "- `conflicts.jsonl`: documents with open conflicts and every annotator's version",
-        "- `problems.jsonl`: what the snapshots held that could not be taken (snapshot, task, "
-        "document, annotator, region or relation, what is wrong, what to do)",
-        "- `repairs.jsonl`: regions taken after an unambiguous offset repair (kind, old and new offsets)",
-        "",
-    ]
-    return "\n".join(lines)

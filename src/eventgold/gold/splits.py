@@ -40,8 +40,11 @@ from eventgold.models import SPLITS, GoldDocument
 
 GroupBy = Literal["source", "published-month"]
 GROUP_BY: tuple[str, ...] = ("source", "published-month")
+"""What documents can be grouped by, besides near-duplicates (each group stays in one split)."""
 DEFAULT_RATIOS = (0.7, 0.15, 0.15)
 DEFAULT_SEED = 13
+MAX_SEED = 2**32 - 1
+"""The largest seed of a split (numpy's legacy seeding takes 32 bits)."""
 MAX_FOLDS = 20
 MIN_FOLDS = 10
 
@@ -59,29 +62,6 @@ class SplitInfo(BaseModel):
     kept_from_previous: int = 0
     previous_conflicts: list[list[str]] = Field(default_factory=list)
     """Groups whose documents had different splits in the previous version."""
-
-
-def parse_ratios(text: str) -> tuple[float, float, float]:
-    """Parse ``--split-ratios`` (``70,15,15`` or ``0.7,0.15,0.15``) into fractions."""
-    try:
-        values = [float(x) for x in text.split(",")]
-    except ValueError as exc:
-        raise ConfigError(f"--split-ratios {text!r}: expected three numbers, e.g. 70,15,15") from exc
-    if len(values) != 3 or any(v < 0 for v in values) or sum(values) <= 0:
-        raise ConfigError(
-            f"--split-ratios {text!r}: expected three non-negative numbers for train,dev,test, e.g. 70,15,15"
-        )
-    total = sum(values)
-    return (values[0] / total, values[1] / total, values[2] / total)
-
-
-def parse_group_by(text: str | None) -> str | None:
-    """Check ``--group-by`` (``source`` or ``published-month``; empty for none)."""
-    if not text:
-        return None
-    if text not in GROUP_BY:
-        raise ConfigError(f"unknown --group-by {text!r}; choose from {', '.join(GROUP_BY)}")
-    return text
 
 
 def dominant_event_type(doc: GoldDocument) -> str:
@@ -188,8 +168,8 @@ def assign_splits(
     previous: Mapping[str, str] | None = None,
 ) -> tuple[list[GoldDocument], SplitInfo]:
     """Give every document a split (rules in the module docstring); returns copies, sorted by id."""
-    if not 0 <= seed < 2**32:
-        raise ConfigError(f"--seed must be between 0 and 2**32-1, got {seed}")
+    if not 0 <= seed <= MAX_SEED:
+        raise ConfigError(f"seed must be between 0 and 2**32-1, got {seed}")
     ordered = sorted(docs, key=lambda d: d.doc_id)
     group = groups_of(ordered, group_by)
     members: dict[int, list[str]] = defaultdict(list)

@@ -22,17 +22,10 @@ from eventgold.ingest.encoding import decode_bytes
 from eventgold.ingest.errors import BadInput
 from eventgold.ingest.ids import article_id, id_problem, normalize_id
 from eventgold.ingest.metadata import detect_language, parse_date_string, read_header
-from eventgold.ingest.pipeline import (
-    DuplicateRecord,
-    IngestOptions,
-    Ingestor,
-    IngestSummary,
-    SkippedInput,
-    ingest,
-    ingest_to_file,
-    make_options,
-)
+from eventgold.ingest.options import IngestOptions, make_options
+from eventgold.ingest.pipeline import Ingestor, ingest, ingest_to_file
 from eventgold.ingest.readers import ColumnMap, CsvOptions, discover, extract_html, read_source
+from eventgold.ingest.summary import DuplicateRecord, IngestSummary, SkippedInput
 
 __all__ = [
     "BadInput",

@@ -24,6 +24,7 @@ Furniture removal (:func:`clean_text`) works on whole lines with the rules of
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -157,19 +158,19 @@ class CleaningRules:
 
     def source_of_line(self, line: str) -> str | None:
         """The source a ``source_lines`` rule reads from a (stripped) line, if one matches."""
-        for pattern in self._source_line_res:
-            m = pattern.fullmatch(line)
-            if m and m.group("source") and m.group("source").strip():
-                return m.group("source").strip()
-        return None
+        return _named_source(pattern.fullmatch(line) for pattern in self._source_line_res)
 
     def source_prefix(self, paragraph: str) -> str | None:
         """The source a ``source_prefixes`` rule reads from the start of a paragraph, if any."""
-        for pattern in self._source_prefix_res:
-            m = pattern.match(paragraph)
-            if m and m.group("source") and m.group("source").strip():
-                return m.group("source").strip()
-        return None
+        return _named_source(pattern.match(paragraph) for pattern in self._source_prefix_res)
+
+
+def _named_source(matches: Iterable[re.Match[str] | None]) -> str | None:
+    """The stripped ``source`` group of the first match whose group is not blank, else None."""
+    for m in matches:
+        if m and m.group("source") and m.group("source").strip():
+            return m.group("source").strip()
+    return None
 
 
 def _load_yaml(text: str, origin: str) -> dict[str, Any]:

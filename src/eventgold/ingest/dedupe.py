@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from eventgold.errors import Option
 from eventgold.ingest.deps import require
 
 NUM_PERM = 128
@@ -124,7 +125,7 @@ class Deduplicator:
 
     def __init__(self, near_threshold: float = 0.8, num_perm: int = NUM_PERM) -> None:
         """``near_threshold`` 0 switches near-duplicate detection off."""
-        datasketch = require("datasketch", "near-duplicate detection (--near-dup-threshold)")
+        datasketch = require("datasketch", ("near-duplicate detection (", Option("near_dup_threshold"), ")"))
         MinHash, MinHashLSH = datasketch.MinHash, datasketch.MinHashLSH
 
         self.threshold = near_threshold

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eventgold.errors import Option, Part
 from eventgold.ingest.encoding import detect_file_encoding
-from eventgold.ingest.errors import BadInput
-from eventgold.ingest.records import ColumnMap, RawRecord, SourceFile, _record_from_mapping
+from eventgold.ingest.errors import SKIP_BAD, BadInput
+from eventgold.ingest.records import ColumnMap, RawRecord, SourceFile, record_from_mapping
 
 QUOTING_MODES = ("auto", "csv", "none")
 # the delimiters an automatic .csv header check chooses from (ties: the first)
@@ -175,7 +176,7 @@ def _unreadable_row(
             + rest
         )
         return BadInput(source.display, reason, row=row,
-                        hint="raise the limit with --max-size, fix the quoting, or pass --skip-bad")
+                        hint=("raise the limit with ", Option("max_size"), ", fix the quoting, or pass ", SKIP_BAD))
     name = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
     if "unexpected end of data" in error.message:
         reason = (
@@ -193,10 +194,10 @@ def _unreadable_row(
         )
     else:
         reason = f"malformed {kind} on {where}: {error.message}{rest}"
-    hint = 'fix the quotes of that row (a quote inside a quoted cell is written twice: "")'
+    hint: tuple[Part, ...] = ('fix the quotes of that row (a quote inside a quoted cell is written twice: "")',)
     if kind == "TSV" or delimiter == "\t":
-        hint += "; if quote characters are plain text in this file, pass --quoting none"
-    return BadInput(source.display, reason, row=row, hint=hint + "; or pass --skip-bad")
+        hint += ("; if quote characters are plain text in this file, pass ", Option("quoting_none"))
+    return BadInput(source.display, reason, row=row, hint=(*hint, "; or pass ", SKIP_BAD))
 
 
 def _wrong_width(source: SourceFile, row: _Row, number: int, width: int, delimiter: str, quoted: bool) -> BadInput:
@@ -206,12 +207,13 @@ def _wrong_width(source: SourceFile, row: _Row, number: int, width: int, delimit
         f"{got} cell(s) on {row.lines} but the header has {width} ({name}-separated"
         + (", quotes read as CSV quoting)" if quoted else ", quotes read as text)")
     )
+    hint: tuple[Part, ...]
     if quoted:
-        hint = (f"a cell holding a {name} must be quoted; check the delimiter (--delimiter) and the quotes "
-                "of that row, or pass --skip-bad")
+        hint = (f"a cell holding a {name} must be quoted; check the delimiter (", Option("delimiter"),
+                ") and the quotes of that row, or pass ", SKIP_BAD)
     else:
         hint = ("each line is one row when quotes are read as text: if this file quotes cells that hold "
-                f"line breaks or {name}s, pass --quoting csv; else fix that row, or pass --skip-bad")
+                f"line breaks or {name}s, pass ", Option("quoting_csv"), "; else fix that row, or pass ", SKIP_BAD)
     return BadInput(source.display, reason, row=number, hint=hint)
 
 
@@ -243,12 +245,12 @@ def read_csv(
             head = reader.next()
         except _Unreadable as exc:
             raise BadInput(source.display, f"cannot read the {kind} header: {exc.message}",
-                           hint="fix the header line, or pass --skip-bad") from exc
+                           hint=("fix the header line, or pass ", SKIP_BAD)) from exc
         except UnicodeDecodeError as exc:
             raise BadInput(source.display, f"cannot read the {kind} header: {exc}") from exc
         if head is None:
             raise BadInput(source.display, "no header row (the file has no data)",
-                           hint="remove it, or pass --skip-bad")
+                           hint=("remove it, or pass ", SKIP_BAD))
         names = _header_names(head.cells)
         mapping = columns.resolve(names, source.display, kind="column")
         rows = 0
@@ -271,6 +273,6 @@ def read_csv(
                 yield _wrong_width(source, row, rows, len(names), delimiter, quoted)
                 continue
             obj: dict[str, Any] = dict(zip(names, row.cells, strict=True))
-            yield _record_from_mapping(source, obj, mapping, encoding, row=rows, size=0)
+            yield record_from_mapping(source, obj, mapping, encoding, row=rows, size=0)
     if rows == 0:
-        raise BadInput(source.display, "no rows under the header", hint="remove it, or pass --skip-bad")
+        raise BadInput(source.display, "no rows under the header", hint=("remove it, or pass ", SKIP_BAD))

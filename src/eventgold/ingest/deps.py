@@ -12,7 +12,7 @@ import importlib
 import re
 from types import ModuleType
 
-from eventgold.errors import ConfigError
+from eventgold.errors import ConfigError, Message, message_parts
 
 # import name -> the name pip installs it by
 PIP_NAMES: dict[str, str] = {
@@ -42,17 +42,18 @@ def missing_package(exc: ImportError, wanted: str) -> str:
     return PIP_NAMES.get(top, top.replace("_", "-"))
 
 
-def dependency_error(exc: ImportError, wanted: str, purpose: str) -> ConfigError:
-    """One line saying which package ``purpose`` needs and how to install it."""
+def dependency_error(exc: ImportError, wanted: str, purpose: Message) -> ConfigError:
+    """One line saying which package ``purpose`` (text, or text and Option parts) needs and how to install it."""
     package = missing_package(exc, wanted)
     detail = re.sub(r"\s+", " ", str(exc)).strip()
     return ConfigError(
-        f"{purpose} needs the Python package {package}, which cannot be imported ({detail}); "
-        f"install it with `pip install {package}` in eventgold's environment (or reinstall eventgold)"
+        *message_parts(purpose),
+        f" needs the Python package {package}, which cannot be imported ({detail}); "
+        f"install it with `pip install {package}` in eventgold's environment (or reinstall eventgold)",
     )
 
 
-def require(module: str, purpose: str) -> ModuleType:
+def require(module: str, purpose: Message) -> ModuleType:
     """Import ``module``; a missing package is a ConfigError naming what to install."""
     try:
         return importlib.import_module(module)

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from eventgold.errors import ConfigError, InputError
-from eventgold.ingest.errors import BadInput
+from eventgold.ingest.errors import SKIP_BAD, BadInput
 from eventgold.ingest.records import FORMATS, SourceFile
 
 
@@ -15,7 +15,7 @@ def _unsupported(path: Path) -> BadInput:
     return BadInput(
         str(path),
         f"unsupported file type {path.suffix or '(no extension)'!r}",
-        hint="ingest reads .txt, .html, .jsonl and .csv files: rename or convert it, or pass --skip-bad",
+        hint=("ingest reads .txt, .html, .jsonl and .csv files: rename or convert it, or pass ", SKIP_BAD),
     )
 
 

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eventgold.ingest.errors import BadInput
+from eventgold.ingest.errors import SKIP_BAD, BadInput
 
 CHUNK = 1 << 20
 HEAD = 1 << 16
@@ -354,20 +354,20 @@ def _undecodable(path: str, scan: _Scan, encoding: str, sample: bytes, why: str,
     byte = f"byte 0x{scan.byte:02x}" if scan.byte is not None else "a truncated character"
     guess = encoding_hint(sample)
     if guess and mixed:
-        hint = (f"convert it to UTF-8 (the bytes that are not UTF-8 look like {codec_label(guess)}: "
-                "fix them, or re-save the whole file as UTF-8), or pass --skip-bad")
+        advice = (f"convert it to UTF-8 (the bytes that are not UTF-8 look like {codec_label(guess)}: "
+                  "fix them, or re-save the whole file as UTF-8)")
     elif guess:
-        hint = (f"convert it to UTF-8 (it may be {codec_label(guess)}: "
-                f"`iconv -f {iconv_name(guess)} -t UTF-8 FILE`), or pass --skip-bad")
+        advice = (f"convert it to UTF-8 (it may be {codec_label(guess)}: "
+                  f"`iconv -f {iconv_name(guess)} -t UTF-8 FILE`)")
     else:
-        hint = "convert it to UTF-8 (e.g. with iconv), or pass --skip-bad"
-    if _charset_normalizer() is None:
-        hint += " (`pip install charset-normalizer` to have encodings of other scripts named too)"
+        advice = "convert it to UTF-8 (e.g. with iconv)"
+    more = " (`pip install charset-normalizer` to have encodings of other scripts named too)"
+    more = more if _charset_normalizer() is None else ""
     return BadInput(
         path,
         f"undecodable bytes: {byte} at byte offset {scan.offset} cannot be read as {encoding} ({why})",
         line=scan.line,
-        hint=hint,
+        hint=(advice + ", or pass ", SKIP_BAD, more),
     )
 
 
@@ -377,11 +377,11 @@ def detect_encoding(head: bytes, chunks: Callable[[], Iterable[bytes]], path: st
     Raises :class:`BadInput` for empty, binary or undecodable input (see the module docstring).
     """
     if not head:
-        raise BadInput(path, "empty file (0 bytes)", hint="remove it, or pass --skip-bad")
+        raise BadInput(path, "empty file (0 bytes)", hint=("remove it, or pass ", SKIP_BAD))
     kind = _binary_kind(head)
     if kind:
         raise BadInput(
-            path, f"binary file ({kind}), not text", hint="extract its text to a .txt file first, or pass --skip-bad"
+            path, f"binary file ({kind}), not text", hint=("extract its text to a .txt file first, or pass ", SKIP_BAD)
         )
     forced = _bom_encoding(head) or _utf16_without_bom(head, whole=len(head) < HEAD)
     if forced:
@@ -392,7 +392,7 @@ def detect_encoding(head: bytes, chunks: Callable[[], Iterable[bytes]], path: st
             raise BadInput(
                 path,
                 f"binary file ({scan.nul_chars} NUL character(s) when read as {forced}), not text",
-                hint="extract its text to a .txt file first, or pass --skip-bad",
+                hint=("extract its text to a .txt file first, or pass ", SKIP_BAD),
             )
         encoding = forced
     else:
@@ -402,7 +402,7 @@ def detect_encoding(head: bytes, chunks: Callable[[], Iterable[bytes]], path: st
             raise BadInput(
                 path,
                 f"binary file (a NUL byte at line {scan.line}, byte offset {scan.offset}), not text",
-                hint="extract its text to a .txt file first, or pass --skip-bad",
+                hint=("extract its text to a .txt file first, or pass ", SKIP_BAD),
             )
         if not scan.ok:
             if any(_MULTIBYTE.search(chunk) for chunk in chunks()):
@@ -417,7 +417,7 @@ def detect_encoding(head: bytes, chunks: Callable[[], Iterable[bytes]], path: st
         raise BadInput(
             path,
             f"binary file ({scan.controls} control characters in {scan.chars}), not text",
-            hint="extract its text to a .txt file first, or pass --skip-bad",
+            hint=("extract its text to a .txt file first, or pass ", SKIP_BAD),
         )
     return encoding
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from eventgold.ingest.deps import dependency_error, require_html
 from eventgold.ingest.encoding import decode_bytes
-from eventgold.ingest.errors import BadInput
-from eventgold.ingest.records import RawRecord, SourceFile, _read_bytes
+from eventgold.ingest.errors import SKIP_BAD, BadInput
+from eventgold.ingest.records import RawRecord, SourceFile, read_source_bytes
 
 _HTML_LANG = re.compile(rb"<html[^>]*?\blang\s*=\s*[\"']?([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]+)?", re.IGNORECASE)
 
@@ -48,7 +48,7 @@ def extract_html(html: str, display: str) -> dict[str, str | None]:
         raise BadInput(
             display,
             "no article text found in the HTML (only scripts, styles, navigation or boilerplate)",
-            hint="check that it is a saved article page, or pass --skip-bad",
+            hint=("check that it is a saved article page, or pass ", SKIP_BAD),
         )
 
     def attr(name: str) -> str | None:
@@ -172,7 +172,7 @@ def html_published(html: str) -> str | None:
 
 def read_html(source: SourceFile, max_bytes: int) -> Iterator[RawRecord]:
     """An HTML page as one article (its body, by trafilatura)."""
-    data = _read_bytes(source, max_bytes)
+    data = read_source_bytes(source, max_bytes)
     decoded = decode_bytes(data, source.display)
     found = extract_html(decoded.text, source.display)
     lang = _HTML_LANG.search(data[:4096])

@@ -26,13 +26,8 @@ class IngestOptions(BaseModel):
     near_dup_threshold: float = Field(default=0.8, ge=0.0, le=1.0)
     max_bytes: int = Field(default=DEFAULT_MAX_BYTES, gt=0)
     workers: int = Field(default=0, ge=0, le=64)
-    text_col: str | None = None
-    title_col: str | None = None
-    id_col: str | None = None
-    url_col: str | None = None
-    date_col: str | None = None
-    source_col: str | None = None
-    language_col: str | None = None
+    columns: ColumnMap = ColumnMap()
+    """The JSONL key / CSV column of each article field (None: tried by :data:`DEFAULT_COLUMNS`)."""
     delimiter: str | None = None
     quoting: Literal["auto", "csv", "none"] = "auto"
 
@@ -51,19 +46,6 @@ class IngestOptions(BaseModel):
     def csv(self) -> CsvOptions:
         """How .csv/.tsv files are split into rows and cells."""
         return CsvOptions(delimiter=self.delimiter, quoting=self.quoting)
-
-    @property
-    def columns(self) -> ColumnMap:
-        """The JSONL/CSV field mapping."""
-        return ColumnMap(
-            text=self.text_col,
-            title=self.title_col,
-            id=self.id_col,
-            url=self.url_col,
-            date=self.date_col,
-            source=self.source_col,
-            language=self.language_col,
-        )
 
     @property
     def worker_count(self) -> int:

@@ -32,16 +32,14 @@ from typing import Any
 
 import numpy as np
 
-from eventgold.errors import InputError
+from eventgold.errors import InputError, Option
 from eventgold.fileio import atomic_open
 from eventgold.ingest.cleaning import CleaningRules, clean_text, load_rules, normalize_whitespace
 from eventgold.ingest.dedupe import Deduplicator, signature
-from eventgold.ingest.errors import BadInput
+from eventgold.ingest.errors import SKIP_BAD, BadInput
 from eventgold.ingest.ids import article_id, id_problem
 from eventgold.ingest.metadata import Header, detect_language, read_given_date, read_header
-from eventgold.ingest.options import DEFAULT_MAX_BYTES as DEFAULT_MAX_BYTES
-from eventgold.ingest.options import IngestOptions as IngestOptions
-from eventgold.ingest.options import make_options as make_options
+from eventgold.ingest.options import IngestOptions, make_options
 from eventgold.ingest.readers import (
     Discovery,
     RawRecord,
@@ -49,9 +47,7 @@ from eventgold.ingest.readers import (
     discover,
     read_source,
 )
-from eventgold.ingest.summary import DuplicateRecord as DuplicateRecord
-from eventgold.ingest.summary import IngestSummary as IngestSummary
-from eventgold.ingest.summary import SkippedInput as SkippedInput
+from eventgold.ingest.summary import DuplicateRecord, IngestSummary, SkippedInput
 from eventgold.models import Article, sha256_text
 
 Progress = Callable[[int], None]
@@ -125,7 +121,7 @@ class Builder:
         html = record.html
         text = normalize_whitespace(record.text)
         if not text:
-            raise record.bad("empty article (no text, or only whitespace)", "remove it, or pass --skip-bad")
+            raise record.bad("empty article (no text, or only whitespace)", ("remove it, or pass ", SKIP_BAD))
         cleaned = clean_text(text, self.rules)
         known_title = _one_line(given.get("title")) or _one_line(html.get("title"))
         header = read_header(cleaned.text, self.rules, known_title=known_title)
@@ -133,7 +129,7 @@ class Builder:
         if not text:
             raise record.bad(
                 f"nothing left after removing site furniture ({cleaned.removed_lines} line(s) removed)",
-                "check the rules (--rules), or pass --skip-bad",
+                ("check the rules (", Option("rules"), "), or pass ", SKIP_BAD),
             )
         published, published_raw = header.published, header.published_raw
         if given.get("date"):
@@ -142,7 +138,7 @@ class Builder:
             if reading.date is None and not reading.partial:
                 raise record.bad(
                     f"cannot read the date {given['date']!r}",
-                    "fix the value, map another column with --date-col, or pass --skip-bad",
+                    ("fix the value, map another column with ", Option("date_col"), ", or pass ", SKIP_BAD),
                 )
             published_raw = given["date"] if reading.date is None else _same_raw(reading.date, header)
             published = reading.date
@@ -168,7 +164,7 @@ class Builder:
             origin = "given id" if basis == "given" else f"id (from the {basis})"
             raise record.bad(
                 f"the {origin} {ident!r} {problem}: an id must fit on one line",
-                "fix the id (or the file name it comes from), or pass --skip-bad",
+                ("fix the id (or the file name it comes from), or pass ", SKIP_BAD),
             )
         meta: dict[str, Any] = dict(record.meta)
         meta["path"] = record.source.relative
@@ -245,7 +241,8 @@ class Ingestor:
     def _bad(self, exc: BadInput) -> None:
         if not self.options.skip_bad:
             raise exc
-        self.summary.skipped.append(SkippedInput(path=exc.path, line=exc.line, row=exc.row, reason=exc.reason))
+        where = {"path": exc.path, "line": exc.line, "row": exc.row}
+        self.summary.skipped.append(SkippedInput(**where, reason=exc.reason, reason_parts=exc.reason_parts))
 
     def run(self, found: Discovery, progress: Progress | None = None) -> Iterator[Article]:
         """Yield the Articles of ``found`` in input order (exact duplicates merged away).
@@ -366,7 +363,7 @@ class Ingestor:
                 line=built.line,
                 row=built.row,
                 reason=f"id {article.id!r} is already used by an earlier article with a different text",
-                hint="give every article its own id (--id-col), remove one of them, or pass --skip-bad",
+                hint=("give every article its own id (", Option("id_col"), "), remove one of them, or pass ", SKIP_BAD),
             )
         if verdict.kind == "exact":
             assert verdict.of is not None and verdict.index is not None

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 
+from eventgold.errors import Option
 from eventgold.ingest.delimited import (
     DELIMITERS,
     QUOTING_MODES,
@@ -34,7 +35,7 @@ from eventgold.ingest.delimited import (
 )
 from eventgold.ingest.discovery import Discovery, discover
 from eventgold.ingest.encoding import decode_bytes, detect_file_encoding, iter_lines
-from eventgold.ingest.errors import BadInput
+from eventgold.ingest.errors import SKIP_BAD, BadInput
 from eventgold.ingest.html import extract_html, html_published, read_html
 from eventgold.ingest.records import (
     DEFAULT_COLUMNS,
@@ -43,8 +44,8 @@ from eventgold.ingest.records import (
     ColumnMap,
     RawRecord,
     SourceFile,
-    _read_bytes,
-    _record_from_mapping,
+    read_source_bytes,
+    record_from_mapping,
 )
 
 __all__ = [
@@ -77,7 +78,7 @@ __all__ = [
 
 def read_txt(source: SourceFile, max_bytes: int) -> Iterator[RawRecord]:
     """A plain-text file as one article."""
-    data = _read_bytes(source, max_bytes)
+    data = read_source_bytes(source, max_bytes)
     decoded = decode_bytes(data, source.display)
     yield RawRecord(source, decoded.text, decoded.encoding, size=len(data))
 
@@ -97,7 +98,7 @@ def read_jsonl(source: SourceFile, columns: ColumnMap, max_bytes: int) -> Iterat
                 source.display,
                 f"line is {line.size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit for one article",
                 line=line.number,
-                hint="raise the limit with --max-size, or pass --skip-bad",
+                hint=("raise the limit with ", Option("max_size"), ", or pass ", SKIP_BAD),
             )
             continue
         if line.text is None or not line.text.strip():
@@ -107,11 +108,11 @@ def read_jsonl(source: SourceFile, columns: ColumnMap, max_bytes: int) -> Iterat
         except (json.JSONDecodeError, RecursionError) as exc:
             detail = f"column {exc.colno}: {exc.msg}" if isinstance(exc, json.JSONDecodeError) else "nested too deep"
             yield BadInput(source.display, f"invalid JSON at {detail}", line=line.number,
-                           hint="fix that line (each line must be one JSON object), or pass --skip-bad")
+                           hint=("fix that line (each line must be one JSON object), or pass ", SKIP_BAD))
             continue
         if not isinstance(obj, dict):
             yield BadInput(source.display, f"expected a JSON object, got {type(obj).__name__}", line=line.number,
-                           hint="each line must be one JSON object with a text field, or pass --skip-bad")
+                           hint=("each line must be one JSON object with a text field, or pass ", SKIP_BAD))
             continue
         keys = tuple(obj)
         mapping = cache.get(keys)
@@ -123,7 +124,7 @@ def read_jsonl(source: SourceFile, columns: ColumnMap, max_bytes: int) -> Iterat
                 continue
             if len(cache) < 64:
                 cache[keys] = mapping
-        yield _record_from_mapping(source, obj, mapping, encoding, line=line.number, size=line.size)
+        yield record_from_mapping(source, obj, mapping, encoding, line=line.number, size=line.size)
 
 
 def read_source(

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eventgold.ingest.errors import BadInput
+from eventgold.errors import Message, Option, Part
+from eventgold.ingest.errors import SKIP_BAD, BadInput
 
 FORMATS: dict[str, str] = {
     ".txt": "txt",
@@ -75,12 +76,12 @@ def _missing_column(
 ) -> BadInput:
     shown = ", ".join(repr(k) for k in list(keys)[:20]) or "none"
     if chosen is not None:
-        reason = f"no {kind} {chosen!r} (named by --{name}-col); it has: {shown}"
-        hint = f"check the spelling of --{name}-col, or pass --skip-bad"
+        reason: Message = (f"no {kind} {chosen!r} (named by ", Option(f"{name}_col"), f"); it has: {shown}")
+        hint: tuple[Part, ...] = ("check the spelling of ", Option(f"{name}_col"), ", or pass ", SKIP_BAD)
     else:
         tried = ", ".join(DEFAULT_COLUMNS[name])
         reason = f"no text {kind} (tried {tried}); it has: {shown}"
-        hint = "name the text column with --text-col, or pass --skip-bad"
+        hint = ("name the text column with ", Option("text_col"), ", or pass ", SKIP_BAD)
     return BadInput(path, reason, line=line, hint=hint)
 
 
@@ -110,7 +111,7 @@ class RawRecord:
     extra: dict[str, Any] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def bad(self, reason: str, hint: str | None = None) -> BadInput:
+    def bad(self, reason: str, hint: Message | None = None) -> BadInput:
         """A BadInput located at this record."""
         if hint is None:
             return BadInput(self.source.display, reason, line=self.line, row=self.row)
@@ -121,12 +122,28 @@ def _too_big(display: str, size: int, limit: int, what: str = "file") -> BadInpu
     return BadInput(
         display,
         f"{what} is {size / 1e6:.1f} MB, over the {limit / 1e6:g} MB limit for one article",
-        hint="split it into one file per article (or a .jsonl/.csv, read line by line), "
-        "raise the limit with --max-size, or pass --skip-bad",
+        hint=(
+            "split it into one file per article (or a .jsonl/.csv, read line by line), raise the limit with ",
+            Option("max_size"),
+            ", or pass ",
+            SKIP_BAD,
+        ),
     )
 
 
-def _read_bytes(source: SourceFile, max_bytes: int) -> bytes:
+def read_source_bytes(source: SourceFile, max_bytes: int) -> bytes:
+    """The bytes of a whole-file input (a .txt or .html article), at most ``max_bytes`` of them.
+
+    Args:
+        source: the input file.
+        max_bytes: the largest article accepted, in bytes.
+
+    Returns:
+        The file's content.
+
+    Raises:
+        BadInput: the file is over ``max_bytes`` (by its size or by what was read), or cannot be read.
+    """
     if source.size > max_bytes:
         raise _too_big(source.display, source.size, max_bytes)
     try:
@@ -150,7 +167,7 @@ def _scalar(value: Any) -> str | None:
     return None
 
 
-def _record_from_mapping(
+def record_from_mapping(
     source: SourceFile,
     obj: dict[str, Any],
     mapping: dict[str, str | None],
@@ -160,6 +177,23 @@ def _record_from_mapping(
     row: int | None = None,
     size: int = 0,
 ) -> RawRecord | BadInput:
+    """One JSONL object or CSV row as a RawRecord, its fields picked by ``mapping``.
+
+    Args:
+        source: the file the object comes from.
+        obj: the JSON object or the row (column name -> cell).
+        mapping: article field (``text``, ``title``, ``id``, ...) -> key or column of ``obj``
+            (None: not given); ``mapping["text"]`` must be set.
+        encoding: the encoding the file was read with.
+        line: the JSONL line number (1-based), or None for a CSV row.
+        row: the CSV row number (1-based, header excluded), or None for a JSONL line.
+        size: the object's size in bytes (the line's length; 0 when not measured).
+
+    Returns:
+        The RawRecord (keys not mapped and not recomputed go to ``extra``, a ``meta`` object to
+        ``meta``), or a BadInput (returned, not raised) when the text is not a string or a mapped
+        field is not a string or number.
+    """
     text_key = mapping["text"]
     assert text_key is not None
     text = obj.get(text_key)

@@ -31,7 +31,7 @@ from typing import Any
 import httpx
 
 from eventgold.config import Connection
-from eventgold.errors import APIError, ConnectionFailed, TimedOut
+from eventgold.errors import APIError, ConnectionFailed, Option, TimedOut
 from eventgold.fileio import atomic_open
 from eventgold.redact import one_line, redact_text, strip_userinfo
 
@@ -125,7 +125,9 @@ class LabelStudioClient:
         if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
             return ConnectionFailed(
                 f"cannot reach Label Studio at {self.url}: not a usable URL ({self._describe(exc)}); "
-                "set LABEL_STUDIO_URL or --url to http(s)://host:port"
+                "set LABEL_STUDIO_URL or ",
+                Option("url"),
+                " to http(s)://host:port",
             )
         return ConnectionFailed(
             f"cannot reach Label Studio at {self.url} ({self._describe(exc)}); is it running and is "

@@ -5,7 +5,7 @@ per-region control, a result with the same region ``id``; an event's
 arguments are ``relation`` results from the trigger region to a mention
 region, labelled with the argument's role. This module turns a task's
 annotations and predictions into DocumentAnnotations and back. Control names
-are the frozen ones of :mod:`eventgold.labelconfig`; roles come from the
+are the frozen ones of :mod:`eventgold.labelstudio.label_config`; roles come from the
 ontology, which decides which role an event type allows and which mention
 types may fill it (:meth:`~eventgold.ontology.Ontology.argument_problem`);
 without one given, the configured ontology is read (:func:`configured_ontology`).
@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from eventgold.labelconfig import (
+from eventgold.labelstudio.label_config import (
     ACTOR_CONTROL,
     ACTOR_ID_CONTROL,
     ACTOR_ID_OTHER_CONTROL,

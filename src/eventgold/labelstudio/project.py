@@ -12,7 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from eventgold.errors import ConfigError, UserError
 from eventgold.labelstudio.client import LabelStudioClient
@@ -73,7 +73,7 @@ def config_labels(xml: str) -> dict[str, set[str]]:
     """The label values per control of a labeling config (relations under ``relations``).
 
     A control's labels may sit inside a View within it (a lone choice does:
-    :func:`eventgold.labelconfig.render_label_config`), so all descendants count.
+    :func:`eventgold.labelstudio.label_config.render_label_config`), so all descendants count.
     """
     try:
         root = ET.fromstring(xml)
@@ -128,6 +128,26 @@ class ProjectInfo:
     config_changed: bool
 
 
+@dataclass
+class ImportResult:
+    """What an import of tasks into a project did: the counts a push and a review push share."""
+
+    project: ProjectInfo
+    created: int = 0
+    """Tasks created."""
+    unchanged: int = 0
+    """Tasks already in the project, left as they were."""
+    predictions_added: int = 0
+
+    json_fields: ClassVar[tuple[str, ...]] = ("created", "unchanged", "predictions_added")
+    """The counts :meth:`to_json` lists, in its order."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The result for ``--json``: ``project`` (id, title, created), then each of :attr:`json_fields`."""
+        project = {"id": self.project.id, "title": self.project.title, "created": self.project.created}
+        return {"project": project, **{name: getattr(self, name) for name in self.json_fields}}
+
+
 def ensure_project(
     client: LabelStudioClient,
     title: str,
@@ -139,7 +159,7 @@ def ensure_project(
 ) -> ProjectInfo:
     """Find the project titled ``title`` (creating it if allowed) and bring its settings up to date."""
     if overlap is not None and overlap < 1:
-        raise UserError(f"--overlap must be at least 1, got {overlap}")
+        raise UserError(f"overlap (annotators per task) must be at least 1, got {overlap}")
     existing = client.find_project(title)
     settings: dict[str, Any] = {
         "label_config": label_config,

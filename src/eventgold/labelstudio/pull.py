@@ -72,11 +72,35 @@ def pull_snapshot(
 ) -> PullResult:
     """Export ``project_title`` into a new snapshot file in ``out_dir``; never overwrite one.
 
-    ``with_predictions`` (the default) also stores the project's predictions in a
-    sidecar; False skips that request (faster on large projects).
-    ``annotation_kind`` (recorded in the metadata sidecar) defaults to
-    ``adjudicator`` for a review project (made by ``eventgold review push``),
-    else ``annotator``.
+    The snapshot is Label Studio's JSON export of every task (``GET
+    /api/projects/<id>/export?exportType=JSON&download_all_tasks=true``, the
+    format of https://labelstud.io/guide/task_format),
+    stored byte for byte; when that export times out or fails with a 5xx the
+    tasks are paged through ``/api/tasks`` into the same format instead.
+
+    Args:
+        client: an open client (:class:`LabelStudioClient`).
+        project_title: the project's exact title.
+        out_dir: the folder of snapshots (made when missing).
+        export_timeout: seconds to wait for the synchronous export before paging.
+        page_size: tasks per page when paging.
+        annotation_kind: ``annotator`` or ``adjudicator``, recorded in the metadata
+            sidecar; None: ``adjudicator`` for a review project (made by
+            ``eventgold review push``), else ``annotator``.
+        with_predictions: also store the project's predictions in a
+            ``.predictions.json`` sidecar; False skips that request (faster on large projects).
+        now: the clock (UTC) naming the file ``<project>-<time>.json``.
+        on_fallback: told, in one line, when the export falls back to paging.
+
+    Returns:
+        A :class:`PullResult`: the snapshot's path, its sha256 (also written to a
+        ``.sha256`` sidecar), the method (``export`` or ``paged``), the annotation
+        kind and how many predictions were fetched (None when not asked for).
+
+    Raises:
+        UserError: no project has that title.
+        APIError: Label Studio refused a request (a 4xx export is not retried by paging).
+        ConnectionFailed: the server could not be reached.
     """
     project = client.find_project(project_title)
     if project is None:

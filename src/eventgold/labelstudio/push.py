@@ -16,14 +16,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from eventgold.errors import APIError, ConnectionFailed, RecordError, UserError
+from eventgold.errors import APIError, ConnectionFailed, Option, Part, RecordError, UserError
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.convert import (
     annotation_to_results,
     article_to_task_data,
     model_version,
 )
-from eventgold.labelstudio.project import ProjectInfo, ensure_project
+from eventgold.labelstudio.project import ImportResult, ensure_project
 from eventgold.models import Article, DocumentAnnotation, check_annotation
 from eventgold.ontology import Ontology
 
@@ -41,15 +41,10 @@ class ExistingTask:
 
 
 @dataclass
-class PushResult:
-    """What a push did."""
+class PushResult(ImportResult):
+    """What a push did (``predictions_added``: to tasks that existed before this push)."""
 
-    project: ProjectInfo
-    created: int = 0
-    unchanged: int = 0
     replaced: int = 0
-    predictions_added: int = 0
-    """Predictions added to tasks that existed before this push."""
     predictions_imported: int = 0
     """Predictions imported with the tasks created."""
     annotations_imported: int = 0
@@ -60,6 +55,9 @@ class PushResult:
     refused: list[str] = field(default_factory=list)
     unmatched_ids: list[str] = field(default_factory=list)
     """Ids of ``only_ids`` that match no article of the corpus, in the order given."""
+
+    json_fields = ("created", "unchanged", "replaced", "predictions_imported", "predictions_added",
+                   "annotations_imported", "annotations_skipped", "not_selected")
 
 
 @dataclass(frozen=True)
@@ -185,6 +183,13 @@ def push_articles(
 ) -> PushResult:
     """Create or update the project and import the articles not yet in it.
 
+    Each new article becomes one task through Label Studio's tasks import API
+    (``POST /api/projects/<id>/import``; API reference, Projects: Import tasks):
+    ``data`` with DESIGN.md's keys, predictions and annotations as ``result``
+    lists of regions (offsets in characters of the article text) and relations,
+    in the format of https://labelstud.io/guide/predictions.
+    Pushing again creates no task: tasks are matched by ``data.doc_id``.
+
     Refuses (UserError, nothing imported) when an article's text changed under
     a task that has annotations, or under an unannotated task without
     ``replace_unannotated``: offsets of existing work would break. Refuses
@@ -195,6 +200,31 @@ def push_articles(
     tasks file's, :mod:`eventgold.labelstudio.tasks_file`) are imported with the
     tasks created for their documents, so pushing again adds none; those of a
     task that exists without annotations are counted in ``annotations_skipped``.
+
+    Args:
+        client: an open client.
+        articles: the corpus (ids unique).
+        project_title: the project to create or update.
+        label_config: the labeling config XML (:func:`~eventgold.labelstudio.label_config.render_label_config`).
+        instructions: the guidelines as HTML, shown to annotators.
+        ontology: checks every prediction and annotation before anything is sent.
+        predictions: pre-annotations by document id (one per model version).
+        annotations: annotations by document id, imported with new tasks.
+        overlap: annotators per task (at least 1); None leaves the project's setting.
+        replace_unannotated: replace unannotated tasks whose article text changed.
+        only_ids: push only the articles these ids select.
+        candidates: an article's ``actor_candidates`` (``[{"value": "<id> — <name>"}]``).
+        batch_size: tasks per import request (at least 1).
+        progress: wraps the batches (a progress bar); given them and their number.
+
+    Returns:
+        A :class:`PushResult`: the project and the counts of tasks created,
+        unchanged and replaced, predictions and annotations imported or skipped.
+
+    Raises:
+        UserError: a changed article is refused, or ``batch_size``/``overlap`` is below 1.
+        RecordError: an id given twice, or a prediction or annotation the ontology or its article refuses.
+        APIError, ConnectionFailed: Label Studio refused a request or could not be reached.
     """
     if batch_size < 1:
         raise UserError(f"batch size must be at least 1, got {batch_size}")
@@ -272,8 +302,8 @@ def push_articles(
             f"{len(refused)} article(s) changed text since they were pushed: "
             + "; ".join(refused[:10])
             + (" …" if len(refused) > 10 else "")
-            + ". Offsets of annotations would break. "
-            + _refused_advice(replace_unannotated, any(r.endswith(", unannotated)") for r in refused))
+            + ". Offsets of annotations would break. ",
+            *_refused_advice(replace_unannotated, any(r.endswith(", unannotated)") for r in refused)),
         )
 
     for task in to_replace:
@@ -294,7 +324,7 @@ def push_articles(
     batches = list(_batches(to_create, batch_size))
     iterable: Iterable[list[Article]] = progress(batches, len(batches)) if progress else batches
     for batch in iterable:
-        result.created += _import_batch(client, project.id, batch, task_payload)
+        result.created += import_batch(client, project.id, batch, task_payload)
     result.annotations_imported = sum(len(annotations.get(a.id, [])) for a in to_create)
     result.predictions_imported = sum(len(predictions.get(a.id, [])) for a in to_create)
 
@@ -304,24 +334,46 @@ def push_articles(
     return result
 
 
-def _refused_advice(replace_unannotated: bool, unannotated: bool) -> str:
-    """What to do about refused changed articles (never the flag that was given, or one that cannot help)."""
+def _refused_advice(replace_unannotated: bool, unannotated: bool) -> tuple[Part, ...]:
+    """What to do about refused changed articles (never the option that was given, or one that cannot help)."""
     if unannotated and not replace_unannotated:
-        return "Annotated tasks are never replaced; use --replace-unannotated to replace the unannotated ones"
+        return (
+            "Annotated tasks are never replaced; use ",
+            Option("replace_unannotated"),
+            " to replace the unannotated ones",
+        )
     return (
         "Annotated tasks are never replaced; restore the text they were pushed with, "
-        "or push the changed articles into a new project (--project)"
+        "or push the changed articles into a new project (",
+        Option("project"),
+        ")",
     )
 
 
-def _import_batch(
+def import_batch(
     client: LabelStudioClient,
     project_id: int,
     batch: list[Article],
     payload: Callable[[Article], dict[str, Any]],
     attempts: int = 5,
 ) -> int:
-    """Import one batch; after a failure, ask the server what landed before retrying."""
+    """Import one batch of tasks; after a failure, ask the server what landed before retrying.
+
+    Args:
+        client: an open client.
+        project_id: the Label Studio project.
+        batch: the articles whose tasks to create.
+        payload: an article's task as Label Studio's tasks import API takes it
+            (``{"data": ..., "predictions": [...], "annotations": [...]}``).
+        attempts: tries in all; waits of 2, 4, 8… seconds (at most 30) between them.
+
+    Returns:
+        How many tasks of ``batch`` the project holds afterwards (all of them, unless it raised).
+
+    Raises:
+        ConnectionFailed: the server stayed unreachable for ``attempts`` tries.
+        APIError: the server refused the import (a 4xx at once; a 5xx after ``attempts`` tries).
+    """
     remaining = batch
     for attempt in range(attempts):
         try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from eventgold.errors import RecordError
-from eventgold.labelconfig import (
+from eventgold.labelstudio.label_config import (
     ACTOR_CONTROL,
     ACTOR_ID_CONTROL,
     ACTOR_ID_OTHER_CONTROL,
@@ -29,7 +29,7 @@ from eventgold.labelconfig import (
     is_mode_control,
     mode_control,
 )
-from eventgold.labelstudio.task_data import CANDIDATE_SEPARATOR, _parse_date
+from eventgold.labelstudio.task_data import CANDIDATE_SEPARATOR, parse_date
 from eventgold.models import Argument, DocumentAnnotation, Event, Mention, Span
 from eventgold.offsets import OffsetProblem, ResolvedSpan, Step, resolve_span
 from eventgold.ontology import Ontology
@@ -184,7 +184,7 @@ def _event(
             mode = first_value(val.get("choices"))
     date_value = attrs.get(EVENT_DATE_CONTROL, {})
     try:
-        date = _parse_date(date_value.get("datetime") or date_value.get("date"))
+        date = parse_date(date_value.get("datetime") or date_value.get("date"))
     except ValueError as exc:
         out.problem(
             f"{exc}; the event is kept without a date",

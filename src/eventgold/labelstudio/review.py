@@ -38,13 +38,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eventgold.errors import APIError, InputError, RecordError, UserError
+from eventgold.errors import APIError, InputError, Option, RecordError, UserError
 from eventgold.gold.adjudicate import Conflict, ConflictIssue
+from eventgold.jsonl import read_jsonl
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.convert import article_to_task_data, task_data_to_article
-from eventgold.labelstudio.project import ProjectInfo, ensure_project
-from eventgold.labelstudio.push import _import_batch, existing_tasks, prediction_payload
-from eventgold.models import Article, DocumentAnnotation, check_annotation, read_jsonl
+from eventgold.labelstudio.project import ImportResult, ProjectInfo, ensure_project
+from eventgold.labelstudio.push import existing_tasks, import_batch, prediction_payload
+from eventgold.models import Article, DocumentAnnotation, check_annotation
 from eventgold.ontology import Ontology
 from eventgold.problems import Problem
 from eventgold.records_io import load_corpus
@@ -88,34 +89,26 @@ def read_conflicts(path: str | Path) -> list[Conflict]:
     conflicts = list(read_jsonl(file, Conflict))
     seen: set[str] = set()
     for line, conflict in enumerate(conflicts, start=1):
-        if conflict.doc_id in seen:
+        problem = _conflict_problem(conflict, seen)
+        if problem is not None:
+            message, field_name, value = problem
             raise RecordError(
-                "the document has two conflict lines; use the conflicts.jsonl of one gold build",
-                file=str(file),
-                line=line,
-                doc_id=conflict.doc_id,
-                field="doc_id",
+                message, file=str(file), line=line, doc_id=conflict.doc_id, field=field_name, value=value
             )
         seen.add(conflict.doc_id)
-        if not conflict.versions:
-            raise RecordError(
-                "the conflict lists no annotator versions; there is nothing to review",
-                file=str(file),
-                line=line,
-                doc_id=conflict.doc_id,
-                field="versions",
-            )
-        for version in conflict.versions:
-            if version.doc_id != conflict.doc_id:
-                raise RecordError(
-                    f"a version is for document {version.doc_id!r}",
-                    file=str(file),
-                    line=line,
-                    doc_id=conflict.doc_id,
-                    field="versions.doc_id",
-                    value=version.doc_id,
-                )
     return conflicts
+
+
+def _conflict_problem(conflict: Conflict, seen: set[str]) -> tuple[str, str, str | None] | None:
+    """What is wrong with one line of ``conflicts.jsonl``: (message, field, bad value), or None."""
+    if conflict.doc_id in seen:
+        return "the document has two conflict lines; use the conflicts.jsonl of one gold build", "doc_id", None
+    if not conflict.versions:
+        return "the conflict lists no annotator versions; there is nothing to review", "versions", None
+    for version in conflict.versions:
+        if version.doc_id != conflict.doc_id:
+            return f"a version is for document {version.doc_id!r}", "versions.doc_id", version.doc_id
+    return None
 
 
 def review_model_version(version: DocumentAnnotation) -> str:
@@ -159,7 +152,8 @@ def articles_from_label_studio(
         if not task_ids:
             raise InputError(
                 f"document {conflict.doc_id!r}: its versions name no Label Studio task to take the "
-                "article from; pass the corpus or snapshot with --articles"
+                "article from; pass the corpus or snapshot with ",
+                Option("articles"),
             )
         last: Exception | None = None
         for task_id in task_ids:
@@ -179,7 +173,8 @@ def articles_from_label_studio(
                 f"document {conflict.doc_id!r}: none of its source tasks ({', '.join(map(str, task_ids))}) "
                 f"is on {client.url} with that doc_id"
                 + (f" ({last})" if last else "")
-                + "; pass the corpus or snapshot with --articles"
+                + "; pass the corpus or snapshot with ",
+                Option("articles"),
             )
     return out
 
@@ -203,18 +198,16 @@ def read_articles(path: str | Path, problems: list[Problem] | None = None) -> di
 
 
 @dataclass
-class ReviewPushResult:
+class ReviewPushResult(ImportResult):
     """What a review push did."""
 
-    project: ProjectInfo
     documents: int = 0
-    created: int = 0
-    unchanged: int = 0
-    predictions_added: int = 0
     predictions_updated: int = 0
     predictions_unchanged: int = 0
     reviewed: list[str] = field(default_factory=list)
     """Documents whose review task already has an annotation (an adjudication)."""
+
+    json_fields = ("documents", *ImportResult.json_fields, "predictions_updated", "predictions_unchanged")
 
 
 def _result_key(result: Any) -> str:
@@ -228,8 +221,9 @@ def _review_project(
     existing = client.find_project(title)
     if existing is not None and not is_review_project(existing) and int(existing.get("task_number") or 0) > 0:
         raise UserError(
-            f"project {title!r} already exists with tasks and is not an eventgold review project; "
-            "choose another --project title for the review (never the annotation project)"
+            f"project {title!r} already exists with tasks and is not an eventgold review project; choose another ",
+            Option("review_title"),
+            " for the review (never the annotation project)",
         )
     info = ensure_project(client, title, label_config=label_config, instructions=instructions)
     project = client.project(info.id)
@@ -331,7 +325,7 @@ def push_review(
 
     for start in range(0, len(to_create), batch_size):
         batch = to_create[start : start + batch_size]
-        result.created += _import_batch(client, project.id, batch, task_payload)
+        result.created += import_batch(client, project.id, batch, task_payload)
         result.predictions_added += sum(len(payloads[a.id]["predictions"]) for a in batch)
 
     if update:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from eventgold.errors import ServerError
+from eventgold.errors import Option, ServerError
 from eventgold.fileio import atomic_write_text
 from eventgold.redact import redact_text
 
@@ -219,7 +219,7 @@ def start(
         )
     chosen = port or free_port()
     if not _port_free(chosen):
-        raise ServerError(f"port {chosen} on 127.0.0.1 is already in use; pass another --port")
+        raise ServerError(f"port {chosen} on 127.0.0.1 is already in use; pass another ", Option("port"))
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("LABEL_STUDIO_", "DJANGO_"))},
         "LABEL_STUDIO_USERNAME": username,

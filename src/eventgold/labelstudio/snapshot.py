@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 from eventgold.errors import EventgoldWarning, InputError, RecordError
 from eventgold.fileio import sha256_file
+from eventgold.jsonl import JsonListFile, read_json_list
 from eventgold.labelstudio.convert import (
     annotator_of,
     configured_ontology,
@@ -183,27 +184,23 @@ class Snapshot:
     (pulled with ``--no-predictions``): they are not in :attr:`predictions`."""
 
 
+SNAPSHOT_FILE = JsonListFile(
+    what="the snapshot",
+    not_found="snapshot not found",
+    folder="give a snapshot file (exports/raw/<name>.json)",
+    invalid="pull a new snapshot with `eventgold pull`",
+    not_a_list="expected a JSON list of tasks (a Label Studio JSON export)",
+)
+"""A snapshot's messages; ``NaN`` lead times are read (then repaired as missing)."""
+
+
 def iter_tasks(path: Path) -> Iterator[dict[str, Any]]:
     """The tasks of a Label Studio JSON export file (a JSON list), as dicts.
 
     Raises:
         InputError: the file is missing, unreadable, not JSON, or not a list of objects.
     """
-    try:
-        with path.open("rb") as fh:
-            raw = json.load(fh)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: snapshot not found") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{path}: is a folder; give a snapshot file (exports/raw/<name>.json)") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the snapshot: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); pull a new snapshot with `eventgold pull`"
-        ) from exc
-    if not isinstance(raw, list):
-        raise InputError(f"{path}: expected a JSON list of tasks (a Label Studio JSON export)")
+    raw = read_json_list(path, SNAPSHOT_FILE)
     for i, task in enumerate(raw):
         if not isinstance(task, dict):
             raise InputError(f"{path}: item {i} is not a task object")
@@ -323,6 +320,13 @@ def read_snapshot(
 ) -> Snapshot:
     """Read a raw snapshot written by ``eventgold pull`` into records.
 
+    The file is Label Studio's JSON export format (``exportType=JSON``: a list of
+    task objects, each with its ``data``, ``annotations`` and ``predictions``,
+    every annotation a ``result`` list of regions and relations;
+    https://labelstud.io/guide/task_format).
+    Its sidecars, when present, add the annotators' e-mails (``.meta.json``) and
+    the prediction objects (``.predictions.json``).
+
     Args:
         path: the snapshot file (``exports/raw/<project>-<time>.json``).
         annotation_kind: ``annotator`` or ``adjudicator``; defaults to what the
@@ -332,12 +336,29 @@ def read_snapshot(
             (default: the configured ontology, found like every verb finds it).
 
     Returns:
-        A :class:`Snapshot`; its problems and repairs name the snapshot file.
+        A :class:`Snapshot`: one Article per task, one DocumentAnnotation per
+        annotation and per prediction (offsets in characters of the task text),
+        and the problems and repairs met, each naming the snapshot file.
 
     Raises:
         InputError: the file or a sidecar cannot be read.
         RecordError: a task is not one eventgold pushed, or two disagree.
         OntologyError: no ontology is given and the configured one cannot be read.
+
+    Example (a snapshot of one task, annotated by one person):
+
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> region = {"id": "m1", "from_name": "actor", "to_name": "text", "type": "labels",
+    ...           "value": {"start": 0, "end": 6, "text": "Police", "labels": ["POL"]}}
+    >>> task = {"id": 1, "data": {"doc_id": "d1", "text": "Police met protesters."},
+    ...         "annotations": [{"id": 7, "completed_by": 1, "result": [region]}]}
+    >>> _ = (folder / "s.json").write_text(json.dumps([task]))
+    >>> _ = (folder / "s.json.meta.json").write_text(json.dumps({"users": {"1": "ana@example.org"}}))
+    >>> snap = read_snapshot(folder / "s.json")
+    >>> snap.task_count, len(snap.annotations), snap.annotations[0].origin.name, len(snap.problems)
+    (1, 1, 'ana@example.org', 0)
     """
     file = Path(path)
     meta = read_snapshot_meta(file)

@@ -43,7 +43,19 @@ def _iso_day(text: str) -> dt.date | None:
         return None
 
 
-def _parse_date(raw: Any) -> dt.date | None:
+def parse_date(raw: Any) -> dt.date | None:
+    """The day a task's ``published`` value (or a date region's value) names.
+
+    Args:
+        raw: ``YYYY-MM-DD`` (a time may follow), ``MM/DD/YYYY`` or ``DD.MM.YYYY``;
+            an empty value is no date.
+
+    Returns:
+        The date, or None for an empty value.
+
+    Raises:
+        ValueError: any other value (``unreadable date '…'``).
+    """
     if not raw:
         return None
     text = str(raw).strip()

@@ -25,7 +25,6 @@ pushes (``completed_by`` is not sent).
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from eventgold.errors import InputError, RecordError
+from eventgold.jsonl import JsonListFile, read_json_list
 from eventgold.labelstudio.snapshot import convert_task
 from eventgold.models import Article, DocumentAnnotation, check_annotation
 from eventgold.offsets import RepairedSpansWarning
@@ -88,32 +88,24 @@ class TasksFile:
         return merged
 
 
+TASKS_FILE = JsonListFile(
+    what="the tasks file",
+    not_found="no such file",
+    folder="give the tasks file (e.g. DIR/tasks.json)",
+    invalid="a .json input is read as a Label Studio tasks file (a corpus is JSONL: name it .jsonl)",
+    not_a_list='expected a JSON list of Label Studio tasks ({"data": {...}} objects), as '
+    "`eventgold export --format labelstudio` writes; a corpus is JSONL (.jsonl)",
+    strict="write the tasks file as strict JSON",
+    encoding="utf-8",
+)
+"""A tasks file's messages: strict JSON in UTF-8."""
+
+
 def _load(path: Path) -> list[dict[str, Any]]:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"), parse_constant=_no_constant)
-    except FileNotFoundError as exc:
-        raise InputError(f"{path}: no such file") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{path}: is a folder; give the tasks file (e.g. DIR/tasks.json)") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the tasks file: {exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            f"{path}:{exc.lineno}: not valid JSON ({exc.msg}); a .json input is read as a Label Studio tasks "
-            "file (a corpus is JSONL: name it .jsonl)"
-        ) from exc
-    except ValueError as exc:  # NaN / Infinity
-        raise InputError(f"{path}: {exc}; write the tasks file as strict JSON") from exc
-    if not isinstance(raw, list) or not all(isinstance(t, dict) for t in raw):
-        raise InputError(
-            f'{path}: expected a JSON list of Label Studio tasks ({{"data": {{...}}}} objects), as '
-            "`eventgold export --format labelstudio` writes; a corpus is JSONL (.jsonl)"
-        )
+    raw = read_json_list(path, TASKS_FILE)
+    if not all(isinstance(t, dict) for t in raw):
+        raise InputError(f"{path}: {TASKS_FILE.not_a_list}")
     return raw
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
 
 
 def _candidates(raw: Any, where: str, doc_id: str) -> list[dict[str, str]]:

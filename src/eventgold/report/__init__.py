@@ -29,7 +29,20 @@ from eventgold.scoring.report import ScoreReport
 ReportModel = ScoreReport | AgreementReport
 ReportKind = Literal["score", "agreement"]
 
-__all__ = ["ReportModel", "load_report", "render", "report_kind"]
+__all__ = ["NotAReport", "ReportModel", "load_report", "render", "report_kind"]
+
+
+class NotAReport(InputError):
+    """What was given is no report: a ``folder``, a ``missing`` file, or JSON that is ``neither`` kind.
+
+    ``where`` names the path (or ``report`` for an object); the command line words its own
+    hint from ``reason`` (how to make a report with the CLI).
+    """
+
+    def __init__(self, where: str, reason: Literal["folder", "missing", "neither"], message: str) -> None:
+        self.where = where
+        self.reason = reason
+        super().__init__(message)
 
 
 def report_kind(data: Mapping[str, Any], where: str = "report") -> ReportKind:
@@ -43,9 +56,11 @@ def report_kind(data: Mapping[str, Any], where: str = "report") -> ReportKind:
         return "score"
     if "annotators" in data and "spans" in data:
         return "agreement"
-    raise InputError(
-        f"{where}: neither a score report (eventgold score --json) nor an agreement report "
-        "(eventgold agree --json); give one of those JSON files"
+    raise NotAReport(
+        where,
+        "neither",
+        f"{where}: neither a score report nor an agreement report (ScoreReport or AgreementReport JSON); "
+        "give one of those JSON files",
     )
 
 
@@ -78,9 +93,9 @@ def load_report(source: str | Path | Mapping[str, Any] | ReportModel) -> ReportM
         path = Path(source)
         where = str(path)
         if path.is_dir():
-            raise InputError(f"{path}: is a folder; give a report JSON file (from eventgold score/agree --json)")
+            raise NotAReport(where, "folder", f"{path}: is a folder; give a report JSON file")
         if not path.is_file():
-            raise InputError(f"{path}: report JSON not found; make one with eventgold score/agree --json")
+            raise NotAReport(where, "missing", f"{path}: report JSON not found")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as exc:

@@ -13,9 +13,11 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eventgold.gold.agreement import AgreementReport, PairCounts
-from eventgold.scoring.error_analysis import ErrorItem
-from eventgold.scoring.report import HEADLINE_METRICS, ExtractorScore, Interval, PRFScore, ScoreReport
+from eventgold.evaluation.error_items import ErrorItem
+from eventgold.gold.agreement import AgreementReport
+from eventgold.gold.agreement_counts import PairCounts
+from eventgold.scoring.metrics import HEADLINE_METRICS
+from eventgold.scoring.report import ExtractorScore, Interval, PRFScore, ScoreReport
 
 SUMMARY_METRICS: tuple[str, ...] = (
     *HEADLINE_METRICS,
@@ -229,6 +231,31 @@ def per_type_support(report: ScoreReport, family: str, type_name: str) -> int | 
 def type_interval(report: ScoreReport, family: str, extractor: int, type_name: str) -> Interval | None:
     """The per-type F1 interval, when the report has one."""
     return report.extractors[extractor].type_intervals.get(family, {}).get(type_name)
+
+
+@dataclass(frozen=True)
+class TypeRow:
+    """One row of a per-type table: a type, its gold units, and each extractor's F1 and interval."""
+
+    type: str
+    support: int | None
+    """Gold units of the type (None when no extractor lists it)."""
+    f1: list[float | None]
+    """Per extractor, in report order; None where the extractor does not list the type."""
+    intervals: list[Interval | None]
+    """Per extractor, the bootstrap interval of that F1 when the report has one."""
+    best: set[int]
+    """Indices of the extractors with the best F1 (see :func:`best_indices`)."""
+
+
+def per_type_rows(report: ScoreReport, family: str) -> list[TypeRow]:
+    """The per-type table of ``family`` (``mention.strict``, ``event.trigger_cls`` or ``event.arg_cls``)."""
+    rows: list[TypeRow] = []
+    for t in per_type_types(report, family):
+        values = [per_type_f1(report, family, i, t) for i in range(len(report.extractors))]
+        cis = [type_interval(report, family, i, t) for i in range(len(report.extractors))]
+        rows.append(TypeRow(t, per_type_support(report, family, t), values, cis, best_indices(values)))
+    return rows
 
 
 def pair_matrix(names: Sequence[str], pairs: Sequence[PairCounts]) -> list[list[float | None]]:

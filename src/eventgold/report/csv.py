@@ -23,8 +23,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from eventgold.errors import ConfigError
+from eventgold.evaluation.counts import Counts
 from eventgold.fileio import atomic_write_text
-from eventgold.gold.agreement import AgreementReport, Counts
+from eventgold.gold.agreement import AgreementReport
 from eventgold.report.common import ERROR_COLUMNS, error_rows
 from eventgold.scoring.report import ScoreReport
 
@@ -230,12 +231,20 @@ def agreement_tables(report: AgreementReport) -> dict[str, str]:
     return out
 
 
+class NotAFolder(ConfigError):
+    """The folder asked for the CSV tables is a file (``path``)."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        self.path = path
+        super().__init__(message)
+
+
 def write_csv(report: ScoreReport | AgreementReport, folder: str | Path) -> list[Path]:
     """Write every table of ``report`` as CSV files into ``folder``; return the paths written."""
     tables = score_tables(report) if isinstance(report, ScoreReport) else agreement_tables(report)
     target = Path(folder)
     if target.exists() and not target.is_dir():
-        raise ConfigError(f"{target}: --csv needs a folder, and this is a file; give a folder path")
+        raise NotAFolder(target, f"{target}: csv_dir needs a folder, and this is a file; give a folder path")
     written: list[Path] = []
     for name, text in tables.items():
         path = target / name

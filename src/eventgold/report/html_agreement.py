@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eventgold import __version__
 from eventgold.gold.agreement import AgreementReport
 from eventgold.report import plots
 from eventgold.report.common import (
@@ -17,14 +16,14 @@ from eventgold.report.html_common import (
     Cell,
     Column,
     Row,
-    _command,
-    _warnings,
     esc,
     figure,
     filters,
     html_table,
-    page,
+    report_page,
     snippet_html,
+    text_row,
+    warnings_box,
 )
 
 DISAGREEMENT_TABLE_ID = "disagreement-table"
@@ -171,15 +170,15 @@ def _figures(report: AgreementReport) -> str:
     columns += [Column("Fleiss' κ", "num"), Column("Fleiss units × raters", "num"), Column("Krippendorff's α", "num")]
     columns += [Column("α units", "num")]
     rows = [
-        [
-            esc(fa.field),
-            str(fa.units),
-            esc(fmt(fa.cohen_mean)),
-            esc(fmt(fa.fleiss)),
-            esc(f"{fa.fleiss_units} × {fa.fleiss_raters}"),
-            esc(fmt(fa.alpha)),
-            str(fa.alpha_units),
-        ]
+        text_row(
+            fa.field,
+            fa.units,
+            fmt(fa.cohen_mean),
+            fmt(fa.fleiss),
+            f"{fa.fleiss_units} × {fa.fleiss_raters}",
+            fmt(fa.alpha),
+            fa.alpha_units,
+        )
         for fa in report.fields
     ]
     out += ["<h3>Categorical fields on aligned units</h3>", html_table(columns, rows)]
@@ -225,14 +224,9 @@ def agreement_html(report: AgreementReport) -> str:
         f"with two or more annotators, {report.annotations} annotations ({report.cancelled} cancelled, left out).</p>"
     )
     sections = [
-        ("annotators", "Annotators", _warnings(report.warnings) + _annotators(report)),
+        ("annotators", "Annotators", warnings_box(report.warnings) + _annotators(report)),
         ("pairwise", "Pairwise agreement", _pairwise(report)),
         ("figures", "Figures", _figures(report)),
         ("disagreements", "Disagreements", _disagreements(report)),
-        ("command", "Command", _command(report.command)),
     ]
-    footer = (
-        f"eventgold {esc(__version__)} · report schema {esc(report.schema_version)} · "
-        "rendered from the agreement JSON (<code>eventgold report</code> re-renders it)"
-    )
-    return page("eventgold agreement report", lede, sections, footer)
+    return report_page("eventgold agreement report", lede, sections, "agreement", report.schema_version, report.command)

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from eventgold import __version__
 from eventgold.report.common import (
     split_snippet,
 )
@@ -110,7 +111,8 @@ def filters(table_id: str, selects: Sequence[tuple[str, int, Sequence[str]]], pl
     return "".join(parts)
 
 
-def _warnings(items: Sequence[str]) -> str:
+def warnings_box(items: Sequence[str]) -> str:
+    """A boxed list of warnings (each escaped), or nothing when there are none."""
     if not items:
         return ""
     return (
@@ -118,6 +120,11 @@ def _warnings(items: Sequence[str]) -> str:
         + "".join(f"<li>{esc(w)}</li>" for w in items)
         + ("</ul></div>")
     )
+
+
+def text_row(*values: object) -> Row:
+    """A table row of plain-text cells: each value as ``str``, HTML-escaped."""
+    return [esc(v) for v in values]
 
 
 def page(title: str, lede: str, sections: Sequence[tuple[str, str, str]], footer: str) -> str:
@@ -137,6 +144,23 @@ def page(title: str, lede: str, sections: Sequence[tuple[str, str, str]], footer
         f'<nav aria-label="sections">{nav}</nav><main>{body}</main>'
         f"<footer>{footer}</footer><script>{JS}</script></body></html>\n"
     )
+
+
+def report_page(
+    title: str,
+    lede: str,
+    sections: Sequence[tuple[str, str, str]],
+    kind: str,
+    schema_version: str,
+    command: str | None,
+) -> str:
+    """:func:`page` of a ``kind`` report (``score`` or ``agreement``): its sections, then the
+    command that made it, and a footer naming the eventgold version and the report schema."""
+    footer = (
+        f"eventgold {esc(__version__)} · report schema {esc(schema_version)} · "
+        f"rendered from the {esc(kind)} JSON (<code>eventgold report</code> re-renders it)"
+    )
+    return page(title, lede, [*sections, ("command", "Command", command_block(command))], footer)
 
 
 PAGE_SIZE = 100
@@ -213,7 +237,8 @@ def data_table(
     return pager + table + data
 
 
-def _command(command: str | None) -> str:
+def command_block(command: str | None) -> str:
+    """The command line that made the report, as an escaped code block (or a note that none was recorded)."""
     if not command:
         return "<p>Not recorded (the report was made by the library, not the command line).</p>"
     return f"<pre><code>{esc(command)}</code></pre>"

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from eventgold import __version__
 from eventgold.report import plots
 from eventgold.report.common import (
     ALPHA,
@@ -20,12 +19,9 @@ from eventgold.report.common import (
     fmt_p,
     is_missing,
     label,
-    per_type_f1,
-    per_type_support,
-    per_type_types,
+    per_type_rows,
     significance_rows,
     split_snippet,
-    type_interval,
 )
 from eventgold.report.html_common import (
     PAGE_SIZE,
@@ -33,16 +29,26 @@ from eventgold.report.html_common import (
     Column,
     DataCell,
     Row,
-    _command,
-    _warnings,
     data_table,
     esc,
     figure,
     filters,
     html_table,
-    page,
+    report_page,
+    text_row,
+    warnings_box,
 )
-from eventgold.scoring.report import HEADLINE_METRICS, ScoreReport
+from eventgold.scoring.metrics import HEADLINE_METRICS
+from eventgold.scoring.report import ExtractorScore, ScoreReport
+
+COVERAGE: tuple[tuple[str, Callable[[ExtractorScore], int]], ...] = (
+    ("Documents scored", lambda e: e.docs_scored),
+    ("Predicted", lambda e: e.docs_predicted),
+    ("Missing", lambda e: len(e.missing_docs)),
+    ("Not in gold", lambda e: len(e.unknown_docs)),
+    ("Outside split", lambda e: e.outside_selection),
+)
+"""The coverage table's columns: title and how many documents of an extractor it counts."""
 
 
 def _value_cell(value: float | None, ci_text: str) -> str:
@@ -90,20 +96,18 @@ def _summary(report: ScoreReport) -> str:
 
 def _per_type(report: ScoreReport) -> str:
     out = []
-    n = len(report.extractors)
     for family, title in TYPE_FAMILIES.items():
-        types = per_type_types(report, family)
-        series = []
-        for i, e in enumerate(report.extractors):
-            cis = [type_interval(report, family, i, t) for t in types]
-            series.append(
-                plots.Series(
-                    e.name,
-                    [per_type_f1(report, family, i, t) for t in types],
-                    [c.low if c else None for c in cis],
-                    [c.high if c else None for c in cis],
-                )
+        table = per_type_rows(report, family)
+        types = [row.type for row in table]
+        series = [
+            plots.Series(
+                e.name,
+                [row.f1[i] for row in table],
+                [c.low if (c := row.intervals[i]) else None for row in table],
+                [c.high if (c := row.intervals[i]) else None for row in table],
             )
+            for i, e in enumerate(report.extractors)
+        ]
         out.append(f"<h3>{esc(title)}</h3>")
         out.append(
             figure(
@@ -116,13 +120,11 @@ def _per_type(report: ScoreReport) -> str:
         columns = [Column("Type"), Column("Gold", "num"), *(Column(e.name, "num") for e in report.extractors)]
         rows: list[Row] = []
         classes: list[list[list[str]]] = []
-        for t in types:
-            values = [per_type_f1(report, family, i, t) for i in range(n)]
-            best = best_indices(values)
-            cells: list[Cell] = [esc(t), esc(fmt_count(per_type_support(report, family, t)))]
-            cells += [_value_cell(v, fmt_interval(type_interval(report, family, i, t))) for i, v in enumerate(values)]
+        for row in table:
+            cells: list[Cell] = [esc(row.type), esc(fmt_count(row.support))]
+            cells += [_value_cell(v, fmt_interval(row.intervals[i])) for i, v in enumerate(row.f1)]
             rows.append(cells)
-            classes.append([[], [], *(["best"] if i in best else [] for i in range(n))])
+            classes.append([[], [], *(["best"] if i in row.best else [] for i in range(len(row.f1)))])
         out.append(html_table(columns, rows, classes=classes) if rows else "<p>No units of this kind.</p>")
     return "".join(out)
 
@@ -152,19 +154,8 @@ def _details(report: ScoreReport) -> str:
                 + [esc(fmt(x)) for x in (s.precision, s.recall, s.f1)]
             )
     out += ["<h3>Events, canonical actors and coder tuples</h3>", html_table(columns, rows)]
-    columns = [Column("Extractor"), Column("Documents scored", "num"), Column("Predicted", "num")]
-    columns += [Column("Missing", "num"), Column("Not in gold", "num"), Column("Outside split", "num")]
-    rows = [
-        [
-            esc(e.name),
-            str(e.docs_scored),
-            str(e.docs_predicted),
-            str(len(e.missing_docs)),
-            str(len(e.unknown_docs)),
-            str(e.outside_selection),
-        ]
-        for e in report.extractors
-    ]
+    columns = [Column("Extractor"), *(Column(title, "num") for title, _ in COVERAGE)]
+    rows = [text_row(e.name, *(count(e) for _, count in COVERAGE)) for e in report.extractors]
     out += ["<h3>Coverage</h3>", html_table(columns, rows)]
     return "".join(out)
 
@@ -406,17 +397,12 @@ def score_html(report: ScoreReport) -> str:
     )
     warnings = report.all_warnings()  # each extractor's name its own
     sections = [
-        ("summary", "Summary", _warnings(warnings) + _summary(report)),
+        ("summary", "Summary", warnings_box(warnings) + _summary(report)),
         ("per-type", "Per type", _per_type(report)),
         ("details", "Details", _details(report)),
         ("confusion", "Confusion", _confusion(report)),
         ("significance", "Significance", _significance(report)),
         ("errors", "Errors", _errors(report)),
         ("gold", "Gold", _gold(report)),
-        ("command", "Command", _command(report.command)),
     ]
-    footer = (
-        f"eventgold {esc(__version__)} · report schema {esc(report.schema_version)} · "
-        "rendered from the score JSON (<code>eventgold report</code> re-renders it)"
-    )
-    return page("eventgold scoring report", lede, sections, footer)
+    return report_page("eventgold scoring report", lede, sections, "score", report.schema_version, report.command)

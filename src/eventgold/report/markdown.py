@@ -25,14 +25,12 @@ from eventgold.report.common import (
     fmt_interval,
     fmt_p,
     label,
-    per_type_f1,
-    per_type_support,
-    per_type_types,
+    per_type_rows,
     significance_rows,
     split_snippet,
-    type_interval,
 )
-from eventgold.scoring.report import HEADLINE_METRICS, ScoreReport
+from eventgold.scoring.metrics import HEADLINE_METRICS
+from eventgold.scoring.report import ScoreReport
 
 MAX_ROWS = 100
 _ESCAPES = str.maketrans(
@@ -113,16 +111,14 @@ def _summary(report: ScoreReport) -> str:
 def _per_type(report: ScoreReport, family: str) -> str:
     names = [md(e.name) for e in report.extractors]
     rows = []
-    for t in per_type_types(report, family):
-        values = [per_type_f1(report, family, i, t) for i in range(len(report.extractors))]
-        best = best_indices(values)
+    for row in per_type_rows(report, family):
         cells = []
-        for i, v in enumerate(values):
+        for i, v in enumerate(row.f1):
             text = fmt(v)
-            if i in best:
+            if i in row.best:
                 text = f"**{text}** ★"
-            cells.append(f"{text} {fmt_interval(type_interval(report, family, i, t))}".strip())
-        rows.append([md(t), fmt_count(per_type_support(report, family, t)), *cells])
+            cells.append(f"{text} {fmt_interval(row.intervals[i])}".strip())
+        rows.append([md(row.type), fmt_count(row.support), *cells])
     if not rows:
         return "_No types._"
     return table(["type", "gold", *names], rows)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from eventgold.evaluation.matching import Alignment
 from eventgold.models import Mention
-from eventgold.scoring.matching import Matching
 from eventgold.scoring.mentions import MentionRows
 
 
@@ -33,7 +33,7 @@ class IdAccuracy:
     pred_without_id: int
 
 
-def id_accuracy(matching: Matching, gold: MentionRows, pred: MentionRows) -> IdAccuracy:
+def id_accuracy(matching: Alignment, gold: MentionRows, pred: MentionRows) -> IdAccuracy:
     """Compare canonical ids on the pairs of ``matching`` that are correct (same boundaries)."""
     compared = correct = g_none = p_none = 0
     idx = np.flatnonzero(matching.correct)

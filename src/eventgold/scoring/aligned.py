@@ -11,23 +11,34 @@ from eventgold.models import DocumentAnnotation, GoldDocument, check_against_art
 
 
 @dataclass
-class _Aligned:
+class AlignedPredictions:
     """One extractor's predictions aligned with the selected gold documents."""
 
     preds: list[DocumentAnnotation | None]
+    """One entry per selected gold document, in gold order; None where the extractor gave none."""
     missing: list[str]
+    """Gold document ids without a prediction."""
     unknown: list[str]
+    """Predicted document ids not in the gold file (sorted)."""
     outside: int
+    """Predicted documents in the gold but outside the selected split."""
     warnings: list[str]
+    """Messages about these predictions, each starting with the extractor's name."""
 
 
-def _align(
+def align_predictions(
     name: str,
     gold: Sequence[GoldDocument],
     all_gold_ids: set[str],
     predictions: Iterable[DocumentAnnotation],
     source: str | None,
-) -> _Aligned:
+) -> AlignedPredictions:
+    """Put extractor ``name``'s ``predictions`` in the order of the selected ``gold`` documents.
+
+    ``all_gold_ids`` are the ids of the whole gold file (selected or not); ``source``
+    names the prediction file in errors. Raises RecordError when a document is
+    annotated twice, or when a prediction's offsets or span texts do not fit its article.
+    """
     index = {g.doc_id: i for i, g in enumerate(gold)}
     preds: list[DocumentAnnotation | None] = [None] * len(gold)
     unknown: list[str] = []
@@ -69,4 +80,4 @@ def _align(
         warnings.append(f"{name}: {len(missing)} gold documents have no prediction; scored as empty predictions")
     if unknown:
         warnings.append(f"{name}: {len(unknown)} predicted documents are not in the gold; ignored")
-    return _Aligned(preds, missing, sorted(unknown), outside, warnings)
+    return AlignedPredictions(preds, missing, sorted(unknown), outside, warnings)

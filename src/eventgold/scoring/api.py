@@ -19,29 +19,31 @@ Every warning about one extractor's predictions starts with its name
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from eventgold.errors import RecordError, UserError
-from eventgold.models import SPLITS, DocumentAnnotation, GoldDocument
-from eventgold.ontology import Ontology, load_ontology
-from eventgold.scoring.actors import actor_set_counts, id_accuracy
-from eventgold.scoring.aligned import _align, _Aligned
-from eventgold.scoring.coder import CODER_VARIANTS, score_coder_doc
-from eventgold.scoring.counts import (
+from eventgold.evaluation.counts import (
     ZERO_DIVISION_CHOICES,
-    PRFCounts,
+    Counts,
     SchemeCounts,
     Warnings,
     f1_from_counts,
     ratio,
 )
-from eventgold.scoring.error_analysis import ErrorItem, mention_errors
+from eventgold.evaluation.error_items import ErrorItem
+from eventgold.models import SPLITS, DocumentAnnotation, GoldDocument, Mention
+from eventgold.ontology import Ontology, load_ontology
+from eventgold.scoring.actors import actor_set_counts, id_accuracy
+from eventgold.scoring.aligned import AlignedPredictions, align_predictions
+from eventgold.scoring.coder import CODER_VARIANTS, score_coder_doc
+from eventgold.scoring.error_analysis import mention_errors
 from eventgold.scoring.events import ACE_METRICS, EventDocResult, score_events_doc
-from eventgold.scoring.flat import flat_metrics
 from eventgold.scoring.mentions import SCHEME_NAMES, MentionRows, MentionScores, build_rows, score_mentions
+from eventgold.scoring.metrics import SCHEME_COUNT_KEYS, flat_metrics
 from eventgold.scoring.report import (
     Accuracy,
     ActorScores,
@@ -55,37 +57,35 @@ from eventgold.scoring.report import (
     ScoreReport,
     SignificanceTest,
 )
-from eventgold.scoring.significance import (  # noqa: F401 - moved there, re-exported here
+from eventgold.scoring.significance import (
     NONE_GROUP,
     SPECS,
-    _column_specs,
-    _groups,
-    _Result,
-    _statistics,
+    ScoredExtractor,
+    group_scores,
+    label_counts,
+    resampled_statistics,
+    type_count_matrix,
 )
 
 GROUP_BY: tuple[str, ...] = ("type", "source", "split")
+"""What ``score(by=...)`` can break the scores down by."""
 SMALL_SAMPLE = 30
 """Fewer documents than this: resampling statistics come with a warning."""
+COLUMN = {s.name: s for s in SPECS}
+"""Resampled metric family -> its (score, actual, possible) columns in the per-document matrix."""
 
 
 def _scheme_score(c: SchemeCounts, partial: bool, zd: str, what: str, w: Warnings) -> SchemeScore:
     credit = c.credit(partial)
     return SchemeScore(
-        cor=c.cor,
-        inc=c.inc,
-        par=c.par,
-        mis=c.mis,
-        spu=c.spu,
-        actual=c.actual,
-        possible=c.possible,
+        **{k: getattr(c, k) for k in SCHEME_COUNT_KEYS},
         precision=ratio(credit, c.actual, policy=zd, what=f"{what} precision", warnings=w),
         recall=ratio(credit, c.possible, policy=zd, what=f"{what} recall", warnings=w),
         f1=f1_from_counts(credit, c.actual, c.possible, policy=zd, what=f"{what} F1", warnings=w),
     )
 
 
-def _prf(c: PRFCounts, zd: str, what: str, w: Warnings) -> PRFScore:
+def _prf(c: Counts, zd: str, what: str, w: Warnings) -> PRFScore:
     return PRFScore(
         tp=c.tp,
         fp=c.fp,
@@ -96,8 +96,8 @@ def _prf(c: PRFCounts, zd: str, what: str, w: Warnings) -> PRFScore:
     )
 
 
-def _prf_from(tp: float, actual: float, possible: float) -> PRFCounts:
-    return PRFCounts(int(tp), int(actual - tp), int(possible - tp))
+def _prf_from(tp: float, actual: float, possible: float) -> Counts:
+    return Counts(int(tp), int(actual - tp), int(possible - tp))
 
 
 def _mean(values: Sequence[float], zd: str, what: str, w: Warnings) -> float:
@@ -106,8 +106,21 @@ def _mean(values: Sequence[float], zd: str, what: str, w: Warnings) -> float:
     return float(np.mean(values))
 
 
+def _accuracy(compared: int, correct: int, zd: str, what: str, w: Warnings) -> Accuracy:
+    return Accuracy(
+        compared=compared,
+        correct=correct,
+        accuracy=ratio(correct, compared, policy=zd, what=f"{what} accuracy", warnings=w),
+    )
+
+
 def confusion_matrix(pairs: Sequence[tuple[str, str]], zd: str, what: str, w: Warnings) -> ConfusionMatrix:
-    """Gold x predicted label counts over matched pairs, with Cohen's kappa."""
+    """Gold x predicted label counts over matched pairs, with Cohen's kappa.
+
+    ``pairs`` are (gold label, predicted label) of matched units; ``zd`` is the
+    zero-division policy (``0``, ``1`` or ``nan``) of the kappa, whose zero
+    denominator is recorded in ``w`` under ``what``. Labels are sorted; rows are gold.
+    """
     labels = sorted({g for g, _ in pairs} | {p for _, p in pairs})
     pos = {label: i for i, label in enumerate(labels)}
     m = np.zeros((len(labels), len(labels)), dtype=np.int64)
@@ -127,88 +140,21 @@ def _per_label(
     per_doc: Sequence[Counter[tuple[str, str]]], labels: Sequence[str], family: str, zd: str, w: Warnings
 ) -> dict[str, PRFScore]:
     """P/R/F1 per label (event type or role) from per-document (label, tp | actual | possible) counts."""
-    total: Counter[tuple[str, str]] = Counter()
-    for counts in per_doc:
-        total.update(counts)
     return {
-        label: _prf(
-            _prf_from(total[(label, "tp")], total[(label, "actual")], total[(label, "possible")]),
-            zd,
-            f"{family} {label}",
-            w,
-        )
+        label: _prf(_prf_from(*label_counts(per_doc, label).sum(axis=0)), zd, f"{family} {label}", w)
         for label in labels
     }
 
 
-def _type_matrix(
-    ms: MentionScores,
-    type_codes: dict[str, int],
-    mention_types: Iterable[str],
-    ev: Sequence[EventDocResult],
-    roles: Iterable[str] = (),
-) -> tuple[NDArray[np.float64], list[tuple[str, str]]]:
-    """Per-document counts behind the per-type F1s (strict mentions, trigger classification, argument roles)."""
-    n = len(ev)
-    blocks: list[NDArray[np.float64]] = []
-    columns: list[tuple[str, str]] = []
-    strict = ms.per_doc_type.get("strict")
-    if strict is not None:
-        for t in mention_types:
-            c = strict[:, type_codes[t], :]
-            credit, actual, possible = c[:, 0], c[:, [0, 1, 2, 4]].sum(axis=1), c[:, [0, 1, 2, 3]].sum(axis=1)
-            blocks.append(np.stack([credit, actual, possible], axis=1).astype(np.float64))
-            columns.append(("mention.strict", t))
-    for t in sorted({t for r in ev for t, _ in r.per_type}):
-        blocks.append(
-            np.array(
-                [[r.per_type[(t, "tp")], r.per_type[(t, "actual")], r.per_type[(t, "possible")]] for r in ev],
-                dtype=np.float64,
-            ).reshape(n, 3)
-        )
-        columns.append(("event.trigger_cls", t))
-    for role in roles:
-        blocks.append(
-            np.array(
-                [[r.per_role[(role, "tp")], r.per_role[(role, "actual")], r.per_role[(role, "possible")]] for r in ev],
-                dtype=np.float64,
-            ).reshape(n, 3)
-        )
-        columns.append(("event.arg_cls", role))
-    if not blocks:
-        return np.zeros((n, 0), dtype=np.float64), columns
-    return np.hstack(blocks).astype(np.float64), columns
-
-
-def _score_one(
-    name: str,
-    source: str | None,
-    gold: Sequence[GoldDocument],
-    aligned: _Aligned,
-    gold_rows: MentionRows,
-    type_codes: dict[str, int],
-    ontology: Ontology,
-    zd: str,
-    by: Sequence[str],
-) -> _Result:
-    w = Warnings(list(aligned.warnings))
-    n = len(gold)
-    preds = aligned.preds
-    pred_mentions = [p.mentions if p else [] for p in preds]
-    pred_events = [p.events if p else [] for p in preds]
-    pred_rows = build_rows(pred_mentions, type_codes)
-    type_names = sorted(type_codes, key=type_codes.__getitem__)
-    ms = score_mentions(gold_rows, pred_rows, n, type_names)
-    doc_ids = [g.doc_id for g in gold]
-    texts = [g.article.text for g in gold]
-
-    matrix = np.zeros((n, 3 * len(SPECS)), dtype=np.float64)
-    col = {s.name: s for s in SPECS}
+def _mention_schemes(
+    ms: MentionScores, matrix: NDArray[np.float64], zd: str, w: Warnings
+) -> dict[str, MentionSchemeResult]:
+    """Every mention scheme's micro, per-type and macro scores; fills its per-document columns of ``matrix``."""
     mentions: dict[str, MentionSchemeResult] = {}
     for scheme in SCHEME_NAMES:
         partial = scheme == "partial"
         per_doc = ms.per_doc[scheme]
-        spec = col[f"mention.{scheme}"]
+        spec = COLUMN[f"mention.{scheme}"]
         matrix[:, spec.score] = per_doc[:, 0] + (0.5 * per_doc[:, 2] if partial else 0.0)
         matrix[:, spec.actual] = per_doc[:, [0, 1, 2, 4]].sum(axis=1)
         matrix[:, spec.possible] = per_doc[:, [0, 1, 2, 3]].sum(axis=1)
@@ -222,49 +168,61 @@ def _score_one(
             macro_recall=_mean([s.recall for s in per_type.values()], zd, f"mention.{scheme} macro", w),
             macro_f1=_mean([s.f1 for s in per_type.values()], zd, f"mention.{scheme} macro", w),
         )
+    return mentions
 
-    ida = id_accuracy(ms.matchings["exact"], gold_rows, pred_rows)
-    set_spec = col["actor.set"]
-    doc_set_f1: list[float] = []
-    g_no_id = p_no_id = 0
-    ev: list[EventDocResult] = []
-    coder_errors: list[ErrorItem] = []
-    for i, g in enumerate(gold):
+
+@dataclass
+class _DocumentCounts:
+    """What scoring each document one by one gives: event results, coder errors, actor-id set counts."""
+
+    events: list[EventDocResult] = field(default_factory=list)
+    coder_errors: list[ErrorItem] = field(default_factory=list)
+    set_f1: list[float] = field(default_factory=list)
+    gold_without_id: int = 0
+    pred_without_id: int = 0
+
+
+def _score_documents(
+    gold: Sequence[GoldDocument],
+    pred_mentions: Sequence[list[Mention]],
+    preds: Sequence[DocumentAnnotation | None],
+    ontology: Ontology,
+    matrix: NDArray[np.float64],
+) -> _DocumentCounts:
+    """Actor-id sets, ACE events and coder tuples per document; fills their columns of ``matrix``."""
+    out = _DocumentCounts()
+    for i, (g, pred) in enumerate(zip(gold, preds, strict=True)):
+        events = pred.events if pred else []
         tp, act, pos, gn, pn = actor_set_counts(g.mentions, pred_mentions[i])
-        matrix[i, set_spec.score], matrix[i, set_spec.actual], matrix[i, set_spec.possible] = (
-            tp,
-            act,
-            pos,
-        )
-        g_no_id += gn
-        p_no_id += pn
+        s = COLUMN["actor.set"]
+        matrix[i, s.score], matrix[i, s.actual], matrix[i, s.possible] = tp, act, pos
+        out.gold_without_id += gn
+        out.pred_without_id += pn
         if act + pos:
-            doc_set_f1.append(2 * tp / (act + pos))
-        r = score_events_doc(g.doc_id, g.article.text, g.mentions, g.events, pred_mentions[i], pred_events[i])
-        ev.append(r)
+            out.set_f1.append(2 * tp / (act + pos))
+        r = score_events_doc(g.doc_id, g.article.text, g.mentions, g.events, pred_mentions[i], events)
+        out.events.append(r)
         for metric in ACE_METRICS:
-            s = col[f"event.{metric}"]
+            s = COLUMN[f"event.{metric}"]
             matrix[i, s.score], matrix[i, s.actual], matrix[i, s.possible] = r.counts[metric]
-        coder_counts, errs = score_coder_doc(g.doc_id, g.mentions, g.events, pred_mentions[i], pred_events[i], ontology)
-        coder_errors.extend(errs)
+        coder_counts, errs = score_coder_doc(g.doc_id, g.mentions, g.events, pred_mentions[i], events, ontology)
+        out.coder_errors.extend(errs)
         for variant in CODER_VARIANTS:
-            s = col[f"coder.{variant}"]
+            s = COLUMN[f"coder.{variant}"]
             matrix[i, s.score], matrix[i, s.actual], matrix[i, s.possible] = coder_counts[variant]
+    return out
 
-    totals = matrix.sum(axis=0)
 
-    def prf_of(metric: str) -> PRFScore:
-        s = col[metric]
-        return _prf(_prf_from(totals[s.score], totals[s.actual], totals[s.possible]), zd, metric, w)
-
+def _event_scores(
+    ev: Sequence[EventDocResult], roles: Sequence[str], prf_of: Callable[[str], PRFScore], zd: str, w: Warnings
+) -> EventScores:
+    """ACE-style event scores from the per-document results (micro over documents)."""
     event_types = sorted({t for r in ev for t, _ in r.per_type})
     trig_per_type = _per_label([r.per_type for r in ev], event_types, "event.trigger_cls", zd, w)
-    rank = {role.name: i for i, role in enumerate(ontology.roles)}
-    roles = sorted({role for r in ev for role, _ in r.per_role}, key=lambda role: (rank.get(role, len(rank)), role))
     arg_per_role = _per_label([r.per_role for r in ev], roles, "event.arg_cls", zd, w)
     mode_c, mode_ok = sum(r.mode_compared for r in ev), sum(r.mode_correct for r in ev)
     ctx_c, ctx_ok = sum(r.context_compared for r in ev), sum(r.context_exact for r in ev)
-    events = EventScores(
+    return EventScores(
         trigger_id=prf_of("event.trigger_id"),
         trigger_cls=prf_of("event.trigger_cls"),
         arg_id=prf_of("event.arg_id"),
@@ -272,22 +230,10 @@ def _score_one(
         trigger_cls_per_type=trig_per_type,
         trigger_cls_macro_f1=_mean([s.f1 for s in trig_per_type.values()], zd, "event.trigger_cls macro", w),
         arg_cls_per_role=arg_per_role,
-        mode=Accuracy(
-            compared=mode_c,
-            correct=mode_ok,
-            accuracy=ratio(mode_ok, mode_c, policy=zd, what="event.mode accuracy", warnings=w),
-        ),
-        context=Accuracy(
-            compared=ctx_c,
-            correct=ctx_ok,
-            accuracy=ratio(ctx_ok, ctx_c, policy=zd, what="event.context accuracy", warnings=w),
-        ),
+        mode=_accuracy(mode_c, mode_ok, zd, "event.mode", w),
+        context=_accuracy(ctx_c, ctx_ok, zd, "event.context", w),
         context_labels=_prf(
-            PRFCounts(
-                sum(r.context_tp for r in ev),
-                sum(r.context_fp for r in ev),
-                sum(r.context_fn for r in ev),
-            ),
+            Counts(sum(r.context_tp for r in ev), sum(r.context_fp for r in ev), sum(r.context_fn for r in ev)),
             zd,
             "event.context",
             w,
@@ -297,19 +243,49 @@ def _score_one(
         gold_args_without_span=sum(r.gold_args_without_span for r in ev),
         pred_args_without_span=sum(r.pred_args_without_span for r in ev),
     )
+
+
+def _score_one(
+    name: str,
+    source: str | None,
+    gold: Sequence[GoldDocument],
+    aligned: AlignedPredictions,
+    gold_rows: MentionRows,
+    type_codes: dict[str, int],
+    ontology: Ontology,
+    zd: str,
+    by: Sequence[str],
+) -> ScoredExtractor:
+    """Every score of one extractor, with the per-document counts its statistics resample."""
+    w = Warnings(list(aligned.warnings))
+    n = len(gold)
+    pred_mentions = [p.mentions if p else [] for p in aligned.preds]
+    pred_rows = build_rows(pred_mentions, type_codes)
+    ms = score_mentions(gold_rows, pred_rows, n, sorted(type_codes, key=type_codes.__getitem__))
+    matrix = np.zeros((n, 3 * len(SPECS)), dtype=np.float64)
+    mentions = _mention_schemes(ms, matrix, zd, w)
+    ida = id_accuracy(ms.matchings["exact"], gold_rows, pred_rows)
+    docs = _score_documents(gold, pred_mentions, aligned.preds, ontology, matrix)
+    totals = matrix.sum(axis=0)
+
+    def prf_of(metric: str) -> PRFScore:
+        """Micro P/R/F1 of a resampled family (``event.arg_cls``) from its summed per-document counts."""
+        s = COLUMN[metric]
+        return _prf(_prf_from(totals[s.score], totals[s.actual], totals[s.possible]), zd, metric, w)
+
+    rank = {role.name: i for i, role in enumerate(ontology.roles)}
+    ev = docs.events
+    roles = sorted({role for r in ev for role, _ in r.per_role}, key=lambda role: (rank.get(role, len(rank)), role))
+    events = _event_scores(ev, roles, prf_of, zd, w)
     actors = ActorScores(
         id_pairs=ida.pairs,
-        id=Accuracy(
-            compared=ida.compared,
-            correct=ida.correct,
-            accuracy=ratio(ida.correct, ida.compared, policy=zd, what="actor.id accuracy", warnings=w),
-        ),
+        id=_accuracy(ida.compared, ida.correct, zd, "actor.id", w),
         gold_pairs_without_id=ida.gold_without_id,
         pred_pairs_without_id=ida.pred_without_id,
         set=prf_of("actor.set"),
-        set_macro_f1=_mean(doc_set_f1, zd, "actor.set macro", w),
-        gold_mentions_without_id=g_no_id,
-        pred_mentions_without_id=p_no_id,
+        set_macro_f1=_mean(docs.set_f1, zd, "actor.set macro", w),
+        gold_mentions_without_id=docs.gold_without_id,
+        pred_mentions_without_id=docs.pred_without_id,
     )
     coder = {v: prf_of(f"coder.{v}") for v in CODER_VARIANTS}
     exact = ms.matchings["exact"]
@@ -322,33 +298,31 @@ def _score_one(
         "actor_type": confusion_matrix(actor_pairs, zd, "actor_type", w),
         "event_type": confusion_matrix([p for r in ev for p in r.type_pairs], zd, "event_type", w),
     }
-    metrics = flat_metrics(mentions, actors, events, coder, confusion)
-    groups = {key: _groups(key, gold, matrix, zd) for key in by if key != "type"}
-    errors = mention_errors(ms, doc_ids, texts)
-    errors += [e for r in ev for e in r.errors] + coder_errors
+    errors = mention_errors(ms, [g.doc_id for g in gold], [g.article.text for g in gold])
     score = ExtractorScore(
         name=name,
         source=source,
         docs_scored=n,
-        docs_predicted=sum(p is not None for p in preds),
+        docs_predicted=sum(p is not None for p in aligned.preds),
         missing_docs=aligned.missing,
         unknown_docs=aligned.unknown,
         outside_selection=aligned.outside,
         gold_mentions_without_span=sum(len(g.mentions) for g in gold) - len(gold_rows.table),
         pred_mentions_without_span=sum(len(m) for m in pred_mentions) - len(pred_rows.table),
-        metrics=metrics,
+        metrics={},
         mentions=mentions,
         actors=actors,
         events=events,
         coder=coder,
         confusion=confusion,
-        groups=groups,
-        errors=errors,
+        groups={key: group_scores(key, gold, matrix, zd) for key in by if key != "type"},
+        errors=errors + [e for r in ev for e in r.errors] + docs.coder_errors,
         warnings=w.summary(zd, subject=name),
         zero_division_in=w.zero_division,
     )
-    type_matrix, type_columns = _type_matrix(ms, type_codes, mentions["strict"].per_type, ev, roles)
-    return _Result(score, matrix, type_matrix, type_columns)
+    score.metrics = flat_metrics(score)
+    type_matrix, type_columns = type_count_matrix(ms, type_codes, mentions["strict"].per_type, ev, roles)
+    return ScoredExtractor(score, matrix, type_matrix, type_columns)
 
 
 def score(
@@ -369,12 +343,67 @@ def score(
 ) -> ScoreReport:
     """Score each extractor's predictions against the gold; see the module docstring.
 
-    ``bootstrap`` resamples (0 to skip) give the confidence intervals and the
-    paired bootstrap test; ``randomization_rounds`` (default: ``bootstrap``)
-    the approximate-randomization test. ``by`` adds per-source or per-split
-    groups (``type`` tables are always there). ``input_warnings`` (extractor name ->
-    messages, e.g. what reading its prediction file warned about) become that
-    extractor's first warnings, named like the others.
+    Args:
+        gold: the gold documents (e.g. ``gold.jsonl`` of a gold version); each
+            document id once.
+        predictions: extractor name -> its DocumentAnnotations (at most one per
+            document; documents it skipped are scored as empty predictions).
+        split: score only the gold documents of these splits (``train``,
+            ``dev``, ``test``); None or empty: every document.
+        by: extra breakdowns, from :data:`GROUP_BY`: ``source`` and ``split``
+            add micro scores per group (``ExtractorScore.groups``); ``type``
+            tables are always computed.
+        zero_division: the value of a ratio whose denominator is zero: ``"0"``,
+            ``"1"`` or ``"nan"`` (each time recorded in the extractor's warnings).
+        bootstrap: document resamples for the percentile confidence intervals
+            and the paired bootstrap test (Efron & Tibshirani); 0 skips every
+            resampled statistic.
+        seed: seed of the resampling (same seed, same intervals and p-values).
+        ci_level: the intervals' coverage, between 0 and 1 (0.95: 95 %).
+        randomization_rounds: rounds of the approximate-randomization test
+            (Noreen); default: ``bootstrap``.
+        ontology: orders the per-role tables and maps coder tuples (default:
+            the project's or packaged ontology).
+        sources: extractor name -> where its predictions came from (shown in
+            reports and errors).
+        gold_source: where the gold came from (shown in reports and errors).
+        input_warnings: extractor name -> messages (e.g. what reading its
+            prediction file warned about); they become that extractor's first
+            warnings, named like the others.
+
+    Returns:
+        A ScoreReport: per extractor, the flat metrics of
+        :data:`eventgold.scoring.metrics.METRICS` with, where resampled, their
+        intervals; per-type tables, confusion matrices with Cohen's kappa and
+        the error list; and, for two or more extractors, paired tests of the
+        headline F1s, Holm-corrected. Where the metrics come from: mention
+        schemes ``strict``, ``exact``, ``partial`` and ``type`` with their
+        COR/INC/PAR/MIS/SPU counts follow nervaluate (the SemEval-2013 task 9.1
+        evaluation; partial matches count half); event metrics are ACE-style
+        trigger/argument identification and classification; every P/R/F1 is
+        micro (MUC-style: summed counts, then ratios); ``macro_*`` are
+        unweighted means over types.
+
+    Raises:
+        UserError: an unknown ``zero_division`` or ``by`` key, a negative
+            ``bootstrap``, a ``ci_level`` outside (0, 1), no predictions, or no
+            gold document in the selected splits.
+        RecordError: a gold document appears twice; an extractor annotates a
+            document twice, or its offsets or span texts do not fit the article.
+
+    Example (one gold document, an extractor that finds one of its two mentions):
+
+    >>> from eventgold.models import Article, DocumentAnnotation, GoldDocument, Mention, Origin
+    >>> text = "Kazemi met Ghaani in Baghdad."
+    >>> kazemi = Mention(id="m1", type="PERSON", start=0, end=6, text="Kazemi")
+    >>> ghaani = Mention(id="m2", type="PERSON", start=11, end=17, text="Ghaani")
+    >>> gold = [GoldDocument(article=Article(id="d1", text=text), mentions=[kazemi, ghaani])]
+    >>> found = DocumentAnnotation(doc_id="d1", origin=Origin(kind="extractor", name="rules"), mentions=[kazemi])
+    >>> report = score(gold, {"rules": [found]}, bootstrap=0)
+    >>> report.metric("mention.strict.precision"), report.metric("mention.strict.recall")
+    (1.0, 0.5)
+    >>> round(report.metric("mention.strict.f1"), 3)
+    0.667
     """
     if zero_division not in ZERO_DIVISION_CHOICES:
         raise UserError(f"zero_division must be one of {', '.join(ZERO_DIVISION_CHOICES)}, not {zero_division!r}")
@@ -408,15 +437,17 @@ def score(
         raise UserError(f"no gold documents{where}")
     type_codes: dict[str, int] = {}
     gold_rows = build_rows([g.mentions for g in selected], type_codes)
-    results: list[_Result] = []
+    results: list[ScoredExtractor] = []
     for name, preds in predictions.items():
         source = (sources or {}).get(name)
-        aligned = _align(name, selected, ids, preds, source)
+        aligned = align_predictions(name, selected, ids, preds, source)
         aligned.warnings[:0] = [f"{name}: {m}" for m in (input_warnings or {}).get(name, ())]
         results.append(_score_one(name, source, selected, aligned, gold_rows, type_codes, ontology, zero_division, by))
     tests: list[SignificanceTest] = []
     if bootstrap > 0:
-        tests = _statistics(results, bootstrap, seed, ci_level, randomization_rounds or bootstrap, zero_division)
+        tests = resampled_statistics(
+            results, bootstrap, seed, ci_level, randomization_rounds or bootstrap, zero_division
+        )
     warnings: list[str] = []
     if bootstrap > 0 and len(selected) < SMALL_SAMPLE:
         warnings.append(  # about the gold selection, so about every extractor alike

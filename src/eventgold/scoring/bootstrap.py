@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from eventgold.scoring.counts import zero_division_value
+from eventgold.evaluation.counts import zero_division_value
 
 FloatArray = NDArray[np.float64]
 BLOCK = 100  # resamples per block: bounds memory at BLOCK x documents

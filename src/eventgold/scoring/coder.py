@@ -26,9 +26,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Mapping
 
+from eventgold.evaluation.error_items import ErrorItem, ErrorSide, unmatched_item
 from eventgold.models import Event, Mention
 from eventgold.ontology import Ontology
-from eventgold.scoring.error_analysis import ErrorItem
 
 CODER_VARIANTS: tuple[str, ...] = ("tuple", "type_actor", "type", "quad")
 
@@ -87,36 +87,28 @@ def score_coder_doc(
         common = Counter(gk) & Counter(pk)
         out[variant] = (sum(common.values()), len(pk), len(gk))
         if variant == "tuple":
-            left_g, left_p = Counter(common), Counter(common)
-            for e, k in zip(gold_events, gk, strict=True):
-                if left_g[k] > 0:
-                    left_g[k] -= 1
-                else:
-                    errors.append(
-                        ErrorItem(
-                            level="coder",
-                            kind="missed",
-                            doc_id=doc_id,
-                            gold_id=e.id,
-                            gold_type=e.type,
-                            detail=_describe(k),
-                        )
-                    )
-            for e, k in zip(pred_events, pk, strict=True):
-                if left_p[k] > 0:
-                    left_p[k] -= 1
-                else:
-                    errors.append(
-                        ErrorItem(
-                            level="coder",
-                            kind="spurious",
-                            doc_id=doc_id,
-                            pred_id=e.id,
-                            pred_type=e.type,
-                            detail=_describe(k),
-                        )
-                    )
+            errors = _tuple_errors(doc_id, common, (gold_events, gk), (pred_events, pk))
     return out, errors
+
+
+def _tuple_errors(
+    doc_id: str,
+    common: Counter[Hashable],
+    gold: tuple[list[Event], list[Hashable]],
+    pred: tuple[list[Event], list[Hashable]],
+) -> list[ErrorItem]:
+    """Missed gold and spurious predicted events: those whose keys are left once ``common`` is used up."""
+    errors: list[ErrorItem] = []
+    for is_gold, (events, keys) in ((True, gold), (False, pred)):
+        left = Counter(common)
+        for e, k in zip(events, keys, strict=True):
+            if left[k] > 0:
+                left[k] -= 1
+                continue
+            errors.append(
+                unmatched_item("coder", doc_id, None, ErrorSide(e.id, e.type), gold=is_gold, detail=_describe(k))
+            )
+    return errors
 
 
 def _describe(key: Hashable) -> str:

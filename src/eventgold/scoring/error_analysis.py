@@ -1,81 +1,34 @@
-"""Error listing: every missed, spurious, partial and wrongly typed unit, with a snippet.
+"""Mention errors of a scoring run: every missed, spurious and wrong mention, with a snippet.
 
-Mention errors come from the strict matching (see ``matching``): a matched pair
-that is not correct is ``wrong_type`` (same boundaries), ``boundary`` (same
-type, overlapping boundaries) or ``boundary_and_type``; unmatched gold units
-are ``missed`` and unmatched predictions ``spurious``. Event and coder errors
-use the same words (plus ``wrong_role`` for arguments).
+Mention errors come from the strict matching (:mod:`eventgold.evaluation.matching`):
+a matched pair that is not correct is ``wrong_type`` (same boundaries),
+``boundary`` (same type, overlapping boundaries) or ``boundary_and_type``;
+unmatched gold units are ``missed`` and unmatched predictions ``spurious``.
+The error record itself is :class:`eventgold.evaluation.error_items.ErrorItem`
+(event and coder errors use the same words, plus ``wrong_role``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
 
+from eventgold.evaluation.error_items import ErrorItem, ErrorKind, ErrorSide, error_item, unmatched_item
+from eventgold.models import Mention
 from eventgold.scoring.mentions import MentionScores
 
-ErrorKind = Literal["missed", "spurious", "boundary", "wrong_type", "boundary_and_type", "wrong_role"]
-ErrorLevel = Literal["mention", "trigger", "argument", "coder"]
 
-SNIPPET_WIDTH = 40
-
-
-class ErrorItem(BaseModel):
-    """One scoring error: what kind, where, and the text around it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    level: ErrorLevel
-    kind: ErrorKind
-    doc_id: str
-    gold_id: str | None = None
-    pred_id: str | None = None
-    gold_type: str | None = None
-    pred_type: str | None = None
-    gold_start: int | None = None
-    gold_end: int | None = None
-    pred_start: int | None = None
-    pred_end: int | None = None
-    role: str | None = None
-    pred_role: str | None = None
-    detail: str | None = None
-    snippet: str | None = None
-    """The text around the unit, the unit itself between ``[[`` and ``]]``."""
-
-
-ZWSP = "\u200b"
-
-
-def _defuse(part: str) -> str:
-    """Break every ``[[`` and ``]]`` in ``part`` with a zero-width space (invisible when shown)."""
-    while "[[" in part or "]]" in part:
-        part = part.replace("[[", f"[{ZWSP}[").replace("]]", f"]{ZWSP}]")
-    return part
-
-
-def snippet(text: str, start: int | None, end: int | None, width: int = SNIPPET_WIDTH) -> str | None:
-    """``width`` characters either side of ``text[start:end]``, the span marked with [[ ]].
-
-    Brackets in the text that would make the markers ambiguous are broken with
-    a zero-width space, so the first ``[[`` and the last ``]]`` are always the
-    markers (what reports rely on to highlight the span).
-    """
-    if start is None or end is None:
-        return None
-    left = _defuse(text[max(0, start - width) : start])
-    left += ZWSP if left.endswith("[") else ""
-    right = _defuse(text[end : end + width])
-    right = (ZWSP if right.startswith("]") else "") + right
-    out = f"{'…' if start > width else ''}{left}[[{_defuse(text[start:end])}]]{right}"
-    out += "…" if end + width < len(text) else ""
-    return out.replace("\n", " ")
+def _side(m: Mention) -> ErrorSide:
+    return ErrorSide(m.id, m.type, m.start, m.end)
 
 
 def mention_errors(scores: MentionScores, doc_ids: Sequence[str], texts: Sequence[str]) -> list[ErrorItem]:
-    """Missed, spurious and wrong mentions under the strict scheme, in document order."""
+    """Missed, spurious and wrong mentions under the strict scheme, in document order.
+
+    ``doc_ids[i]`` and ``texts[i]`` are document i's id and text (the
+    documents the span tables of ``scores`` index).
+    """
     gold, pred = scores.gold, scores.pred
     m = scores.matchings["strict"]
     items: list[tuple[int, int, ErrorItem]] = []
@@ -86,65 +39,14 @@ def mention_errors(scores: MentionScores, doc_ids: Sequence[str], texts: Sequenc
         d = int(gold.table.doc[g])
         same_bounds = (gm.start, gm.end) == (pm.start, pm.end)
         kind: ErrorKind = "wrong_type" if same_bounds else "boundary" if gm.type == pm.type else "boundary_and_type"
-        items.append(
-            (
-                d,
-                gm.start or 0,
-                ErrorItem(
-                    level="mention",
-                    kind=kind,
-                    doc_id=doc_ids[d],
-                    gold_id=gm.id,
-                    pred_id=pm.id,
-                    gold_type=gm.type,
-                    pred_type=pm.type,
-                    gold_start=gm.start,
-                    gold_end=gm.end,
-                    pred_start=pm.start,
-                    pred_end=pm.end,
-                    snippet=snippet(texts[d], min(gm.start or 0, pm.start or 0), max(gm.end or 0, pm.end or 0)),
-                ),
-            )
-        )
-    matched_g = np.zeros(len(gold.table), dtype=bool)
-    matched_g[m.gold] = True
-    matched_p = np.zeros(len(pred.table), dtype=bool)
-    matched_p[m.pred] = True
-    for g in np.flatnonzero(~matched_g).tolist():
-        gm, d = gold.mentions[g], int(gold.table.doc[g])
-        items.append(
-            (
-                d,
-                gm.start or 0,
-                ErrorItem(
-                    level="mention",
-                    kind="missed",
-                    doc_id=doc_ids[d],
-                    gold_id=gm.id,
-                    gold_type=gm.type,
-                    gold_start=gm.start,
-                    gold_end=gm.end,
-                    snippet=snippet(texts[d], gm.start, gm.end),
-                ),
-            )
-        )
-    for p in np.flatnonzero(~matched_p).tolist():
-        pm, d = pred.mentions[p], int(pred.table.doc[p])
-        items.append(
-            (
-                d,
-                pm.start or 0,
-                ErrorItem(
-                    level="mention",
-                    kind="spurious",
-                    doc_id=doc_ids[d],
-                    pred_id=pm.id,
-                    pred_type=pm.type,
-                    pred_start=pm.start,
-                    pred_end=pm.end,
-                    snippet=snippet(texts[d], pm.start, pm.end),
-                ),
-            )
-        )
+        item = error_item("mention", kind, doc_ids[d], texts[d], gold=_side(gm), pred=_side(pm))
+        items.append((d, gm.start or 0, item))
+    for rows, is_gold, table in ((gold, True, m.gold), (pred, False, m.pred)):
+        matched = np.zeros(len(rows.table), dtype=bool)
+        matched[table] = True
+        for row in np.flatnonzero(~matched).tolist():
+            mention, d = rows.mentions[row], int(rows.table.doc[row])
+            item = unmatched_item("mention", doc_ids[d], texts[d], _side(mention), gold=is_gold)
+            items.append((d, mention.start or 0, item))
     items.sort(key=lambda x: (x[0], x[1]))
     return [item for _, _, item in items]

@@ -28,8 +28,8 @@ from typing import TypeVar
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from eventgold.evaluation.error_items import ErrorItem, ErrorSide, error_item, unmatched_item
 from eventgold.models import Event, Mention
-from eventgold.scoring.error_analysis import ErrorItem, snippet
 
 # per-document count columns: (tp, actual, possible) for each ACE metric
 ACE_METRICS: tuple[str, ...] = ("trigger_id", "trigger_cls", "arg_id", "arg_cls")
@@ -192,43 +192,37 @@ def score_events_doc(
     n_pargs = sum(len(v) for v in pargs.values())
     res.counts["arg_id"] = (id_tp, n_pargs, n_gargs)
     res.counts["arg_cls"] = (cls_tp, n_pargs, n_gargs)
-    for g in gold:
-        if g.id not in paired_g:
-            for s, en, r, mid in gargs[g.id]:
-                res.errors.append(
-                    ErrorItem(
-                        level="argument",
-                        kind="missed",
-                        doc_id=doc_id,
-                        gold_id=mid,
-                        role=r,
-                        gold_type=g.type,
-                        gold_start=s,
-                        gold_end=en,
-                        snippet=snippet(text, s, en),
-                        detail=f"event {g.id} has no matching predicted trigger",
-                    )
-                )
-    for p in pred:
-        if p.id not in paired_p:
-            for s, en, r, mid in pargs[p.id]:
-                res.errors.append(
-                    ErrorItem(
-                        level="argument",
-                        kind="spurious",
-                        doc_id=doc_id,
-                        pred_id=mid,
-                        pred_role=r,
-                        pred_type=p.type,
-                        pred_start=s,
-                        pred_end=en,
-                        snippet=snippet(text, s, en),
-                        detail=f"event {p.id} has no matching gold trigger",
-                    )
-                )
+    res.errors.extend(_unpaired_arg_errors(doc_id, text, gold, paired_g, gargs, gold_side=True))
+    res.errors.extend(_unpaired_arg_errors(doc_id, text, pred, paired_p, pargs, gold_side=False))
     res.type_pairs, trigger_errors = _trigger_errors(doc_id, text, gold, pred)
     res.errors[:0] = trigger_errors
     return res
+
+
+def _unpaired_arg_errors(
+    doc_id: str,
+    text: str,
+    events: list[Event],
+    paired: set[str],
+    args: dict[str, list[tuple[int, int, str, str]]],
+    *,
+    gold_side: bool,
+) -> list[ErrorItem]:
+    """Every argument of the ``events`` not in ``paired``: missed (``gold_side``) or spurious."""
+    other = "predicted" if gold_side else "gold"
+    return [
+        unmatched_item(
+            "argument",
+            doc_id,
+            text,
+            ErrorSide(mid, e.type, s, en, r),
+            gold=gold_side,
+            detail=f"event {e.id} has no matching {other} trigger",
+        )
+        for e in events
+        if e.id not in paired
+        for s, en, r, mid in args[e.id]
+    ]
 
 
 def _arg_errors(
@@ -250,55 +244,18 @@ def _arg_errors(
         else:
             left_p.remove(hit)
     for s, en, r, mid in unmatched_g:
+        gold = ErrorSide(mid, g.type, s, en, r)
         hit = next((x for x in left_p if x[:2] == (s, en)), None)
         if hit is not None:
             left_p.remove(hit)
-            out.append(
-                ErrorItem(
-                    level="argument",
-                    kind="wrong_role",
-                    doc_id=doc_id,
-                    gold_id=mid,
-                    pred_id=hit[3],
-                    role=r,
-                    pred_role=hit[2],
-                    gold_type=g.type,
-                    pred_type=p.type,
-                    gold_start=s,
-                    gold_end=en,
-                    pred_start=s,
-                    pred_end=en,
-                    snippet=snippet(text, s, en),
-                )
-            )
+            pred = ErrorSide(hit[3], p.type, s, en, hit[2])
+            out.append(error_item("argument", "wrong_role", doc_id, text, gold=gold, pred=pred))
         else:
-            out.append(
-                ErrorItem(
-                    level="argument",
-                    kind="missed",
-                    doc_id=doc_id,
-                    gold_id=mid,
-                    role=r,
-                    gold_type=g.type,
-                    gold_start=s,
-                    gold_end=en,
-                    snippet=snippet(text, s, en),
-                )
-            )
-    for s, en, r, mid in left_p:
-        out.append(
-            ErrorItem(
-                level="argument",
-                kind="spurious",
-                doc_id=doc_id,
-                pred_id=mid,
-                pred_role=r,
-                pred_type=p.type,
-                pred_start=s,
-                pred_end=en,
-                snippet=snippet(text, s, en),
-            )
-        )
+            out.append(unmatched_item("argument", doc_id, text, gold, gold=True))
+    out.extend(
+        unmatched_item("argument", doc_id, text, ErrorSide(mid, p.type, s, en, r), gold=False)
+        for s, en, r, mid in left_p
+    )
     return out
 
 
@@ -325,46 +282,12 @@ def _trigger_errors(
                 type_pairs.append((g.type, hit.type))
         for g, p in zip(gs, ps, strict=False):
             type_pairs.append((g.type, p.type))
-            errors.append(
-                ErrorItem(
-                    level="trigger",
-                    kind="wrong_type",
-                    doc_id=doc_id,
-                    gold_id=g.id,
-                    pred_id=p.id,
-                    gold_type=g.type,
-                    pred_type=p.type,
-                    gold_start=s,
-                    gold_end=en,
-                    pred_start=s,
-                    pred_end=en,
-                    snippet=snippet(text, s, en),
-                )
-            )
-        for g in gs[len(ps) :]:
-            errors.append(
-                ErrorItem(
-                    level="trigger",
-                    kind="missed",
-                    doc_id=doc_id,
-                    gold_id=g.id,
-                    gold_type=g.type,
-                    gold_start=s,
-                    gold_end=en,
-                    snippet=snippet(text, s, en),
-                )
-            )
-        for p in ps[len(gs) :]:
-            errors.append(
-                ErrorItem(
-                    level="trigger",
-                    kind="spurious",
-                    doc_id=doc_id,
-                    pred_id=p.id,
-                    pred_type=p.type,
-                    pred_start=s,
-                    pred_end=en,
-                    snippet=snippet(text, s, en),
-                )
-            )
+            gold_side, pred_side = ErrorSide(g.id, g.type, s, en), ErrorSide(p.id, p.type, s, en)
+            errors.append(error_item("trigger", "wrong_type", doc_id, text, gold=gold_side, pred=pred_side))
+        errors.extend(
+            unmatched_item("trigger", doc_id, text, ErrorSide(g.id, g.type, s, en), gold=True) for g in gs[len(ps) :]
+        )
+        errors.extend(
+            unmatched_item("trigger", doc_id, text, ErrorSide(p.id, p.type, s, en), gold=False) for p in ps[len(gs) :]
+        )
     return type_pairs, errors

@@ -1,6 +1,6 @@
 """Reading what ``score`` needs from files: the gold and each extractor's predictions.
 
-Predictions are read by :func:`eventgold.extractors.readers.read_predictions`, so
+Predictions are read by :func:`eventgold.readers.read_predictions`, so
 every format it knows (and detects) can be scored.
 """
 
@@ -17,8 +17,8 @@ from eventgold.models import Article, DocumentAnnotation, GoldDocument
 from eventgold.records_io import ONE_PER_DOCUMENT, read_gold_documents
 
 if TYPE_CHECKING:
-    from eventgold.extractors.readers import Format
     from eventgold.ontology import Ontology
+    from eventgold.readers import Format
     from eventgold.scoring.report import ScoreReport
 
 GOLD_FILE = "gold.jsonl"
@@ -145,6 +145,14 @@ class Predictions:
     annotations: list[DocumentAnnotation]
 
 
+class CorpusNotPredictions(InputError):
+    """A file given as predictions holds articles without annotations (``path``): a corpus."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        self.path = path
+        super().__init__(message)
+
+
 def load_predictions(
     path: str | Path,
     fmt: str | None = None,
@@ -153,7 +161,7 @@ def load_predictions(
     ontology: Ontology | None = None,
     doc_key: str | None = None,
 ) -> Predictions:
-    """Read one prediction file in any format :mod:`eventgold.extractors.readers` knows.
+    """Read one prediction file in any format :mod:`eventgold.readers` knows.
 
     ``fmt`` None detects the format (our JSONL, Label Studio JSON, PLOVER records, spaCy
     DocBin); PLOVER actors are resolved to canonical ids with the default actor dictionary.
@@ -165,8 +173,8 @@ def load_predictions(
     (else the file stem). One annotation per document: two different ones are a
     DuplicateIdError naming both places, an exact repeat is read once with a warning.
     """
-    from eventgold.extractors.dictionary import load_actor_dictionary
-    from eventgold.extractors.readers import FORMATS, detect_format, read_predictions
+    from eventgold.actors.dictionary import load_actor_dictionary
+    from eventgold.readers import FORMATS, detect_format, read_predictions
     from eventgold.records_io import sniff_records
 
     if fmt is not None and fmt not in FORMATS:
@@ -175,10 +183,10 @@ def load_predictions(
     if not p.exists():
         raise InputError(f"{p}: prediction file not found")
     if fmt in (None, "jsonl") and p.is_file() and sniff_records(p) == "corpus":
-        raise InputError(
-            f"{p}: looks like a corpus (articles with text, no mentions or events), not predictions; run an "
-            f"extractor on it (`eventgold extract {p} --extractor rules -o exports/predictions/rules.jsonl`) "
-            "and pass its output to --pred"
+        raise CorpusNotPredictions(
+            p,
+            f"{p}: looks like a corpus (articles with text, no mentions or events), not predictions; "
+            "run an extractor on it",
         )
     chosen = cast("Format", fmt) if fmt is not None else detect_format(p)
     # offset-less coder records name actors by text, code or QID: the dictionary gives canonical ids

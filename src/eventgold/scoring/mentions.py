@@ -18,19 +18,19 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from eventgold.models import Mention
-from eventgold.scoring.counts import SchemeCounts
-from eventgold.scoring.matching import (
-    SCHEMES,
+from eventgold.evaluation.counts import SchemeCounts
+from eventgold.evaluation.matching import (
+    SEMEVAL_SCHEMES,
+    Alignment,
     CandidatePairs,
-    Matching,
     SpanTable,
     candidate_pairs,
     get_scheme,
     match_pairs,
 )
+from eventgold.models import Mention
 
-SCHEME_NAMES: tuple[str, ...] = tuple(SCHEMES)
+SCHEME_NAMES: tuple[str, ...] = SEMEVAL_SCHEMES
 # columns of a per-document count matrix, in this order
 COUNT_COLUMNS: tuple[str, ...] = ("cor", "inc", "par", "mis", "spu")
 
@@ -71,56 +71,45 @@ def build_rows(docs: Sequence[Sequence[Mention]], type_codes: dict[str, int]) ->
     return MentionRows(SpanTable(np.array(doc), np.array(start), np.array(end), np.array(types)), kept)
 
 
-def counts_matrix(
-    matching: Matching, gold: SpanTable, pred: SpanTable, n_docs: int, partial: bool
+def _counts_by_key(
+    matching: Alignment, gold_key: NDArray[np.int64], pred_key: NDArray[np.int64], n_keys: int, partial: bool
 ) -> NDArray[np.int64]:
-    """Per-document COR/INC/PAR/MIS/SPU (one row per document) from a matching."""
-    matched = np.bincount(gold.doc[matching.gold], minlength=n_docs)
-    cor = np.bincount(gold.doc[matching.gold[matching.correct]], minlength=n_docs)
-    n_gold = np.bincount(gold.doc, minlength=n_docs)
-    n_pred = np.bincount(pred.doc, minlength=n_docs)
+    """COR/INC/PAR/MIS/SPU per key (one row per key in ``range(n_keys)``); ``*_key`` gives each row's key."""
+    matched = np.bincount(gold_key[matching.gold], minlength=n_keys)
+    cor = np.bincount(gold_key[matching.gold[matching.correct]], minlength=n_keys)
+    n_gold = np.bincount(gold_key, minlength=n_keys)
+    n_pred = np.bincount(pred_key, minlength=n_keys)
     other = matched - cor
-    zeros = np.zeros(n_docs, dtype=np.int64)
+    zeros = np.zeros(n_keys, dtype=np.int64)
     inc, par = (zeros, other) if partial else (other, zeros)
     return np.stack([cor, inc, par, n_gold - matched, n_pred - matched], axis=1).astype(np.int64)
+
+
+def counts_matrix(
+    matching: Alignment, gold: SpanTable, pred: SpanTable, n_docs: int, partial: bool
+) -> NDArray[np.int64]:
+    """Per-document COR/INC/PAR/MIS/SPU (one row per document) from an alignment."""
+    return _counts_by_key(matching, gold.doc, pred.doc, n_docs, partial)
 
 
 def counts_by_type(
-    matching: Matching, gold: SpanTable, pred: SpanTable, n_types: int, partial: bool
+    matching: Alignment, gold: SpanTable, pred: SpanTable, n_types: int, partial: bool
 ) -> NDArray[np.int64]:
-    """Per-type COR/INC/PAR/MIS/SPU (one row per type code) from a same-type matching."""
-    matched = np.bincount(gold.type[matching.gold], minlength=n_types)
-    cor = np.bincount(gold.type[matching.gold[matching.correct]], minlength=n_types)
-    n_gold = np.bincount(gold.type, minlength=n_types)
-    n_pred = np.bincount(pred.type, minlength=n_types)
-    other = matched - cor
-    zeros = np.zeros(n_types, dtype=np.int64)
-    inc, par = (zeros, other) if partial else (other, zeros)
-    return np.stack([cor, inc, par, n_gold - matched, n_pred - matched], axis=1).astype(np.int64)
+    """Per-type COR/INC/PAR/MIS/SPU (one row per type code) from a same-type alignment."""
+    return _counts_by_key(matching, gold.type, pred.type, n_types, partial)
 
 
 def counts_by_doc_type(
-    matching: Matching, gold: SpanTable, pred: SpanTable, n_docs: int, n_types: int, partial: bool
+    matching: Alignment, gold: SpanTable, pred: SpanTable, n_docs: int, n_types: int, partial: bool
 ) -> NDArray[np.int64]:
-    """Per-document, per-type COR/INC/PAR/MIS/SPU (documents x type codes x 5) from a same-type matching.
+    """Per-document, per-type COR/INC/PAR/MIS/SPU (documents x type codes x 5) from a same-type alignment.
 
     Summed over documents it equals :func:`counts_by_type`; resampling documents
     over it gives per-type confidence intervals.
     """
-    size = n_docs * n_types
-
-    def count(doc: NDArray[np.int64], typ: NDArray[np.int64]) -> NDArray[np.int64]:
-        return np.bincount(doc * n_types + typ, minlength=size).astype(np.int64)
-
-    g_doc, g_type, p_doc, p_type = gold.doc, gold.type, pred.doc, pred.type
-    matched = count(g_doc[matching.gold], g_type[matching.gold])
-    ok = matching.gold[matching.correct]
-    cor = count(g_doc[ok], g_type[ok])
-    other = matched - cor
-    zeros = np.zeros(size, dtype=np.int64)
-    inc, par = (zeros, other) if partial else (other, zeros)
-    out = np.stack([cor, inc, par, count(g_doc, g_type) - matched, count(p_doc, p_type) - matched], axis=1)
-    return out.reshape(n_docs, n_types, 5)
+    gold_key = gold.doc * n_types + gold.type
+    pred_key = pred.doc * n_types + pred.type
+    return _counts_by_key(matching, gold_key, pred_key, n_docs * n_types, partial).reshape(n_docs, n_types, 5)
 
 
 def row_counts(row: NDArray[np.int64]) -> SchemeCounts:
@@ -136,8 +125,8 @@ class MentionScores:
     """Scheme -> (documents x COR/INC/PAR/MIS/SPU)."""
     per_type: dict[str, dict[str, SchemeCounts]]
     """Scheme -> type -> counts (nervaluate's per-type evaluation)."""
-    matchings: dict[str, Matching]
-    """Scheme -> overall matching (exact and partial share one)."""
+    matchings: dict[str, Alignment]
+    """Scheme -> overall alignment (exact and partial share one)."""
     gold: MentionRows
     pred: MentionRows
     per_doc_type: dict[str, NDArray[np.int64]] = field(default_factory=dict)
@@ -152,14 +141,14 @@ def score_mentions(gold: MentionRows, pred: MentionRows, n_docs: int, type_names
     """Match gold and predicted mentions under the four schemes and count."""
     ng, npred = len(gold.table), len(pred.table)
     pairs = candidate_pairs(gold.table, pred.table)
-    matchings: dict[str, Matching] = {}
+    matchings: dict[str, Alignment] = {}
     per_doc: dict[str, NDArray[np.int64]] = {}
     for name in SCHEME_NAMES:
         scheme = get_scheme(name)
         if name == "partial":
             matchings[name] = matchings["exact"]  # same correct pairs, PAR instead of INC
         else:
-            matchings[name] = scheme.match(pairs, ng, npred)
+            matchings[name] = scheme.align(gold.table, pred.table, pairs)
         per_doc[name] = counts_matrix(matchings[name], gold.table, pred.table, n_docs, scheme.partial_credit)
     same: CandidatePairs = pairs.subset(pairs.same_type)
     by_bounds = match_pairs(same, same.same_bounds, ng, npred)

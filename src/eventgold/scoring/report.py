@@ -1,7 +1,7 @@
 """The typed result of scoring: :class:`ScoreReport` (JSON with ``schema_version``).
 
 Flat metric names are stable dotted paths (``mention.strict.f1``,
-``event.trigger_cls.f1``, ...), listed in :data:`METRIC_NAMES`; they are what
+``event.trigger_cls.f1``, ...), defined in :mod:`eventgold.scoring.metrics`; they are what
 ``--fail-under`` and ``ScoreReport.metric`` accept. Everything a later
 HTML/Markdown report needs is here: per-type tables, confusion matrices,
 error list with snippets, confidence intervals and significance tests.
@@ -18,10 +18,8 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from eventgold import SCHEMA_VERSION
-from eventgold.scoring.coder import CODER_VARIANTS
-from eventgold.scoring.error_analysis import ErrorItem
-from eventgold.scoring.events import ACE_METRICS
-from eventgold.scoring.mentions import SCHEME_NAMES
+from eventgold.evaluation.error_items import ErrorItem
+from eventgold.scoring.metrics import METRIC_NAMES
 
 
 def _nan_from_null(value: Any) -> Any:
@@ -33,49 +31,6 @@ Ratio = Annotated[float, BeforeValidator(_nan_from_null)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", ser_json_inf_nan="null")
-
-
-MENTION_OVERALL_KEYS = ("precision", "recall", "f1", "cor", "inc", "par", "mis", "spu", "actual", "possible")
-"""The overall figures of a mention scheme that are flat metrics (nervaluate's names)."""
-
-
-def _prf_names(prefix: str) -> list[str]:
-    return [f"{prefix}.{k}" for k in ("precision", "recall", "f1", "tp", "fp", "fn")]
-
-
-def _metric_names() -> list[str]:
-    names: list[str] = []
-    for scheme in SCHEME_NAMES:
-        names += [
-            f"mention.{scheme}.{k}" for k in (*MENTION_OVERALL_KEYS, "macro_precision", "macro_recall", "macro_f1")
-        ]
-    names += ["actor.id.accuracy", "actor.id.compared", "actor.id.correct"]
-    names += [*_prf_names("actor.set"), "actor.set.macro_f1"]
-    for metric in ACE_METRICS:
-        names += _prf_names(f"event.{metric}")
-    names += [
-        "event.mode.accuracy",
-        "event.context.accuracy",
-        *_prf_names("event.context"),
-        "event.trigger_cls.macro_f1",
-    ]
-    for variant in CODER_VARIANTS:
-        names += _prf_names(f"coder.{variant}")
-    names += ["actor_type.kappa", "event_type.kappa"]
-    return names
-
-
-METRIC_NAMES: tuple[str, ...] = tuple(_metric_names())
-"""Every flat metric name, in a stable order."""
-
-HEADLINE_METRICS: tuple[str, ...] = (
-    "mention.strict.f1",
-    "mention.partial.f1",
-    "event.trigger_cls.f1",
-    "event.arg_cls.f1",
-    "coder.tuple.f1",
-)
-"""The F1s reported with confidence intervals first and compared by paired tests."""
 
 
 class SchemeScore(_Model):
@@ -204,7 +159,7 @@ class ExtractorScore(_Model):
     errors: list[ErrorItem] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     zero_division_in: list[str] = Field(default_factory=list)
-    """Every ratio whose denominator was zero (its value is the --zero-division choice)."""
+    """Every ratio whose denominator was zero (its value is the ``zero_division`` choice)."""
 
     def named_warnings(self) -> list[str]:
         """The warnings, each starting with the extractor's name (``rules: …``), as every report shows them.

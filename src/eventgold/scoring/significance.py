@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
+from eventgold.evaluation.counts import ratio
 from eventgold.models import GoldDocument
 from eventgold.scoring.bootstrap import (
     F1Spec,
@@ -24,39 +26,89 @@ from eventgold.scoring.bootstrap import (
     paired_bootstrap_p,
     percentile_interval,
 )
-from eventgold.scoring.coder import CODER_VARIANTS
-from eventgold.scoring.counts import ratio
-from eventgold.scoring.events import ACE_METRICS
-from eventgold.scoring.mentions import SCHEME_NAMES
-from eventgold.scoring.report import HEADLINE_METRICS, ExtractorScore, Interval, SignificanceTest
+from eventgold.scoring.events import EventDocResult
+from eventgold.scoring.mentions import MentionScores
+from eventgold.scoring.metrics import HEADLINE_METRICS, RESAMPLED
+from eventgold.scoring.report import ExtractorScore, Interval, SignificanceTest
 
 NONE_GROUP = "(none)"
+"""The group of documents without a source or split."""
 
 
 @dataclass
-class _Result:
+class ScoredExtractor:
+    """One extractor's score with the per-document counts the resampled statistics need."""
+
     score: ExtractorScore
     matrix: NDArray[np.float64]
+    """Documents x (3 * len(SPECS)): the (score, actual, possible) counts of every :data:`SPECS` column."""
     type_matrix: NDArray[np.float64] | None = None
     """Per-document (score, actual, possible) of each per-type F1 in ``type_columns``."""
     type_columns: list[tuple[str, str]] = field(default_factory=list)
     """(family, type) of each column triple of ``type_matrix``."""
 
 
-def _column_specs() -> list[F1Spec]:
-    names = [f"mention.{s}" for s in SCHEME_NAMES] + ["actor.set"]
-    names += [f"event.{m}" for m in ACE_METRICS] + [f"coder.{v}" for v in CODER_VARIANTS]
-    return [F1Spec(n, 3 * i, 3 * i + 1, 3 * i + 2) for i, n in enumerate(names)]
-
-
-SPECS: tuple[F1Spec, ...] = tuple(_column_specs())
+SPECS: tuple[F1Spec, ...] = tuple(F1Spec(n, 3 * i, 3 * i + 1, 3 * i + 2) for i, n in enumerate(RESAMPLED))
 """Per-document count columns (score, actual, possible) of every F1 that is resampled."""
 
 
-def _groups(
+def label_counts(per_doc: Sequence[Counter[tuple[str, str]]], label: str) -> NDArray[np.float64]:
+    """Documents x (tp, actual, possible) of one label (event type or role).
+
+    ``per_doc`` holds one counter per document keyed by (label, ``tp`` | ``actual`` | ``possible``).
+    """
+    rows = [[c[(label, "tp")], c[(label, "actual")], c[(label, "possible")]] for c in per_doc]
+    return np.array(rows, dtype=np.float64).reshape(len(per_doc), 3)
+
+
+def type_count_matrix(
+    ms: MentionScores,
+    type_codes: dict[str, int],
+    mention_types: Iterable[str],
+    ev: Sequence[EventDocResult],
+    roles: Iterable[str] = (),
+) -> tuple[NDArray[np.float64], list[tuple[str, str]]]:
+    """Per-document counts behind the per-type F1s (strict mentions, trigger classification, argument roles).
+
+    ``type_codes`` maps actor types to their code in ``ms``; ``mention_types``
+    are the actor types to include, ``ev`` the per-document event results and
+    ``roles`` the argument roles, in table order. Returns documents x (3 per
+    column) of (score, actual, possible), and the (family, type) of each column
+    triple, as :attr:`ScoredExtractor.type_matrix` and ``type_columns`` hold them.
+    """
+    n = len(ev)
+    blocks: list[NDArray[np.float64]] = []
+    columns: list[tuple[str, str]] = []
+    strict = ms.per_doc_type.get("strict")
+    if strict is not None:
+        for t in mention_types:
+            c = strict[:, type_codes[t], :]
+            credit, actual, possible = c[:, 0], c[:, [0, 1, 2, 4]].sum(axis=1), c[:, [0, 1, 2, 3]].sum(axis=1)
+            blocks.append(np.stack([credit, actual, possible], axis=1).astype(np.float64))
+            columns.append(("mention.strict", t))
+    per_type = [r.per_type for r in ev]
+    for t in sorted({t for r in ev for t, _ in r.per_type}):
+        blocks.append(label_counts(per_type, t))
+        columns.append(("event.trigger_cls", t))
+    per_role = [r.per_role for r in ev]
+    for role in roles:
+        blocks.append(label_counts(per_role, role))
+        columns.append(("event.arg_cls", role))
+    if not blocks:
+        return np.zeros((n, 0), dtype=np.float64), columns
+    return np.hstack(blocks).astype(np.float64), columns
+
+
+def group_scores(
     key: str, gold: Sequence[GoldDocument], matrix: NDArray[np.float64], zd: str
 ) -> dict[str, dict[str, float]]:
-    """Micro P/R/F1 of every resampled metric, summed over each group's documents."""
+    """Micro P/R/F1 of every resampled metric, summed over each group's documents.
+
+    ``key`` is ``source`` (the article's source) or ``split``; ``matrix`` holds one row
+    per document of ``gold`` (columns as :data:`SPECS`); ``zd`` is the zero-division
+    policy (``0``, ``1`` or ``nan``). Returns group value (``(none)`` when unset) ->
+    ``docs`` and ``<family>.precision|recall|f1`` -> value.
+    """
     labels = [(g.article.source if key == "source" else g.split) or NONE_GROUP for g in gold]
     out: dict[str, dict[str, float]] = {}
     for value in sorted(set(labels)):
@@ -72,10 +124,18 @@ def _groups(
     return out
 
 
-def _statistics(
-    results: list[_Result], n_boot: int, seed: int, level: float, n_ar: int, zd: str
+def resampled_statistics(
+    results: list[ScoredExtractor], n_boot: int, seed: int, level: float, n_ar: int, zd: str
 ) -> list[SignificanceTest]:
-    """Confidence intervals for every resampled F1; paired tests on the headline F1s."""
+    """Confidence intervals for every resampled F1; paired tests on the headline F1s.
+
+    Fills each result's ``score.intervals`` and ``score.type_intervals`` with
+    percentile intervals at ``level`` (0-1) over ``n_boot`` document resamples
+    (Efron's bootstrap, seeded by ``seed``), and returns, for every pair of
+    extractors and every headline F1, a paired bootstrap test (``n_boot`` rounds)
+    and an approximate-randomization test (``n_ar`` rounds, Noreen), each
+    Holm-corrected over the tests of its method.
+    """
     full = [r.matrix if r.type_matrix is None else np.hstack([r.matrix, r.type_matrix]) for r in results]
     sums = bootstrap_sums(full, n_boot, seed)
     values: list[dict[str, np.ndarray]] = []

@@ -14,7 +14,7 @@ One entry point, :func:`read_predictions`, reads
   offsets unless their text can be placed in the article exactly. ``actor``,
   ``recipient`` and ``event_loc`` (with a ``name``) fill the roles the
   ontology's coder mapping puts in its source, target and location slots (see
-  :mod:`eventgold.extractors.read_plover`). What eventgold's own PLOVER
+  :mod:`eventgold.readers.plover`). What eventgold's own PLOVER
   export adds is read back: an entity's ``canonical_id``, ``type`` and
   ``start``/``end`` (used when they fit the article text) and the event's
   ``trigger``, so the export scores against its gold as it was;
@@ -34,16 +34,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Literal
 
-from eventgold.errors import InputError, RecordError
-from eventgold.extractors.dictionary import ActorDictionary
-from eventgold.extractors.read_docbin import _read_docbin
-from eventgold.extractors.read_labelstudio import _read_labelstudio
-from eventgold.extractors.read_plover import (
-    DEFAULT_DOC_KEY,
-    PLOVER_DOC_KEYS,
-    _read_plover,
-    detect_plover_doc_key,
-)
+from eventgold.actors.dictionary import ActorDictionary
+from eventgold.errors import InputError, Option, RecordError
+from eventgold.jsonl import iter_json_lines, parse_record
 from eventgold.labelstudio.convert import results_to_annotation
 from eventgold.models import (
     Article,
@@ -52,12 +45,18 @@ from eventgold.models import (
     Origin,
     check_against_article,
     check_annotation,
-    iter_json_lines,
-    parse_record,
 )
 from eventgold.offsets import RepairedSpansWarning, repair_spans
 from eventgold.ontology import Ontology, load_ontology
 from eventgold.problems import Problem
+from eventgold.readers.docbin import read_docbin
+from eventgold.readers.labelstudio import read_labelstudio
+from eventgold.readers.plover import (
+    DEFAULT_DOC_KEY,
+    PLOVER_DOC_KEYS,
+    detect_plover_doc_key,
+    read_plover,
+)
 from eventgold.records_io import ANNOTATIONS, OneRecordPerId, RecordKind
 
 Format = Literal["jsonl", "labelstudio", "plover", "docbin"]
@@ -71,7 +70,17 @@ FORMATS: tuple[Format, ...] = ("jsonl", "labelstudio", "plover", "docbin")
 
 def detect_format(path: str | Path) -> Format:
     """Guess the format of ``path``: folder or records with ``origin`` -> jsonl, ``.json`` ->
-    labelstudio, ``.spacy`` -> docbin, records with ``event`` -> plover."""
+    labelstudio, ``.spacy`` -> docbin, records with ``event`` -> plover.
+
+    Args:
+        path: a predictions file or a folder of JSONL files.
+
+    Returns:
+        One of :data:`FORMATS`.
+
+    Raises:
+        InputError: the file is missing, unreadable, empty, or its first record fits no format.
+    """
     file = Path(path)
     if file.is_dir():
         return "jsonl"
@@ -107,7 +116,7 @@ def detect_format(path: str | Path) -> Format:
         raise InputError(f"{file}: cannot read: {exc}") from exc
     if empty:
         raise InputError(f"{file}: holds no predictions (the file is empty); give an extractor's output")
-    raise InputError(f"{file}: cannot tell the predictions format; pass --format ({', '.join(FORMATS)})")
+    raise InputError(f"{file}: cannot tell the predictions format; pass ", Option("format"), f" ({', '.join(FORMATS)})")
 
 
 def read_predictions(
@@ -140,6 +149,23 @@ def read_predictions(
     several files one set): two different ones raise DuplicateIdError naming
     both places, an exact repeat is read once with a RepeatedRecordWarning
     (see :mod:`eventgold.records_io`).
+
+    Formats and their sources: ``jsonl`` (eventgold's DocumentAnnotation JSONL), ``labelstudio``
+    (Label Studio task JSON, :func:`eventgold.readers.labelstudio.read_labelstudio`), ``plover``
+    (PLOVER / POLECAT event records, :func:`eventgold.readers.plover.read_plover`), ``docbin``
+    (spaCy DocBin, :func:`eventgold.readers.docbin.read_docbin`). Offsets are character offsets
+    into the article text; spans that fit it only after an unambiguous repair (UTF-16, CRLF,
+    whitespace) are repaired with one RepairedSpansWarning per file.
+
+    Returns:
+        An iterator of DocumentAnnotations in file order.
+
+    Raises:
+        InputError: the path is missing or unreadable, or the format is unknown or cannot be detected.
+        RecordError: a record that cannot be read or does not fit its article or the ontology
+            (with file, line or task number, document and field).
+        DuplicateIdError: two different annotations for one document and origin.
+        ConfigError: ``docbin`` without spaCy installed.
     """
     file = Path(path)
     if not file.exists():
@@ -152,12 +178,12 @@ def read_predictions(
     if chosen == "jsonl":
         stream = _read_jsonl(file)
     elif chosen == "labelstudio":
-        stream = _read_labelstudio(file, articles, doc_key, include_annotations, ontology)
+        stream = read_labelstudio(file, articles, doc_key, include_annotations, ontology)
     elif chosen == "plover":
         onto = ontology if ontology is not None else load_ontology()
-        stream = _read_plover(file, articles, doc_key, dictionary, onto, problems)
+        stream = read_plover(file, articles, doc_key, dictionary, onto, problems)
     else:
-        stream = _read_docbin(file, doc_key, ontology)
+        stream = read_docbin(file, doc_key, ontology)
     seen = one_per if isinstance(one_per, OneRecordPerId) else OneRecordPerId(one_per)
     repaired: Counter[str] = Counter()
     for where, annotation in stream:
@@ -201,6 +227,18 @@ def gold_to_annotation(gold: GoldDocument) -> DocumentAnnotation:
 
 
 def _read_jsonl(file: Path) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
+    """eventgold's own JSONL: one DocumentAnnotation per line, or GoldDocument lines read as their annotation.
+
+    Args:
+        file: a ``.jsonl`` file, or a folder whose ``*.jsonl`` files are read in name order.
+
+    Returns:
+        An iterator of ``((file, line), annotation)`` (lines from 1).
+
+    Raises:
+        InputError: a folder without ``*.jsonl`` files, or a file that cannot be read.
+        RecordError: a line that is not valid JSON or not a valid record (with file and line).
+    """
     files = sorted(file.glob("*.jsonl")) if file.is_dir() else [file]
     if file.is_dir() and not files:
         raise InputError(f"{file}: the folder holds no *.jsonl files")

@@ -6,7 +6,7 @@ These are the record format's field names, not an ontology's roles: eventgold
 maps each field onto a slot of the ontology's coder mapping (``ontology.coder``:
 ``source``, ``target``, ``location``) and so onto whatever roles that ontology
 puts there. The export (:mod:`eventgold.export.plover`) fills a field with the
-mentions of its slot's roles; the reader (:mod:`eventgold.extractors.read_plover`)
+mentions of its slot's roles; the reader (:mod:`eventgold.readers.plover`)
 gives an entity of a field the first role of its slot the event type allows
 (:func:`role_for_slot`).
 
@@ -67,7 +67,7 @@ def default_format_path() -> Path:
     """``plover_format.yaml`` shipped with the package."""
     from eventgold.resources import package_file
 
-    return package_file("eventgold.extractors", FORMAT_FILE)
+    return package_file("eventgold.readers", FORMAT_FILE)
 
 
 @cache

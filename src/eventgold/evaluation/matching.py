@@ -1,17 +1,24 @@
-"""Span matching for mentions: the four SemEval-2013 9.1 schemes as nervaluate defines them.
+"""Span matching: one class per scheme behind one interface (:class:`MatchingScheme`).
 
-Every scheme shares one interface (:class:`MatchingScheme`): which overlapping
-gold/predicted pairs count as *correct*, and whether a matched pair that is
-not correct is *incorrect* (INC) or *partial* (PAR, half credit):
+A scheme decides which overlapping gold/predicted pairs are *correct*, whether
+a matched pair that is not correct is *incorrect* (INC) or *partial* (PAR,
+half credit), and how the one-to-one matching is found:
 
-========  ===========================================  ======================
-scheme    correct when                                  other overlaps count as
-========  ===========================================  ======================
-strict    same boundaries and same type                 INC
-exact     same boundaries (type ignored)                INC
-partial   same boundaries (type ignored)                PAR (half credit)
-type      any overlap and same type                     INC
-========  ===========================================  ======================
+=======  ==============================  =======================  ========
+scheme   correct when                    other overlaps count as  matching
+=======  ==============================  =======================  ========
+strict   same boundaries and same type   INC                      optimal
+exact    same boundaries (type ignored)  INC                      optimal
+partial  same boundaries (type ignored)  PAR (half credit)        optimal
+type     any overlap and same type       INC                      optimal
+overlap  any overlap and same type       not matched              greedy
+=======  ==============================  =======================  ========
+
+The first four are the SemEval-2013 9.1 schemes as nervaluate defines them
+(:data:`SEMEVAL_SCHEMES`, what ``score`` reports); ``overlap`` is the
+agreement scheme (``agree``): only same-type pairs are matched, greedily by
+largest overlap (ties by gold start, gold end, predicted start, predicted end,
+then row order).
 
 Spans are character offsets, end exclusive. Two spans overlap when they share
 at least one character; a zero-length span overlaps nothing and matches only
@@ -19,19 +26,20 @@ a span with the same boundaries. nervaluate counts an overlap only when it
 covers at least 1% of the gold span (a 1-character overlap of a gold span
 longer than 100 characters does not count there; it does here).
 
-Matching is one-to-one. nervaluate matches greedily in list order; here the
-matching is optimal: it maximizes the number of correct pairs first and then
-the number of matched pairs (a linear assignment, lexicographic weights), so
-the counts never depend on the order of mentions or documents. Where no span
-overlaps more than one span of the other side the two agree exactly. Pairs in
-which each side overlaps only the other are matched directly; only the
-remaining components go through ``scipy.optimize.linear_sum_assignment``.
+The optimal matching is one-to-one. nervaluate matches greedily in list order;
+here it maximizes the number of correct pairs first and then the number of
+matched pairs (a linear assignment, lexicographic weights), so the counts never
+depend on the order of mentions or documents. Where no span overlaps more than
+one span of the other side the two agree exactly. Pairs in which each side
+overlaps only the other are matched directly; only the remaining components go
+through ``scipy.optimize.linear_sum_assignment``.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,13 +52,21 @@ from eventgold.errors import UserError
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
+SchemeName = Literal["strict", "exact", "partial", "type", "overlap"]
+"""The name of a matching scheme (a key of :data:`SCHEMES`)."""
+
 
 class SpanTable:
     """Spans of many documents as parallel numpy arrays (one row per span).
 
     ``doc`` is the document's index in the scored gold, ``type`` an integer
-    code of the span's type. Arguments are checked here so matching code can
-    trust them.
+    code of the span's type, ``start``/``end`` character offsets (end
+    exclusive); all four of one length. Arguments are checked here so
+    matching code can trust them.
+
+    Raises:
+        ValueError: an array is not 1-d or not as long as ``doc``, or a span
+            has ``start < 0``, ``end < start`` or ``doc < 0``.
     """
 
     def __init__(
@@ -78,7 +94,11 @@ class SpanTable:
 
 @dataclass(frozen=True)
 class CandidatePairs:
-    """Every gold/predicted pair in one document that overlaps or has equal boundaries."""
+    """Every gold/predicted pair in one document that overlaps or has equal boundaries.
+
+    Parallel arrays, one entry per pair: gold row, predicted row, whether the
+    boundaries are equal, whether the types are equal.
+    """
 
     gold: IntArray
     pred: IntArray
@@ -86,7 +106,7 @@ class CandidatePairs:
     same_type: BoolArray
 
     def subset(self, mask: BoolArray) -> CandidatePairs:
-        """The pairs where ``mask`` is true."""
+        """The pairs where ``mask`` (one flag per pair) is true."""
         return CandidatePairs(self.gold[mask], self.pred[mask], self.same_bounds[mask], self.same_type[mask])
 
 
@@ -125,24 +145,33 @@ def candidate_pairs(gold: SpanTable, pred: SpanTable) -> CandidatePairs:
 
 
 @dataclass(frozen=True)
-class Matching:
-    """A one-to-one matching: parallel arrays of gold row, predicted row, correct flag."""
+class Alignment:
+    """The result of matching: a one-to-one alignment of gold and predicted rows.
+
+    Parallel arrays, one entry per matched pair: gold row, predicted row, and
+    whether the pair is correct under the scheme that matched it.
+    """
 
     gold: IntArray
     pred: IntArray
     correct: BoolArray
 
 
-def match_pairs(pairs: CandidatePairs, correct: BoolArray, n_gold: int, n_pred: int) -> Matching:
-    """The one-to-one matching with most correct pairs, then most matched pairs.
+def _empty_alignment() -> Alignment:
+    empty = np.zeros(0, dtype=np.int64)
+    return Alignment(empty, empty, empty.astype(bool))
 
-    ``correct`` marks which candidate pairs are correct under the scheme; every
-    candidate pair may be matched.
+
+def match_pairs(pairs: CandidatePairs, correct: BoolArray, n_gold: int, n_pred: int) -> Alignment:
+    """The one-to-one alignment with most correct pairs, then most matched pairs.
+
+    ``correct`` marks which candidate pairs are correct under the scheme (one
+    flag per pair); every candidate pair may be matched. ``n_gold`` and
+    ``n_pred`` are the numbers of rows of the two span tables.
     """
     g, p = pairs.gold, pairs.pred
     if len(g) == 0:
-        empty = np.zeros(0, dtype=np.int64)
-        return Matching(empty, empty, empty.astype(bool))
+        return _empty_alignment()
     deg_g = np.bincount(g, minlength=n_gold)
     deg_p = np.bincount(p, minlength=n_pred)
     simple = (deg_g[g] == 1) & (deg_p[p] == 1)
@@ -174,28 +203,33 @@ def match_pairs(pairs: CandidatePairs, correct: BoolArray, n_gold: int, n_pred: 
             out_g.append(rows[r[used]])
             out_p.append(cols[c[used]])
             out_c.append(is_correct[r[used], c[used]])
-    return Matching(np.concatenate(out_g), np.concatenate(out_p), np.concatenate(out_c))
+    return Alignment(np.concatenate(out_g), np.concatenate(out_p), np.concatenate(out_c))
 
 
 class MatchingScheme(ABC):
-    """One way of deciding which overlapping gold/predicted spans are correct."""
+    """One way of deciding which overlapping gold/predicted spans are correct, and of matching them."""
 
-    name: str
-    partial_credit: bool = False
+    name: ClassVar[SchemeName]
+    partial_credit: ClassVar[bool] = False
 
     @abstractmethod
     def correct(self, pairs: CandidatePairs) -> BoolArray:
-        """Which candidate pairs count as correct under this scheme."""
+        """Which candidate pairs count as correct under this scheme (one flag per pair)."""
 
-    def match(self, pairs: CandidatePairs, n_gold: int, n_pred: int) -> Matching:
-        """The optimal one-to-one matching of ``pairs`` under this scheme."""
-        return match_pairs(pairs, self.correct(pairs), n_gold, n_pred)
+    def align(self, gold: SpanTable, pred: SpanTable, pairs: CandidatePairs | None = None) -> Alignment:
+        """The one-to-one alignment of ``gold`` and ``pred`` rows under this scheme.
+
+        ``pairs`` are their candidate pairs when already computed
+        (:func:`candidate_pairs`); the optimal matching of :func:`match_pairs`.
+        """
+        pairs = candidate_pairs(gold, pred) if pairs is None else pairs
+        return match_pairs(pairs, self.correct(pairs), len(gold), len(pred))
 
 
 class StrictScheme(MatchingScheme):
     """Same boundaries and same type; any other overlap is incorrect."""
 
-    name = "strict"
+    name: ClassVar[SchemeName] = "strict"
 
     def correct(self, pairs: CandidatePairs) -> BoolArray:
         """Pairs with the same boundaries and type."""
@@ -205,7 +239,7 @@ class StrictScheme(MatchingScheme):
 class ExactScheme(MatchingScheme):
     """Same boundaries whatever the type; any other overlap is incorrect."""
 
-    name = "exact"
+    name: ClassVar[SchemeName] = "exact"
 
     def correct(self, pairs: CandidatePairs) -> BoolArray:
         """Pairs with the same boundaries."""
@@ -215,18 +249,53 @@ class ExactScheme(MatchingScheme):
 class PartialScheme(ExactScheme):
     """Same boundaries whatever the type; any other overlap is partial (half credit)."""
 
-    name = "partial"
+    name: ClassVar[SchemeName] = "partial"
     partial_credit = True
 
 
 class TypeScheme(MatchingScheme):
     """Any overlap with the same type; an overlap with another type is incorrect."""
 
-    name = "type"
+    name: ClassVar[SchemeName] = "type"
 
     def correct(self, pairs: CandidatePairs) -> BoolArray:
         """Pairs of the same type (every candidate pair overlaps)."""
         return pairs.same_type.copy()
+
+
+class OverlapScheme(TypeScheme):
+    """Agreement's scheme: same-type overlaps only, matched greedily by largest overlap.
+
+    Correct pairs are those of :class:`TypeScheme`, but only they are matched
+    (an overlap with another type is no pair at all), and the matching is
+    greedy, as ``agree`` has always counted: pairs in order of largest overlap
+    (in characters), ties by gold start, gold end, predicted start, predicted
+    end, gold row, predicted row.
+    """
+
+    name: ClassVar[SchemeName] = "overlap"
+
+    def align(self, gold: SpanTable, pred: SpanTable, pairs: CandidatePairs | None = None) -> Alignment:
+        """The greedy alignment of same-type overlapping ``gold`` and ``pred`` rows."""
+        pairs = candidate_pairs(gold, pred) if pairs is None else pairs
+        pairs = pairs.subset(self.correct(pairs))
+        g, p = pairs.gold, pairs.pred
+        if len(g) == 0:
+            return _empty_alignment()
+        g_start, g_end, p_start, p_end = gold.start[g], gold.end[g], pred.start[p], pred.end[p]
+        shared = np.minimum(g_end, p_end) - np.maximum(g_start, p_start)
+        order = np.lexsort((p, g, p_end, p_start, g_end, g_start, -shared))
+        used_g: set[int] = set()
+        used_p: set[int] = set()
+        kept: list[int] = []
+        for k, i, j in zip(order.tolist(), g[order].tolist(), p[order].tolist(), strict=True):
+            if i in used_g or j in used_p:
+                continue
+            used_g.add(i)
+            used_p.add(j)
+            kept.append(k)
+        keep = np.array(kept, dtype=np.int64)
+        return Alignment(g[keep], p[keep], np.ones(len(keep), dtype=bool))
 
 
 SCHEMES: dict[str, type[MatchingScheme]] = {
@@ -234,11 +303,18 @@ SCHEMES: dict[str, type[MatchingScheme]] = {
     "exact": ExactScheme,
     "partial": PartialScheme,
     "type": TypeScheme,
+    "overlap": OverlapScheme,
 }
+SEMEVAL_SCHEMES: tuple[SchemeName, ...] = ("strict", "exact", "partial", "type")
+"""The SemEval-2013 9.1 schemes (nervaluate's), in the order reports list them."""
 
 
 def get_scheme(name: str) -> MatchingScheme:
-    """The matching scheme called ``name`` (strict, exact, partial, type)."""
+    """The matching scheme called ``name`` (a key of :data:`SCHEMES`).
+
+    Raises:
+        UserError: no scheme has that name.
+    """
     try:
         return SCHEMES[name]()
     except KeyError:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from eventgold.actors.dictionary import load_actor_dictionary
+from eventgold.actors.upkeep import append_stubs, find_pending, read_annotated
 from eventgold.cli import main
-from eventgold.extractors.dictionary import load_actor_dictionary
-from eventgold.extractors.pending import append_stubs, find_pending, read_annotated
-from eventgold.models import Article, DocumentAnnotation, GoldDocument, Mention, Origin, write_jsonl
+from eventgold.jsonl import write_jsonl
+from eventgold.models import Article, DocumentAnnotation, GoldDocument, Mention, Origin
 from eventgold.ontology import load_ontology
 from eventgold.resources import packaged_label_config, packaged_samples
 

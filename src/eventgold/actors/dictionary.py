@@ -21,7 +21,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from eventgold.errors import ConfigError
-from eventgold.fileio import sha256_file
+from eventgold.fileio import read_input, sha256_file
 from eventgold.ontology import Ontology, default_label_config_dir, load_ontology, yaml_problem
 
 ACTORS_FILE = "actors.yaml"
@@ -141,11 +141,13 @@ def load_actor_dictionary(
     """
     file = Path(path) if path is not None else default_actors_path()
     try:
-        raw = yaml.load(file.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except FileNotFoundError as exc:
-        raise ConfigError(f"{file}: actor dictionary not found") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{file}: cannot read the actor dictionary: {exc}") from exc
+        raw = read_input(
+            file,
+            lambda f: yaml.load(f.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader),
+            what="the actor dictionary",
+            not_found="actor dictionary not found",
+            error=ConfigError,
+        )
     except yaml.YAMLError as exc:
         raise ConfigError(yaml_problem(exc, file)) from exc
     if raw is None:
@@ -197,25 +199,25 @@ def load_actor_dictionary(
         else:
             problems.append(f"{_entries(ids)} ({_some(ids)}): {loc + ': ' if loc else ''}{msg}")
     if unknown_types:
-        parts = [
-            f"{_entries(ids)} {'uses' if len(ids) == 1 else 'use'} actor type {name!r}, which the ontology "
-            f"lacks ({_some(ids)})"
-            for name, ids in unknown_types.items()
-        ]
-        problems.append("; ".join(parts) + f": allowed {', '.join(sorted(onto.actor_type_names))}")
+        problems.append(_unknown_names("actor type", unknown_types, ", ".join(sorted(onto.actor_type_names))))
     if unknown_sectors:
-        parts = [
-            f"{_entries(ids)} {'uses' if len(ids) == 1 else 'use'} sector {name!r}, which the ontology "
-            f"lacks ({_some(ids)})"
-            for name, ids in unknown_sectors.items()
-        ]
-        problems.append("; ".join(parts) + f": allowed {_some(sorted(onto.sector_codes), 30)}")
+        problems.append(_unknown_names("sector", unknown_sectors, _some(sorted(onto.sector_codes), 30)))
     for target, ids in missing_capitals.items():
         problems.append(f"{_entries(ids)} ({_some(ids)}) {'has' if len(ids) == 1 else 'have'} "
                         f"capital_of {target!r}, but no entry has that id")
     if problems:
         raise ConfigError(f"{file}: " + "; ".join(problems))
     return ActorDictionary(entries=entries, path=file, sha256=sha256_file(file))
+
+
+def _unknown_names(what: str, used: dict[str, list[str]], allowed: str) -> str:
+    """One problem line for names (``what``: actor type, sector) the ontology lacks, with the entries using each."""
+    parts = [
+        f"{_entries(ids)} {'uses' if len(ids) == 1 else 'use'} {what} {name!r}, which the ontology "
+        f"lacks ({_some(ids)})"
+        for name, ids in used.items()
+    ]
+    return "; ".join(parts) + f": allowed {allowed}"
 
 
 def _entries(ids: list[str]) -> str:

@@ -11,9 +11,9 @@ from nervaluate import Evaluator
 from seqeval.metrics import f1_score as seqeval_f1
 
 from eventgold.errors import UserError
+from eventgold.evaluation.counts import SchemeCounts
+from eventgold.evaluation.matching import SpanTable, get_scheme
 from eventgold.models import Mention
-from eventgold.scoring.counts import SchemeCounts
-from eventgold.scoring.matching import SpanTable, get_scheme
 from eventgold.scoring.mentions import build_rows, score_mentions
 
 Spans = list[tuple[int, int, str]]
@@ -316,3 +316,22 @@ def test_invariants(data: tuple[list[Spans], list[Spans]], rnd: random.Random) -
     for scheme in NERVALUATE:
         c = perfect.totals(scheme)
         assert c.cor == c.actual == c.possible
+
+
+def test_overlap_scheme_is_greedy_by_largest_overlap() -> None:
+    # a0 [0,10) overlaps b0 [5,12) by 5 and b1 [0,3) by 3; a1 [8,20) overlaps b0 by 4.
+    # Greedy takes a0-b0 first (largest overlap), which leaves a1 and b1 unmatched;
+    # the optimal (type) matching pairs a0-b1 and a1-b0.
+    gold = SpanTable([0, 0], [0, 8], [10, 20], [0, 0])
+    pred = SpanTable([0, 0], [5, 0], [12, 3], [0, 0])
+    greedy = get_scheme("overlap").align(gold, pred)
+    assert list(zip(greedy.gold.tolist(), greedy.pred.tolist(), strict=True)) == [(0, 0)]
+    optimal = get_scheme("type").align(gold, pred)
+    assert sorted(zip(optimal.gold.tolist(), optimal.pred.tolist(), strict=True)) == [(0, 1), (1, 0)]
+
+
+def test_overlap_scheme_matches_only_the_same_type() -> None:
+    gold = SpanTable([0], [0], [10], [0])
+    pred = SpanTable([0], [0], [10], [1])
+    assert len(get_scheme("overlap").align(gold, pred).gold) == 0
+    assert len(get_scheme("type").align(gold, pred).gold) == 1

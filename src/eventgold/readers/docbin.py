@@ -1,6 +1,6 @@
 """A spaCy ``DocBin`` as DocumentAnnotations (mentions only).
 
-Read through :func:`eventgold.extractors.readers.read_predictions` (format ``docbin``);
+Read through :func:`eventgold.readers.read_predictions` (format ``docbin``);
 each doc carries its article id in ``doc.user_data[doc_key]``. An entity label
 that is an actor type of the ontology is taken as it is (eventgold's own spaCy
 export); any other goes through the ontology's ``ner_labels``
@@ -14,17 +14,37 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
-from eventgold.errors import InputError, RecordError
+from eventgold.errors import InputError, Option, RecordError
 from eventgold.models import DocumentAnnotation, Origin
 from eventgold.ontology import Ontology, load_ontology
 
 
-def _read_docbin(
+def read_docbin(
     file: Path, doc_key: str, ontology: Ontology | None
 ) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
-    from eventgold.extractors.spacy_ner import _import_spacy, doc_mentions
+    """The docs of a spaCy ``DocBin`` file as DocumentAnnotations with their entities as mentions.
 
-    spacy = _import_spacy()
+    Format: spaCy's binary ``DocBin`` (https://spacy.io/api/docbin), written with
+    ``store_user_data=True`` so each doc carries its article id.
+
+    Args:
+        file: the ``.spacy`` file.
+        doc_key: the ``doc.user_data`` key holding the article id (``doc_id`` and ``id`` are tried next).
+        ontology: maps entity labels to actor types (None: label_config/ontology.yaml).
+
+    Returns:
+        An iterator of ``((where, None), annotation)``: ``where`` is ``"FILE (doc #N)"``
+        (N from 1); the annotation's origin is ``extractor`` named by ``user_data["origin_name"]``
+        or the file's stem. Entity offsets are character offsets into ``doc.text``.
+
+    Raises:
+        ConfigError: spaCy is not installed.
+        InputError: the file is not a readable DocBin.
+        RecordError: a doc has no article id, or its entities do not make valid mentions.
+    """
+    from eventgold.extractors.spacy_ner import doc_mentions, import_spacy
+
+    spacy = import_spacy()
     from spacy.tokens import DocBin
 
     try:
@@ -40,8 +60,11 @@ def _read_docbin(
         doc_id = user_data.get(doc_key) or user_data.get("doc_id") or user_data.get("id")
         if not doc_id:
             raise RecordError(
-                f"the doc has no article id in user_data[{doc_key!r}] (choose the key with "
-                "--doc-key; write the DocBin with store_user_data=True)",
+                (
+                    f"the doc has no article id in user_data[{doc_key!r}] (choose the key with ",
+                    Option("doc_key"),
+                    "; write the DocBin with store_user_data=True)",
+                ),
                 file=where,
             )
         name = str(user_data.get("origin_name") or file.stem)

@@ -1,6 +1,6 @@
 """Label Studio JSON predictions (and, on request, annotations) as DocumentAnnotations.
 
-Read through :func:`eventgold.extractors.readers.read_predictions` (format ``labelstudio``):
+Read through :func:`eventgold.readers.read_predictions` (format ``labelstudio``):
 a list of tasks with ``predictions`` (and ``annotations``), or a bare list of predictions.
 """
 
@@ -43,13 +43,36 @@ def _completed_by(annotation: dict[str, Any]) -> str:
     return str(who) if who is not None else "annotator"
 
 
-def _read_labelstudio(
+def read_labelstudio(
     file: Path,
     articles: Mapping[str, Article] | None,
     doc_key: str,
     include_annotations: bool,
     ontology: Ontology | None = None,
 ) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
+    """The predictions (and, on request, annotations) of a Label Studio JSON file as DocumentAnnotations.
+
+    Format: Label Studio's task JSON (https://labelstud.io/guide/task_format): a list of tasks
+    with ``data`` and ``predictions``/``annotations``, an object with ``tasks``, one task, or a
+    bare list of predictions (``result`` lists of regions with character offsets).
+
+    Args:
+        file: the ``.json`` file.
+        articles: articles by id; they give each task its document (by ``data[doc_key]``, then by
+            content hash or text) and the text that offsets are repaired on (None: ids from the tasks).
+        doc_key: the ``data`` key holding the article id.
+        include_annotations: also yield the human annotations of each task.
+        ontology: the labels the regions are read with (None: label_config/ontology.yaml).
+
+    Returns:
+        An iterator of ``((where, None), annotation)``, ``where`` being ``"FILE (task #N)"``
+        (N from 1), one per prediction or annotation, in file order.
+
+    Raises:
+        InputError: the file cannot be read.
+        RecordError: invalid JSON, a file that is not a list of tasks, or a task or region that
+            cannot be read (with the task number).
+    """
     try:
         raw = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:

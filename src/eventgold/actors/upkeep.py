@@ -16,21 +16,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eventgold.actors.dictionary import ID_SEPARATOR, ActorDictionary, load_actor_dictionary
 from eventgold.errors import ConfigError, InputError, RecordError
-from eventgold.extractors.dictionary import ID_SEPARATOR, ActorDictionary, load_actor_dictionary
-from eventgold.extractors.readers import gold_to_annotation
 from eventgold.fileio import atomic_write_text
-from eventgold.models import (
-    Article,
-    DocumentAnnotation,
-    GoldDocument,
-    check_annotation,
-    check_gold,
-    iter_json_lines,
-    parse_record,
-)
+from eventgold.jsonl import iter_json_lines, parse_record
+from eventgold.models import Article, DocumentAnnotation, GoldDocument, check_annotation, check_gold
 from eventgold.ontology import Ontology
 from eventgold.problems import Problem
+from eventgold.readers import gold_to_annotation
 from eventgold.records_io import ANNOTATIONS, GOLD, DuplicateIdError, OneRecordPerId
 
 CONTEXT_CHARS = 40
@@ -163,7 +156,7 @@ def stub_text(pending: Iterable[PendingActor], ontology: Ontology) -> str:
     named entity gets (``entity_types.other`` in ``plover_format.yaml``, resolved
     against the ontology; else its first actor type).
     """
-    from eventgold.extractors.plover_format import load_plover_format, resolve_type
+    from eventgold.readers.plover_format import load_plover_format, resolve_type
 
     fallback = resolve_type(load_plover_format().entity_types.other, ontology) or ontology.actor_types[0].name
     lines = [

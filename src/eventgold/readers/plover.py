@@ -1,10 +1,10 @@
 """PLOVER/POLECAT-style event records (JSONL) as DocumentAnnotations.
 
-Read through :func:`eventgold.extractors.readers.read_predictions` (format ``plover``);
+Read through :func:`eventgold.readers.read_predictions` (format ``plover``);
 records are grouped into documents by ``doc_key`` (:func:`detect_plover_doc_key`).
 
 A record's ``actor``, ``recipient`` and ``event_loc`` fill the ontology's roles
-through its coder mapping (:mod:`eventgold.extractors.plover_format`): an
+through its coder mapping (:mod:`eventgold.readers.plover_format`): an
 ``actor`` entity fills the first ``coder.source`` role the event type allows
 (PLOVER: ``actor``), a ``recipient`` the first ``coder.target`` role, the
 ``event_loc`` the first ``coder.location`` role. An entity whose slot maps to no
@@ -21,12 +21,13 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from eventgold.errors import EventgoldWarning, InputError, RecordError
-from eventgold.extractors.dictionary import ActorDictionary
-from eventgold.extractors.plover_format import entity_type, load_plover_format, role_for_slot
-from eventgold.models import Article, DocumentAnnotation, iter_json_lines, parse_record
+from eventgold.actors.dictionary import ActorDictionary
+from eventgold.errors import EventgoldWarning, InputError, Option, RecordError
+from eventgold.jsonl import iter_json_lines, parse_record
+from eventgold.models import Article, DocumentAnnotation
 from eventgold.ontology import Ontology
 from eventgold.problems import Problem, summarize
+from eventgold.readers.plover_format import entity_type, load_plover_format, role_for_slot
 
 
 class UnmappedEntityWarning(EventgoldWarning):
@@ -145,7 +146,7 @@ def _entity_mention(
     """The mention (as a dict) an entity object gives, and why it has no type when it has none.
 
     Its type: the event location's (``location``), else the dictionary entry's,
-    else one from ``plover_format.yaml`` (:func:`~eventgold.extractors.plover_format.entity_type`);
+    else one from ``plover_format.yaml`` (:func:`~eventgold.readers.plover_format.entity_type`);
     the ``type`` eventgold's own export writes wins when the ontology has it.
     """
     text = entity.get("entity_text") or entity.get("text") or None
@@ -245,7 +246,7 @@ def _is_span(value: Any) -> TypeGuard[dict[str, Any]]:
     )
 
 
-def _read_plover(
+def read_plover(
     file: Path,
     articles: Mapping[str, Article] | None,
     doc_key: str,
@@ -253,10 +254,29 @@ def _read_plover(
     ontology: Ontology,
     problems: list[Problem] | None = None,
 ) -> Iterator[tuple[tuple[str, int | None], DocumentAnnotation]]:
-    """The records of ``file`` grouped into DocumentAnnotations, with where each document starts.
+    """The records of a PLOVER JSONL file grouped into DocumentAnnotations, with where each document starts.
 
-    Entities no role or mention type of ``ontology`` fits are left out and
-    appended to ``problems``; without a list, one UnmappedEntityWarning sums them up.
+    Format: PLOVER / POLECAT event records (https://github.com/openeventdata/PLOVER), one JSON
+    object per line with ``event``, ``actor``/``recipient`` lists, ``mode``, ``context`` and
+    optional ``text_info``; the fields are named in ``plover_format.yaml``.
+
+    Args:
+        file: the ``.jsonl`` file.
+        articles: articles by id, to place offset-less actors in the text (None: no placing).
+        doc_key: the record field (dotted for nested fields) holding the document id.
+        dictionary: resolves actor names to canonical ids and types (None: names kept as they are).
+        ontology: gives each entity its role through the coder mapping, and its mention type.
+        problems: entities no role or mention type fits are appended here; without a list, one
+            UnmappedEntityWarning sums them up.
+
+    Returns:
+        An iterator of ``((file, line), annotation)``: one annotation per document, ``line``
+        being the line (from 1) of its first record; each record becomes one event.
+
+    Raises:
+        InputError: the file cannot be read.
+        RecordError: invalid JSON, a record that is not an object, has no document key, or
+            whose fields cannot become an event (with the line).
     """
     docs: dict[str, dict[str, Any]] = {}
     first_line: dict[str, int] = {}
@@ -270,7 +290,7 @@ def _read_plover(
             doc_value = _lookup(raw, doc_key)
             if doc_value in (None, ""):
                 raise RecordError(
-                    f"the record has no document key {doc_key!r} (choose it with --doc-key)",
+                    (f"the record has no document key {doc_key!r} (choose it with ", Option("doc_key"), ")"),
                     record_id=str(raw.get("id")) if raw.get("id") is not None else None,
                     field=doc_key,
                 )
