@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import tempfile
 from pathlib import Path
@@ -20,9 +19,8 @@ from eventgold.models import GoldDocument
 from eventgold.resources import packaged_label_config
 
 from .export_fixtures import fixture_docs, fixture_gold, train_doc, word_golds, write_gold
+from .extras import HAS_SPACY, needs_spacy
 
-HAS_SPACY = importlib.util.find_spec("spacy") is not None
-NEEDS_SPACY = "needs spaCy (the spacy extra: pip install 'eventgold[spacy]')"
 INSTALLED_FORMATS = sorted(fmt for fmt in FORMATS if fmt != "spacy" or HAS_SPACY)
 """The formats whose libraries are installed (the spacy format needs the optional spaCy)."""
 
@@ -60,10 +58,7 @@ def test_cli_export_with_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 @pytest.mark.parametrize(
     "fmt",
-    [
-        pytest.param(fmt, marks=pytest.mark.skipif(fmt == "spacy" and not HAS_SPACY, reason=NEEDS_SPACY))
-        for fmt in sorted(FORMATS)
-    ],
+    [pytest.param(fmt, marks=needs_spacy) if fmt == "spacy" else fmt for fmt in sorted(FORMATS)],
 )
 def test_exports_are_byte_identical_between_runs(tmp_path: Path, fmt: str) -> None:
     gold = fixture_gold(tmp_path)

@@ -29,12 +29,13 @@ from eventgold.export.tokenize import Token, split_tokens, tokenize
 from eventgold.models import Argument, Article, Event, GoldDocument, Mention, Span
 
 from .export_fixtures import ONTOLOGY, word_texts, write_gold
+from .extras import NEEDS_SPACY
 
 
 @functools.cache
 def blank_vocab() -> Any:
     """A blank English spaCy vocab; the calling test is skipped when spaCy is not installed."""
-    spacy = pytest.importorskip("spacy", reason="needs spaCy (the spacy extra: pip install 'eventgold[spacy]')")
+    spacy = pytest.importorskip("spacy", reason=NEEDS_SPACY)
     return spacy.blank("en").vocab
 ACTOR_TYPES = [t.name for t in ONTOLOGY.actor_types]
 EVENT_TYPES = [t.name for t in ONTOLOGY.event_types]

@@ -18,7 +18,6 @@ data"). What each format does with an empty split:
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import shutil
@@ -38,11 +37,9 @@ from eventgold.models import SPLITS, GoldDocument
 from eventgold.readers import read_predictions
 
 from .export_fixtures import fixture_docs, train_doc, write_gold
+from .extras import needs_spacy
 
-NEEDS_SPACY = pytest.mark.skipif(
-    importlib.util.find_spec("spacy") is None, reason="needs spaCy (the spacy extra: pip install 'eventgold[spacy]')"
-)
-FORMAT_PARAMS = [pytest.param(f, marks=NEEDS_SPACY) if f == "spacy" else f for f in FORMATS]
+FORMAT_PARAMS = [pytest.param(f, marks=needs_spacy) if f == "spacy" else f for f in FORMATS]
 """Every format; the spacy one runs only where spaCy is installed (an optional extra)."""
 CASE = Path(__file__).parent / "data" / "cases" / "hf-empty-splits" / "gold"
 

@@ -20,6 +20,7 @@ from eventgold.resources import packaged_label_config
 from tests.unit.ace_fixtures import ACE, event_in, mention_in
 
 from .export_fixtures import fixture_gold, write_gold
+from .extras import NEEDS_SPACY
 
 TEXT = "Rebels attacked an army base in Kirkuk with rockets on Monday. Two soldiers died in the attack.\n"
 
@@ -102,7 +103,7 @@ def test_hf_carries_the_ace_roles(ace_gold: Path, tmp_path: Path) -> None:
 
 
 def test_spacy_carries_the_ace_roles(ace_gold: Path, tmp_path: Path) -> None:
-    spacy = pytest.importorskip("spacy", reason="needs spaCy (the spacy extra: pip install 'eventgold[spacy]')")
+    spacy = pytest.importorskip("spacy", reason=NEEDS_SPACY)
     from spacy.tokens import DocBin
 
     out = tmp_path / "spacy"

@@ -19,11 +19,11 @@ from eventgold.export.tokenize import tokenize
 from eventgold.models import GoldDocument
 
 from .export_fixtures import fixture_docs, fixture_gold, train_doc, word_gold_documents, word_texts
+from .extras import NEEDS_SPACY
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-NEEDS_SPACY = "needs spaCy (the spacy extra: pip install 'eventgold[spacy]')"
 spacy = pytest.importorskip("spacy", reason=NEEDS_SPACY)
 DocBin = pytest.importorskip("spacy.tokens", reason=NEEDS_SPACY).DocBin
 NLP = spacy.blank("en")

@@ -14,7 +14,8 @@ from eventgold.models import Article
 from eventgold.ontology import load_ontology
 from eventgold.readers import detect_format, read_predictions
 
-NEEDS_SPACY = "needs spaCy (the spacy extra: pip install 'eventgold[spacy]')"
+from .extras import NEEDS_SPACY
+
 spacy = pytest.importorskip("spacy", reason=NEEDS_SPACY)
 DocBin = pytest.importorskip("spacy.tokens", reason=NEEDS_SPACY).DocBin
 
