@@ -38,6 +38,13 @@ def preds():
     }
 
 
+def test_one_split_may_be_named_by_a_plain_string(gold, preds) -> None:
+    as_string = score(gold, preds, split="test", bootstrap=0)
+    as_list = score(gold, preds, split=["test"], bootstrap=0)
+    assert as_string.split == ["test"]
+    assert as_string.model_dump_json() == as_list.model_dump_json()
+
+
 def test_fixture_numbers_by_hand(gold, preds) -> None:
     r = score(gold, preds, split=["test"], bootstrap=0)
     t = r.extractor("tagger")

@@ -329,7 +329,7 @@ def score(
     gold: Iterable[GoldDocument],
     predictions: Mapping[str, Iterable[DocumentAnnotation]],
     *,
-    split: Sequence[str] | None = None,
+    split: str | Sequence[str] | None = None,
     by: Sequence[str] = (),
     zero_division: str = "0",
     bootstrap: int = 1000,
@@ -348,8 +348,8 @@ def score(
             document id once.
         predictions: extractor name -> its DocumentAnnotations (at most one per
             document; documents it skipped are scored as empty predictions).
-        split: score only the gold documents of these splits (``train``,
-            ``dev``, ``test``); None or empty: every document.
+        split: score only the gold documents of this split or these splits
+            (``"test"`` or ``["dev", "test"]``); None or empty: every document.
         by: extra breakdowns, from :data:`GROUP_BY`: ``source`` and ``split``
             add micro scores per group (``ExtractorScore.groups``); ``type``
             tables are always computed.
@@ -415,7 +415,7 @@ def score(
     if not 0 < ci_level < 1:
         raise UserError(f"ci_level must be between 0 and 1, got {ci_level}")
     if not predictions:
-        raise UserError("no predictions to score; give at least one prediction file")
+        raise UserError("no predictions to score (predictions is empty)")
     ontology = ontology or load_ontology()
     all_gold: list[GoldDocument] = list(gold)
     ids: set[str] = set()
@@ -423,7 +423,7 @@ def score(
         if g.doc_id in ids:
             raise RecordError("document appears twice in the gold", file=gold_source, doc_id=g.doc_id)
         ids.add(g.doc_id)
-    wanted = set(split or ())
+    wanted = {split} if isinstance(split, str) else set(split or ())
     selected = [g for g in all_gold if not wanted or g.split in wanted]
     if not selected:
         where = f" in {gold_source}" if gold_source else ""
