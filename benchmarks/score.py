@@ -1,25 +1,36 @@
-"""Benchmark for `eventgold score` (issue 6).
+"""Benchmark for `eventgold score` (issues 6 and 17).
 
-1. Mention matching + counting (what nervaluate does) on 10,000 documents x 30 gold
-   mentions with a noisy prediction set, ours and nervaluate's on the same in-memory data
-   in one run; the counts (all four schemes, overall and per type) must agree; prints the ratio.
-2. The whole `score` from files (gold + predictions JSONL, 5 events per document), without
-   and with 1,000 bootstrap resamples (one extractor; then two, with paired tests).
+1. Library, from records: mention matching + counting (what nervaluate does) on 10,000
+   documents x 30 gold mentions with a noisy prediction set, ours (from the Mention records:
+   span arrays, matching, counts) and nervaluate's (building its dicts + Evaluator.evaluate())
+   on the same in-memory data in one run; the counts (all four schemes, overall and per type)
+   must agree; prints the ratio (goal: ours >= 50x faster).
+2. Whole CLI from files: `eventgold score --gold G --pred P --json OUT --bootstrap 0` as a
+   subprocess (the venv's console script) against nervaluate's in-process
+   Evaluator.evaluate() on the same spans, timed in the same run; the counts in the CLI's JSON
+   must equal nervaluate's; prints the ratio (goal: the CLI >= 5x faster).
+3. The whole `score` in process from files (gold + predictions JSONL, 5 events per document),
+   without and with 1,000 bootstrap resamples (one extractor; then two, with paired tests).
 
 Noise is unambiguous (no span overlaps two spans of the other side) so nervaluate's greedy
 matching and our optimal matching must give identical counts.
 
-Run: .venv/bin/python benchmarks/score.py [--docs 10000]
+Run: .venv/bin/python benchmarks/score.py [--docs 10000] [--parts library,cli,inprocess]
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import random
+import subprocess
+import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
+from typing import Any
 
 from nervaluate import Evaluator
 
@@ -115,13 +126,121 @@ def perturb(rnd: random.Random, pred: DocumentAnnotation) -> DocumentAnnotation:
     return pred.model_copy(update={"mentions": mentions, "origin": Origin(kind="extractor", name="other")})
 
 
+def check_counts(ref: dict[str, Any], overall: Any, per_type: Any, what: str) -> None:
+    """Assert that our counts equal nervaluate's ``ref``, overall and per type, for all four schemes.
+
+    ``overall(scheme)`` and ``per_type(scheme, tag)`` give our (cor, inc, par, mis, spu).
+    """
+    for scheme, theirs in NER.items():
+        r = ref["overall"][theirs]
+        assert overall(scheme) == (r.correct, r.incorrect, r.partial, r.missed, r.spurious), (what, scheme)
+        for tag in TYPES:
+            r = ref["entities"][tag][theirs]
+            expected = (r.correct, r.incorrect, r.partial, r.missed, r.spurious)
+            assert per_type(scheme, tag) == expected, (what, scheme, tag)
+
+
+def eventgold_command() -> list[str]:
+    """The eventgold console script next to this interpreter (the venv's), else the CLI through ``-c``."""
+    script = Path(sys.executable).with_name("eventgold")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from eventgold.cli import main; sys.exit(main())"]
+
+
+def nervaluate_spans(gold: list[GoldDocument], pred: list[DocumentAnnotation]) -> tuple[list[Any], list[Any]]:
+    """nervaluate's dicts (end inclusive) of the gold and predicted mentions."""
+    true = [[{"label": m.type, "start": m.start, "end": m.end - 1} for m in g.mentions] for g in gold]  # type: ignore[operator]
+    prd = [[{"label": m.type, "start": m.start, "end": m.end - 1} for m in p.mentions] for p in pred]  # type: ignore[operator]
+    return true, prd
+
+
+def library_part(gold: list[GoldDocument], pred: list[DocumentAnnotation]) -> None:
+    """Part 1: mention scoring from records, ours and nervaluate's, on the same in-memory mentions."""
+    t0 = time.perf_counter()
+    codes: dict[str, int] = {}
+    g_rows = build_rows([g.mentions for g in gold], codes)
+    p_rows = build_rows([p.mentions for p in pred], codes)
+    t_build = time.perf_counter() - t0
+    ours = score_mentions(g_rows, p_rows, len(gold), sorted(codes, key=codes.__getitem__))
+    t_ours = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    true, prd = nervaluate_spans(gold, pred)
+    t_conv = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ref = Evaluator(true, prd, tags=TYPES, loader="dict").evaluate()
+    t_ref = time.perf_counter() - t0
+
+    def overall(scheme: str) -> tuple[int, ...]:
+        c = ours.totals(scheme)
+        return (c.cor, c.inc, c.par, c.mis, c.spu)
+
+    def per_type(scheme: str, tag: str) -> tuple[int, ...]:
+        c = ours.per_type[scheme][tag]
+        return (c.cor, c.inc, c.par, c.mis, c.spu)
+
+    check_counts(ref, overall, per_type, "library")
+    ratio = (t_conv + t_ref) / t_ours
+    print(
+        f"library, mention matching+counting from the same Mention records: ours {t_ours:.3f} s "
+        f"(of which building span arrays {t_build:.3f} s), nervaluate {t_conv + t_ref:.2f} s "
+        f"(of which building its dicts {t_conv:.2f} s); counts agree (4 schemes x overall + "
+        f"{len(TYPES)} types); ours is {ratio:.0f}x faster (goal >= 50x: {'met' if ratio >= 50 else 'NOT met'}; "
+        f"matching alone: {t_ref / (t_ours - t_build):.0f}x)"
+    )
+
+
+def cli_part(gpath: Path, ppath: Path, out: Path) -> None:
+    """Part 2: the whole CLI from files against nervaluate's in-process evaluation of the same spans.
+
+    nervaluate gets the spans as eventgold reads them from the files (the reader trims the
+    whitespace that pads some noisy predicted spans), so both score the same spans.
+    """
+    gold = load_gold(gpath)
+    with warnings.catch_warnings():  # the CLI reports the trimmed spans; here they are expected
+        warnings.simplefilter("ignore")
+        pred = load_predictions(ppath, articles={g.article.id: g.article for g in gold}).annotations  # as the CLI
+    true, prd = nervaluate_spans(gold, pred)
+    del gold, pred
+    gc.collect()
+    t0 = time.perf_counter()
+    ref = Evaluator(true, prd, tags=TYPES, loader="dict").evaluate()
+    t_ref = time.perf_counter() - t0
+    del true, prd
+    cmd = [*eventgold_command(), "score", "--gold", str(gpath), "--pred", str(ppath)]
+    cmd += ["--json", str(out), "--bootstrap", "0"]
+    gc.collect()
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+    t_cli = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
+    mentions = json.loads(out.read_text(encoding="utf-8"))["extractors"][0]["mentions"]
+    keys = ("cor", "inc", "par", "mis", "spu")
+    check_counts(
+        ref,
+        lambda scheme: tuple(mentions[scheme]["overall"][k] for k in keys),
+        lambda scheme, tag: tuple(mentions[scheme]["per_type"][tag][k] for k in keys),
+        "cli",
+    )
+    ratio = t_ref / t_cli
+    print(
+        f"whole CLI from files (`eventgold score --json --bootstrap 0`, {gpath.stat().st_size / 1e6:.0f} MB gold + "
+        f"{ppath.stat().st_size / 1e6:.0f} MB predictions): {t_cli:.2f} s; nervaluate's in-process "
+        f"Evaluator.evaluate() on the same spans: {t_ref:.2f} s; counts in the JSON agree; the CLI is "
+        f"{ratio:.1f}x faster (goal >= 5x: {'met' if ratio >= 5 else 'NOT met'})"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--docs", type=int, default=10_000)
     ap.add_argument("--mentions", type=int, default=30)
     ap.add_argument("--events", type=int, default=5)
     ap.add_argument("--bootstrap", type=int, default=1000)
+    ap.add_argument("--parts", default="library,cli,inprocess", help="comma-separated: library, cli, inprocess")
     args = ap.parse_args()
+    parts = set(args.parts.split(","))
     rnd = random.Random(0)
     pairs = [make_doc(rnd, i, args.mentions, args.events, "noisy") for i in range(args.docs)]
     gold = [g for g, _ in pairs]
@@ -132,50 +251,8 @@ def main() -> None:
         f"{sum(len(g.events) for g in gold)} gold events"
     )
 
-    # 1. mention matching + counting, in memory
-    t0 = time.perf_counter()
-    codes: dict[str, int] = {}
-    g_rows = build_rows([g.mentions for g in gold], codes)
-    p_rows = build_rows([p.mentions for p in pred], codes)
-    t_build = time.perf_counter() - t0
-    ours = score_mentions(g_rows, p_rows, len(gold), sorted(codes, key=codes.__getitem__))
-    t_ours = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    true = [[{"label": m.type, "start": m.start, "end": m.end - 1} for m in g.mentions] for g in gold]
-    prd = [[{"label": m.type, "start": m.start, "end": m.end - 1} for m in p.mentions] for p in pred]
-    t_conv = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    ref = Evaluator(true, prd, tags=TYPES, loader="dict").evaluate()
-    t_ref = time.perf_counter() - t0
-    for scheme, theirs in NER.items():
-        r = ref["overall"][theirs]
-        c = ours.totals(scheme)
-        assert (c.cor, c.inc, c.par, c.mis, c.spu) == (
-            r.correct,
-            r.incorrect,
-            r.partial,
-            r.missed,
-            r.spurious,
-        ), scheme
-        for tag in TYPES:
-            r = ref["entities"][tag][theirs]
-            c = ours.per_type[scheme][tag]
-            assert (c.cor, c.inc, c.par, c.mis, c.spu) == (
-                r.correct,
-                r.incorrect,
-                r.partial,
-                r.missed,
-                r.spurious,
-            ), (scheme, tag)
-    print(
-        f"mention matching+counting from the same Mention records: ours {t_ours:.3f} s "
-        f"(of which building span arrays {t_build:.3f} s), nervaluate {t_conv + t_ref:.2f} s "
-        f"(of which building its dicts {t_conv:.2f} s); counts agree (4 schemes x overall + "
-        f"{len(TYPES)} types); ours is {(t_conv + t_ref) / t_ours:.0f}x faster "
-        f"(matching alone: {t_ref / (t_ours - t_build):.0f}x)"
-    )
-
-    # 2. the whole score, from files
+    if "library" in parts:
+        library_part(gold, pred)
     with tempfile.TemporaryDirectory() as tmp:
         gpath, ppath, p2path = (
             Path(tmp, "gold.jsonl"),
@@ -184,8 +261,13 @@ def main() -> None:
         )
         write_jsonl(gpath, gold)
         write_jsonl(ppath, pred)
-        write_jsonl(p2path, (perturb(random.Random(i), p) for i, p in enumerate(pred)))
+        if "inprocess" in parts:
+            write_jsonl(p2path, (perturb(random.Random(i), p) for i, p in enumerate(pred)))
         del pairs, gold, pred
+        if "cli" in parts:
+            cli_part(gpath, ppath, Path(tmp, "out.json"))
+        if "inprocess" not in parts:
+            return
 
         def timed(fn):  # type: ignore[no-untyped-def]
             gc.collect()

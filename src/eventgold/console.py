@@ -29,6 +29,8 @@ from eventgold.errors import ConfigError
 from eventgold.fileio import atomic_write_text, json_text
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from eventgold.problems import Problem, Repair
 
 console = Console()
@@ -108,14 +110,26 @@ def verbose_logging() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def write_json_output(payload: dict[str, Any], dest: str | Path) -> None:
+def write_json_output(payload: dict[str, Any] | BaseModel, dest: str | Path) -> None:
     """Write machine output: ``-`` is stdout, anything else a file written atomically.
 
-    ``schema_version`` is added when the payload lacks it. The text is strict
-    JSON: a non-finite float (NaN, ±Infinity) is written as ``null``
-    (:func:`~eventgold.fileio.json_text`).
+    Args:
+        payload: a dict, or a pydantic model (a ``ScoreReport``...) that pydantic-core
+            encodes directly, in one pass, when ``schema_version`` is its first field
+            (else its ``model_dump`` takes the dict path).
+        dest: ``-`` or the path of the file.
+
+    ``schema_version`` is added when the payload lacks it (first key). The text is
+    strict JSON indented by two spaces, UTF-8 characters kept: a non-finite float
+    (NaN, ±Infinity) is written as ``null`` (:func:`~eventgold.fileio.json_text`).
+
+    Raises:
+        ConfigError: the file cannot be written.
     """
-    payload = {"schema_version": SCHEMA_VERSION, **payload}
+    if isinstance(payload, dict):
+        payload = {"schema_version": SCHEMA_VERSION, **payload}
+    elif next(iter(type(payload).model_fields), None) != "schema_version":  # the fast path needs it first
+        payload = {"schema_version": SCHEMA_VERSION, **payload.model_dump(mode="json")}
     text = json_text(payload, indent=2, default=str) + "\n"
     if str(dest) == "-":
         sys.stdout.write(text)

@@ -14,7 +14,8 @@ folder or unreadable input file into one line naming it.
 
 Every JSON the tool writes goes through :func:`json_text`: strict JSON that
 any parser reads (RFC 8259 has no NaN or Infinity; Python's ``json`` would
-write them), with non-finite floats written as ``null``.
+write them), with non-finite floats written as ``null``; a pydantic model
+(a score report) is encoded by pydantic-core in one pass.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import hashlib
 import json
 import math
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -124,6 +126,12 @@ def finite_or_null(value: Any) -> Any:
     return value
 
 
+def _is_model(value: Any) -> bool:
+    """Whether ``value`` is a pydantic model (without importing pydantic when nothing did yet)."""
+    pydantic = sys.modules.get("pydantic")
+    return pydantic is not None and isinstance(value, pydantic.BaseModel)
+
+
 def json_text(
     payload: Any,
     *,
@@ -137,7 +145,25 @@ def json_text(
     Non-finite floats become ``null`` (:func:`finite_or_null`) and
     ``allow_nan=False`` guards the rest, so the text parses with any strict
     JSON parser (JavaScript's ``JSON.parse``, ``jq``, Go, Rust).
+
+    With ``indent`` (and neither ``sort_keys``, ``separators`` nor, except for a
+    pydantic model, ``default``) pydantic-core encodes the text in one pass, a
+    model through its own serializers; when the result could differ from
+    Python's ``json`` (a float with 0 < |x| < 1e-4, which pydantic-core spells
+    ``0.00001`` where Python writes ``1e-05``) or pydantic-core cannot encode
+    the payload, Python's ``json`` does, so the bytes never depend on the path.
+
+    Raises:
+        TypeError: the payload holds a value JSON cannot hold (as ``json.dumps``).
+        ValueError: a circular reference (as ``json.dumps``).
     """
+    model = _is_model(payload)
+    if indent is not None and not sort_keys and separators is None and (default is None or model):
+        text = _pydantic_core_json(payload, indent)
+        if text is not None:
+            return text
+    if model:
+        payload = payload.model_dump(mode="json")
     return json.dumps(
         finite_or_null(payload),
         ensure_ascii=False,
@@ -147,6 +173,27 @@ def json_text(
         separators=separators,
         default=default,
     )
+
+
+def _pydantic_core_json(payload: Any, indent: int) -> str | None:
+    """pydantic-core's JSON of ``payload`` (non-finite floats as null), or None where it may
+    differ from Python's ``json.dumps(..., ensure_ascii=False, indent=indent)``."""
+    import pydantic_core
+
+    try:
+        data = pydantic_core.to_json(payload, indent=indent, inf_nan_mode="null")
+    except pydantic_core.PydanticSerializationError:  # Python's json says what is wrong
+        return None
+    if b"NaN" in data or b"Infinity" in data:  # a model configured to write them (or those words in a string)
+        return None
+    if b"0.0000" in data:  # pydantic-core writes 0 < |x| < 1e-4 as 0.00001, Python 1e-05
+        return None
+    at = data.find(b"e-")
+    while at != -1:  # and 1e-7 where Python writes 1e-07 (conservative: also inside strings)
+        if at > 0 and data[at - 1] in b"0123456789":
+            return None
+        at = data.find(b"e-", at + 2)
+    return data.decode("utf-8")
 
 
 def refuse_inputs_as_outputs(outputs: Iterable[str | Path | None], inputs: Iterable[str | Path]) -> None:

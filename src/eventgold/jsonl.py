@@ -2,6 +2,9 @@
 
 :func:`iter_json_lines` streams strict JSON lines; :func:`parse_record` turns
 one value into a record or a :class:`~eventgold.errors.RecordError`;
+:func:`read_line` reads one line (from :func:`iter_lines`) as a record, validating
+the whole line in one pass (:func:`validate_line`) and taking the slow path
+(:func:`decode_line`, :func:`parse_record`) only to word an error;
 :func:`read_jsonl` and :func:`write_jsonl` read and write whole files;
 :func:`read_json_list` reads a file holding one JSON list (Label Studio's
 exports and tasks files). :mod:`eventgold.models` re-exports the record readers and writers.
@@ -77,14 +80,22 @@ def refuse_nonfinite(name: str) -> Any:
     raise NonFiniteNumber(name)
 
 
-def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
-    """Stream ``(line number, parsed JSON)`` from a JSONL file, skipping blank lines.
+def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
+    """Stream ``(line number, line text)`` of the non-blank lines of a JSONL file (lines from 1).
 
-    A missing file is an InputError; a line that is not UTF-8 or not JSON a
-    RecordError with ``file:line`` — every JSONL reader shares these messages.
-    JSON is read strictly: ``NaN``, ``Infinity`` and ``-Infinity`` (which
-    Python's ``json`` accepts, but RFC 8259 and other tools do not) are refused
-    with the file and line, rather than read as numbers no metric can use.
+    The lines are not parsed (see :func:`decode_line`). A missing file is an
+    InputError; text that is not UTF-8 a RecordError with ``file:line``, as
+    :func:`iter_json_lines` says them.
+
+    Args:
+        path: a UTF-8 text file (lines split as Python's text files split them).
+
+    Returns:
+        An iterator of ``(line number, line)`` pairs, each line with its line break.
+
+    Raises:
+        InputError: the file is missing or cannot be opened.
+        RecordError: the file is not UTF-8 text.
     """
     file = Path(path)
     try:
@@ -107,20 +118,100 @@ def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
             lineno += 1
             if not line.strip():
                 continue
-            try:
-                value = json.loads(line, parse_constant=refuse_nonfinite)
-            except json.JSONDecodeError as exc:
-                raise RecordError(
-                    f"invalid JSON at column {exc.colno}: {exc.msg}", file=str(file), line=lineno
-                ) from exc
-            except NonFiniteNumber as exc:
-                raise RecordError(
-                    f"{exc} is not a JSON number (strict JSON has no NaN or Infinity); "
-                    "write null for a missing value, or a finite number",
-                    file=str(file),
-                    line=lineno,
-                ) from exc
-            yield lineno, value
+            yield lineno, line
+
+
+def decode_line(line: str, file: str, lineno: int) -> Any:
+    """The JSON value one line holds, read strictly (no ``NaN`` or ``Infinity``).
+
+    Args:
+        line: one line of a JSONL file (from :func:`iter_lines`).
+        file: the file's name, for the message.
+        lineno: the line's number, for the message.
+
+    Returns:
+        The decoded value.
+
+    Raises:
+        RecordError: the line is not JSON, or holds a non-finite number (``file:line``).
+    """
+    try:
+        return json.loads(line, parse_constant=refuse_nonfinite)
+    except json.JSONDecodeError as exc:
+        raise RecordError(f"invalid JSON at column {exc.colno}: {exc.msg}", file=file, line=lineno) from exc
+    except NonFiniteNumber as exc:
+        raise RecordError(
+            f"{exc} is not a JSON number (strict JSON has no NaN or Infinity); "
+            "write null for a missing value, or a finite number",
+            file=file,
+            line=lineno,
+        ) from exc
+
+
+def iter_json_lines(path: str | Path) -> Iterator[tuple[int, Any]]:
+    """Stream ``(line number, parsed JSON)`` from a JSONL file, skipping blank lines.
+
+    A missing file is an InputError; a line that is not UTF-8 or not JSON a
+    RecordError with ``file:line`` — every JSONL reader shares these messages.
+    JSON is read strictly: ``NaN``, ``Infinity`` and ``-Infinity`` (which
+    Python's ``json`` accepts, but RFC 8259 and other tools do not) are refused
+    with the file and line, rather than read as numbers no metric can use.
+    """
+    file = str(Path(path))
+    for lineno, line in iter_lines(path):
+        yield lineno, decode_line(line, file, lineno)
+
+
+def validate_line(model: type[R], line: str) -> R | None:
+    """``line`` read as ``model`` in one pass (pydantic-core), or None when it is not one as it stands.
+
+    The fast path of the JSONL readers: None means "take the slow path"
+    (:func:`decode_line` then :func:`parse_record`), which accepts what this
+    accepts, reads it to an equal record, and alone words the errors. Lines
+    that may hold ``NaN`` or ``Infinity`` (refused by the slow path) and lines
+    pydantic refuses for any reason are None.
+
+    Args:
+        model: the record type.
+        line: one JSONL line.
+
+    Returns:
+        The record, or None.
+    """
+    if "NaN" in line or "Infinity" in line:
+        return None
+    try:
+        return model.model_validate_json(line)
+    except Exception:  # any refusal is worded by the slow path
+        return None
+
+
+def read_line(model: type[R], line: str, file: str, lineno: int, *, one_pass: bool = True) -> R:
+    """One JSONL line as a record of ``model``, with the messages of :func:`iter_json_lines` and :func:`parse_record`.
+
+    Args:
+        model: the record type.
+        line: one line of ``file`` (from :func:`iter_lines`).
+        file: the file's name, for messages.
+        lineno: the line's number, for messages.
+        one_pass: try :func:`validate_line` first. Only for models that pydantic reads alike
+            from JSON text and from decoded JSON (eventgold's records; a model in strict mode,
+            for one, reads dates from JSON text but not from decoded strings).
+
+    Returns:
+        The record.
+
+    Raises:
+        RecordError: the line is not JSON or not a valid record (with ``file:line``).
+    """
+    record = validate_line(model, line) if one_pass else None
+    if record is not None:
+        return record
+    raw = decode_line(line, file, lineno)
+    try:
+        return parse_record(model, raw)
+    except RecordError as exc:
+        raise exc.located(file=file, line=lineno) from exc.__cause__
 
 
 @dataclass(frozen=True)
@@ -196,11 +287,19 @@ def read_jsonl(path: str | Path, model: type[R], *, one_per_id: bool = True) -> 
 
         yield from read_records(path, model)
         return
-    for lineno, raw in iter_json_lines(path):
-        try:
-            yield parse_record(model, raw)
-        except RecordError as exc:
-            raise exc.located(file=str(path), line=lineno) from exc.__cause__
+    from eventgold.records_io import record_kind  # records_io builds on this module
+
+    one_pass = record_kind(model) is not None  # eventgold's records: read alike from text and decoded JSON
+    file = str(Path(path))  # JSON errors name the file as iter_json_lines does, record errors as given
+    for lineno, line in iter_lines(path):
+        record = validate_line(model, line) if one_pass else None
+        if record is None:
+            raw = decode_line(line, file, lineno)
+            try:
+                record = parse_record(model, raw)
+            except RecordError as exc:
+                raise exc.located(file=str(path), line=lineno) from exc.__cause__
+        yield record
 
 
 def dump_record(record: BaseModel) -> str:

@@ -98,7 +98,7 @@ def holds_legacy_events(version: str | None) -> bool:
 
 def is_legacy_event(data: object) -> bool:
     """Whether ``data`` (a raw event mapping) is in the schema 1.0 shape."""
-    return isinstance(data, dict) and any(key in data for key in LEGACY_ROLE_FIELDS)
+    return isinstance(data, dict) and not data.keys().isdisjoint(LEGACY_ROLE_FIELDS)
 
 
 def migrate_event(data: Any) -> Any:

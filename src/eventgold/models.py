@@ -89,6 +89,8 @@ class Span(_Record):
 
     @model_validator(mode="after")
     def _order(self) -> Span:
+        if self.start <= self.end and len(self.text) == self.end - self.start:
+            return self  # the common case, checked once
         if self.end < self.start:
             raise ValueError(f"end ({self.end}) is before start ({self.start})")
         if len(self.text) != self.end - self.start:
@@ -114,6 +116,9 @@ class Mention(_Record):
 
     @model_validator(mode="after")
     def _offsets(self) -> Mention:
+        start, end, text = self.start, self.end, self.text
+        if start is not None and end is not None and start <= end and (text is None or len(text) == end - start):
+            return self  # the common case, checked once
         if (self.start is None) != (self.end is None):
             raise ValueError("start and end must be given together")
         if self.start is not None and self.end is not None:
@@ -219,6 +224,15 @@ def _unit_violations(mentions: list[Mention], events: list[Event]) -> Iterator[V
 
 
 def _check_units(doc_id: str, mentions: list[Mention], events: list[Event]) -> None:
+    mention_ids = {m.id for m in mentions}
+    if len(mention_ids) == len(mentions):
+        event_ids = {e.id for e in events}
+        if (
+            len(event_ids) == len(events)
+            and mention_ids.isdisjoint(event_ids)
+            and all(a.mention in mention_ids for e in events for a in e.arguments)
+        ):
+            return  # no violation: the common case, checked in bulk
     _raise_first(doc_id, _unit_violations(mentions, events))
 
 
@@ -272,8 +286,41 @@ class GoldDocument(_Record):
 
 
 def check_spans(doc_id: str, text: str, mentions: Iterable[Mention], events: Iterable[Event]) -> None:
-    """Check that every offset lies in ``text`` and slices it to the stored span text."""
-    _raise_first(doc_id, _span_violations(text, mentions, events))
+    """Check that every offset lies in ``text`` and slices it to the stored span text.
+
+    Args:
+        doc_id: the document, for the message.
+        text: the article text the offsets refer to (code points).
+        mentions: mentions (those without offsets are skipped).
+        events: events (their triggers are checked).
+
+    Raises:
+        RecordError: the first span past the end of ``text`` or not slicing it to its stored text
+            (document, record id, field).
+    """
+    if not isinstance(mentions, list) or not isinstance(events, list) or not _spans_fit(text, mentions, events):
+        _raise_first(doc_id, _span_violations(text, mentions, events))
+
+
+def _spans_fit(text: str, mentions: list[Mention], events: list[Event]) -> bool:
+    """Whether :func:`_span_violations` finds nothing (one pass, no message built)."""
+    n = len(text)
+    for m in mentions:
+        start, end, span_text = m.start, m.end, m.text
+        if start is None or end is None:
+            continue
+        if end > n or (span_text is not None and text[start:end] != span_text):
+            return False
+    for e in events:
+        trigger = e.trigger
+        if trigger is None:
+            continue
+        start, end, span_text = trigger.start, trigger.end, trigger.text
+        if start is None or end is None:
+            continue
+        if end > n or (span_text is not None and text[start:end] != span_text):
+            return False
+    return True
 
 
 def _span_violations(text: str, mentions: Iterable[Mention], events: Iterable[Event]) -> Iterator[Violation]:
@@ -321,7 +368,76 @@ def check_against_ontology(
         RecordError: the first value the ontology does not allow, naming the
             document, record, field and value.
     """
-    _raise_first(doc_id, _ontology_violations(list(mentions), events, ontology, relevance))
+    OntologyCheck(ontology)(doc_id, mentions, events, relevance=relevance)
+
+
+class OntologyCheck:
+    """:func:`check_against_ontology` for document after document, remembering the ontology's answers.
+
+    What the ontology says of an event type and mode, or of a role filled by a
+    mention type, is asked once; a document is checked in bulk, and only one
+    that breaks a rule is walked again to name the first value wrong (the
+    ontology must not change meanwhile).
+
+    Example::
+
+        >>> from eventgold.ontology import load_ontology
+        >>> OntologyCheck(load_ontology())("d1", [Mention(id="m1", type="STATE", text="Iraq")], [])
+    """
+
+    def __init__(self, ontology: Ontology) -> None:
+        self.ontology = ontology
+        self._sectors = ontology.sector_codes if ontology.sectors else None
+        self._contexts = frozenset(ontology.contexts)
+        self._flags = frozenset(ontology.flag_names)
+        self._known: dict[tuple[str, str | None] | tuple[str, str, str | None], bool] = {}
+
+    def __call__(
+        self, doc_id: str, mentions: Iterable[Mention], events: Iterable[Event], *, relevance: str | None = None
+    ) -> None:
+        """Check one document's units (and its relevance, when given) against the ontology.
+
+        Args:
+            doc_id: the document, for the message.
+            mentions, events: its units.
+            relevance: the annotation's relevance label, or None.
+
+        Raises:
+            RecordError: the first value the ontology does not allow, naming the
+                document, record, field and value (as :func:`check_against_ontology`).
+        """
+        mentions, events = list(mentions), list(events)
+        try:
+            allowed = self.allows(mentions, events, relevance)
+        except TypeError:  # an unhashable value: the record walk names it
+            allowed = False
+        if not allowed:
+            _raise_first(doc_id, _ontology_violations(mentions, events, self.ontology, relevance))
+
+    def allows(self, mentions: list[Mention], events: list[Event], relevance: str | None = None) -> bool:
+        """Whether :func:`check_against_ontology` would find nothing wrong with these units and relevance."""
+        onto, known = self.ontology, self._known
+        if not onto.actor_type_names.issuperset({m.type for m in mentions}):
+            return False
+        if self._sectors is not None and not self._sectors.issuperset({m.sector for m in mentions} - {None}):
+            return False
+        types = {m.id: m.type for m in mentions} if any(e.arguments for e in events) else {}
+        for e in events:
+            ok = known.get((e.type, e.mode))
+            if ok is None:
+                ok = known[e.type, e.mode] = e.type in onto.event_type_names and (
+                    e.mode is None or e.mode in onto.modes_of(e.type)
+                )
+            if not ok or not self._contexts.issuperset(e.contexts) or not self._flags.issuperset(e.flags):
+                return False
+            for a in e.arguments:
+                key = (e.type, a.role, types.get(a.mention))
+                ok = known.get(key)
+                if ok is None:
+                    ok = known[key] = onto.argument_problem(*key) is None
+                if not ok:
+                    return False
+        return relevance is None or relevance in onto.relevance
 
 
 def _ontology_violations(
@@ -369,10 +485,15 @@ def check_annotation(annotation: DocumentAnnotation, ontology: Ontology, article
         check_against_article(annotation, article)
 
 
-def check_gold(gold: GoldDocument, ontology: Ontology) -> None:
-    """Check a gold document against the ontology (its spans are checked on load)."""
-    check_against_ontology(gold.doc_id, gold.mentions, gold.events, ontology)
+def check_gold(gold: GoldDocument, ontology: Ontology | OntologyCheck) -> None:
+    """Check a gold document against the ontology (its spans are checked on load).
 
+    Args:
+        gold: the document.
+        ontology: the ontology, or an :class:`OntologyCheck` of it kept for many documents.
 
-# ---------------------------------------------------------------------------
-# JSONL
+    Raises:
+        RecordError: the first value the ontology does not allow (document, record, field, value).
+    """
+    check = ontology if isinstance(ontology, OntologyCheck) else OntologyCheck(ontology)
+    check(gold.doc_id, gold.mentions, gold.events)

@@ -225,16 +225,23 @@ def repair_spans(annotation: DocumentAnnotation, text: str) -> tuple[DocumentAnn
     """
     steps: list[Step] = []
     mentions = []
+    n = len(text)
     for m in annotation.mentions:
-        if m.start is None or m.end is None:
+        start, end, stated = m.start, m.end, m.text
+        if start is None or end is None:
             mentions.append(m)
             continue
-        start, end = _resolved(annotation.doc_id, m.id, text, m.start, m.end, m.text, steps)
+        if type(start) is int and type(end) is int and 0 <= start <= end <= n:  # _as_given, inlined: most spans
+            piece = text[start:end]
+            if (stated is None or piece == stated) and piece.strip() == piece:
+                mentions.append(m)
+                continue
+        start, end = _resolved(annotation.doc_id, m.id, text, start, end, stated, steps)
         changed = (start, end) != (m.start, m.end)
         mentions.append(m.model_copy(update={"start": start, "end": end, "text": text[start:end]}) if changed else m)
     events = []
     for e in annotation.events:
-        if e.trigger is None:
+        if e.trigger is None or _as_given(text, n, e.trigger.start, e.trigger.end, e.trigger.text):
             events.append(e)
             continue
         start, end = _resolved(annotation.doc_id, e.id, text, e.trigger.start, e.trigger.end, e.trigger.text, steps)
@@ -245,6 +252,14 @@ def repair_spans(annotation: DocumentAnnotation, text: str) -> tuple[DocumentAnn
     if not steps:
         return annotation, []
     return annotation.model_copy(update={"mentions": mentions, "events": events}), steps
+
+
+def _as_given(text: str, n: int, start: int, end: int, stated: str | None) -> bool:
+    """Whether :func:`resolve_span` would take ``start..end`` as given, without a repair (the common case)."""
+    if type(start) is not int or type(end) is not int or not 0 <= start <= end <= n:
+        return False
+    piece = text[start:end]
+    return (stated is None or piece == stated) and piece.strip() == piece
 
 
 def _resolved(

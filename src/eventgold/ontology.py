@@ -213,8 +213,13 @@ class Ontology(_Strict):
         """The roles allowed for ``event_type``, in file order (every role for an unknown type)."""
         event = self._events.get(event_type)
         if event is None or event.roles is None:
-            return tuple(r.name for r in self.roles)
+            return self._all_roles
         return event.roles
+
+    @cached_property
+    def _all_roles(self) -> tuple[str, ...]:
+        """Every role's name, in file order (what :meth:`roles_of` gives a type without its own list)."""
+        return tuple(r.name for r in self.roles)
 
     def quad_of(self, event_type: str) -> int | None:
         """The PLOVER quad class of ``event_type`` (None when unknown or not set)."""

@@ -39,8 +39,8 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from pydantic import BaseModel
 
 from eventgold.errors import EventgoldWarning, InputError, RecordError
-from eventgold.jsonl import iter_json_lines, parse_record
-from eventgold.models import Article, DocumentAnnotation, GoldDocument, check_gold
+from eventgold.jsonl import iter_lines, read_line
+from eventgold.models import Article, DocumentAnnotation, GoldDocument, OntologyCheck, check_gold
 
 if TYPE_CHECKING:
     from eventgold.ontology import Ontology
@@ -159,27 +159,35 @@ def _fingerprint(record: BaseModel) -> bytes:
 
 
 class OneRecordPerId(Generic[R]):
-    """Keeps one record per id while records stream past (only a digest of each is kept).
+    """Keeps one record per id while records stream past (a digest of each, or with ``keep`` the record).
 
     :meth:`admit` returns True for a record seen for the first time, False for
     an exact repeat (warned about, and listed in :attr:`repeats`), and raises
     :class:`DuplicateIdError` for a different record with an id already seen.
+
+    ``keep=True`` holds each first record itself instead of its digest, and
+    digests records only when an id comes again: for readers whose caller keeps
+    every record anyway (``load_gold``, ``load_predictions``), where it costs no
+    memory and saves encoding each record. The records must not change while
+    more are admitted.
     """
 
-    def __init__(self, kind: RecordKind[R]) -> None:
+    def __init__(self, kind: RecordKind[R], *, keep: bool = False) -> None:
         self.kind = kind
+        self.keep = keep
         self.repeats: list[str] = []
-        self._seen: dict[Hashable, tuple[Where, bytes]] = {}
+        self._seen: dict[Hashable, tuple[Where, bytes | R]] = {}
 
     def admit(self, record: R, where: Where) -> bool:
         """Whether ``record`` (read at ``where``) is new; see the class docstring."""
         key = self.kind.key(record)
-        digest = _fingerprint(record)
         earlier = self._seen.get(key)
         if earlier is None:
-            self._seen[key] = (where, digest)
+            self._seen[key] = (where, record if self.keep else _fingerprint(record))
             return True
-        first, first_digest = earlier
+        first, kept = earlier
+        first_digest = kept if isinstance(kept, bytes) else _fingerprint(kept)
+        digest = _fingerprint(record)
         if first_digest != digest:
             raise DuplicateIdError(self.kind.two(record), self.kind.doc_id(record), first, where, self.kind.hint)
         if first[0] == where[0] and first[1] and where[1]:
@@ -192,26 +200,30 @@ class OneRecordPerId(Generic[R]):
         return False
 
 
-def unique_records(records: Iterable[tuple[Where, R]], kind: RecordKind[R]) -> Iterator[R]:
-    """Stream ``records`` (each with where it was read), one per id; see :class:`OneRecordPerId`."""
-    seen = OneRecordPerId(kind)
+def unique_records(records: Iterable[tuple[Where, R]], kind: RecordKind[R], *, keep: bool = False) -> Iterator[R]:
+    """Stream ``records`` (each with where it was read), one per id; see :class:`OneRecordPerId` (and its ``keep``)."""
+    seen = OneRecordPerId(kind, keep=keep)
     for where, record in records:
         if seen.admit(record, where):
             yield record
 
 
 def _located_records(path: Path, model: type[R], check: Callable[[R], None] | None = None) -> Iterator[tuple[Where, R]]:
-    for lineno, raw in iter_json_lines(path):
-        try:
-            record = parse_record(model, raw)
-            if check is not None:
+    file = str(path)
+    one_pass = record_kind(model) is not None  # eventgold's records: read alike from text and decoded JSON
+    for lineno, line in iter_lines(path):
+        record = read_line(model, line, file, lineno, one_pass=one_pass)
+        if check is not None:
+            try:
                 check(record)
-        except RecordError as exc:
-            raise exc.located(file=str(path), line=lineno) from exc.__cause__
-        yield (str(path), lineno), record
+            except RecordError as exc:
+                raise exc.located(file=file, line=lineno) from exc.__cause__
+        yield (file, lineno), record
 
 
-def read_records(path: str | Path, model: type[R], *, check: Callable[[R], None] | None = None) -> Iterator[R]:
+def read_records(
+    path: str | Path, model: type[R], *, check: Callable[[R], None] | None = None, keep: bool = False
+) -> Iterator[R]:
     """Stream records of ``model`` from a JSONL file, one per id (for models with an id).
 
     Article, GoldDocument and DocumentAnnotation have ids (see the module
@@ -219,13 +231,14 @@ def read_records(path: str | Path, model: type[R], *, check: Callable[[R], None]
     exact repeat is read once with a RepeatedRecordWarning. Other models are
     streamed as they are. A bad line raises RecordError with ``file:line``;
     so does a record that ``check`` (e.g. against the ontology) refuses.
+    ``keep=True`` says the caller keeps every record (see :class:`OneRecordPerId`).
     """
     stream = _located_records(Path(path), model, check)
     kind = record_kind(model)
     if kind is None:
         yield from (record for _, record in stream)
     else:
-        yield from unique_records(stream, kind)
+        yield from unique_records(stream, kind, keep=keep)
 
 
 RecordFileKind = Literal["corpus", "gold", "annotations", "labelstudio"]
@@ -300,15 +313,19 @@ def load_corpus(path: str | Path) -> dict[str, Article]:
     return {a.id: a for a in read_articles(path)}
 
 
-def read_gold_documents(path: str | Path, ontology: Ontology | None = None) -> Iterator[GoldDocument]:
+def read_gold_documents(
+    path: str | Path, ontology: Ontology | None = None, *, keep: bool = False
+) -> Iterator[GoldDocument]:
     """Stream the GoldDocuments of a gold JSONL file, one per article id.
 
     With ``ontology``, a document with a label, mode, context or flag it lacks
     is a RecordError naming ``file:line``, document, unit and field.
+    ``keep=True`` says the caller keeps every document (see :class:`OneRecordPerId`).
     """
     if ontology is None:
-        return read_records(path, GoldDocument)
-    return read_records(path, GoldDocument, check=lambda gold: check_gold(gold, ontology))
+        return read_records(path, GoldDocument, keep=keep)
+    check = OntologyCheck(ontology)
+    return read_records(path, GoldDocument, check=lambda gold: check_gold(gold, check), keep=keep)
 
 
 def read_annotations(path: str | Path) -> Iterator[DocumentAnnotation]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request
 
+import eventgold.scoring.report
 from eventgold.cli import main
 from eventgold.report import render
 from eventgold.report.html_common import PAGE_SIZE
@@ -262,9 +263,12 @@ class BigReport:
 def big_report(tmp_path_factory: pytest.TempPathFactory) -> BigReport:
     report = many_errors_report(BIG)
     folder = tmp_path_factory.mktemp("big")
-    (folder / "score.json").write_text(report.to_json(), encoding="utf-8")
-    assert main(["report", str(folder / "score.json"), "--html", str(folder / "big.html")]) == 0
-    rows = json.loads(json.dumps(error_table_rows(report)))
+    # a report keeps the first ERROR_SAMPLE_SIZE errors of each kind; raised here so the paged table gets them all
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(eventgold.scoring.report, "ERROR_SAMPLE_SIZE", BIG)
+        (folder / "score.json").write_text(report.to_json(), encoding="utf-8")
+        assert main(["report", str(folder / "score.json"), "--html", str(folder / "big.html")]) == 0
+        rows = json.loads(json.dumps(error_table_rows(report)))
     assert len(rows) == BIG
     return BigReport(folder / "big.html", rows)
 

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from eventgold.errors import ConfigError
 from eventgold.gold.adjudicate import adjudicate, gold_units, parse_policy
+from eventgold.gold.majority import majority
 from eventgold.gold.units import unit_id
 from eventgold.models import DocumentAnnotation, GoldDocument
 
@@ -226,3 +227,17 @@ def test_an_adjudicator_who_also_annotated_counts_as_two_people_in_provenance() 
     who = {m.text: doc.provenance[m.id].annotators for m in doc.mentions}
     assert who == {"Kazemi": ["adjudicator:alice", "alice", "bob"], "Ghaani": ["adjudicator:alice", "alice"]}
     assert {p.decision for p in doc.provenance.values()} == {"adjudicator:alice"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=2, max_size=4, unique=True).flatmap(
+        lambda names: st.tuples(*[annotation(n) for n in names])
+    )
+)
+def test_a_vote_that_need_not_keep_conflicted_units_finds_the_same_issues(anns: tuple) -> None:
+    kept = majority("d1", TEXT, list(anns), "majority")
+    lean = majority("d1", TEXT, list(anns), "majority", keep_conflicted=False)
+    assert lean.issues == kept.issues
+    if not kept.issues:
+        assert (lean.mentions, lean.events, lean.provenance) == (kept.mentions, kept.events, kept.provenance)

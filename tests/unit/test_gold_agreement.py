@@ -256,3 +256,45 @@ def test_warning_in_context(context: str, message: str, expected: str) -> None:
     from eventgold.gold.agreement import _in_context
 
     assert _in_context(context, message) == expected
+
+
+doc_spans = st.lists(st.tuples(st.sampled_from("ab"), st.integers(0, 20), st.integers(0, 6), st.sampled_from("PSE")))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(doc_spans, doc_spans), min_size=1, max_size=5), st.lists(st.booleans(), min_size=5))
+def test_span_index_counts_equal_match_spans_over(raw: list, flags: list[bool]) -> None:
+    """Counts from the arrays built once equal counting the items of the shared documents afresh."""
+    import numpy as np
+
+    from eventgold.gold.agreement_counts import (
+        AgreementDoc,
+        index_counts,
+        match_spans_over,
+        pooled_index,
+        span_index,
+    )
+
+    docs = []
+    for d, (mentions, events) in enumerate(raw):
+        items: dict = {"mention": {"a": [], "b": []}, "event": {"a": [], "b": []}}
+        for kind, spans in (("mention", mentions), ("event", events)):
+            for i, (who, s, n, lab) in enumerate(spans):
+                items[kind][who].append(Item(who, kind, lab, s, s + n, f"{kind}{d}.{i}"))
+        docs.append(AgreementDoc(f"d{d}", None, {}, items, {"mention": [], "event": []}))
+    shared = np.asarray(flags[: len(docs)], dtype=bool)
+    chosen = [doc for doc, keep in zip(docs, shared, strict=True) if keep]
+    pooled = pooled_index(span_index(docs, ("mention",)), span_index(docs, ("event",)))
+    both = span_index(docs, ("mention", "event"))
+    assert pooled.labels == both.labels or sorted(pooled.labels) == sorted(both.labels)
+    for matching in ("strict", "overlap"):
+        for kinds in (("mention",), ("event",)):
+            expected = match_spans_over([(d.items[kinds[0]]["a"], d.items[kinds[0]]["b"]) for d in chosen], matching)
+            assert index_counts(span_index(docs, kinds), "a", "b", shared, matching) == expected
+        expected = match_spans_over(
+            [(d.items["mention"]["a"] + d.items["event"]["a"], d.items["mention"]["b"] + d.items["event"]["b"])
+             for d in chosen],
+            matching,
+        )  # fmt: skip
+        assert index_counts(both, "a", "b", shared, matching) == expected
+        assert index_counts(pooled, "a", "b", shared, matching) == expected

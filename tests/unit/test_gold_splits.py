@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import warnings
 from collections import Counter
 
 import pytest
@@ -14,6 +15,7 @@ from eventgold.gold.splits import (
     assign_splits,
     dominant_event_type,
     groups_of,
+    stratified_group_folds,
 )
 from eventgold.models import GoldDocument
 
@@ -130,3 +132,58 @@ def test_every_document_gets_one_split_deterministically(n: int, seed: int, grou
     second, _ = assign_splits(list(reversed(docs)), seed=seed, group_by=group_by)
     assert splits(first) == splits(second)
     assert sorted(splits(first)) == sorted(d.doc_id for d in docs)
+
+
+def sklearn_folds(labels: list[str], groups: list[int], folds: int, seed: int) -> list[int]:
+    """The fold of each sample as scikit-learn's StratifiedGroupKFold deals them (the reference)."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    out = [-1] * len(labels)
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        for fold, (_, test_index) in enumerate(splitter.split(labels, labels, groups)):
+            for i in test_index:
+                out[i] = fold
+    return out
+
+
+@st.composite
+def fold_problems(draw: st.DrawFn) -> tuple[list[str], list[int], int, int]:
+    """Labels, groups, folds and seed as ``_deal`` passes them (some class has >= folds members)."""
+    n = draw(st.integers(2, 300))
+    classes = draw(st.integers(1, 30))
+    labels = [f"L{draw(st.integers(0, classes - 1))}" if classes > 1 else "ALL" for _ in range(n)]
+    shape = draw(st.sampled_from(["singletons", "pairs", "random"]))
+    if shape == "singletons":
+        groups = list(range(n))
+    elif shape == "pairs":
+        groups = [i // 2 for i in range(n)]
+    else:
+        width = draw(st.integers(2, n))
+        groups = [draw(st.integers(0, width - 1)) for _ in range(n)]
+    n_groups = len(set(groups))
+    folds = draw(st.integers(2, min(20, n_groups))) if n_groups >= 2 else 2
+    if max(Counter(labels).values()) < folds:
+        labels = ["ALL"] * n
+    return labels, groups, folds, draw(st.integers(0, 2**32 - 1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(fold_problems())
+def test_folds_are_dealt_as_scikit_learn_deals_them(problem: tuple[list[str], list[int], int, int]) -> None:
+    labels, groups, folds, seed = problem
+    if len(set(groups)) < 2:
+        return
+    assert stratified_group_folds(labels, groups, folds, seed) == sklearn_folds(labels, groups, folds, seed)
+
+
+@pytest.mark.parametrize("n", [40, 997])
+@pytest.mark.parametrize("seed", [0, 13, 2**32 - 1])
+def test_folds_of_many_singletons_and_skewed_types_are_scikit_learns(n: int, seed: int) -> None:
+    rnd = random.Random(n + seed)
+    labels = [f"T{min(int(rnd.expovariate(0.4)), 25)}" for _ in range(n)]
+    if max(Counter(labels).values()) < 20:
+        labels = ["ALL"] * n
+    groups = list(range(n))
+    assert stratified_group_folds(labels, groups, 20, seed) == sklearn_folds(labels, groups, 20, seed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections import Counter
 
 import krippendorff
 import numpy as np
@@ -191,3 +192,104 @@ def test_alpha_equals_krippendorff_package(data: list[list[int | None]]) -> None
     else:
         ref = krippendorff.alpha(matrix, level_of_measurement="nominal")
         assert ours == pytest.approx(ref, abs=1e-9)
+
+
+# --- the array forms agreement uses: the same figure, to the last bit, as the list forms ---
+
+
+def _codes(values: list[object]) -> np.ndarray:
+    index: dict[object, int] = {}
+    return np.asarray([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abc"), st.sampled_from("abc")), min_size=1, max_size=40))
+def test_cohen_codes_equal_cohen(pairs: list[tuple[str, str]]) -> None:
+    from eventgold.gold.stats import cohen_kappa_codes
+
+    a, b = [p[0] for p in pairs], [p[1] for p in pairs]
+    codes = _codes(a + b)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedStatisticWarning)
+        assert cohen_kappa_codes(codes[: len(a)], codes[len(a) :]) == cohen_kappa(a, b)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=2, max_value=4).flatmap(
+        lambda n: st.lists(st.lists(st.sampled_from("xyz"), min_size=n, max_size=n), min_size=1, max_size=30)
+    )
+)
+def test_fleiss_codes_equal_fleiss(ratings: list[list[str]]) -> None:
+    from eventgold.gold.stats import fleiss_kappa_codes
+
+    flat = _codes([v for unit in ratings for v in unit]).reshape(len(ratings), len(ratings[0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedStatisticWarning)
+        assert fleiss_kappa_codes(flat) == fleiss_kappa_from_ratings(ratings)
+
+
+@pytest.mark.parametrize(
+    ("codes", "message"),
+    [
+        (np.zeros((0, 3), dtype=np.int64), "no units"),
+        (np.zeros((4, 2), dtype=np.int64), "a single category"),
+    ],
+)
+def test_fleiss_codes_undefined(codes: np.ndarray, message: str) -> None:
+    from eventgold.gold.stats import fleiss_kappa_codes
+
+    with pytest.warns(UndefinedStatisticWarning, match=message):
+        assert fleiss_kappa_codes(codes) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "message"),
+    [([], [], "no items"), ([1, 1], [1, 1], "a single category")],
+)
+def test_cohen_codes_undefined(a: list[int], b: list[int], message: str) -> None:
+    from eventgold.gold.stats import cohen_kappa_codes
+
+    with pytest.warns(UndefinedStatisticWarning, match=message):
+        assert cohen_kappa_codes(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=4).flatmap(
+        lambda raters: st.integers(min_value=0, max_value=25).flatmap(
+            lambda units: st.lists(
+                st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=units, max_size=units),
+                min_size=raters,
+                max_size=raters,
+            )
+        )
+    )
+)
+def test_alpha_codes_equal_alpha_bit_for_bit(data: list[list[int | None]]) -> None:
+    """The array form adds each unit's disagreement in unit order, as the list form does."""
+    from eventgold.gold.stats import krippendorff_alpha_codes
+
+    matrix = np.asarray([[-1 if v is None else v for v in row] for row in data], dtype=np.int64)
+    matrix = matrix.reshape(len(data), len(data[0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedStatisticWarning)
+        assert krippendorff_alpha_codes(matrix) == krippendorff_alpha_nominal(data) == _alpha_running_sum(data)
+
+
+def _alpha_running_sum(data: list[list[int | None]]) -> float | None:
+    """Alpha as the definition's sums are written, unit by unit in Python (the reference for bit equality)."""
+    totals: Counter[int] = Counter()
+    observed = 0.0
+    for u in range(len(data[0])):
+        values = Counter(row[u] for row in data if row[u] is not None)
+        m = sum(values.values())
+        if m < 2:
+            continue
+        totals.update(values)
+        observed += (m * m - sum(c * c for c in values.values())) / (m - 1)
+    n = sum(totals.values())
+    expected = n * n - sum(c * c for c in totals.values())
+    if n == 0 or expected == 0:
+        return None
+    return 1.0 - (n - 1) * observed / expected

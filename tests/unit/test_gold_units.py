@@ -108,3 +108,78 @@ def test_alignment_is_a_partition_independent_of_order(raw: list, rnd: object) -
     assert [(u.start, u.end, sorted(u.members.values(), key=repr)) for u in units] == [
         (u.start, u.end, sorted(u.members.values(), key=repr)) for u in again
     ]
+
+
+def _align_every_unit(items: list[Item]) -> list[list[tuple[str, str]]]:
+    """The alignment rule as the module doc states it, every formed unit tried for every group (the reference)."""
+    from collections import defaultdict
+
+    by_offsets: dict[tuple[int | None, int | None, str], list[Item]] = defaultdict(list)
+    for item in items:
+        by_offsets[(item.start, item.end, item.key)].append(item)
+    groups: list[list[Item]] = []
+    for same in by_offsets.values():
+        same = sorted(same, key=lambda i: (i.label, i.annotator, i.record_id))
+        while same:
+            seen: set[str] = set()
+            group, rest = [], []
+            for item in same:
+                (rest if item.annotator in seen else group).append(item)
+                seen.add(item.annotator)
+            groups.append(group)
+            same = rest
+    groups.sort(key=lambda g: (-len(g), g[0].start if g[0].start is not None else -1,
+                               g[0].end if g[0].end is not None else -1, g[0].key, g[0].label))  # fmt: skip
+    units: list[tuple[int | None, int | None, str, dict[str, Item]]] = []
+    for group in groups:
+        head, names = group[0], {i.annotator for i in group}
+        best, best_score = None, 0.0
+        for unit in units:
+            if names & unit[3].keys():
+                continue
+            if head.has_span and unit[0] is not None and unit[1] is not None:
+                score = iou(unit[0], unit[1], head.start, head.end)  # type: ignore[arg-type]
+            elif not head.has_span and unit[0] is None and unit[2] == head.key:
+                score = 1.0
+            else:
+                score = 0.0
+            if score > best_score:
+                best, best_score = unit, score
+        if best is None:
+            best = (head.start, head.end, head.key, {})
+            units.append(best)
+        for item in group:
+            best[3][item.annotator] = item
+    units.sort(key=lambda u: (u[0] is None, u[0] or 0, u[1] or 0, u[2]))
+    return [sorted((n, i.record_id) for n, i in u[3].items()) for u in units]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("abc"),
+            st.integers(0, 30),
+            st.integers(0, 8),
+            st.sampled_from(["PERSON", "STATE"]),
+            st.sampled_from([None, "id:IRQ", "id:USA"]),
+        ),
+        max_size=25,
+    )
+)
+def test_align_equals_trying_every_unit(raw: list[tuple[str, int, int, str, str | None]]) -> None:
+    """Looking only at anchors a span can overlap finds what trying every unit finds (zero-width spans too)."""
+    items = [
+        Item(w, "mention", lab, None, None, f"r{i}", key) if key else Item(w, "mention", lab, s, s + n, f"r{i}")
+        for i, (w, s, n, lab, key) in enumerate(raw)
+    ]
+    got = [sorted((n, i.record_id) for n, i in u.members.items()) for u in align(items)]
+    assert got == _align_every_unit(items)
+
+
+def test_item_is_an_immutable_hashable_tuple() -> None:
+    item = it("a", 0, 5)
+    assert item.has_span and not Item("a", "mention", "X", None, None, "m", "id:x").has_span
+    assert {item, it("a", 0, 5)} == {item}
+    with pytest.raises(AttributeError):
+        item.start = 3  # type: ignore[misc]

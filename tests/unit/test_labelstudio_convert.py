@@ -431,3 +431,88 @@ def test_every_region_and_relation_becomes_a_unit_a_repair_or_a_problem(case: tu
     relation_problems = [p for p in conv.problems if p.relation is not None]
     duplicates = [r for r in conv.repairs if r.kind == "duplicate_relation"]
     assert assigned + len(relation_problems) + len(duplicates) == len(relations)
+
+
+SPAN_TEXT = "Police met  protesters\r\nin Baghdad 🙂 today. "
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "stated"),
+    [
+        (0, 6, "Police"),  # as given
+        (0, 6, None),  # no text stated
+        (6, 10, " met"),  # leading whitespace: trimmed
+        (7, 10, "met "),  # stated text differs: a whitespace reading
+        (11, 22, "protesters"),  # leading space
+        (24, 26, "in"),
+        (40, 46, "today."),  # after an astral character: fits as code points
+        (41, 47, "today."),  # UTF-16 offsets
+        (5, 5, ""),  # empty
+        (10, 12, "  "),  # whitespace only
+        (40, 99, "today."),  # past the end
+        (3, 1, "x"),  # backwards
+        ("0", 6, "Police"),  # not an int
+        (True, 6, "Police"),  # a bool is no offset
+        (0, 6, "Polize"),  # fits nothing
+    ],
+)
+def test_region_offsets_read_like_resolve_span(start: Any, end: Any, stated: Any) -> None:
+    """A region's offsets are read as :func:`resolve_span` reads them (span, repairs, problem)."""
+    from eventgold.offsets import OffsetProblem, resolve_span
+
+    value: dict[str, Any] = {"start": start, "end": end, "labels": ["PERSON"]}
+    if stated is not None:
+        value["text"] = stated
+    results = [{"id": "r1", "from_name": "actor", "to_name": "text", "type": "labels", "value": value}]
+    conv = results_to_annotation(
+        results, text=SPAN_TEXT, doc_id="d1", origin=Origin(kind="annotator", name="ann")
+    )
+    try:
+        span = resolve_span(SPAN_TEXT, start, end, stated)
+    except OffsetProblem as exc:
+        assert conv.annotation.mentions == []
+        assert [p.problem for p in conv.problems] == [str(exc)]
+        return
+    assert [(m.start, m.end, m.text) for m in conv.annotation.mentions] == [
+        (span.start, span.end, SPAN_TEXT[span.start : span.end])
+    ]
+    assert [(r.kind, r.old_start, r.old_end, r.new_start, r.new_end) for r in conv.repairs] == [
+        (s.kind, s.old_start, s.old_end, s.new_start, s.new_end) for s in span.steps
+    ]
+    assert conv.problems == []
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'\xef\xbb\xbf[{"id": 1, "data": {"doc_id": "d1", "text": "Hi"}}]',  # UTF-8 byte-order mark
+        '[{"id": 1, "data": {"doc_id": "d1", "text": "Hi"}}]'.encode("utf-16"),
+        b'[{"id": 1, "data": {"doc_id": "d1", "text": "Hi"}, "annotations": [{"id": 2, "lead_time": NaN}]}]',
+        b'[{"id": 1, "data": {"doc_id": "d1", "text": "\\ud83d\\ude42 Hi"}}]',  # escaped surrogate pair
+        b'{"id": 1}',  # not a list
+        b'[{"id": 1,}]',  # not JSON
+        b"[1]",  # not a task
+    ],
+)
+def test_snapshot_parse_equals_the_json_module(tmp_path: Path, content: bytes) -> None:
+    """The fast parser gives what :mod:`json` gives, or the same error (it falls back to it)."""
+    from eventgold.jsonl import read_json_list
+    from eventgold.labelstudio.snapshot import SNAPSHOT_FILE, iter_tasks
+
+    path = tmp_path / "s.json"
+    path.write_bytes(content)
+
+    def outcome(read: Any) -> Any:
+        try:
+            return json.dumps(list(read()), sort_keys=True)
+        except InputError as exc:
+            return f"error: {exc}"
+
+    def reference() -> list[Any]:
+        raw = read_json_list(path, SNAPSHOT_FILE)
+        for i, task in enumerate(raw):
+            if not isinstance(task, dict):
+                raise InputError(f"{path}: item {i} is not a task object")
+        return raw
+
+    assert outcome(lambda: iter_tasks(path)) == outcome(reference)

@@ -272,3 +272,11 @@ def test_a_key_given_twice_is_refused_with_its_line(tmp_path: Path) -> None:
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(OntologyError, match=r"ontology.yaml:\d+: not valid YAML .*key 'name' is given twice"):
         load_ontology(bad)
+
+
+@pytest.mark.parametrize("event_type", ["CONSULT", "ASSAULT", "NOT_A_TYPE"])
+def test_roles_of_a_type_without_its_own_list_is_every_role(event_type: str) -> None:
+    """Every role in file order, the same (cached) tuple at every call."""
+    onto = load_ontology()
+    assert onto.roles_of(event_type) == tuple(r.name for r in onto.roles)
+    assert onto.roles_of(event_type) is onto.roles_of(event_type)

@@ -118,7 +118,8 @@ def test_an_agreement_json_from_a_gold_folder_loads(tmp_path: Path) -> None:
         ("[1, 2]", "expected a JSON object"),
         ('{"status": "written"}', "neither a score report"),
         ('{"kind": "export"}', "kind 'export'"),
-        ('{"kind": "score", "schema_version": "2.0"}', "schema_version 2.0"),
+        ('{"kind": "score", "schema_version": "3.0"}', "schema_version 3.0 is not readable .*score report schema 2.0"),
+        ('{"kind": "agreement", "schema_version": "2.0"}', "schema_version 2.0 is not readable .*agreement report"),
         ('{"kind": "score", "gold_docs": "many"}', "not a valid score report"),
     ],
 )

@@ -20,7 +20,7 @@ from eventgold.report.html_common import PAGE_SIZE, esc, script_json, snippet_ht
 from eventgold.report.html_score import error_table_rows, score_html
 from eventgold.scoring.api import score
 from eventgold.scoring.inputs import load_gold, load_predictions
-from eventgold.scoring.report import ScoreReport
+from eventgold.scoring.report import ERROR_SAMPLE_SIZE, ScoreReport
 
 from .report_fixtures import FIXTURE, HOSTILE_ID, agreement_report, score_report
 
@@ -227,16 +227,25 @@ def test_many_errors_embed_as_data_and_show_one_page() -> None:
     parsed = Page(page)
     assert parsed.code() == [JS] and len(parsed.data()) == 1  # hostile strings did not end the data block
     data = _error_data(page)
-    assert len(data) == n and data == json.loads(json.dumps(error_table_rows(report)))
+    # the page holds the sample: the first ERROR_SAMPLE_SIZE missed (138 in all) and every spurious (69)
+    missed, spurious = sum(1 for i in range(n) if i % 3), sum(1 for i in range(n) if i % 3 == 0)
+    assert missed > ERROR_SAMPLE_SIZE >= spurious
+    sample = ERROR_SAMPLE_SIZE + spurious
+    assert len(data) == sample and data == json.loads(json.dumps(error_table_rows(report)))
+    assert [r[3] for r in data] == [it.doc_id for it in report.extractors[0].error_sample()]
     assert data[0][3] == 'd00000</script><script>alert(1)</script><!-- & "quotes" \u2028'
     table = _error_table(page)
     assert table.count("<tr>") - 1 == PAGE_SIZE  # only the first page is markup
     assert "d00099" in table and "d00100" not in table
     assert "<script" not in table and "&lt;/script&gt;&lt;script&gt;" in table
     # without JavaScript the page still says how many there are and where all of them are
-    assert f"{n} errors in all" in page
+    assert f"{n} errors in all; the table holds {sample} of them, the first {ERROR_SAMPLE_SIZE}" in page
+    assert f"<h3>Errors: the first {ERROR_SAMPLE_SIZE} of each kind</h3>" in page
     assert f"Without JavaScript the table shows the first {PAGE_SIZE} errors only" in page
     assert "<code>errors.csv</code>" in page and "<code>extractors[].errors</code>" in page
+    assert "<code>eventgold score --errors FILE</code>" in page
+    counts = re.findall(r"<td>tagger</td><td>mention</td><td>(\w+)</td><td[^>]*>(\d+)</td>", page)
+    assert dict(counts) == {"missed": str(missed), "spurious": str(spurious)}  # the overview counts every error
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from eventgold.models import Argument, Event, Mention, Span
 from eventgold.ontology import load_ontology
 from eventgold.resources import packaged_label_config
 from eventgold.scoring.coder import CODER_VARIANTS, event_key, score_coder_doc
-from eventgold.scoring.events import score_events_doc
+from eventgold.scoring.events import common_count, common_keys, score_events_doc
 
 TEXT = "Iraq met Iran in Baghdad and attacked them later; talks, talks."
 PLOVER = load_ontology(packaged_label_config() / "ontology.yaml")
@@ -240,3 +240,33 @@ def test_coder_matches_optimal_assignment(gold: list[Event], pred: list[Event]) 
             best = 0
         assert out[variant] == (best, len(pred), len(gold))
         assert best == sum((Counter(gk) & Counter(pk)).values())
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ([], []),
+        ([1, 2, 3], []),
+        ([1, 2, 3], [3, 4, 1]),
+        ([1, 1, 2], [1, 2, 2, 1, 1]),
+        (["x", "y", "x"], ["x"]),
+        ([(0, 4), (0, 4), (5, 8)], [(0, 4), (5, 8), (5, 8)]),
+    ],
+    ids=["empty", "one-side", "sets", "repeats", "repeats-one-side", "spans"],
+)
+def test_common_keys_and_count_are_the_multiset_intersection(a: list[object], b: list[object]) -> None:
+    expected = Counter(a) & Counter(b)
+    assert list(common_keys(a, b).items()) == list(expected.items())
+    assert common_count(a, b) == sum(expected.values())
+
+
+def test_documents_score_the_same_from_mention_lists_and_id_maps() -> None:
+    pm = [m("p_iraq", "Iraq", cid="IRQ"), m("p_iran", "Iran")]
+    pred = [Event(id="p1", type="CONSULT", trigger=trig("met"), actors=["p_iraq"], recipients=["p_iran"])]
+    by_id = {x.id: x for x in GM}, {x.id: x for x in pm}
+    from_lists = score_events_doc("d", TEXT, GM, [G_MEET, G_ATT], pm, pred)
+    from_maps = score_events_doc("d", TEXT, by_id[0], [G_MEET, G_ATT], by_id[1], pred)
+    assert from_lists == from_maps
+    assert score_coder_doc("d", GM, [G_MEET], pm, pred, PLOVER) == score_coder_doc(
+        "d", by_id[0], [G_MEET], by_id[1], pred, PLOVER, quads={}
+    )

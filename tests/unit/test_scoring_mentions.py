@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
+from eventgold.models import Mention
 from eventgold.scoring.inputs import load_gold, load_predictions
 from eventgold.scoring.mentions import SCHEME_NAMES, build_rows, counts_by_doc_type, row_counts, score_mentions
 
@@ -42,3 +44,50 @@ def test_every_listed_type_has_an_interval() -> None:
         for family in e.type_intervals.values():
             for ci in family.values():
                 assert 0.0 <= ci.low <= ci.high <= 1.0 and ci.resamples == report.bootstrap
+
+
+def _reference_rows(docs: list[list[Mention]], codes: dict[str, int]) -> tuple[list[list[int]], list[Mention]]:
+    """The span table row by row, as a plain loop builds it (what build_rows must equal)."""
+    rows: list[list[int]] = []
+    kept: list[Mention] = []
+    for i, ms in enumerate(docs):
+        for mention in ms:
+            if mention.start is None:
+                continue
+            code = codes.setdefault(mention.type, len(codes))
+            rows.append([i, mention.start, mention.end or 0, code])
+            kept.append(mention)
+    return rows, kept
+
+
+def _span(mid: str, type_: str, start: int) -> Mention:
+    return Mention(id=mid, type=type_, start=start, end=start + 3)
+
+
+def _no_span(mid: str, type_: str) -> Mention:
+    return Mention(id=mid, type=type_, text="Iran")
+
+
+@pytest.mark.parametrize(
+    ("docs", "known"),
+    [
+        ([], {}),
+        ([[], []], {"PERSON": 0}),
+        ([[_span("a", "STATE", 0), _span("b", "PERSON", 5)], [], [_span("c", "STATE", 2)]], {}),
+        ([[_span("a", "STATE", 0)], [_span("b", "GROUP", 5)]], {"PERSON": 0, "STATE": 1}),
+        # a type seen first on a mention without offsets gets its code where a mention with offsets has it
+        ([[_no_span("n", "GROUP"), _span("a", "STATE", 0)], [_span("b", "GROUP", 1), _no_span("o", "PERSON")]], {}),
+        ([[_no_span("n", "GROUP")], [_no_span("o", "STATE")]], {"PERSON": 0}),
+    ],
+    ids=["no-docs", "empty-docs", "new-codes", "known-codes", "without-offsets", "only-without-offsets"],
+)
+def test_build_rows_equals_a_plain_loop(docs: list[list[Mention]], known: dict[str, int]) -> None:
+    codes, expected_codes = dict(known), dict(known)
+    rows = build_rows(docs, codes)
+    expected, kept = _reference_rows(docs, expected_codes)
+    assert list(codes.items()) == list(expected_codes.items())
+    assert rows.mentions == kept
+    table = rows.table
+    got = np.stack([table.doc, table.start, table.end, table.type], axis=1).tolist() if len(table) else []
+    assert got == expected
+    assert all(a.dtype == np.int64 for a in (table.doc, table.start, table.end, table.type))

@@ -14,6 +14,7 @@ from eventgold.console import console, err_console, report_problems, write_json_
 from eventgold.errors import ConfigError, InputError
 from eventgold.fileio import refuse_inputs_as_outputs
 from eventgold.gold.inputs import SnapshotLike
+from eventgold.memory import paused_gc
 
 app = typer.Typer(
     help="Versioned gold datasets: adjudicate snapshots, split, compare versions.",
@@ -143,19 +144,20 @@ def build(
     out = err_console if json_out == "-" else console  # stdout holds only the JSON
     refuse_inputs_as_outputs([json_out, output], snapshots)
     onto = load_ontology(ontology)
-    read = _read_snapshots(snapshots)
-    _warn_unused_adjudications(read, policy)
-    try:
-        result = build_gold(read, onto, options)
-    except ProblemsFound as exc:
-        report_problems(
-            exc.problems,
-            ", ".join(str(p) for p in snapshots),
-            show=10,
-            listed_in="problems.jsonl once built with --allow-problems",
-        )
-        raise
-    status = write_gold_version(result, output)
+    with paused_gc():  # what is read lives until the end and makes no garbage cycles
+        read = _read_snapshots(snapshots)
+        _warn_unused_adjudications(read, policy)
+        try:
+            result = build_gold(read, onto, options)
+            status = write_gold_version(result, output)
+        except ProblemsFound as exc:
+            report_problems(
+                exc.problems,
+                ", ".join(str(p) for p in snapshots),
+                show=10,
+                listed_in="problems.jsonl once built with --allow-problems",
+            )
+            raise
     report_problems(
         result.problems,
         ", ".join(str(p) for p in snapshots),
@@ -216,18 +218,19 @@ def agree(
     out = err_console if json_out == "-" else console  # stdout holds only the JSON
     refuse_inputs_as_outputs([json_out, html], snapshots)
     onto = load_ontology(ontology)
-    inputs = merge_snapshots(_read_snapshots(snapshots), onto)
-    if not inputs.articles:
-        raise InputError(f"{', '.join(map(str, snapshots))}: no tasks in the snapshot(s); nothing to compare")
-    report_problems(inputs.problems, ", ".join(str(p) for p in snapshots), repairs=inputs.repairs)
-    gold_map = None
-    if gold is not None:
-        gold_map = {d.doc_id: d for d in read_gold_version(gold, onto).documents}
-    report = compute_agreement(inputs.raw, inputs.articles, gold_map, onto)
-    report.command = command_line(ctx)
-    report.problems = inputs.problems
-    report.repairs = inputs.repairs
-    print_agreement(report, show, out)
-    if json_out:
-        write_json_output(report.model_dump(mode="json"), json_out)
-    write_reports(report, html=html, json_on_stdout=json_out == "-")
+    with paused_gc():  # what is read, and the figures' millions of small objects, make no garbage cycles
+        inputs = merge_snapshots(_read_snapshots(snapshots), onto)
+        if not inputs.articles:
+            raise InputError(f"{', '.join(map(str, snapshots))}: no tasks in the snapshot(s); nothing to compare")
+        report_problems(inputs.problems, ", ".join(str(p) for p in snapshots), repairs=inputs.repairs)
+        gold_map = None
+        if gold is not None:
+            gold_map = {d.doc_id: d for d in read_gold_version(gold, onto).documents}
+        report = compute_agreement(inputs.raw, inputs.articles, gold_map, onto)
+        report.command = command_line(ctx)
+        report.problems = inputs.problems
+        report.repairs = inputs.repairs
+        print_agreement(report, show, out)
+        if json_out:
+            write_json_output(report, json_out)  # encoded by pydantic-core in one pass
+        write_reports(report, html=html, json_on_stdout=json_out == "-")

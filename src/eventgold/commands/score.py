@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import warnings
 from collections.abc import Callable
@@ -14,7 +13,7 @@ import typer
 
 from eventgold.commands.report import AlsoHtml, command_line, write_reports
 from eventgold.console import split_list, write_json_output
-from eventgold.errors import CheckFailed, InputError, UserError
+from eventgold.errors import CheckFailed, ConfigError, InputError, UserError
 
 if TYPE_CHECKING:  # the scoring stack (numpy, scipy, pandas) loads only when `score` runs
     from eventgold.scoring.inputs import Predictions
@@ -112,6 +111,18 @@ def _warn_again(caught: list[warnings.WarningMessage]) -> None:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
 
 
+def write_errors(report: ScoreReport, dest: Path) -> None:
+    """Write every error item of ``report`` to ``dest`` as JSONL (:meth:`ScoreReport.write_errors`).
+
+    Raises:
+        ConfigError: the file cannot be written.
+    """
+    try:
+        report.write_errors(dest)
+    except OSError as exc:
+        raise ConfigError(f"{dest}: cannot write the errors: {exc.strerror}") from exc
+
+
 def score(
     ctx: typer.Context,
     gold: Annotated[Path, typer.Option(help="Gold folder (holding gold.jsonl) or GoldDocument JSONL.")],
@@ -123,7 +134,19 @@ def score(
     by: Annotated[str | None, typer.Option(help="Break down by type, source and/or split (comma-separated).")] = None,
     json_out: Annotated[
         str | None,
-        typer.Option("--json", help="Write the full ScoreReport as JSON here ('-' = stdout)."),
+        typer.Option(
+            "--json",
+            help="Write the ScoreReport as JSON here ('-' = stdout): every figure, and per extractor the error "
+            "counts by level and kind with the first 100 errors of each (all of them: --errors).",
+        ),
+    ] = None,
+    errors_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--errors",
+            help="Write every error (missed, spurious, wrong mention, trigger, argument, coder tuple) here as JSONL: "
+            "one object per line, its extractor first, the fields of the report's errors.",
+        ),
     ] = None,
     fail_under: Annotated[
         list[str] | None,
@@ -153,9 +176,10 @@ def score(
     """Score extractors against gold: mentions, canonical actors, events (ACE and coder style).
 
     Example: [bold]eventgold score --gold samples/gold/v1 --pred exports/predictions/rules.jsonl
-    --split test --fail-under event.trigger_cls.f1=0.5 --html exports/report.html[/bold]
+    --split test --fail-under event.trigger_cls.f1=0.5 --html exports/report.html --errors exports/errors.jsonl[/bold]
     """
     from eventgold.fileio import refuse_inputs_as_outputs
+    from eventgold.memory import paused_gc
     from eventgold.ontology import load_ontology
     from eventgold.report.console import print_score, print_warnings
     from eventgold.scoring.api import score as score_fn
@@ -171,46 +195,51 @@ def score(
     bounds = parse_fail_under(fail_under or [])
     by_list = split_list(by)
     gpath = gold_path(gold)
-    refuse_inputs_as_outputs([json_out, html, csv_dir], [gpath, *pred])
+    if errors_out is not None and str(errors_out) == "-":
+        raise UserError("--errors: give the path of a file (the JSONL of every error is not written to stdout)")
+    refuse_inputs_as_outputs([json_out, errors_out, html, csv_dir], [gpath, *pred])
     onto = load_ontology(ontology)  # gold and predictions are checked against it (default: label_config/)
-    gold_docs = load_gold(gpath, onto)
-    articles = {g.article.id: g.article for g in gold_docs}
+    with paused_gc():  # the records read and the counts made live until the end, no garbage cycles
+        gold_docs = load_gold(gpath, onto)
+        articles = {g.article.id: g.article for g in gold_docs}
 
-    def read_one(path: Path) -> Predictions:
-        """One prediction file, checked against the gold's articles and the ontology."""
-        try:
-            return load_predictions(path, fmt, articles=articles, ontology=onto, doc_key=doc_key)
-        except CorpusNotPredictions as exc:
-            raise InputError(
-                f"{exc} (`eventgold extract {exc.path} --extractor rules -o exports/predictions/rules.jsonl`) "
-                "and pass its output to --pred"
-            ) from None
+        def read_one(path: Path) -> Predictions:
+            """One prediction file, checked against the gold's articles and the ontology."""
+            try:
+                return load_predictions(path, fmt, articles=articles, ontology=onto, doc_key=doc_key)
+            except CorpusNotPredictions as exc:
+                raise InputError(
+                    f"{exc} (`eventgold extract {exc.path} --extractor rules -o exports/predictions/rules.jsonl`) "
+                    "and pass its output to --pred"
+                ) from None
 
-    read = [_read_predictions(p, read_one) for p in pred]  # with what reading each file warned about
-    loaded = [p for p, _ in read]
-    names = unique_names(loaded)
-    report = score_fn(
-        gold_docs,
-        {n: p.annotations for n, p in zip(names, loaded, strict=True)},
-        split=split_list(split) or None,
-        by=by_list,
-        zero_division=zero_division,
-        bootstrap=bootstrap,
-        seed=seed,
-        ontology=onto,
-        sources={n: str(p.path) for n, p in zip(names, loaded, strict=True)},
-        gold_source=str(gpath),
-        input_warnings={n: said for n, (_, said) in zip(names, read, strict=True)},
-    )
-    add_gold_metadata(report, gpath)
-    report.command = command_line(ctx)
-    if json_out:
-        write_json_output(json.loads(report.to_json()), json_out)  # NaN as null
-    if json_out != "-":
-        print_score(report, by_list)
-    else:  # stdout holds only the JSON; the warnings, each naming its extractor, still go to stderr
-        print_warnings(report.all_warnings())
-    write_reports(report, html=html, markdown=markdown, csv_dir=csv_dir, json_on_stdout=json_out == "-")
+        read = [_read_predictions(p, read_one) for p in pred]  # with what reading each file warned about
+        loaded = [p for p, _ in read]
+        names = unique_names(loaded)
+        report = score_fn(
+            gold_docs,
+            {n: p.annotations for n, p in zip(names, loaded, strict=True)},
+            split=split_list(split) or None,
+            by=by_list,
+            zero_division=zero_division,
+            bootstrap=bootstrap,
+            seed=seed,
+            ontology=onto,
+            sources={n: str(p.path) for n, p in zip(names, loaded, strict=True)},
+            gold_source=str(gpath),
+            input_warnings={n: said for n, (_, said) in zip(names, read, strict=True)},
+        )
+        add_gold_metadata(report, gpath)
+        report.command = command_line(ctx)
+        if json_out:
+            write_json_output(report, json_out)  # encoded once by pydantic-core; NaN as null
+        if errors_out is not None:
+            write_errors(report, errors_out)
+        if json_out != "-":
+            print_score(report, by_list)
+        else:  # stdout holds only the JSON; the warnings, each naming its extractor, still go to stderr
+            print_warnings(report.all_warnings())
+        write_reports(report, html=html, markdown=markdown, csv_dir=csv_dir, json_on_stdout=json_out == "-")
     failed = check_bounds(report, bounds)
     if failed:
         raise CheckFailed("below --fail-under: " + "; ".join(failed))

@@ -157,12 +157,16 @@ def adjudicate_document(
     anns: Sequence[DocumentAnnotation],
     policies: Sequence[str],
     order: RoleOrder | None = None,
+    *,
+    keep_conflicted: bool = True,
 ) -> tuple[str, Vote | None]:
     """Apply ``policies`` in order to one document's annotations.
 
     ``order`` is the role order gold arguments are written in
     (:func:`eventgold.gold.units.role_order`). Returns (deciding policy or "",
-    the vote); the vote holds any conflicts.
+    the vote); the vote holds any conflicts. Without ``keep_conflicted`` a
+    majority vote that finds a conflict stops making gold units (its units are
+    then incomplete, for a document that is left out).
     """
     doc_id = article.id
     people = sorted(
@@ -186,11 +190,15 @@ def adjudicate_document(
             if len(truth) == 1:
                 return policy, single_source(truth[0], f"ground-truth:{truth[0].origin.name}")
             if truth:
-                return policy, majority(doc_id, article.text, truth, "ground-truth majority", order)
+                return policy, majority(
+                    doc_id, article.text, truth, "ground-truth majority", order, keep_conflicted=keep_conflicted
+                )
         if policy == "single" and len(annotators) == 1:
             return policy, single_source(annotators[0], f"single:{annotators[0].origin.name}")
         if policy == "majority" and annotators:
-            return policy, majority(doc_id, article.text, annotators, "majority", order)
+            return policy, majority(
+                doc_id, article.text, annotators, "majority", order, keep_conflicted=keep_conflicted
+            )
     if not people:
         return "", None
     reason = (
@@ -271,7 +279,7 @@ def adjudicate(
     for doc_id in sorted(by_doc):
         article = articles[doc_id]
         anns = by_doc[doc_id]
-        decided_by, vote = adjudicate_document(article, anns, policies, order)
+        decided_by, vote = adjudicate_document(article, anns, policies, order, keep_conflicted=include_conflicts)
         if vote is None:
             continue
         if vote.issues:

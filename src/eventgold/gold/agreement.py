@@ -37,18 +37,17 @@ explained in ``warnings``.
 from __future__ import annotations
 
 import statistics
-import warnings
 from collections import Counter, defaultdict
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from functools import partial
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 from typing import Literal, TypeVar
 
+import numpy as np
+from numpy.typing import NDArray
 from pydantic import Field
 
 from eventgold import SCHEMA_VERSION
 from eventgold.evaluation.counts import Counts
-from eventgold.evaluation.error_items import snippet
 from eventgold.gold.agreement_counts import (
     AGREEMENT_SCHEMES,
     AgreementDoc,
@@ -57,26 +56,25 @@ from eventgold.gold.agreement_counts import (
     Disagreement,
     FieldAgreement,
     PairCounts,
-    PairKappa,
     ReportModel,
     RoleAgreement,
     RoleF1,
     SpanAgreement,
+    SpanIndex,
     build_docs,
-    field_value,
+    index_counts,
     match_spans_over,
+    pooled_index,
+    span_index,
 )
+from eventgold.gold.agreement_fields import FIELDS, FieldRows, disagreements, field_agreement, field_rows
+from eventgold.gold.agreement_fields import in_context as _in_context  # noqa: F401  (its tests import it from here)
 from eventgold.gold.inputs import select_annotations
-from eventgold.gold.stats import cohen_kappa, fleiss_kappa_from_ratings, krippendorff_alpha_nominal
-from eventgold.gold.units import AlignedUnit, Item, Kind, RoleOrder, item_of, role_order
+from eventgold.gold.units import Item, Kind, RoleOrder, item_of, role_order
 from eventgold.models import Article, DocumentAnnotation, Event, GoldDocument, Mention
 from eventgold.ontology import Ontology
 from eventgold.problems import Problem, Repair
 
-FIELDS: dict[Kind, tuple[str, ...]] = {
-    "mention": ("actor_type", "canonical_id"),
-    "event": ("event_type", "mode"),
-}
 T = TypeVar("T")
 
 
@@ -103,26 +101,6 @@ class AgreementReport(ReportModel):
     """Regions, relations and attributes of the snapshots that were left out (each located)."""
     repairs: list[Repair] = Field(default_factory=list)
     """Regions taken after an unambiguous repair of their offsets."""
-
-
-def _quiet(call: Callable[[], T], context: str, sink: list[str]) -> T:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        result = call()
-    sink.extend(_in_context(context, str(w.message)) for w in caught)
-    return result
-
-
-def _in_context(context: str, message: str) -> str:
-    """``field: Krippendorff's alpha is undefined: …`` — the statistic named once, not twice.
-
-    ``context`` names the field and the statistic (``event_type: Cohen's kappa a / b``); a
-    message that starts with that statistic (``Cohen's kappa is undefined: …``) continues it.
-    """
-    statistic, sep, rest = message.partition(" is ")
-    if sep and statistic and statistic in context:
-        return f"{context} is {rest}"
-    return f"{context}: {message}"
 
 
 # ---------------------------------------------------------------------------
@@ -175,17 +153,29 @@ def _pair_counts(
     return pairs
 
 
+def _shared_mask(docs: Sequence[AgreementDoc], shared: Sequence[AgreementDoc]) -> NDArray[np.bool_]:
+    """One flag per document of ``docs``: whether it is among ``shared``."""
+    wanted = {doc.doc_id for doc in shared}
+    return np.fromiter((doc.doc_id in wanted for doc in docs), dtype=bool, count=len(docs))
+
+
 def span_agreement(
-    docs: Sequence[AgreementDoc], kind: Kind, matching: AgreementScheme, sink: list[str]
+    docs: Sequence[AgreementDoc],
+    kind: Kind,
+    matching: AgreementScheme,
+    sink: list[str],
+    index: SpanIndex | None = None,
 ) -> SpanAgreement:
     """Pairwise typed span F1 for one kind and matching, macro over pairs.
 
     ``docs`` come from :func:`build_docs`; undefined figures are explained in
-    ``sink`` (a list of warnings, appended to).
+    ``sink`` (a list of warnings, appended to). ``index`` is
+    ``span_index(docs, (kind,))`` when already built (it is built here otherwise).
     """
+    spans = index if index is not None else span_index(docs, (kind,))
 
     def count(shared: Sequence[AgreementDoc], a: str, b: str) -> Mapping[str, Counts]:
-        return match_spans_over([(doc.items[kind][a], doc.items[kind][b]) for doc in shared], matching)
+        return index_counts(spans, a, b, _shared_mask(docs, shared), matching)
 
     pairs = _pair_counts(docs, count)
     macro = _mean(p.counts.f1 for p in pairs)
@@ -200,51 +190,6 @@ def span_agreement(
     return SpanAgreement(kind=kind, matching=matching, pairs=pairs, macro_f1=macro, per_label=label_f1)
 
 
-def field_agreement(docs: Sequence[AgreementDoc], kind: Kind, field: str, sink: list[str]) -> FieldAgreement:
-    """Cohen (per pair), Fleiss (units every annotator has) and alpha (all) on one field."""
-    names = sorted({name for doc in docs for name in doc.annotations})
-    rows: list[dict[str, str]] = []
-    complete: dict[int, list[list[str]]] = defaultdict(list)
-    for doc in docs:
-        for unit in doc.units[kind]:
-            values = {name: field_value(doc, item, field) for name, item in unit.members.items()}
-            rows.append(values)
-            if len(doc.annotations) >= 2 and set(values) == set(doc.annotations):
-                complete[len(values)].append([values[n] for n in sorted(values)])
-    cohen = []
-    for a, b in combinations(names, 2):
-        both = [r for r in rows if a in r and b in r]
-        if not both:
-            continue
-        first: list[Hashable] = [r[a] for r in both]
-        second: list[Hashable] = [r[b] for r in both]
-        kappa = _quiet(partial(cohen_kappa, first, second), f"{field}: Cohen's kappa {a} / {b}", sink)
-        cohen.append(PairKappa(a=a, b=b, units=len(both), kappa=kappa))
-    fleiss: float | None = None
-    raters = fleiss_units = 0
-    if complete:
-        raters = max(complete, key=lambda n: (len(complete[n]), n))
-        fleiss_units = len(complete[raters])
-        fleiss = _quiet(lambda: fleiss_kappa_from_ratings(complete[raters]), f"{field}: Fleiss' kappa", sink)
-    else:
-        sink.append(f"{field}: Fleiss' kappa undefined — no unit was labelled by every annotator of its task")
-    matrix: list[list[Hashable | None]] = [[r.get(name) for r in rows] for name in names]
-    alpha = _quiet(lambda: krippendorff_alpha_nominal(matrix), f"{field}: Krippendorff's alpha", sink)
-    pairable = sum(1 for r in rows if len(r) >= 2)
-    return FieldAgreement(
-        field=field,
-        kind=kind,
-        units=len(rows),
-        cohen=cohen,
-        cohen_mean=_mean(k.kappa for k in cohen),
-        fleiss=fleiss,
-        fleiss_units=fleiss_units,
-        fleiss_raters=raters,
-        alpha=alpha,
-        alpha_units=pairable,
-    )
-
-
 def _triples(doc: AgreementDoc, name: str) -> dict[int, set[tuple[str, int | str]]]:
     """Event unit index -> {(role, mention unit index)} for one annotator of a document."""
     mention_unit: dict[str, int] = {}
@@ -252,13 +197,13 @@ def _triples(doc: AgreementDoc, name: str) -> dict[int, set[tuple[str, int | str
         item = unit.members.get(name)
         if item is not None:
             mention_unit[item.record_id] = index
-    events = {e.id: e for e in doc.annotations[name].events}
     out: dict[int, set[tuple[str, int | str]]] = {}
     for index, unit in enumerate(doc.units["event"]):
         item = unit.members.get(name)
         if item is None:
             continue
-        event = events[item.record_id]
+        event = doc.record(item)
+        assert isinstance(event, Event)
         out[index] = {(role, mention_unit.get(mid, mid)) for role, mid in event.role_ids()}
     return out
 
@@ -278,12 +223,20 @@ def role_agreement(docs: Sequence[AgreementDoc], sink: list[str], order: RoleOrd
     def rank(role: str) -> tuple[int, str]:
         return (order.get(role, len(order)), role)
 
+    triples: dict[tuple[str, str], dict[int, set[tuple[str, int | str]]]] = {}
+
+    def of(doc: AgreementDoc, name: str) -> dict[int, set[tuple[str, int | str]]]:
+        found = triples.get((doc.doc_id, name))
+        if found is None:
+            found = triples[(doc.doc_id, name)] = _triples(doc, name)
+        return found
+
     def count(shared: Sequence[AgreementDoc], a: str, b: str) -> Mapping[str, Counts]:
         tp: Counter[str] = Counter()
         fp: Counter[str] = Counter()
         fn: Counter[str] = Counter()
         for doc in shared:
-            ta, tb = _triples(doc, a), _triples(doc, b)
+            ta, tb = of(doc, a), of(doc, b)
             for index in ta.keys() & tb.keys():
                 tp.update(role for role, _ in ta[index] & tb[index])
                 fp.update(role for role, _ in ta[index] - tb[index])
@@ -309,43 +262,6 @@ def role_agreement(docs: Sequence[AgreementDoc], sink: list[str], order: RoleOrd
     return RoleAgreement(pairs=pairs, macro_f1=macro, per_role=table)
 
 
-def _unit_text(doc: AgreementDoc, unit: AlignedUnit) -> str | None:
-    if doc.text is not None and unit.start is not None and unit.end is not None:
-        return doc.text[unit.start : unit.end]
-    return None
-
-
-def disagreements(docs: Sequence[AgreementDoc]) -> list[Disagreement]:
-    """Aligned units on which the annotators of a task differ (presence or a field)."""
-    out = []
-    for doc in docs:
-        if len(doc.annotations) < 2:
-            continue
-        for kind in ("mention", "event"):
-            for unit in doc.units[kind]:
-                values: dict[str, dict[str, str] | None] = {}
-                for name in sorted(doc.annotations):
-                    item = unit.members.get(name)
-                    values[name] = None if item is None else {f: field_value(doc, item, f) for f in FIELDS[kind]}
-                fields = [] if all(v is not None for v in values.values()) else ["presence"]
-                present = [v for v in values.values() if v is not None]
-                fields += [f for f in FIELDS[kind] if len({v[f] for v in present}) > 1]
-                if fields:
-                    out.append(
-                        Disagreement(
-                            doc_id=doc.doc_id,
-                            kind=kind,
-                            start=unit.start,
-                            end=unit.end,
-                            text=_unit_text(doc, unit),
-                            snippet=snippet(doc.text, unit.start, unit.end) if doc.text is not None else None,
-                            fields=fields,
-                            values=values,
-                        )
-                    )
-    return out
-
-
 def _spans_of(doc: AgreementDoc, name: str) -> list[Item]:
     """The annotator's mentions and events in ``doc``, pooled (as per-annotator F1 counts them)."""
     return doc.items["mention"][name] + doc.items["event"][name]
@@ -360,8 +276,11 @@ def annotator_stats(
     raw: Sequence[DocumentAnnotation],
     docs: Sequence[AgreementDoc],
     gold: Mapping[str, GoldDocument] | None,
+    index: SpanIndex | None = None,
 ) -> list[AnnotatorStats]:
     """Per-annotator tasks, cancelled, superseded, median lead time, F1 with others and with gold.
+
+    ``index`` is ``span_index(docs, ("mention", "event"))`` when already built.
 
     Each (annotator, document) counts once, from the annotator's latest
     annotation (:func:`~eventgold.gold.inputs.select_annotations`); earlier ones
@@ -379,12 +298,16 @@ def annotator_stats(
             lead[ann.origin.name].append(ann.lead_time)
     names = sorted(tasks.keys() | cancelled.keys())
     with_others = {name: Counts() for name in names}
-    by_pair: dict[tuple[str, str], list[tuple[list[Item], list[Item]]]] = defaultdict(list)
-    for doc in docs:
+    by_pair: dict[tuple[str, str], NDArray[np.bool_]] = {}
+    for position, doc in enumerate(docs):
         for a, b in combinations(sorted(doc.annotations), 2):
-            by_pair[(a, b)].append((_spans_of(doc, a), _spans_of(doc, b)))
+            shared = by_pair.get((a, b))
+            if shared is None:
+                shared = by_pair[(a, b)] = np.zeros(len(docs), dtype=bool)
+            shared[position] = True
+    pooled = index if index is not None else span_index(docs, ("mention", "event"))
     for (a, b), shared in by_pair.items():
-        total = _total(match_spans_over(shared, "strict"))
+        total = _total(index_counts(pooled, a, b, shared, "strict"))
         with_others[a].add(total)
         with_others[b].add(Counts(tp=total.tp, fp=total.fn, fn=total.fp))
     out = []
@@ -469,10 +392,14 @@ def compute_agreement(
     selected, cancelled, _ = select_annotations(ours)
     docs = build_docs(selected, articles)
     sink: list[str] = []
+    indexes = {kind: span_index(docs, (kind,)) for kind in ("mention", "event")}
     spans = [
-        span_agreement(docs, kind, matching, sink) for kind in ("mention", "event") for matching in AGREEMENT_SCHEMES
+        span_agreement(docs, kind, matching, sink, indexes[kind])
+        for kind in ("mention", "event")
+        for matching in AGREEMENT_SCHEMES
     ]
-    fields = [field_agreement(docs, kind, field, sink) for kind, names in FIELDS.items() for field in names]
+    rows: dict[Kind, FieldRows] = {kind: field_rows(docs, kind) for kind in FIELDS}
+    fields = [field_agreement(docs, kind, field, sink, rows[kind]) for kind, names in FIELDS.items() for field in names]
     return AgreementReport(
         annotators=sorted({a.origin.name for a in ours}),
         documents=sum(1 for d in docs if len(d.annotations) >= 2),
@@ -481,7 +408,7 @@ def compute_agreement(
         spans=spans,
         fields=fields,
         roles=role_agreement(docs, sink, role_order(ontology)),
-        annotator_stats=annotator_stats(ours, docs, gold),
-        disagreements=disagreements(docs),
+        annotator_stats=annotator_stats(ours, docs, gold, pooled_index(indexes["mention"], indexes["event"])),
+        disagreements=disagreements(docs, rows),
         warnings=sorted(set(sink)),
     )

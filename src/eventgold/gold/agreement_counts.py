@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from eventgold.evaluation.counts import Counts
@@ -160,6 +161,16 @@ class AgreementDoc:
     annotations: dict[str, DocumentAnnotation]
     items: dict[Kind, dict[str, list[Item]]]
     units: dict[Kind, list[AlignedUnit]]
+    records: dict[str, dict[str, Mention | Event]] = field(default_factory=dict)
+    """Annotator -> record id -> their mention or event (filled by :func:`build_docs`)."""
+
+    def record(self, item: Item) -> Mention | Event:
+        """The mention or event ``item`` stands for (KeyError when the document lacks it)."""
+        by_id = self.records.get(item.annotator)
+        if by_id is None:
+            ann = self.annotations[item.annotator]
+            by_id = self.records[item.annotator] = {**{e.id: e for e in ann.events}, **{m.id: m for m in ann.mentions}}
+        return by_id[item.record_id]
 
 
 def _items(ann: DocumentAnnotation, kind: Kind) -> list[Item]:
@@ -189,7 +200,10 @@ def build_docs(
             kind: align(it for lst in items[kind].values() for it in lst) for kind in ("mention", "event")
         }
         article = articles.get(doc_id) if articles else None
-        docs.append(AgreementDoc(doc_id, article.text if article else None, anns, items, units))
+        records: dict[str, dict[str, Mention | Event]] = {
+            name: {**{e.id: e for e in ann.events}, **{m.id: m for m in ann.mentions}} for name, ann in anns.items()
+        }
+        docs.append(AgreementDoc(doc_id, article.text if article else None, anns, items, units, records))
     return docs
 
 
@@ -199,14 +213,12 @@ def field_value(doc: AgreementDoc, item: Item, field: str) -> str:
     ``field`` is one of ``actor_type``, ``canonical_id`` (mentions),
     ``event_type``, ``mode`` (events): :data:`eventgold.gold.agreement.FIELDS`.
     """
-    ann = doc.annotations[item.annotator]
     if field in ("actor_type", "event_type"):
         return item.label
+    record = doc.record(item)
     if field == "canonical_id":
-        mention = next(m for m in ann.mentions if m.id == item.record_id)
-        return mention.canonical_id or NONE_VALUE
-    event = next(e for e in ann.events if e.id == item.record_id)
-    return event.mode or NONE_VALUE
+        return getattr(record, "canonical_id", None) or NONE_VALUE
+    return getattr(record, "mode", None) or NONE_VALUE
 
 
 # ---------------------------------------------------------------------------
@@ -275,3 +287,123 @@ def match_spans_over(
     fp = Counter(label for label, hit in zip(labels[0], matched_a.tolist(), strict=True) if not hit)
     fn = Counter(label for label, hit in zip(labels[1], matched_b.tolist(), strict=True) if not hit)
     return {label: Counts(tp[label], fp[label], fn[label]) for label in codes}
+
+
+# ---------------------------------------------------------------------------
+# span tables of every annotator, built once
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class SpanIndex:
+    """Every annotator's spans with offsets over all documents, as arrays (built once, matched per pair).
+
+    ``rows[annotator]`` holds four int64 arrays of one length: the document's
+    index in the ``docs`` the index was built from, start, end and the code of
+    the label (``labels[code]``); rows are in document order, then item order.
+    """
+
+    labels: list[str]
+    rows: dict[str, tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]]
+
+
+def span_index(docs: Sequence[AgreementDoc], kinds: Sequence[Kind]) -> SpanIndex:
+    """The :class:`SpanIndex` of ``docs`` for the items of ``kinds`` (pooled in that order within a document).
+
+    Args:
+        docs: documents from :func:`build_docs` (their position is the row's document index).
+        kinds: ``("mention",)``, ``("event",)`` or both (an annotator's mentions, then events, per document).
+    """
+    codes: dict[str, int] = {}
+    columns: dict[str, tuple[list[int], list[int], list[int], list[int]]] = {}
+    for index, doc in enumerate(docs):
+        for kind in kinds:
+            for name, items in doc.items[kind].items():
+                found = columns.get(name)
+                if found is None:
+                    found = columns[name] = ([], [], [], [])
+                doc_col, start_col, end_col, label_col = found
+                for it in items:
+                    if it.start is not None and it.end is not None:
+                        doc_col.append(index)
+                        start_col.append(it.start)
+                        end_col.append(it.end)
+                        code = codes.get(it.label)
+                        if code is None:
+                            code = codes[it.label] = len(codes)
+                        label_col.append(code)
+    rows = {
+        name: (
+            np.asarray(doc_col, dtype=np.int64),
+            np.asarray(start_col, dtype=np.int64),
+            np.asarray(end_col, dtype=np.int64),
+            np.asarray(label_col, dtype=np.int64),
+        )
+        for name, (doc_col, start_col, end_col, label_col) in columns.items()
+    }
+    return SpanIndex(list(codes), rows)
+
+
+def index_counts(
+    index: SpanIndex, a: str, b: str, shared: NDArray[np.bool_], matching: AgreementScheme
+) -> dict[str, Counts]:
+    """:func:`match_spans_over` of annotators ``a`` and ``b`` over the documents ``shared`` marks, from ``index``.
+
+    Args:
+        index: the spans of every annotator (:func:`span_index`).
+        a, b: the two annotators.
+        shared: one flag per document of the index: whether it is counted.
+        matching: the agreement scheme.
+
+    Returns:
+        Label -> counts (``fp`` only a, ``fn`` only b), for every label either side has in those documents.
+    """
+    tables = []
+    labels = []
+    empty = np.zeros(0, dtype=np.int64)
+    for name in (a, b):
+        doc, start, end, label = index.rows.get(name, (empty, empty, empty, empty))
+        keep = shared[doc]
+        tables.append(SpanTable(doc[keep], start[keep], end[keep], label[keep]))
+        labels.append(label[keep])
+    scheme: SchemeName = matching
+    alignment = get_scheme(scheme).align(tables[0], tables[1])
+    matched_a = np.zeros(len(tables[0]), dtype=bool)
+    matched_a[alignment.gold[alignment.correct]] = True
+    matched_b = np.zeros(len(tables[1]), dtype=bool)
+    matched_b[alignment.pred[alignment.correct]] = True
+    size = len(index.labels)
+    tp = np.bincount(labels[0][matched_a], minlength=size).tolist()
+    fp = np.bincount(labels[0][~matched_a], minlength=size).tolist()
+    fn = np.bincount(labels[1][~matched_b], minlength=size).tolist()
+    return {
+        label: Counts(tp[code], fp[code], fn[code])
+        for code, label in enumerate(index.labels)
+        if tp[code] or fp[code] or fn[code]
+    }
+
+
+def pooled_index(first: SpanIndex, second: SpanIndex) -> SpanIndex:
+    """One :class:`SpanIndex` of two built on the same documents: each document's rows of ``first``, then ``second``'s.
+
+    ``span_index(docs, ("mention", "event"))`` from ``span_index(docs, ("mention",))`` and
+    ``span_index(docs, ("event",))``, without reading the items again.
+    """
+    codes = {label: code for code, label in enumerate(first.labels)}
+    for label in second.labels:
+        codes.setdefault(label, len(codes))
+    recode = np.asarray([codes[label] for label in second.labels], dtype=np.int64)
+    empty = np.zeros(0, dtype=np.int64)
+    nothing = (empty, empty, empty, empty)
+    rows = {}
+    for name in list(dict.fromkeys([*first.rows, *second.rows])):
+        a, b = first.rows.get(name, nothing), second.rows.get(name, nothing)
+        doc = np.concatenate([a[0], b[0]])
+        order = np.argsort(doc, kind="stable")
+        rows[name] = (
+            doc[order],
+            np.concatenate([a[1], b[1]])[order],
+            np.concatenate([a[2], b[2]])[order],
+            np.concatenate([a[3], recode[b[3]]])[order],
+        )
+    return SpanIndex(list(codes), rows)

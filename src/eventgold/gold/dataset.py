@@ -46,6 +46,7 @@ from eventgold.gold.inputs import SnapshotLike, merge_snapshots
 from eventgold.gold.splits import DEFAULT_RATIOS, DEFAULT_SEED, SplitInfo, assign_splits
 from eventgold.jsonl import dump_record
 from eventgold.labelstudio.label_config import render_label_config
+from eventgold.memory import paused_gc
 from eventgold.migrations import schema_problem
 from eventgold.models import SPLITS, GoldDocument, sha256_text
 from eventgold.ontology import Ontology
@@ -140,8 +141,8 @@ class GoldBuild:
 
         return {
             GOLD_FILE: _jsonl(self.documents),
-            MANIFEST_FILE: _json(self.manifest.model_dump(mode="json")),
-            AGREEMENT_FILE: _json({"schema_version": SCHEMA_VERSION, **self.agreement.model_dump(mode="json")}),
+            MANIFEST_FILE: json_file_bytes(self.manifest.model_dump(mode="json")),
+            AGREEMENT_FILE: json_file_bytes(self.agreement),  # its first field is its schema_version
             CONFLICTS_FILE: _jsonl(self.conflicts),
             PROBLEMS_FILE: _jsonl(self.problems),
             REPAIRS_FILE: _jsonl(self.repairs),
@@ -184,8 +185,8 @@ class ProblemsFound(UserError):
         )
 
 
-def _json(payload: Any) -> bytes:
-    """Strict JSON (a non-finite float is written as null), indented, with a final newline."""
+def json_file_bytes(payload: Any) -> bytes:
+    """The bytes of a JSON file of a version: :func:`eventgold.fileio.json_text` indented by two, a final newline."""
     return (json_text(payload, indent=2) + "\n").encode("utf-8")
 
 
@@ -268,6 +269,14 @@ def build_gold(snapshots: Sequence[SnapshotLike], ontology: Ontology, options: B
     if not snapshots:
         raise ConfigError("give at least one snapshot to build gold from")
     policies = parse_policy(options.policy)
+    with paused_gc():  # millions of small objects, no garbage cycles: the cyclic collector would only slow it
+        return _build(snapshots, ontology, options, policies)
+
+
+def _build(
+    snapshots: Sequence[SnapshotLike], ontology: Ontology, options: BuildOptions, policies: tuple[str, ...]
+) -> GoldBuild:
+    """:func:`build_gold` once its arguments are checked."""
     inputs = merge_snapshots(snapshots, ontology)
     if not inputs.articles:
         raise InputError(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,7 @@ from eventgold.gold.units import (
     mention_gid,
     sorted_events,
     sorted_mentions,
+    unit_id,
     with_arguments,
 )
 from eventgold.models import DocumentAnnotation, Event, Mention, Provenance, Span
@@ -82,19 +83,47 @@ def _render(value: Any) -> str | None:
     return str(value)
 
 
-def _vote(values: Mapping[str, Hashable]) -> tuple[bool, Hashable]:
-    """Plurality among annotators: (decided, winner); a tie at the top is undecided."""
-    ranked = Counter(values.values()).most_common()
-    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+def plurality(values: Mapping[str, Hashable]) -> tuple[bool, Hashable]:
+    """Plurality among annotators: (decided, winner); a tie at the top is undecided.
+
+    Args:
+        values: annotator -> the value they gave (equal values count together).
+
+    Returns:
+        ``(True, winner)`` when one value has more votes than any other, else
+        ``(False, None)``; the same as ranking with
+        ``Counter(values.values()).most_common()``, without building a Counter.
+    """
+    counts: dict[Hashable, int] = {}
+    for value in values.values():
+        counts[value] = counts.get(value, 0) + 1
+    if len(counts) == 1:
+        return True, next(iter(counts))
+    top = max(counts.values())
+    winners = [value for value, count in counts.items() if count == top]
+    if len(winners) > 1:
         return False, None
-    return True, ranked[0][0]
+    return True, winners[0]
 
 
-_MENTION_ATTRS = ("offsets", "type", "canonical_id", "country", "sector")
-_EVENT_ATTRS = ("offsets", "type", "mode", "date", "contexts", "flags")
+MENTION_ATTRS = ("offsets", "type", "canonical_id", "country", "sector")
+"""The attributes of a mention that are voted on, in the order voted (and reported)."""
+EVENT_ATTRS = ("offsets", "type", "mode", "date", "contexts", "flags")
+"""The attributes of an event that are voted on (its arguments are voted on separately)."""
 
 
-def _attr(unit: Mention | Event, name: str) -> Hashable:
+def unit_attribute(unit: Mention | Event, name: str) -> Hashable:
+    """One voted attribute of a mention or event, as a hashable value.
+
+    Args:
+        unit: a mention or an event.
+        name: one of :data:`MENTION_ATTRS` (a mention) or :data:`EVENT_ATTRS` (an event).
+
+    Returns:
+        ``offsets``: ``(start, end)`` of the mention or the event's trigger, or
+        None without; a list attribute (contexts, flags) as a sorted tuple; any
+        other attribute as it is.
+    """
     if name == "offsets":
         if isinstance(unit, Mention):
             return (unit.start, unit.end) if unit.has_span else None
@@ -103,10 +132,48 @@ def _attr(unit: Mention | Event, name: str) -> Hashable:
     return tuple(sorted(value)) if isinstance(value, list) else value
 
 
+def attribute_row(unit: Mention | Event) -> tuple[Hashable, ...]:
+    """Every voted attribute of a unit at once, as :func:`unit_attribute` gives each.
+
+    Args:
+        unit: a mention or an event.
+
+    Returns:
+        The values of :data:`MENTION_ATTRS` (a mention) or :data:`EVENT_ATTRS`
+        (an event), in that order.
+    """
+    if isinstance(unit, Mention):
+        offsets = (unit.start, unit.end) if unit.start is not None else None
+        return (offsets, unit.type, unit.canonical_id, unit.country, unit.sector)
+    trigger = unit.trigger
+    return (
+        (trigger.start, trigger.end) if trigger else None,
+        unit.type,
+        unit.mode,
+        unit.date,
+        tuple(sorted(unit.contexts)),
+        tuple(sorted(unit.flags)),
+    )
+
+
 def _render_attr(name: str, value: Hashable) -> str | None:
     if name == "offsets" and isinstance(value, tuple):
         return f"{value[0]}..{value[1]}"
     return _render(value)
+
+
+U = TypeVar("U", Mention, Event)
+
+
+def _first_by_id(units: Mapping[str, Sequence[U]]) -> dict[str, dict[str, U]]:
+    """Annotator -> unit id -> the first of their units with that id."""
+    out: dict[str, dict[str, U]] = {}
+    for who, listed in units.items():
+        by_id: dict[str, U] = {}
+        for unit in listed:
+            by_id.setdefault(unit.id, unit)
+        out[who] = by_id
+    return out
 
 
 @dataclass
@@ -125,6 +192,8 @@ def majority(
     anns: Sequence[DocumentAnnotation],
     label: str,
     order: RoleOrder | None = None,
+    *,
+    keep_conflicted: bool = True,
 ) -> Vote:
     """Majority vote over ``anns`` (see :mod:`eventgold.gold.adjudicate`).
 
@@ -134,6 +203,12 @@ def majority(
         anns: the annotations that vote, one per person.
         label: names the decision in provenance (``majority``, ``ground-truth majority``).
         order: role order of gold arguments (:func:`eventgold.gold.units.role_order`).
+        keep_conflicted: whether the gold units of a document with open issues
+            are wanted. Without, once an issue is found no more gold units are
+            made (the vote's units are then incomplete: only its issues count).
+
+    Returns:
+        The gold mentions and events with their provenance, and every open issue.
     """
     order = order or {}
     n = len(anns)
@@ -172,11 +247,20 @@ def majority(
     def attrs(
         kind: Kind, unit: AlignedUnit, records: dict[str, Mention | Event], names: Sequence[str]
     ) -> dict[str, Hashable] | None:
+        whos = list(records)
+        rows = [attribute_row(rec) for rec in records.values()]
+        first = rows[0]
+        if rows.count(first) == len(rows):  # the members agree on every attribute
+            return dict(zip(names, first, strict=True))
         chosen: dict[str, Hashable] = {}
         ok = True
-        for attr in names:
-            values = {who: _attr(rec, attr) for who, rec in records.items()}
-            decided, winner = _vote(values)
+        for column, attr in enumerate(names):
+            given = [row[column] for row in rows]
+            if given.count(given[0]) == len(given):
+                chosen[attr] = given[0]
+                continue
+            values = dict(zip(whos, given, strict=True))
+            decided, winner = plurality(values)
             if not decided:
                 ok = False
                 issue(
@@ -190,37 +274,55 @@ def majority(
         return chosen if ok else None
 
     mention_units = aligned(anns, "mention")
+    mention_of = _first_by_id({who: ann.mentions for who, ann in by_name.items()})
     gid_of_unit: dict[int, str] = {}
     gold_mentions: dict[str, Mention] = {}
     for index, unit in enumerate(mention_units):
         if not presence("mention", unit):
             continue
         records: dict[str, Mention | Event] = {
-            who: next(m for m in by_name[who].mentions if m.id == item.record_id) for who, item in unit.members.items()
+            who: mention_of[who][item.record_id] for who, item in unit.members.items()
         }
-        chosen = attrs("mention", unit, records, _MENTION_ATTRS)
-        if chosen is None:
+        chosen = attrs("mention", unit, records, MENTION_ATTRS)
+        if chosen is None or (issues and not keep_conflicted):
             continue
         offsets = chosen["offsets"]
         # the text and spanless identity come from a member with the winning offsets
-        model = next(r for r in records.values() if isinstance(r, Mention) and _attr(r, "offsets") == offsets)
-        mention = Mention(
-            id="x",
-            type=str(chosen["type"]),
-            start=model.start,
-            end=model.end,
-            text=model.text,
-            canonical_id=chosen["canonical_id"],
-            country=chosen["country"],
-            sector=chosen["sector"],
-        )
-        if mention.has_span:
-            mention = mention.model_copy(update={"text": text[mention.start : mention.end]})
-        gid = mention_gid(doc_id, mention)
-        gid_of_unit[index] = gid
-        if gid not in gold_mentions:
-            gold_mentions[gid] = mention.model_copy(update={"id": gid})
-            provenance[gid] = Provenance(annotators=unit.annotators, decision=f"{label} {len(unit.members)}/{n}")
+        model = next(r for r in records.values() if isinstance(r, Mention) and unit_attribute(r, "offsets") == offsets)
+        if model.start is not None and model.end is not None:
+            # a mention with offsets: its gold id needs only them and the type (mention_gid)
+            gid = unit_id(doc_id, "mention", model.start, model.end, str(chosen["type"]))
+            gid_of_unit[index] = gid
+            if gid in gold_mentions:
+                continue
+            mention = Mention(
+                id=gid,
+                type=str(chosen["type"]),
+                start=model.start,
+                end=model.end,
+                text=text[model.start : model.end],
+                canonical_id=chosen["canonical_id"],
+                country=chosen["country"],
+                sector=chosen["sector"],
+            )
+        else:
+            mention = Mention(
+                id="x",
+                type=str(chosen["type"]),
+                start=model.start,
+                end=model.end,
+                text=model.text,
+                canonical_id=chosen["canonical_id"],
+                country=chosen["country"],
+                sector=chosen["sector"],
+            )
+            gid = mention_gid(doc_id, mention)
+            gid_of_unit[index] = gid
+            if gid in gold_mentions:
+                continue
+            mention = mention.model_copy(update={"id": gid})
+        gold_mentions[gid] = mention
+        provenance[gid] = Provenance(annotators=unit.annotators, decision=f"{label} {len(unit.members)}/{n}")
 
     # each annotator's mention id -> aligned mention unit index
     unit_of: dict[tuple[str, str], int] = {}
@@ -228,14 +330,13 @@ def majority(
         for who, item in unit.members.items():
             unit_of[(who, item.record_id)] = index
 
+    event_of = _first_by_id({who: ann.events for who, ann in by_name.items()})
     gold_events: dict[str, Event] = {}
     for unit in aligned(anns, "event"):
         if not presence("event", unit):
             continue
-        ev_records: dict[str, Event] = {
-            who: next(e for e in by_name[who].events if e.id == item.record_id) for who, item in unit.members.items()
-        }
-        chosen = attrs("event", unit, dict(ev_records), _EVENT_ATTRS)
+        ev_records: dict[str, Event] = {who: event_of[who][item.record_id] for who, item in unit.members.items()}
+        chosen = attrs("event", unit, dict(ev_records), EVENT_ATTRS)
         if chosen is None:
             continue
         triples: Counter[tuple[str, int]] = Counter()
@@ -260,6 +361,8 @@ def majority(
                 )
             elif 2 * count > members and m_index in gid_of_unit:
                 roles.append((role, gid_of_unit[m_index]))
+        if issues and not keep_conflicted:
+            continue
         offsets = chosen["offsets"]
         trigger = None
         if isinstance(offsets, tuple):

@@ -34,11 +34,11 @@ id, so the same annotations always give the same records.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from eventgold.models import Argument, DocumentAnnotation, Event, Mention
 
@@ -158,9 +158,8 @@ def spanless_key(unit: Mention | Event) -> str:
     return "type:" + unit.type
 
 
-@dataclass(frozen=True)
-class Item:
-    """One annotator's mention or event, as seen by the aligner."""
+class Item(NamedTuple):
+    """One annotator's mention or event, as seen by the aligner (an immutable, hashable tuple)."""
 
     annotator: str
     kind: Kind
@@ -180,11 +179,16 @@ def item_of(annotator: str, unit: Mention | Event) -> Item:
     """Wrap a mention or an event (its trigger) as an alignment :class:`Item`."""
     if isinstance(unit, Mention):
         if unit.start is not None and unit.end is not None:
-            return Item(annotator, "mention", unit.type, unit.start, unit.end, unit.id)
+            return _item((annotator, "mention", unit.type, unit.start, unit.end, unit.id, ""))
         return Item(annotator, "mention", unit.type, None, None, unit.id, spanless_key(unit))
     if unit.trigger is not None:
-        return Item(annotator, "event", unit.type, unit.trigger.start, unit.trigger.end, unit.id)
+        return _item((annotator, "event", unit.type, unit.trigger.start, unit.trigger.end, unit.id, ""))
     return Item(annotator, "event", unit.type, None, None, unit.id, spanless_key(unit))
+
+
+def _item(fields: tuple[str, Kind, str, int | None, int | None, str, str]) -> Item:
+    """An Item of all seven fields, made without the keyword handling of ``Item(...)`` (millions are made)."""
+    return tuple.__new__(Item, fields)
 
 
 @dataclass
@@ -213,13 +217,28 @@ def iou(a_start: int, a_end: int, b_start: int, b_end: int) -> float:
     return inter / union
 
 
+def _group_order(item: Item) -> tuple[str, str, str]:
+    return item.label, item.annotator, item.record_id
+
+
 def _exact_groups(items: Sequence[Item]) -> list[list[Item]]:
-    by_offsets: dict[tuple[int | None, int | None, str], list[Item]] = defaultdict(list)
+    by_offsets: dict[tuple[int | None, int | None, str], list[Item]] = {}
     for item in items:
-        by_offsets[(item.start, item.end, item.key)].append(item)
+        key = (item.start, item.end, item.key)
+        found = by_offsets.get(key)
+        if found is None:
+            by_offsets[key] = [item]
+        else:
+            found.append(item)
     groups: list[list[Item]] = []
     for same in by_offsets.values():
-        same = sorted(same, key=lambda it: (it.label, it.annotator, it.record_id))
+        if len(same) == 1:
+            groups.append(same)
+            continue
+        same = sorted(same, key=_group_order)
+        if len({item.annotator for item in same}) == len(same):  # one span per annotator: one group
+            groups.append(same)
+            continue
         while same:
             seen: set[str] = set()
             group: list[Item] = []
@@ -232,43 +251,64 @@ def _exact_groups(items: Sequence[Item]) -> list[list[Item]]:
     return groups
 
 
+def _founding_order(group: list[Item]) -> tuple[int, int, int, str, str]:
+    head = group[0]
+    return (
+        -len(group),
+        head.start if head.start is not None else -1,
+        head.end if head.end is not None else -1,
+        head.key,
+        head.label,
+    )
+
+
 def align(items: Iterable[Item]) -> list[AlignedUnit]:
     """Align one document's items of one kind into units (see the module docstring).
 
     Units come back sorted by (start, end, key) with spanless units last.
     """
-    items = list(items)
-    groups = _exact_groups(items)
-    groups.sort(
-        key=lambda g: (
-            -len(g),
-            g[0].start if g[0].start is not None else -1,
-            g[0].end if g[0].end is not None else -1,
-            g[0].key,
-            g[0].label,
-        )
-    )
+    groups = _exact_groups(list(items))
+    groups.sort(key=_founding_order)
     units: list[AlignedUnit] = []
+    # anchors with offsets, by start (for finding the ones a span can overlap)
+    starts: list[int] = []
+    anchored: list[tuple[int, AlignedUnit]] = []  # (formation index, unit), parallel to ``starts``
+    longest = 0
     for group in groups:
-        names = {item.annotator for item in group}
         head = group[0]
         best: AlignedUnit | None = None
-        best_score = 0.0
-        for unit in units:
-            if names & unit.members.keys():
-                continue
-            if head.has_span and unit.start is not None and unit.end is not None:
-                score = iou(unit.start, unit.end, head.start, head.end)  # type: ignore[arg-type]
-            elif not head.has_span and unit.start is None and unit.key == head.key:
-                score = 1.0
+        if len(units):
+            names = {item.annotator for item in group}
+            best_score = 0.0
+            if head.start is not None and head.end is not None:
+                # only anchors starting in [head.start - longest, head.end] can overlap the head (or equal it)
+                lo = bisect.bisect_left(starts, head.start - longest)
+                hi = bisect.bisect_right(starts, head.end)
+                candidates = anchored[lo:hi]
+                for _, unit in sorted(candidates, key=_formed) if len(candidates) > 1 else candidates:
+                    if names & unit.members.keys():
+                        continue
+                    score = iou(unit.start, unit.end, head.start, head.end)  # type: ignore[arg-type]
+                    if score > best_score:
+                        best, best_score = unit, score
             else:
-                score = 0.0
-            if score > best_score:
-                best, best_score = unit, score
+                for unit in units:
+                    if unit.start is None and unit.key == head.key and not names & unit.members.keys():
+                        best = unit
+                        break
         if best is None:
             best = AlignedUnit(head.kind, head.start, head.end, head.key)
+            if head.start is not None and head.end is not None:
+                at = bisect.bisect_right(starts, head.start)
+                starts.insert(at, head.start)
+                anchored.insert(at, (len(units), best))
+                longest = max(longest, head.end - head.start)
             units.append(best)
         for item in group:
             best.members[item.annotator] = item
     units.sort(key=lambda u: (u.start is None, u.start or 0, u.end or 0, u.key))
     return units
+
+
+def _formed(entry: tuple[int, AlignedUnit]) -> int:
+    return entry[0]

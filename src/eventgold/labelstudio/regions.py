@@ -149,6 +149,18 @@ def _attributes(region: str, items: list[dict[str, Any]], out: Collector) -> dic
 
 
 def _mention(region: str, label: str, span: ResolvedSpan, text: str, score: Any, attrs: dict[str, Any]) -> Mention:
+    if not attrs:  # a region with its label only (the common case): nothing more to read
+        return Mention(
+            id=region,
+            type=label,
+            start=span.start,
+            end=span.end,
+            text=text[span.start : span.end],
+            canonical_id=None,
+            country=None,
+            sector=None,
+            score=score,
+        )
     canonical = text_list(attrs.get(ACTOR_ID_OTHER_CONTROL, {}))
     if canonical is None:
         choice = first_value(attrs.get(ACTOR_ID_CONTROL, {}).get("choices"))
@@ -205,11 +217,38 @@ def _event(
     )
 
 
+_LABEL_CONTROLS = (ACTOR_CONTROL, EVENT_CONTROL)  # a tuple: a malformed, unhashable from_name is no label
+
+
+def _resolved(text: str, value: dict[str, Any], region: str, out: Collector) -> ResolvedSpan | None:
+    """The region's offsets on ``text`` (repairs recorded in ``out``), or None after listing why there are none."""
+    start, end, stated = value.get("start"), value.get("end"), value.get("text")
+    if type(start) is int and type(end) is int and 0 <= start < end <= len(text):
+        piece = text[start:end]
+        if (piece == stated or not isinstance(stated, str)) and not (piece[0].isspace() or piece[-1].isspace()):
+            return ResolvedSpan(start, end, [])  # as given: what resolve_span finds without a repair
+    try:
+        span = resolve_span(text, start, end, stated)
+    except OffsetProblem as exc:
+        out.problem(str(exc), REDRAW, region=region)
+        return None
+    for step in span.steps:
+        out.repair(region, step, stated if isinstance(stated, str) else None, text)
+    return span
+
+
 def read_region(region: str, items: list[dict[str, Any]], text: str, out: Collector) -> Mention | Event | None:
     """One region's unit, or None after listing why it cannot be one."""
-    controls = (ACTOR_CONTROL, EVENT_CONTROL)
-    label_items = [i for i in items if i.get("type") == "labels" and i.get("from_name") in controls]
-    if not label_items:
+    main: dict[str, Any] | None = None
+    label_items = 0
+    labels: list[Any] = []
+    for i in items:
+        if i.get("type") == "labels" and i.get("from_name") in _LABEL_CONTROLS:
+            label_items += 1
+            if main is None:
+                main = i
+            labels.extend((i.get("value") or {}).get("labels") or [])
+    if main is None:
         names = sorted({str(i.get("from_name")) for i in items})
         out.problem(
             f"region has attributes ({', '.join(names)}) but no actor or event label",
@@ -217,35 +256,33 @@ def read_region(region: str, items: list[dict[str, Any]], text: str, out: Collec
             region=region,
         )
         return None
-    labels = [lab for i in label_items for lab in (i.get("value") or {}).get("labels") or []]
-    if len(label_items) > 1 or len(labels) != 1:
+    if label_items > 1 or len(labels) != 1:
         out.problem(f"region must carry exactly one label, has {labels}", "keep one label on the region", region=region)
         return None
-    main = label_items[0]
     value = main["value"]
     control = str(main["from_name"])
-    stated = value.get("text")
-    try:
-        span = resolve_span(text, value.get("start"), value.get("end"), stated)
-    except OffsetProblem as exc:
-        out.problem(str(exc), REDRAW, region=region)
+    span = _resolved(text, value, region, out)
+    if span is None:
         return None
-    for step in span.steps:
-        out.repair(region, step, stated if isinstance(stated, str) else None, text)
-    allowed = MENTION_ATTRIBUTES if control == ACTOR_CONTROL else EVENT_ATTRIBUTES
-    rest = [i for i in items if i is not main]
-    for item in rest:
+    is_event = control == EVENT_CONTROL
+    allowed = EVENT_ATTRIBUTES if is_event else MENTION_ATTRIBUTES
+    kept = []
+    for item in items:
+        if item is main:
+            continue
         name = str(item.get("from_name"))
-        if name not in allowed and not (control == EVENT_CONTROL and is_mode_control(name)):
-            out.problem(
-                f"{name!r} does not apply to an {control} region; left out",
-                f"remove {name!r} from the region in Label Studio",
-                region=region,
-                field=name,
-            )
-    attrs = _attributes(
-        region, [i for i in rest if str(i.get("from_name")) in allowed or is_mode_control(str(i.get("from_name")))], out
-    )
+        if name in allowed or (is_event and is_mode_control(name)):
+            kept.append(item)
+            continue
+        out.problem(
+            f"{name!r} does not apply to an {control} region; left out",
+            f"remove {name!r} from the region in Label Studio",
+            region=region,
+            field=name,
+        )
+        if is_mode_control(name):  # a mode on a mention region: reported, and still read (then unused)
+            kept.append(item)
+    attrs = _attributes(region, kept, out) if kept else {}
     try:
         if control == ACTOR_CONTROL:
             return _mention(region, str(value["labels"][0]), span, text, main.get("score"), attrs)

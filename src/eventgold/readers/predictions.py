@@ -36,17 +36,17 @@ from typing import Literal
 
 from eventgold.actors.dictionary import ActorDictionary
 from eventgold.errors import InputError, Option, RecordError
-from eventgold.jsonl import iter_json_lines, parse_record
+from eventgold.jsonl import decode_line, iter_lines, parse_record, validate_line
 from eventgold.labelstudio.convert import results_to_annotation
 from eventgold.models import (
     Article,
     DocumentAnnotation,
     GoldDocument,
+    OntologyCheck,
     Origin,
     check_against_article,
-    check_annotation,
 )
-from eventgold.offsets import RepairedSpansWarning, repair_spans
+from eventgold.offsets import RepairedSpansWarning, Step, repair_spans
 from eventgold.ontology import Ontology, load_ontology
 from eventgold.problems import Problem
 from eventgold.readers.docbin import read_docbin
@@ -185,18 +185,21 @@ def read_predictions(
     else:
         stream = read_docbin(file, doc_key, ontology)
     seen = one_per if isinstance(one_per, OneRecordPerId) else OneRecordPerId(one_per)
+    check = OntologyCheck(ontology) if ontology is not None else None
     repaired: Counter[str] = Counter()
     for where, annotation in stream:
         if not seen.admit(annotation, where):
             continue
         article = articles.get(annotation.doc_id) if articles is not None else None
         try:
+            steps: list[Step] = []
             if article is not None:
                 annotation, steps = repair_spans(annotation, article.text)
                 repaired.update(step.kind for step in steps)
-            if ontology is not None:
-                check_annotation(annotation, ontology, article)
-            elif article is not None:
+            if check is not None:
+                check(annotation.doc_id, annotation.mentions, annotation.events, relevance=annotation.relevance)
+            # without a repair, every span was found in the text as given: only the id is left to check
+            if article is not None and (steps or article.id != annotation.doc_id):
                 check_against_article(annotation, article)
         except RecordError as exc:
             raise exc.located(file=where[0], line=where[1]) from exc
@@ -243,15 +246,20 @@ def _read_jsonl(file: Path) -> Iterator[tuple[tuple[str, int | None], DocumentAn
     if file.is_dir() and not files:
         raise InputError(f"{file}: the folder holds no *.jsonl files")
     for one in files:
-        for lineno, raw in iter_json_lines(one):
-            try:
-                if isinstance(raw, dict) and "article" in raw:
-                    annotation = gold_to_annotation(parse_record(GoldDocument, raw))
-                else:
-                    annotation = parse_record(DocumentAnnotation, raw)
-            except RecordError as exc:
-                raise exc.located(file=str(one), line=lineno) from exc.__cause__
-            yield (str(one), lineno), annotation
+        name = str(one)
+        for lineno, line in iter_lines(one):
+            # a DocumentAnnotation line is read in one pass; any other line (a GoldDocument, an error) as before
+            annotation = validate_line(DocumentAnnotation, line)
+            if annotation is None:
+                raw = decode_line(line, name, lineno)
+                try:
+                    if isinstance(raw, dict) and "article" in raw:
+                        annotation = gold_to_annotation(parse_record(GoldDocument, raw))
+                    else:
+                        annotation = parse_record(DocumentAnnotation, raw)
+                except RecordError as exc:
+                    raise exc.located(file=name, line=lineno) from exc.__cause__
+            yield (name, lineno), annotation
 
 
 __all__ = [

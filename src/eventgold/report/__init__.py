@@ -24,7 +24,7 @@ from eventgold import SCHEMA_VERSION
 from eventgold.errors import ConfigError, InputError
 from eventgold.fileio import atomic_write_text
 from eventgold.gold.agreement import AgreementReport
-from eventgold.scoring.report import ScoreReport
+from eventgold.scoring.report import SCORE_REPORT_SCHEMA, ScoreReport
 
 ReportModel = ScoreReport | AgreementReport
 ReportKind = Literal["score", "agreement"]
@@ -64,12 +64,23 @@ def report_kind(data: Mapping[str, Any], where: str = "report") -> ReportKind:
     )
 
 
-def _check_schema(data: Mapping[str, Any], where: str) -> None:
-    version = str(data.get("schema_version", SCHEMA_VERSION))
-    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+SCORE_SCHEMAS_READ = ("1", SCORE_REPORT_SCHEMA.split(".")[0])
+"""Major schema versions of score reports :func:`load_report` reads: 1.x (every error listed) and the current."""
+
+
+def _check_schema(data: Mapping[str, Any], where: str, kind: ReportKind) -> None:
+    """Refuse a report whose major ``schema_version`` this eventgold cannot read.
+
+    Score reports have their own schema (``SCORE_REPORT_SCHEMA``; 1.x still reads), agreement
+    reports the records' ``SCHEMA_VERSION``. A report without the field is taken as current.
+    """
+    current = SCORE_REPORT_SCHEMA if kind == "score" else SCHEMA_VERSION
+    readable = SCORE_SCHEMAS_READ if kind == "score" else (SCHEMA_VERSION.split(".")[0],)
+    version = str(data.get("schema_version", current))
+    if version.split(".")[0] not in readable:
         raise InputError(
-            f"{where}: schema_version {version} is not readable by this eventgold (schema {SCHEMA_VERSION}); "
-            "re-run the command that made it with this version"
+            f"{where}: schema_version {version} is not readable by this eventgold ({kind} report schema "
+            f"{current}); re-run the command that made it with this version"
         )
 
 
@@ -83,7 +94,16 @@ def _validation_message(exc: ValidationError, limit: int = 3) -> str:
 
 
 def load_report(source: str | Path | Mapping[str, Any] | ReportModel) -> ReportModel:
-    """A score or agreement report from a model, a parsed JSON object or a JSON file path."""
+    """A score or agreement report from a model, a parsed JSON object or a JSON file path.
+
+    A score report of schema 2 holds each extractor's error sample and counts; one of
+    schema 1.x (which listed every error) loads too, its counts counted from its list.
+
+    Raises:
+        NotAReport: a folder, a missing file, or JSON that is neither kind of report.
+        InputError: unreadable or invalid JSON, a schema_version this eventgold cannot read,
+            or content that is not a valid report.
+    """
     if isinstance(source, ScoreReport | AgreementReport):
         return source
     if isinstance(source, Mapping):
@@ -105,7 +125,7 @@ def load_report(source: str | Path | Mapping[str, Any] | ReportModel) -> ReportM
     if not isinstance(data, Mapping):
         raise InputError(f"{where}: expected a JSON object, got {type(data).__name__}")
     kind = report_kind(data, where)
-    _check_schema(data, where)
+    _check_schema(data, where, kind)
     model: type[ScoreReport] | type[AgreementReport] = ScoreReport if kind == "score" else AgreementReport
     try:
         return model.model_validate(dict(data))

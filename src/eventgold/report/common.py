@@ -88,7 +88,10 @@ ERROR_COLUMNS: tuple[str, ...] = (
     "pred_id",
     "detail",
     "snippet",
+    "kind_total",
 )
+"""Columns of ``errors.csv``: the item's fields, then how many errors of its extractor, level and kind
+there are in all (the file lists the first ``ERROR_SAMPLE_SIZE`` of each)."""
 
 
 def label(metric: str) -> str:
@@ -157,32 +160,51 @@ def split_snippet(snippet: str | None) -> tuple[str, str, str]:
 
 @dataclass(frozen=True)
 class ErrorRow:
-    """One error of one extractor, for the error tables."""
+    """One error of one extractor, for the error tables; ``kind_total`` counts its extractor's errors
+    of its level and kind in all (the tables show a sample of them)."""
 
     extractor: str
     item: ErrorItem
+    kind_total: int = 0
 
     def value(self, column: str) -> str | int | None:
         """The value of one of :data:`ERROR_COLUMNS`."""
         if column == "extractor":
             return self.extractor
+        if column == "kind_total":
+            return self.kind_total
         value: str | int | None = getattr(self.item, column)
         return value
 
 
 def error_rows(report: ScoreReport) -> list[ErrorRow]:
-    """Every error of every extractor, in report order."""
-    return [ErrorRow(ex.name, item) for ex in report.extractors for item in ex.errors]
+    """The errors every report shows: each extractor's sample (:meth:`ExtractorScore.error_sample`,
+    the first ``ERROR_SAMPLE_SIZE`` of each level and kind), extractors and items in report order."""
+    rows: list[ErrorRow] = []
+    for ex in report.extractors:
+        totals = ex.error_totals()
+        rows += [ErrorRow(ex.name, it, totals.get(it.level, {}).get(it.kind, 0)) for it in ex.error_sample()]
+    return rows
 
 
 def error_counts(report: ScoreReport) -> list[tuple[str, str, str, int]]:
-    """(extractor, level, kind, number of errors), sorted, for the overview tables."""
-    counts: dict[tuple[str, str, str], int] = {}
-    for row in error_rows(report):
-        key = (row.extractor, row.item.level, row.item.kind)
-        counts[key] = counts.get(key, 0) + 1
+    """(extractor, level, kind, number of errors in all), for the overview tables.
+
+    Extractors in report order, then level and kind alphabetically.
+    """
+    counts = [
+        (ex.name, level, kind, n)
+        for ex in report.extractors
+        for level, kinds in ex.error_totals().items()
+        for kind, n in kinds.items()
+    ]
     order = {ex.name: i for i, ex in enumerate(report.extractors)}
-    return [(*k, n) for k, n in sorted(counts.items(), key=lambda kv: (order[kv[0][0]], kv[0][1], kv[0][2]))]
+    return sorted(counts, key=lambda c: (order[c[0]], c[1], c[2]))
+
+
+def errors_in_all(report: ScoreReport) -> int:
+    """How many errors the report's extractors made in all (its error tables show a sample)."""
+    return sum(ex.error_total() for ex in report.extractors)
 
 
 def _prf_table(ex: ExtractorScore, family: str) -> dict[str, PRFScore]:

@@ -129,9 +129,7 @@ def print_extractor(ex: ExtractorScore, by: Sequence[str]) -> None:
         for value, metrics in groups.items():
             gt.add_row(value, str(int(metrics["docs"])), *(fmt_ratio(metrics[n]) for n in HEADLINE_METRICS))
         console.print(gt)
-    kinds: dict[str, int] = {}
-    for e in ex.errors:
-        kinds[f"{e.level} {e.kind}"] = kinds.get(f"{e.level} {e.kind}", 0) + 1
+    kinds = {f"{level} {kind}": n for level, by_kind in ex.error_totals().items() for kind, n in by_kind.items()}
     if kinds:
         console.print("errors: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())), highlight=False)
     name = escape(ex.name)

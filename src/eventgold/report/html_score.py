@@ -13,6 +13,8 @@ from eventgold.report.common import (
     TYPE_FAMILIES,
     best_indices,
     error_counts,
+    error_rows,
+    errors_in_all,
     fmt,
     fmt_count,
     fmt_interval,
@@ -39,7 +41,7 @@ from eventgold.report.html_common import (
     warnings_box,
 )
 from eventgold.scoring.metrics import HEADLINE_METRICS
-from eventgold.scoring.report import ExtractorScore, ScoreReport
+from eventgold.scoring.report import ERROR_SAMPLE_SIZE, ExtractorScore, ScoreReport
 
 COVERAGE: tuple[tuple[str, Callable[[ExtractorScore], int]], ...] = (
     ("Documents scored", lambda e: e.docs_scored),
@@ -251,7 +253,8 @@ ERROR_COLUMNS_HTML = (
 
 
 def error_table_rows(report: ScoreReport) -> list[list[DataCell]]:
-    """Every error of a score report as a row of the HTML error table, in report order.
+    """The errors a score report shows (:func:`~eventgold.report.common.error_rows`: each extractor's
+    first ``ERROR_SAMPLE_SIZE`` of every level and kind) as rows of the HTML error table, in report order.
 
     One cell per column of the table (extractor, level, kind, document, gold type,
     predicted type, role, offsets, text); see :data:`DataCell`. Offsets sort by the
@@ -259,26 +262,26 @@ def error_table_rows(report: ScoreReport) -> list[list[DataCell]]:
     unit, with the detail, or the detail alone when there is no snippet.
     """
     rows: list[list[DataCell]] = []
-    for e in report.extractors:
-        for it in e.errors:
-            start = it.gold_start if it.gold_start is not None else it.pred_start
-            offsets = " / ".join(
-                f"{s}–{t}" for s, t in ((it.gold_start, it.gold_end), (it.pred_start, it.pred_end)) if s is not None
-            )
-            left, unit, right = split_snippet(it.snippet)
-            rows.append(
-                [
-                    e.name,
-                    it.level,
-                    it.kind,
-                    it.doc_id,
-                    it.gold_type or "",
-                    it.pred_type or "",
-                    " → ".join(r for r in (it.role, it.pred_role) if r),
-                    [offsets, start],
-                    [left, unit, right, it.detail or ""],
-                ]
-            )
+    for row in error_rows(report):
+        it = row.item
+        start = it.gold_start if it.gold_start is not None else it.pred_start
+        offsets = " / ".join(
+            f"{s}–{t}" for s, t in ((it.gold_start, it.gold_end), (it.pred_start, it.pred_end)) if s is not None
+        )
+        left, unit, right = split_snippet(it.snippet)
+        rows.append(
+            [
+                row.extractor,
+                it.level,
+                it.kind,
+                it.doc_id,
+                it.gold_type or "",
+                it.pred_type or "",
+                " → ".join(r for r in (it.role, it.pred_role) if r),
+                [offsets, start],
+                [left, unit, right, it.detail or ""],
+            ]
+        )
     return rows
 
 
@@ -292,21 +295,32 @@ def _errors(report: ScoreReport) -> str:
     )
     rows = error_table_rows(report)
     selects: list[tuple[str, int, Sequence[str]]] = [
-        ("Extractor", 0, [e.name for e in report.extractors if e.errors]),
-        ("Level", 1, sorted({it.level for e in report.extractors for it in e.errors})),
-        ("Kind", 2, sorted({it.kind for e in report.extractors for it in e.errors})),
+        ("Extractor", 0, list(dict.fromkeys(str(r[0]) for r in rows))),
+        ("Level", 1, sorted({str(r[1]) for r in rows})),
+        ("Kind", 2, sorted({str(r[2]) for r in rows})),
     ]
     shown = min(len(rows), PAGE_SIZE)
+    total = errors_in_all(report)
+    jsonl = "every error is in the JSONL of <code>eventgold score --errors FILE</code>"
+    if total == len(rows):
+        heading = "All errors"
+        held = f"<p>{total:,} errors in all, {PAGE_SIZE} to a page: sorting and filtering work on all of them. "
+    else:
+        heading = f"Errors: the first {ERROR_SAMPLE_SIZE} of each kind"
+        held = (
+            f"<p>{total:,} errors in all; the table holds {len(rows):,} of them, the first {ERROR_SAMPLE_SIZE} "
+            f"of each extractor's level and kind in report order, {PAGE_SIZE} to a page: sorting and filtering "
+            "work on all of those. "
+        )
     where = (
-        f"<p>{len(rows):,} errors in all, {PAGE_SIZE} to a page: sorting and filtering work on all of them. "
-        "Every error is also in <code>errors.csv</code> of the CSV tables (<code>--csv DIR</code> on "
+        held + "The same errors are in <code>errors.csv</code> of the CSV tables (<code>--csv DIR</code> on "
         "<code>eventgold score</code>, or <code>eventgold report score.json --csv DIR</code>) and under "
-        "<code>extractors[].errors</code> in the score JSON (<code>--json</code>).</p>"
+        f"<code>extractors[].errors</code> in the score JSON (<code>--json</code>); {jsonl}.</p>"
         f'<p class="js-off" data-table="{ERROR_TABLE_ID}">Without JavaScript the table shows the first '
         f"{shown:,} errors only, in report order.</p>"
     )
     return (
-        overview + "<h3>All errors</h3><p>Click a heading to sort; type to filter (all words must appear). "
+        overview + f"<h3>{heading}</h3><p>Click a heading to sort; type to filter (all words must appear). "
         "The unit is <mark>highlighted</mark> in its context; mentions are scored strictly here.</p>"
         + where
         + filters(ERROR_TABLE_ID, selects, "Filter errors: document, text, type…")

@@ -2,7 +2,9 @@
 
 For pull-request comments and notes: the same tables as the HTML report,
 without charts; the error and disagreement lists are cut at ``max_rows`` per
-extractor (the HTML and CSV reports have them all). All text from the data
+extractor (the HTML and CSV reports have every disagreement and the errors'
+sample: the first ``ERROR_SAMPLE_SIZE`` of each level and kind; ``eventgold
+score --errors FILE`` writes every error). All text from the data
 (document ids, snippets, names) is escaped, so article text cannot inject
 markup.
 """
@@ -30,7 +32,7 @@ from eventgold.report.common import (
     split_snippet,
 )
 from eventgold.scoring.metrics import HEADLINE_METRICS
-from eventgold.scoring.report import ScoreReport
+from eventgold.scoring.report import ERROR_SAMPLE_SIZE, ScoreReport
 
 MAX_ROWS = 100
 _ESCAPES = str.maketrans(
@@ -195,12 +197,14 @@ def _errors(report: ScoreReport, max_rows: int) -> str:
         return "_No errors._"
     out = [table(["extractor", "level", "kind", "errors"], [[md(x), md(lv), md(k), str(n)] for x, lv, k, n in counts])]
     for e in report.extractors:
-        if not e.errors:
+        total = e.error_total()
+        if not total:
             continue
-        shown = e.errors[:max_rows]
+        shown = e.error_sample()[:max_rows]
         more = (
-            f" (first {len(shown)} of {len(e.errors)}; all in the HTML and CSV reports)"
-            if len(shown) < len(e.errors)
+            f" (first {len(shown)} of {total}; the HTML and CSV reports list the first {ERROR_SAMPLE_SIZE} "
+            "of each level and kind, `eventgold score --errors FILE` every one)"
+            if len(shown) < total
             else ""
         )
         out.append(f"#### {md(e.name)}{more}")

@@ -14,12 +14,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 
 from eventgold.evaluation.matching import Alignment
 from eventgold.models import Mention
 from eventgold.scoring.mentions import MentionRows
+
+_CANONICAL_ID = attrgetter("canonical_id")
 
 
 @dataclass(frozen=True)
@@ -34,30 +37,46 @@ class IdAccuracy:
 
 
 def id_accuracy(matching: Alignment, gold: MentionRows, pred: MentionRows) -> IdAccuracy:
-    """Compare canonical ids on the pairs of ``matching`` that are correct (same boundaries)."""
-    compared = correct = g_none = p_none = 0
+    """Compare canonical ids on the pairs of ``matching`` that are correct (same boundaries).
+
+    Args:
+        matching: an alignment of ``gold`` and ``pred`` rows (the ``exact`` scheme's).
+        gold: the gold rows the alignment's gold indices refer to.
+        pred: the predicted rows.
+
+    Returns:
+        IdAccuracy: correct pairs, pairs compared (both ids set), equal ids, and the
+        pairs left out because the gold or (gold set) the predicted id is missing.
+    """
     idx = np.flatnonzero(matching.correct)
-    for g, p in zip(matching.gold[idx].tolist(), matching.pred[idx].tolist(), strict=True):
-        gid, pid = gold.mentions[g].canonical_id, pred.mentions[p].canonical_id
-        if gid is None:
-            g_none += 1
-            continue
-        if pid is None:
-            p_none += 1
-            continue
-        compared += 1
-        correct += gid == pid
-    return IdAccuracy(len(idx), compared, correct, g_none, p_none)
+    g_ids = list(map(_CANONICAL_ID, map(gold.mentions.__getitem__, matching.gold[idx].tolist())))
+    p_ids = list(map(_CANONICAL_ID, map(pred.mentions.__getitem__, matching.pred[idx].tolist())))
+    g_none = g_ids.count(None)
+    both = [(g, p) for g, p in zip(g_ids, p_ids, strict=True) if g is not None]
+    p_none = sum(1 for _, p in both if p is None)
+    correct = sum(1 for g, p in both if g == p)
+    return IdAccuracy(len(idx), len(both) - p_none, correct, g_none, p_none)
 
 
 def actor_set_counts(gold: list[Mention], pred: list[Mention]) -> tuple[int, int, int, int, int]:
-    """(tp, actual, possible, gold mentions without id, predicted mentions without id)."""
-    g = {m.canonical_id for m in gold if m.canonical_id}
-    p = {m.canonical_id for m in pred if m.canonical_id}
+    """(tp, actual, possible, gold mentions without id, predicted mentions without id).
+
+    Args:
+        gold: one document's gold mentions (with or without offsets).
+        pred: its predicted mentions.
+
+    Returns:
+        The size of the intersection of the two sets of canonical ids, the sizes
+        of the predicted and gold sets, and the mentions of each side without an id.
+    """
+    g_ids = list(map(_CANONICAL_ID, gold))
+    p_ids = list(map(_CANONICAL_ID, pred))
+    g = set(filter(None, g_ids))
+    p = set(filter(None, p_ids))
     return (
         len(g & p),
         len(p),
         len(g),
-        sum(1 for m in gold if not m.canonical_id),
-        sum(1 for m in pred if not m.canonical_id),
+        len(g_ids) - sum(1 for _ in filter(None, g_ids)),
+        len(p_ids) - sum(1 for _ in filter(None, p_ids)),
     )

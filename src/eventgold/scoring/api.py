@@ -19,8 +19,10 @@ Every warning about one extractor's predictions starts with its name
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,6 +37,7 @@ from eventgold.evaluation.counts import (
     ratio,
 )
 from eventgold.evaluation.error_items import ErrorItem
+from eventgold.memory import paused_gc
 from eventgold.models import SPLITS, DocumentAnnotation, GoldDocument, Mention
 from eventgold.ontology import Ontology, load_ontology
 from eventgold.scoring.actors import actor_set_counts, id_accuracy
@@ -73,6 +76,7 @@ SMALL_SAMPLE = 30
 """Fewer documents than this: resampling statistics come with a warning."""
 COLUMN = {s.name: s for s in SPECS}
 """Resampled metric family -> its (score, actual, possible) columns in the per-document matrix."""
+_TYPE, _ID = attrgetter("type"), attrgetter("id")
 
 
 def _scheme_score(c: SchemeCounts, partial: bool, zd: str, what: str, w: Warnings) -> SchemeScore:
@@ -121,11 +125,12 @@ def confusion_matrix(pairs: Sequence[tuple[str, str]], zd: str, what: str, w: Wa
     zero-division policy (``0``, ``1`` or ``nan``) of the kappa, whose zero
     denominator is recorded in ``w`` under ``what``. Labels are sorted; rows are gold.
     """
-    labels = sorted({g for g, _ in pairs} | {p for _, p in pairs})
+    tally = Counter(pairs)
+    labels = sorted({g for g, _ in tally} | {p for _, p in tally})
     pos = {label: i for i, label in enumerate(labels)}
     m = np.zeros((len(labels), len(labels)), dtype=np.int64)
-    for g, p in pairs:
-        m[pos[g], pos[p]] += 1
+    for (g, p), k in tally.items():
+        m[pos[g], pos[p]] = k
     n = int(m.sum())
     if n:
         po = np.trace(m) / n
@@ -191,25 +196,29 @@ def _score_documents(
 ) -> _DocumentCounts:
     """Actor-id sets, ACE events and coder tuples per document; fills their columns of ``matrix``."""
     out = _DocumentCounts()
-    for i, (g, pred) in enumerate(zip(gold, preds, strict=True)):
+    families = ["actor.set", *(f"event.{m}" for m in ACE_METRICS), *(f"coder.{v}" for v in CODER_VARIANTS)]
+    rows: list[tuple[float, ...]] = []  # per document, (score, actual, possible) of each family in turn
+    quads: dict[str, Hashable] = {}  # event type -> its coder quad key, for every document
+    for g, pred, p_mentions in zip(gold, preds, pred_mentions, strict=True):
         events = pred.events if pred else []
-        tp, act, pos, gn, pn = actor_set_counts(g.mentions, pred_mentions[i])
-        s = COLUMN["actor.set"]
-        matrix[i, s.score], matrix[i, s.actual], matrix[i, s.possible] = tp, act, pos
+        tp, act, pos, gn, pn = actor_set_counts(g.mentions, p_mentions)
         out.gold_without_id += gn
         out.pred_without_id += pn
         if act + pos:
             out.set_f1.append(2 * tp / (act + pos))
-        r = score_events_doc(g.doc_id, g.article.text, g.mentions, g.events, pred_mentions[i], events)
+        gm = dict(zip(map(_ID, g.mentions), g.mentions, strict=True))
+        pm = dict(zip(map(_ID, p_mentions), p_mentions, strict=True))
+        r = score_events_doc(g.doc_id, g.article.text, gm, g.events, pm, events)
         out.events.append(r)
-        for metric in ACE_METRICS:
-            s = COLUMN[f"event.{metric}"]
-            matrix[i, s.score], matrix[i, s.actual], matrix[i, s.possible] = r.counts[metric]
-        coder_counts, errs = score_coder_doc(g.doc_id, g.mentions, g.events, pred_mentions[i], events, ontology)
+        coder_counts, errs = score_coder_doc(g.doc_id, gm, g.events, pm, events, ontology, quads=quads)
         out.coder_errors.extend(errs)
-        for variant in CODER_VARIANTS:
-            s = COLUMN[f"coder.{variant}"]
-            matrix[i, s.score], matrix[i, s.actual], matrix[i, s.possible] = coder_counts[variant]
+        counts = [r.counts[m] for m in ACE_METRICS] + [coder_counts[v] for v in CODER_VARIANTS]
+        rows.append((tp, act, pos, *chain.from_iterable(counts)))
+    if rows:
+        block = np.array(rows, dtype=np.float64)
+        for k, family in enumerate(families):
+            s = COLUMN[family]
+            matrix[:, s.score], matrix[:, s.actual], matrix[:, s.possible] = block[:, 3 * k : 3 * k + 3].T
     return out
 
 
@@ -290,10 +299,9 @@ def _score_one(
     coder = {v: prf_of(f"coder.{v}") for v in CODER_VARIANTS}
     exact = ms.matchings["exact"]
     ok = np.flatnonzero(exact.correct)
-    actor_pairs = [
-        (gold_rows.mentions[g].type, pred_rows.mentions[p].type)
-        for g, p in zip(exact.gold[ok].tolist(), exact.pred[ok].tolist(), strict=True)
-    ]
+    names = np.array(sorted(type_codes, key=type_codes.__getitem__), dtype=object)
+    g_types, p_types = names[gold_rows.table.type[exact.gold[ok]]], names[pred_rows.table.type[exact.pred[ok]]]
+    actor_pairs = list(zip(g_types.tolist(), p_types.tolist(), strict=True))
     confusion = {
         "actor_type": confusion_matrix(actor_pairs, zd, "actor_type", w),
         "event_type": confusion_matrix([p for r in ev for p in r.type_pairs], zd, "event_type", w),
@@ -308,7 +316,7 @@ def _score_one(
         unknown_docs=aligned.unknown,
         outside_selection=aligned.outside,
         gold_mentions_without_span=sum(len(g.mentions) for g in gold) - len(gold_rows.table),
-        pred_mentions_without_span=sum(len(m) for m in pred_mentions) - len(pred_rows.table),
+        pred_mentions_without_span=sum(map(len, pred_mentions)) - len(pred_rows.table),
         metrics={},
         mentions=mentions,
         actors=actors,
@@ -436,13 +444,15 @@ def score(
             raise UserError(f"no gold documents in split {','.join(sorted(wanted))}{where}; {has}")
         raise UserError(f"no gold documents{where}")
     type_codes: dict[str, int] = {}
-    gold_rows = build_rows([g.mentions for g in selected], type_codes)
     results: list[ScoredExtractor] = []
-    for name, preds in predictions.items():
-        source = (sources or {}).get(name)
-        aligned = align_predictions(name, selected, ids, preds, source)
-        aligned.warnings[:0] = [f"{name}: {m}" for m in (input_warnings or {}).get(name, ())]
-        results.append(_score_one(name, source, selected, aligned, gold_rows, type_codes, ontology, zero_division, by))
+    with paused_gc():  # hundreds of thousands of new objects (counts, error items), no cycles among them
+        gold_rows = build_rows([g.mentions for g in selected], type_codes)
+        for name, preds in predictions.items():
+            source = (sources or {}).get(name)
+            aligned = align_predictions(name, selected, ids, preds, source)
+            aligned.warnings[:0] = [f"{name}: {m}" for m in (input_warnings or {}).get(name, ())]
+            args = (gold_rows, type_codes, ontology, zero_division, by)
+            results.append(_score_one(name, source, selected, aligned, *args))
     tests: list[SignificanceTest] = []
     if bootstrap > 0:
         tests = resampled_statistics(
@@ -456,8 +466,8 @@ def score(
         )
     gold_info = GoldInfo(
         documents=dict(sorted(Counter(g.split or NONE_GROUP for g in selected).items())),
-        mentions=dict(sorted(Counter(m.type for g in selected for m in g.mentions).items())),
-        events=dict(sorted(Counter(e.type for g in selected for e in g.events).items())),
+        mentions=dict(sorted(Counter(map(_TYPE, chain.from_iterable(g.mentions for g in selected))).items())),
+        events=dict(sorted(Counter(map(_TYPE, chain.from_iterable(g.events for g in selected))).items())),
     )
     return ScoreReport(
         warnings=warnings,

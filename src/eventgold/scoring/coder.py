@@ -23,14 +23,15 @@ takes part, with or without a trigger.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 
 from eventgold.evaluation.error_items import ErrorItem, ErrorSide, unmatched_item
 from eventgold.models import Event, Mention
 from eventgold.ontology import Ontology
+from eventgold.scoring.events import common_count, common_keys
 
 CODER_VARIANTS: tuple[str, ...] = ("tuple", "type_actor", "type", "quad")
+_NOBODY: frozenset[str] = frozenset()
 
 
 def actor_key(m: Mention) -> str:
@@ -64,46 +65,98 @@ def event_key(variant: str, e: Event, mentions: Mapping[str, Mention], ontology:
     return (e.type, sources, targets)
 
 
+def _event_keys(
+    events: list[Event], mentions: Mapping[str, Mention], ontology: Ontology, quads: dict[str, Hashable]
+) -> dict[str, list[Hashable]]:
+    """Every variant's key of each event (what :func:`event_key` gives), reading each argument once.
+
+    ``quads`` caches the quad key of each event type across calls.
+    """
+    source, target = set(ontology.coder.source), set(ontology.coder.target)
+    tuples: list[Hashable] = []
+    type_actor: list[Hashable] = []
+    types: list[Hashable] = [e.type for e in events]
+    for e in events:
+        args = e.arguments
+        if args:
+            src = frozenset([actor_key(mentions[a.mention]) for a in args if a.role in source])
+            tgt = frozenset([actor_key(mentions[a.mention]) for a in args if a.role in target])
+        else:
+            src = tgt = _NOBODY
+        etype = e.type
+        tuples.append((etype, src, tgt))
+        type_actor.append((etype, src))
+    quad: list[Hashable] = []
+    for e in events:
+        q = quads.get(e.type)
+        if q is None:
+            q = quads[e.type] = event_key("quad", e, mentions, ontology)
+        quad.append(q)
+    return {"tuple": tuples, "type_actor": type_actor, "type": types, "quad": quad}
+
+
 def score_coder_doc(
     doc_id: str,
-    gold_mentions: list[Mention],
+    gold_mentions: Sequence[Mention] | Mapping[str, Mention],
     gold_events: list[Event],
-    pred_mentions: list[Mention],
+    pred_mentions: Sequence[Mention] | Mapping[str, Mention],
     pred_events: list[Event],
     ontology: Ontology,
+    *,
+    quads: dict[str, Hashable] | None = None,
 ) -> tuple[dict[str, tuple[int, int, int]], list[ErrorItem]]:
     """Per variant (tp, actual, possible) for one document, and the full-tuple errors.
 
-    ``ontology`` gives the coder mapping (which roles are sources and targets)
-    and the quad classes.
+    Args:
+        doc_id: the document's id (named in errors).
+        gold_mentions: the gold mentions, or a mapping mention id -> gold mention.
+        gold_events: the gold events.
+        pred_mentions: the predicted mentions, or a mapping id -> predicted mention.
+        pred_events: the predicted events.
+        ontology: gives the coder mapping (which roles are sources and targets)
+            and the quad classes.
+        quads: a cache of the quad key of each event type under ``ontology``, to
+            share between the documents of one run (default: a new one).
+
+    Returns:
+        Variant -> (tp, actual, possible), and the missed and spurious tuples as errors.
+
+    Raises:
+        KeyError: a source or target argument names a mention not among its side's mentions.
     """
-    gm = {m.id: m for m in gold_mentions}
-    pm = {m.id: m for m in pred_mentions}
+    gm = gold_mentions if isinstance(gold_mentions, Mapping) else {m.id: m for m in gold_mentions}
+    pm = pred_mentions if isinstance(pred_mentions, Mapping) else {m.id: m for m in pred_mentions}
+    quads = {} if quads is None else quads
+    g_keys, p_keys = _event_keys(gold_events, gm, ontology, quads), _event_keys(pred_events, pm, ontology, quads)
     out: dict[str, tuple[int, int, int]] = {}
     errors: list[ErrorItem] = []
     for variant in CODER_VARIANTS:
-        gk = [event_key(variant, e, gm, ontology) for e in gold_events]
-        pk = [event_key(variant, e, pm, ontology) for e in pred_events]
-        common = Counter(gk) & Counter(pk)
-        out[variant] = (sum(common.values()), len(pk), len(gk))
-        if variant == "tuple":
+        gk, pk = g_keys[variant], p_keys[variant]
+        if variant != "tuple":
+            out[variant] = (common_count(gk, pk), len(pk), len(gk))
+            continue
+        common = common_keys(gk, pk)
+        tp = sum(common.values())
+        out[variant] = (tp, len(pk), len(gk))
+        if tp < len(gk) or tp < len(pk):  # some tuples are missed or spurious
             errors = _tuple_errors(doc_id, common, (gold_events, gk), (pred_events, pk))
     return out, errors
 
 
 def _tuple_errors(
     doc_id: str,
-    common: Counter[Hashable],
+    common: Mapping[Hashable, int],
     gold: tuple[list[Event], list[Hashable]],
     pred: tuple[list[Event], list[Hashable]],
 ) -> list[ErrorItem]:
     """Missed gold and spurious predicted events: those whose keys are left once ``common`` is used up."""
     errors: list[ErrorItem] = []
     for is_gold, (events, keys) in ((True, gold), (False, pred)):
-        left = Counter(common)
+        left = dict(common)
         for e, k in zip(events, keys, strict=True):
-            if left[k] > 0:
-                left[k] -= 1
+            n = left.get(k, 0)
+            if n > 0:
+                left[k] = n - 1
                 continue
             errors.append(
                 unmatched_item("coder", doc_id, None, ErrorSide(e.id, e.type), gold=is_gold, detail=_describe(k))

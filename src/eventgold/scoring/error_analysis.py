@@ -11,6 +11,7 @@ The error record itself is :class:`eventgold.evaluation.error_items.ErrorItem`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
 
 import numpy as np
 
@@ -32,11 +33,12 @@ def mention_errors(scores: MentionScores, doc_ids: Sequence[str], texts: Sequenc
     gold, pred = scores.gold, scores.pred
     m = scores.matchings["strict"]
     items: list[tuple[int, int, ErrorItem]] = []
+    gold_doc = gold.table.doc.tolist()  # Python ints, looked up once per error
     for g, p, ok in zip(m.gold.tolist(), m.pred.tolist(), m.correct.tolist(), strict=True):
         if ok:
             continue
         gm, pm = gold.mentions[g], pred.mentions[p]
-        d = int(gold.table.doc[g])
+        d = gold_doc[g]
         same_bounds = (gm.start, gm.end) == (pm.start, pm.end)
         kind: ErrorKind = "wrong_type" if same_bounds else "boundary" if gm.type == pm.type else "boundary_and_type"
         item = error_item("mention", kind, doc_ids[d], texts[d], gold=_side(gm), pred=_side(pm))
@@ -44,9 +46,10 @@ def mention_errors(scores: MentionScores, doc_ids: Sequence[str], texts: Sequenc
     for rows, is_gold, table in ((gold, True, m.gold), (pred, False, m.pred)):
         matched = np.zeros(len(rows.table), dtype=bool)
         matched[table] = True
+        row_doc = rows.table.doc.tolist()
         for row in np.flatnonzero(~matched).tolist():
-            mention, d = rows.mentions[row], int(rows.table.doc[row])
+            mention, d = rows.mentions[row], row_doc[row]
             item = unmatched_item("mention", doc_ids[d], texts[d], _side(mention), gold=is_gold)
             items.append((d, mention.start or 0, item))
-    items.sort(key=lambda x: (x[0], x[1]))
+    items.sort(key=itemgetter(0, 1))
     return [item for _, _, item in items]

@@ -21,7 +21,7 @@ by trigger classification, over pairs where gold or prediction sets a value.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -63,29 +63,80 @@ class EventDocResult:
 
 K = TypeVar("K", bound=Hashable)
 
+Arg = tuple[int, int, str, str]
+"""An argument with offsets: (start, end, role, mention id)."""
+
 
 def _multiset_tp(a: Counter[K], b: Counter[K]) -> int:
     return sum((a & b).values())
 
 
-def _args(event: Event, mentions: dict[str, Mention]) -> tuple[list[tuple[int, int, str, str]], int]:
+def common_keys(a: Sequence[K], b: Sequence[K]) -> dict[K, int]:
+    """The multiset intersection of two lists of keys, as ``Counter(a) & Counter(b)`` gives it.
+
+    Args:
+        a: keys (any hashable), repeats allowed.
+        b: keys of the other side.
+
+    Returns:
+        Key -> how many times it is in both (at least 1), keys in order of first
+        appearance in ``a``; counted without Counters when neither list repeats a key.
+    """
+    if not a or not b:
+        return {}
+    sb = set(b)
+    if len(sb) == len(b) and len(set(a)) == len(a):
+        return {k: 1 for k in a if k in sb}
+    return dict(Counter(a) & Counter(b))
+
+
+def common_count(a: Sequence[K], b: Sequence[K]) -> int:
+    """How many keys ``a`` and ``b`` share, as multisets (the optimal one-to-one matching of equal keys).
+
+    Args:
+        a: keys (any hashable), repeats allowed.
+        b: keys of the other side.
+
+    Returns:
+        The size of the multiset intersection, ``sum((Counter(a) & Counter(b)).values())``.
+    """
+    if not a or not b:
+        return 0
+    sa, sb = set(a), set(b)
+    if len(sa) == len(a) and len(sb) == len(b):
+        return len(sa & sb)
+    left: dict[K, int] = {}
+    for k in a:
+        left[k] = left.get(k, 0) + 1
+    tp = 0
+    for k in b:
+        n = left.get(k, 0)
+        if n:
+            left[k] = n - 1
+            tp += 1
+    return tp
+
+
+def _args(event: Event, mentions: Mapping[str, Mention]) -> tuple[list[Arg], int]:
     """(start, end, role, mention id) of each argument with offsets; and how many lack offsets."""
-    out: list[tuple[int, int, str, str]] = []
+    out: list[Arg] = []
     missing = 0
-    for role, mid in event.role_ids():
+    for argument in event.arguments:
+        mid = argument.mention
         m = mentions[mid]
-        if m.start is None or m.end is None:
+        start, end = m.start, m.end
+        if start is None or end is None:
             missing += 1
         else:
-            out.append((m.start, m.end, role, mid))
+            out.append((start, end, argument.role, mid))
     return out, missing
 
 
 def _pair_events(
     gold: list[Event],
     pred: list[Event],
-    gargs: dict[str, list[tuple[int, int, str, str]]],
-    pargs: dict[str, list[tuple[int, int, str, str]]],
+    gargs: dict[str, list[Arg]],
+    pargs: dict[str, list[Arg]],
 ) -> list[tuple[Event, Event]]:
     """One-to-one pairs of events with equal trigger offsets and type, most arguments matched."""
     groups: dict[tuple[int, int, str], tuple[list[Event], list[Event]]] = defaultdict(lambda: ([], []))
@@ -112,91 +163,149 @@ def _pair_events(
     return pairs
 
 
+def _trigger_keys(events: list[Event]) -> list[tuple[int, int, str]]:
+    """(trigger start, trigger end, type) of each event (all have triggers)."""
+    out: list[tuple[int, int, str]] = []
+    for e in events:
+        t = e.trigger
+        assert t is not None
+        out.append((t.start, t.end, e.type))
+    return out
+
+
+def _index(mentions: Sequence[Mention] | Mapping[str, Mention]) -> Mapping[str, Mention]:
+    if isinstance(mentions, dict | Mapping):  # dict first: the abstract check is slow
+        return mentions
+    return {m.id: m for m in mentions}
+
+
 def score_events_doc(
     doc_id: str,
     text: str,
-    gold_mentions: list[Mention],
+    gold_mentions: Sequence[Mention] | Mapping[str, Mention],
     gold_events: list[Event],
-    pred_mentions: list[Mention],
+    pred_mentions: Sequence[Mention] | Mapping[str, Mention],
     pred_events: list[Event],
 ) -> EventDocResult:
-    """ACE-style counts for one document (predictions may be empty)."""
-    gm = {m.id: m for m in gold_mentions}
-    pm = {m.id: m for m in pred_mentions}
+    """ACE-style counts for one document (predictions may be empty).
+
+    Args:
+        doc_id: the document's id (named in errors).
+        text: the document's text (error snippets).
+        gold_mentions: the gold mentions, or a mapping mention id -> gold mention.
+        gold_events: the gold events.
+        pred_mentions: the predicted mentions, or a mapping id -> predicted mention.
+        pred_events: the predicted events.
+
+    Returns:
+        EventDocResult: the document's counts, tallies, type pairs and errors.
+
+    Raises:
+        KeyError: an argument names a mention that is not among its side's mentions.
+    """
+    gm, pm = _index(gold_mentions), _index(pred_mentions)
     gold = [e for e in gold_events if e.trigger is not None]
     pred = [e for e in pred_events if e.trigger is not None]
-    res = EventDocResult(counts={})
-    res.gold_without_trigger = len(gold_events) - len(gold)
-    res.pred_without_trigger = len(pred_events) - len(pred)
+    g_cls, p_cls = _trigger_keys(gold), _trigger_keys(pred)
+    n_gold, n_pred = len(gold), len(pred)
+    shared = common_keys(g_cls, p_cls)
+    counts = {
+        "trigger_id": (common_count([k[:2] for k in g_cls], [k[:2] for k in p_cls]), n_pred, n_gold),
+        "trigger_cls": (sum(shared.values()), n_pred, n_gold),
+    }
+    per_type: Counter[tuple[str, str]] = Counter()
+    for key, n in shared.items():
+        per_type[(key[2], "tp")] += n
+    for side, keys in (("actual", p_cls), ("possible", g_cls)):
+        for key in keys:
+            k = (key[2], side)
+            per_type[k] = per_type.get(k, 0) + 1
 
-    def trig(e: Event) -> Span2:
-        assert e.trigger is not None
-        return (e.trigger.start, e.trigger.end)
-
-    g_off = Counter(trig(e) for e in gold)
-    p_off = Counter(trig(e) for e in pred)
-    g_cls = Counter((*trig(e), e.type) for e in gold)
-    p_cls = Counter((*trig(e), e.type) for e in pred)
-    res.counts["trigger_id"] = (_multiset_tp(g_off, p_off), len(pred), len(gold))
-    res.counts["trigger_cls"] = (_multiset_tp(g_cls, p_cls), len(pred), len(gold))
-    for key, n in (g_cls & p_cls).items():
-        res.per_type[(str(key[2]), "tp")] += n
-    for e in pred:
-        res.per_type[(e.type, "actual")] += 1
+    gargs: dict[str, list[Arg]] = {}
+    pargs: dict[str, list[Arg]] = {}
+    g_missing = p_missing = 0
     for e in gold:
-        res.per_type[(e.type, "possible")] += 1
-
-    gargs: dict[str, list[tuple[int, int, str, str]]] = {}
-    pargs: dict[str, list[tuple[int, int, str, str]]] = {}
-    for e in gold:
-        gargs[e.id], miss = _args(e, gm)
-        res.gold_args_without_span += miss
+        if e.arguments:
+            gargs[e.id], miss = _args(e, gm)
+            g_missing += miss
+        else:
+            gargs[e.id] = []
     for e in pred:
-        pargs[e.id], miss = _args(e, pm)
-        res.pred_args_without_span += miss
+        if e.arguments:
+            pargs[e.id], miss = _args(e, pm)
+            p_missing += miss
+        else:
+            pargs[e.id] = []
+    per_role: Counter[tuple[str, str]] = Counter()
     for args, column in ((gargs, "possible"), (pargs, "actual")):
         for arg_list in args.values():
-            for _, _, role, _ in arg_list:
-                res.per_role[(role, column)] += 1
-    for e in gold_events:
-        if e.trigger is None:
-            res.gold_args_without_span += sum(1 for _ in e.role_ids())
-    for e in pred_events:
-        if e.trigger is None:
-            res.pred_args_without_span += sum(1 for _ in e.role_ids())
+            for arg in arg_list:
+                k = (arg[2], column)
+                per_role[k] = per_role.get(k, 0) + 1
+    if n_gold < len(gold_events):
+        g_missing += sum(len(e.arguments) for e in gold_events if e.trigger is None)
+    if n_pred < len(pred_events):
+        p_missing += sum(len(e.arguments) for e in pred_events if e.trigger is None)
 
-    pairs = _pair_events(gold, pred, gargs, pargs)
+    if len(set(g_cls)) == n_gold and len(set(p_cls)) == n_pred:  # one event per trigger and type
+        p_by_key = dict(zip(p_cls, pred, strict=True))
+        pairs = [(g, p_by_key[k]) for g, k in zip(gold, g_cls, strict=True) if k in p_by_key]
+    else:
+        pairs = _pair_events(gold, pred, gargs, pargs)
     id_tp = cls_tp = 0
-    paired_g = {g.id for g, _ in pairs}
-    paired_p = {p.id for _, p in pairs}
+    mode_compared = mode_correct = ctx_compared = ctx_exact = ctx_tp = ctx_fp = ctx_fn = 0
+    errors: list[ErrorItem] = []
     for g, p in pairs:
         ga, pa = gargs[g.id], pargs[p.id]
-        id_tp += _multiset_tp(Counter((s, en) for s, en, _, _ in ga), Counter((s, en) for s, en, _, _ in pa))
-        gk = Counter((s, en, r) for s, en, r, _ in ga)
-        pk = Counter((s, en, r) for s, en, r, _ in pa)
-        cls_tp += _multiset_tp(gk, pk)
-        for (_, _, role), n in (gk & pk).items():
-            res.per_role[(role, "tp")] += n
-        res.errors.extend(_arg_errors(doc_id, text, g, p, ga, pa))
+        if ga or pa:
+            id_tp += common_count([arg[:2] for arg in ga], [arg[:2] for arg in pa])
+            common = common_keys([arg[:3] for arg in ga], [arg[:3] for arg in pa])
+            matched = 0
+            for (_, _, role), n in common.items():
+                matched += n
+                per_role[(role, "tp")] += n
+            cls_tp += matched
+            if matched < len(ga) or matched < len(pa):  # some arguments are missed, spurious or in another role
+                errors.extend(_arg_errors(doc_id, text, g, p, ga, pa))
         if g.mode is not None or p.mode is not None:
-            res.mode_compared += 1
-            res.mode_correct += g.mode == p.mode
-        gc, pc = set(g.contexts), set(p.contexts)
-        if gc or pc:
-            res.context_compared += 1
-            res.context_exact += gc == pc
-            res.context_tp += len(gc & pc)
-            res.context_fp += len(pc - gc)
-            res.context_fn += len(gc - pc)
-    n_gargs = sum(len(v) for v in gargs.values())
-    n_pargs = sum(len(v) for v in pargs.values())
-    res.counts["arg_id"] = (id_tp, n_pargs, n_gargs)
-    res.counts["arg_cls"] = (cls_tp, n_pargs, n_gargs)
-    res.errors.extend(_unpaired_arg_errors(doc_id, text, gold, paired_g, gargs, gold_side=True))
-    res.errors.extend(_unpaired_arg_errors(doc_id, text, pred, paired_p, pargs, gold_side=False))
-    res.type_pairs, trigger_errors = _trigger_errors(doc_id, text, gold, pred)
-    res.errors[:0] = trigger_errors
-    return res
+            mode_compared += 1
+            mode_correct += g.mode == p.mode
+        if g.contexts or p.contexts:
+            gc, pc = set(g.contexts), set(p.contexts)
+            ctx_compared += 1
+            ctx_exact += gc == pc
+            ctx_tp += len(gc & pc)
+            ctx_fp += len(pc - gc)
+            ctx_fn += len(gc - pc)
+    n_gargs = sum(map(len, gargs.values()))
+    n_pargs = sum(map(len, pargs.values()))
+    counts["arg_id"] = (id_tp, n_pargs, n_gargs)
+    counts["arg_cls"] = (cls_tp, n_pargs, n_gargs)
+    paired_g = {g.id for g, _ in pairs}
+    paired_p = {p.id for _, p in pairs}
+    if len(paired_g) < len(gargs):  # some gold event is not paired
+        errors.extend(_unpaired_arg_errors(doc_id, text, gold, paired_g, gargs, gold_side=True))
+    if len(paired_p) < len(pargs):
+        errors.extend(_unpaired_arg_errors(doc_id, text, pred, paired_p, pargs, gold_side=False))
+    type_pairs, trigger_errors = _trigger_errors(doc_id, text, gold, pred)
+    return EventDocResult(
+        counts=counts,
+        mode_compared=mode_compared,
+        mode_correct=mode_correct,
+        context_compared=ctx_compared,
+        context_exact=ctx_exact,
+        context_tp=ctx_tp,
+        context_fp=ctx_fp,
+        context_fn=ctx_fn,
+        type_pairs=type_pairs,
+        per_type=per_type,
+        per_role=per_role,
+        gold_without_trigger=len(gold_events) - n_gold,
+        pred_without_trigger=len(pred_events) - n_pred,
+        gold_args_without_span=g_missing,
+        pred_args_without_span=p_missing,
+        errors=trigger_errors + errors if trigger_errors else errors,
+    )
 
 
 def _unpaired_arg_errors(
@@ -204,7 +313,7 @@ def _unpaired_arg_errors(
     text: str,
     events: list[Event],
     paired: set[str],
-    args: dict[str, list[tuple[int, int, str, str]]],
+    args: dict[str, list[Arg]],
     *,
     gold_side: bool,
 ) -> list[ErrorItem]:
@@ -230,13 +339,13 @@ def _arg_errors(
     text: str,
     g: Event,
     p: Event,
-    ga: list[tuple[int, int, str, str]],
-    pa: list[tuple[int, int, str, str]],
+    ga: list[Arg],
+    pa: list[Arg],
 ) -> list[ErrorItem]:
     """Missed, spurious and wrong-role arguments of one matched event pair."""
     out: list[ErrorItem] = []
     left_p = list(pa)
-    unmatched_g: list[tuple[int, int, str, str]] = []
+    unmatched_g: list[Arg] = []
     for arg in ga:  # same span and role first
         hit = next((x for x in left_p if x[:3] == arg[:3]), None)
         if hit is None:
@@ -263,17 +372,25 @@ def _trigger_errors(
     doc_id: str, text: str, gold: list[Event], pred: list[Event]
 ) -> tuple[list[tuple[str, str]], list[ErrorItem]]:
     """Event-type pairs of triggers matched by offsets (same type first) and trigger errors."""
-    by_off: dict[Span2, tuple[list[Event], list[Event]]] = defaultdict(lambda: ([], []))
-    for e in gold:
-        assert e.trigger is not None
-        by_off[(e.trigger.start, e.trigger.end)][0].append(e)
-    for e in pred:
-        assert e.trigger is not None
-        by_off[(e.trigger.start, e.trigger.end)][1].append(e)
+    by_off: dict[Span2, tuple[list[Event], list[Event]]] = {}
+    for side, events in ((0, gold), (1, pred)):
+        for e in events:
+            assert e.trigger is not None
+            key = (e.trigger.start, e.trigger.end)
+            group = by_off.get(key)
+            if group is None:
+                group = by_off[key] = ([], [])
+            group[side].append(e)
     type_pairs: list[tuple[str, str]] = []
     errors: list[ErrorItem] = []
     for (s, en), (gs, ps) in sorted(by_off.items()):
-        gs, ps = list(gs), list(ps)
+        if len(gs) == 1 and len(ps) == 1:  # the common case, as the loops below would do it
+            g, p = gs[0], ps[0]
+            type_pairs.append((g.type, p.type))
+            if g.type != p.type:
+                gold_side, pred_side = ErrorSide(g.id, g.type, s, en), ErrorSide(p.id, p.type, s, en)
+                errors.append(error_item("trigger", "wrong_type", doc_id, text, gold=gold_side, pred=pred_side))
+            continue
         for g in list(gs):  # same type first
             hit = next((p for p in ps if p.type == g.type), None)
             if hit is not None:

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from eventgold.errors import InputError, UserError
+from eventgold.memory import paused_gc
 from eventgold.models import Article, DocumentAnnotation, GoldDocument
-from eventgold.records_io import ONE_PER_DOCUMENT, read_gold_documents
+from eventgold.records_io import ONE_PER_DOCUMENT, OneRecordPerId, read_gold_documents
 
 if TYPE_CHECKING:
     from eventgold.ontology import Ontology
@@ -47,7 +48,8 @@ def load_gold(path: str | Path, ontology: Ontology | None = None) -> list[GoldDo
     without documents is an InputError: there is nothing to score against.
     """
     file = gold_path(path)
-    documents = list(read_gold_documents(file, ontology))
+    with paused_gc():  # millions of new objects, no cycles among them
+        documents = list(read_gold_documents(file, ontology, keep=True))
     if not documents:
         raise InputError(f"{file}: holds no gold documents; give a gold version built by `eventgold gold build`")
     return documents
@@ -191,17 +193,18 @@ def load_predictions(
     chosen = cast("Format", fmt) if fmt is not None else detect_format(p)
     # offset-less coder records name actors by text, code or QID: the dictionary gives canonical ids
     dictionary = load_actor_dictionary() if chosen == "plover" else None
-    annotations = list(
-        read_predictions(
-            p,
-            chosen,
-            articles=articles,
-            doc_key=doc_key,
-            ontology=ontology,
-            dictionary=dictionary,
-            one_per=ONE_PER_DOCUMENT,
+    with paused_gc():  # millions of new objects, no cycles among them
+        annotations = list(
+            read_predictions(
+                p,
+                chosen,
+                articles=articles,
+                doc_key=doc_key,
+                ontology=ontology,
+                dictionary=dictionary,
+                one_per=OneRecordPerId(ONE_PER_DOCUMENT, keep=True),  # the list keeps every record
+            )
         )
-    )
     names = {a.origin.name for a in annotations}
     name = names.pop() if len(names) == 1 else p.stem
     return Predictions(name=name, path=p, annotations=annotations)

@@ -4,22 +4,91 @@ Flat metric names are stable dotted paths (``mention.strict.f1``,
 ``event.trigger_cls.f1``, ...), defined in :mod:`eventgold.scoring.metrics`; they are what
 ``--fail-under`` and ``ScoreReport.metric`` accept. Everything a later
 HTML/Markdown report needs is here: per-type tables, confusion matrices,
-error list with snippets, confidence intervals and significance tests.
-Undefined ratios (zero division under ``nan``) are NaN in Python and ``null``
-in JSON.
+error counts and a sample of the errors with snippets, confidence intervals
+and significance tests. Undefined ratios (zero division under ``nan``) are NaN
+in Python and ``null`` in JSON.
+
+Errors: after scoring, ``ExtractorScore.errors`` holds every error item in
+memory; the JSON keeps, per extractor, the count of each (level, kind) in
+``error_counts`` and the first :data:`ERROR_SAMPLE_SIZE` items of each in
+``errors`` (:meth:`ExtractorScore.error_sample`), so the report stays small on
+any corpus. :meth:`ScoreReport.write_errors` writes every item as JSONL
+(``eventgold score --errors FILE``). The score report has its own
+:data:`SCORE_REPORT_SCHEMA` (2.0 since errors are sampled); a schema 1.x report,
+which lists every error, still loads (its counts are counted from its list).
 """
 
 from __future__ import annotations
 
 import math
+import typing
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pandas as pd
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    TypeAdapter,
+    field_serializer,
+    model_validator,
+)
 
-from eventgold import SCHEMA_VERSION
-from eventgold.evaluation.error_items import ErrorItem
+from eventgold.evaluation.error_items import ErrorItem, ErrorKind, ErrorLevel
+from eventgold.fileio import atomic_open
 from eventgold.scoring.metrics import METRIC_NAMES
+
+SCORE_REPORT_SCHEMA = "2.0"
+"""The score report's ``schema_version`` (its own, apart from the records' ``eventgold.SCHEMA_VERSION``).
+
+2.0: ``extractors[].errors`` is a sample (:data:`ERROR_SAMPLE_SIZE` per level and kind) and
+``extractors[].error_counts`` counts every error; 1.x reports list every error and have no counts.
+"""
+
+ERROR_SAMPLE_SIZE = 100
+"""How many error items of each (level, kind) a score report's JSON keeps per extractor: the first ones,
+in report order (so the sample is the same every run, and the same when a report is sampled again)."""
+
+_LEVEL_ORDER = {level: i for i, level in enumerate(typing.get_args(ErrorLevel))}
+_KIND_ORDER = {kind: i for i, kind in enumerate(typing.get_args(ErrorKind))}
+
+
+def count_errors(items: typing.Iterable[ErrorItem]) -> dict[str, dict[str, int]]:
+    """How many of ``items`` there are of each level and kind: level -> kind -> count.
+
+    Levels in the order mention, trigger, argument, coder; kinds in the order
+    missed, spurious, boundary, wrong_type, boundary_and_type, wrong_role.
+    """
+    counts: dict[tuple[str, str], int] = {}
+    for item in items:
+        key = (item.level, item.kind)
+        counts[key] = counts.get(key, 0) + 1
+    out: dict[str, dict[str, int]] = {}
+    for (level, kind), n in sorted(counts.items(), key=lambda kv: (_LEVEL_ORDER[kv[0][0]], _KIND_ORDER[kv[0][1]])):
+        out.setdefault(level, {})[kind] = n
+    return out
+
+
+def sample_errors(items: typing.Iterable[ErrorItem], size: int | None = None) -> list[ErrorItem]:
+    """The first ``size`` (default :data:`ERROR_SAMPLE_SIZE`) items of each (level, kind) of ``items``, in their order.
+
+    Sampling a sample gives it back, so a report read from JSON samples to what it holds.
+    """
+    if size is None:
+        size = ERROR_SAMPLE_SIZE
+    seen: dict[tuple[str, str], int] = {}
+    out: list[ErrorItem] = []
+    for item in items:
+        key = (item.level, item.kind)
+        n = seen.get(key, 0)
+        if n < size:
+            seen[key] = n + 1
+            out.append(item)
+    return out
 
 
 def _nan_from_null(value: Any) -> Any:
@@ -156,10 +225,55 @@ class ExtractorScore(_Model):
     confusion: dict[str, ConfusionMatrix]
     groups: dict[str, dict[str, dict[str, Ratio]]] = Field(default_factory=dict)
     """by (source, split) -> group value -> metric name -> value."""
+    error_counts: dict[str, dict[str, int]] = Field(default_factory=dict)
+    """Level -> kind -> how many errors of that kind there are, as read from a report's JSON.
+
+    Empty after scoring (``errors`` then holds every item, and :meth:`error_totals`
+    counts them); every JSON written has the counts (:meth:`error_totals`).
+    """
     errors: list[ErrorItem] = Field(default_factory=list)
+    """The error items: after scoring every one, in report order (mention errors by document and
+    offset, then trigger and argument errors document by document, then coder errors).
+
+    Serialized (``to_json``, ``model_dump``) as :meth:`error_sample` only, so a report read from
+    JSON (schema 2) holds that sample here, and ``error_counts`` the totals; a schema 1.x report
+    holds every item. Every item as JSONL: :meth:`ScoreReport.write_errors`.
+    """
     warnings: list[str] = Field(default_factory=list)
     zero_division_in: list[str] = Field(default_factory=list)
     """Every ratio whose denominator was zero (its value is the ``zero_division`` choice)."""
+
+    @model_validator(mode="after")
+    def _sample_within_counts(self) -> ExtractorScore:
+        """A report's error sample holds no more items of a level and kind than its counts say."""
+        if self.error_counts:
+            for level, kinds in count_errors(self.errors).items():
+                for kind, n in kinds.items():
+                    total = self.error_counts.get(level, {}).get(kind, 0)
+                    if n > total:
+                        raise ValueError(f"errors holds {n} {level} {kind} item(s) but error_counts says {total}")
+        return self
+
+    @field_serializer("error_counts")
+    def _serialize_counts(self, counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        return self.error_totals()
+
+    @field_serializer("errors", mode="wrap")
+    def _serialize_sample(self, errors: list[ErrorItem], handler: SerializerFunctionWrapHandler) -> Any:
+        return handler(sample_errors(errors))
+
+    def error_totals(self) -> dict[str, dict[str, int]]:
+        """Level -> kind -> number of errors: ``error_counts`` when read from a report, else counted from ``errors``."""
+        return self.error_counts or count_errors(self.errors)
+
+    def error_total(self) -> int:
+        """How many errors the extractor made in all (also when ``errors`` holds a sample)."""
+        return sum(n for kinds in self.error_totals().values() for n in kinds.values())
+
+    def error_sample(self) -> list[ErrorItem]:
+        """The errors a report shows and its JSON holds: the first :data:`ERROR_SAMPLE_SIZE` of each
+        level and kind, in report order (every item is in :meth:`ScoreReport.write_errors`'s JSONL)."""
+        return sample_errors(self.errors)
 
     def named_warnings(self) -> list[str]:
         """The warnings, each starting with the extractor's name (``rules: …``), as every report shows them.
@@ -207,7 +321,8 @@ class GoldInfo(_Model):
 class ScoreReport(_Model):
     """The result of ``score``: per extractor metrics, intervals, errors; paired tests."""
 
-    schema_version: str = SCHEMA_VERSION
+    schema_version: str = SCORE_REPORT_SCHEMA
+    """:data:`SCORE_REPORT_SCHEMA` for a new report; what the file said for one read from JSON."""
     kind: Literal["score"] = "score"
     """Tells a score report from other JSON outputs (``eventgold report`` reads it)."""
     command: str | None = None
@@ -263,5 +378,44 @@ class ScoreReport(_Model):
         return pd.DataFrame(rows, columns=["extractor", "metric", "value", "ci_low", "ci_high"])
 
     def to_json(self) -> str:
-        """The canonical JSON form (NaN as null)."""
+        """The canonical JSON form (NaN as null; per extractor the error counts and sample, not every error).
+
+        Encoded once by pydantic-core, indented by two spaces, non-ASCII characters as they are.
+        """
         return self.model_dump_json(indent=2)
+
+    def error_lines(self) -> Iterator[bytes]:
+        """Every error item of every extractor as one JSON line (UTF-8, ending in a newline).
+
+        Each line is the item's JSON (the fields of ``extractors[].errors`` in the report)
+        after an ``extractor`` field naming whose error it is; extractors in report order,
+        items in report order. A report read from JSON gives the items it holds (schema 2: the sample).
+        """
+        for ex in self.extractors:
+            head = b'{"extractor":' + _STR_JSON.dump_json(ex.name) + b","
+            dump = ErrorItem.__pydantic_serializer__.to_json
+            for item in ex.errors:
+                yield head + dump(item)[1:] + b"\n"
+
+    def write_errors(self, path: str | Path) -> int:
+        """Write :meth:`error_lines` to ``path`` atomically (JSONL); return how many items were written.
+
+        Raises:
+            OSError: the file cannot be written (nothing is left at ``path`` then).
+            ConfigError: ``path`` is a folder or a link to one.
+        """
+        n = 0
+        with atomic_open(path, "wb") as fh:
+            chunk: list[bytes] = []
+            for line in self.error_lines():
+                chunk.append(line)
+                if len(chunk) == 4096:
+                    fh.write(b"".join(chunk))
+                    n += len(chunk)
+                    chunk.clear()
+            fh.write(b"".join(chunk))
+            n += len(chunk)
+        return n
+
+
+_STR_JSON: TypeAdapter[str] = TypeAdapter(str)

@@ -57,8 +57,11 @@ def label_counts(per_doc: Sequence[Counter[tuple[str, str]]], label: str) -> NDA
 
     ``per_doc`` holds one counter per document keyed by (label, ``tp`` | ``actual`` | ``possible``).
     """
-    rows = [[c[(label, "tp")], c[(label, "actual")], c[(label, "possible")]] for c in per_doc]
-    return np.array(rows, dtype=np.float64).reshape(len(per_doc), 3)
+    out = np.zeros((len(per_doc), 3), dtype=np.float64)
+    for j, column in enumerate(("tp", "actual", "possible")):
+        key = (label, column)
+        out[:, j] = [c.get(key, 0) for c in per_doc]
+    return out
 
 
 def type_count_matrix(
