@@ -10,7 +10,7 @@ agreement scheme of :mod:`eventgold.evaluation.matching`.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -271,22 +271,11 @@ def match_spans_over(
         UserError: ``matching`` names no scheme.
     """
     codes: dict[str, int] = {}
-    labels: list[list[str]] = []
     tables: list[SpanTable] = []
     for side in (0, 1):
         side_labels, doc, start, end = _span_rows([pair[side] for pair in docs])
         tables.append(SpanTable(doc, start, end, [codes.setdefault(label, len(codes)) for label in side_labels]))
-        labels.append(side_labels)
-    scheme: SchemeName = matching
-    alignment = get_scheme(scheme).align(tables[0], tables[1])
-    matched_a = np.zeros(len(tables[0]), dtype=bool)
-    matched_a[alignment.gold[alignment.correct]] = True
-    matched_b = np.zeros(len(tables[1]), dtype=bool)
-    matched_b[alignment.pred[alignment.correct]] = True
-    tp = Counter(label for label, hit in zip(labels[0], matched_a.tolist(), strict=True) if hit)
-    fp = Counter(label for label, hit in zip(labels[0], matched_a.tolist(), strict=True) if not hit)
-    fn = Counter(label for label, hit in zip(labels[1], matched_b.tolist(), strict=True) if not hit)
-    return {label: Counts(tp[label], fp[label], fn[label]) for label in codes}
+    return _label_counts(tables[0], tables[1], list(codes), matching)
 
 
 # ---------------------------------------------------------------------------
@@ -359,26 +348,30 @@ def index_counts(
         Label -> counts (``fp`` only a, ``fn`` only b), for every label either side has in those documents.
     """
     tables = []
-    labels = []
     empty = np.zeros(0, dtype=np.int64)
     for name in (a, b):
         doc, start, end, label = index.rows.get(name, (empty, empty, empty, empty))
         keep = shared[doc]
         tables.append(SpanTable(doc[keep], start[keep], end[keep], label[keep]))
-        labels.append(label[keep])
+    return _label_counts(tables[0], tables[1], index.labels, matching)
+
+
+def _label_counts(a: SpanTable, b: SpanTable, labels: Sequence[str], matching: AgreementScheme) -> dict[str, Counts]:
+    """Counts per label of ``a``'s spans against ``b``'s (``fp`` only a, ``fn`` only b) under ``matching``;
+    span types are codes into ``labels``; labels neither side has are left out."""
     scheme: SchemeName = matching
-    alignment = get_scheme(scheme).align(tables[0], tables[1])
-    matched_a = np.zeros(len(tables[0]), dtype=bool)
+    alignment = get_scheme(scheme).align(a, b)
+    matched_a = np.zeros(len(a), dtype=bool)
     matched_a[alignment.gold[alignment.correct]] = True
-    matched_b = np.zeros(len(tables[1]), dtype=bool)
+    matched_b = np.zeros(len(b), dtype=bool)
     matched_b[alignment.pred[alignment.correct]] = True
-    size = len(index.labels)
-    tp = np.bincount(labels[0][matched_a], minlength=size).tolist()
-    fp = np.bincount(labels[0][~matched_a], minlength=size).tolist()
-    fn = np.bincount(labels[1][~matched_b], minlength=size).tolist()
+    size = len(labels)
+    tp = np.bincount(a.type[matched_a], minlength=size).tolist()
+    fp = np.bincount(a.type[~matched_a], minlength=size).tolist()
+    fn = np.bincount(b.type[~matched_b], minlength=size).tolist()
     return {
         label: Counts(tp[code], fp[code], fn[code])
-        for code, label in enumerate(index.labels)
+        for code, label in enumerate(labels)
         if tp[code] or fp[code] or fn[code]
     }
 

@@ -149,23 +149,14 @@ def _attributes(region: str, items: list[dict[str, Any]], out: Collector) -> dic
 
 
 def _mention(region: str, label: str, span: ResolvedSpan, text: str, score: Any, attrs: dict[str, Any]) -> Mention:
-    if not attrs:  # a region with its label only (the common case): nothing more to read
-        return Mention(
-            id=region,
-            type=label,
-            start=span.start,
-            end=span.end,
-            text=text[span.start : span.end],
-            canonical_id=None,
-            country=None,
-            sector=None,
-            score=score,
-        )
-    canonical = text_list(attrs.get(ACTOR_ID_OTHER_CONTROL, {}))
-    if canonical is None:
-        choice = first_value(attrs.get(ACTOR_ID_CONTROL, {}).get("choices"))
-        canonical = choice.split(CANDIDATE_SEPARATOR)[0].strip() if choice else None
-    country = text_list(attrs.get(COUNTRY_CONTROL, {}))
+    canonical = country = sector = None
+    if attrs:  # most regions carry their label only: nothing more to read
+        canonical = text_list(attrs.get(ACTOR_ID_OTHER_CONTROL, {}))
+        if canonical is None:
+            choice = first_value(attrs.get(ACTOR_ID_CONTROL, {}).get("choices"))
+            canonical = choice.split(CANDIDATE_SEPARATOR)[0].strip() if choice else None
+        country = text_list(attrs.get(COUNTRY_CONTROL, {}))
+        sector = first_value(attrs.get(SECTOR_CONTROL, {}).get("choices"))
     return Mention(
         id=region,
         type=label,
@@ -174,7 +165,7 @@ def _mention(region: str, label: str, span: ResolvedSpan, text: str, score: Any,
         text=text[span.start : span.end],
         canonical_id=canonical,
         country=country.upper() if country else None,
-        sector=first_value(attrs.get(SECTOR_CONTROL, {}).get("choices")),
+        sector=sector,
         score=score,
     )
 
