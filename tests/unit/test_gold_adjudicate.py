@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 
 from eventgold.errors import ConfigError
 from eventgold.gold.adjudicate import adjudicate, gold_units, parse_policy
-from eventgold.gold.majority import majority
+from eventgold.gold.agreement_counts import build_docs
+from eventgold.gold.majority import majority, reusable
 from eventgold.gold.units import unit_id
-from eventgold.models import DocumentAnnotation, GoldDocument
+from eventgold.models import DocumentAnnotation, GoldDocument, Origin
 
 from .gold_fixtures import TEXT, ann, article, at, event, mention
 
@@ -241,3 +242,44 @@ def test_a_vote_that_need_not_keep_conflicted_units_finds_the_same_issues(anns: 
     assert lean.issues == kept.issues
     if not kept.issues:
         assert (lean.mentions, lean.events, lean.provenance) == (kept.mentions, kept.events, kept.provenance)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=4, unique=True).flatmap(
+        lambda names: st.tuples(*[annotation(n) for n in names])
+    ),
+    st.sampled_from([["majority"], ["ground-truth", "majority"]]),
+    st.booleans(),
+)
+def test_a_vote_reusing_the_agreement_alignment_is_the_same(anns: tuple, policy: list[str], include: bool) -> None:
+    docs = build_docs(list(anns), ARTICLES)
+    assert all(reusable(sorted(anns, key=lambda a: a.origin.name), d) for d in docs)
+    alone = adjudicate(ARTICLES, list(anns), policy, include_conflicts=include)
+    shared = adjudicate(ARTICLES, list(anns), policy, include_conflicts=include, alignments={d.doc_id: d for d in docs})
+    assert shared.documents == alone.documents
+    assert shared.conflicts == alone.conflicts
+    assert (shared.excluded, shared.decisions) == (alone.excluded, alone.decisions)
+
+
+def _other_annotations(case: str, anns: list[DocumentAnnotation]) -> list[DocumentAnnotation]:
+    """``anns`` changed so that an alignment of the originals no longer fits them."""
+    if case == "a copy":
+        return [anns[0].model_copy(), *anns[1:]]
+    if case == "one fewer":
+        return anns[1:]
+    if case == "another order":
+        return list(reversed(anns))
+    return [anns[0].model_copy(update={"origin": Origin(kind="adjudicator", name="alice")}), *anns[1:]]
+
+
+@pytest.mark.parametrize("case", ["a copy", "one fewer", "another order", "an adjudicator"])
+def test_an_alignment_of_other_annotations_is_not_reused(case: str) -> None:
+    anns = three()
+    (doc,) = build_docs(anns, ARTICLES)
+    assert reusable(anns, doc)
+    assert not reusable(anns, None)
+    other = _other_annotations(case, anns)
+    assert not reusable(other, doc)
+    vote = majority("d1", TEXT, other, "majority", alignment=doc)
+    assert vote == majority("d1", TEXT, other, "majority")

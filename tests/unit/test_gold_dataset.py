@@ -15,11 +15,13 @@ from eventgold.gold.dataset import (
     GoldBuild,
     ProblemsFound,
     build_gold,
+    jsonl_bytes,
     read_gold_version,
     write_gold_version,
 )
 from eventgold.gold.diff import diff_versions
 from eventgold.gold.inputs import SourceSnapshot, merge_snapshots
+from eventgold.jsonl import dump_record
 from eventgold.models import GoldDocument
 from eventgold.ontology import Ontology, load_ontology
 
@@ -213,3 +215,22 @@ def test_latest_annotation_of_an_annotator_wins() -> None:
     assert [a.mentions[0].text for a in inputs.annotations] == ["Iraq"]
     assert inputs.superseded == 1
     assert inputs.created == dt.datetime(2024, 2, 1, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("part", ["documents", "conflicts", "problems", "repairs", "none"])
+def test_jsonl_bytes_are_each_record_dumped_then_a_newline(onto: Ontology, part: str) -> None:
+    result = build(onto)
+    records = [] if part == "none" else getattr(result, part)
+    expected = "".join(dump_record(r) + "\n" for r in records).encode("utf-8")
+    assert jsonl_bytes(records) == expected
+    unicode = [ann("zoë", "d00", [mention("m1", "Kazemi")], notes="naïve — “quoted” \u2028 line")]
+    assert jsonl_bytes(unicode) == (dump_record(unicode[0]) + "\n").encode("utf-8")
+
+
+def test_writing_leaves_the_cyclic_collector_as_it_was(tmp_path: Path, onto: Ontology) -> None:
+    import gc
+
+    result = build(onto)
+    assert gc.isenabled()
+    write_gold_version(result, tmp_path / "v1")
+    assert gc.isenabled()

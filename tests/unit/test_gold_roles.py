@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eventgold.gold.adjudicate import adjudicate
-from eventgold.gold.agreement import AgreementReport, compute_agreement
+from eventgold.gold.agreement import AgreementReport, compute_agreement, role_agreement
+from eventgold.gold.agreement_counts import build_docs
 from eventgold.gold.screen import screen_annotation
 from eventgold.gold.units import role_order, unit_id
 from eventgold.models import Argument, Article, DocumentAnnotation, Event, Mention, Origin, Span
@@ -246,3 +250,78 @@ def test_gold_build_carries_roles_from_the_ontology_into_gold_agreement_and_data
     assert list(build.agreement.roles.per_role) == ["actor", "recipient", "location"]
     readme = build.files()["README.md"].decode()
     assert "| role F1: actor | 1.000 |" in readme and "| role F1: location | 0.333 |" in readme
+
+
+def _reference_role_counts(docs: list, a: str, b: str) -> dict[str, tuple[int, int, int]]:
+    """Role -> (tp, fp, fn) of ``a`` against ``b``, document by document with sets (the rule as stated)."""
+    from collections import Counter
+
+    def triples(doc: Any, name: str) -> dict[int, set[tuple[str, int]]]:
+        unit_of = {u.members[name].record_id: i for i, u in enumerate(doc.units["mention"]) if name in u.members}
+        out = {}
+        for i, unit in enumerate(doc.units["event"]):
+            if name in unit.members:
+                found = doc.record(unit.members[name])
+                out[i] = {(role, unit_of[mid]) for role, mid in found.role_ids()}
+        return out
+
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for doc in docs:
+        if a in doc.annotations and b in doc.annotations:
+            ta, tb = triples(doc, a), triples(doc, b)
+            for i in ta.keys() & tb.keys():
+                tp.update(r for r, _ in ta[i] & tb[i])
+                fp.update(r for r, _ in ta[i] - tb[i])
+                fn.update(r for r, _ in tb[i] - ta[i])
+    return {r: (tp[r], fp[r], fn[r]) for r in tp.keys() | fp.keys() | fn.keys()}
+
+
+WORDS = ["Kazemi", "Ghaani", "Baghdad", "Pompeo", "Iraq"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(  # documents: annotator -> (mention words, events: (trigger word, [(role, mention word)]))
+        st.dictionaries(
+            st.sampled_from(["alice", "bob", "carol"]),
+            st.tuples(
+                st.sets(st.sampled_from(WORDS), min_size=1),
+                st.lists(
+                    st.tuples(
+                        st.sampled_from(["met", "called", "Saturday"]),
+                        st.lists(st.tuples(st.sampled_from(["actor", "recipient"]), st.integers(0, 4)), max_size=3),
+                    ),
+                    max_size=2,
+                ),
+            ),
+            min_size=1,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_role_agreement_equals_counting_document_by_document(corpus: list[dict[str, Any]]) -> None:
+    """The corpus-wide role counts equal per-document set counts, every pair (duplicate arguments too)."""
+    anns = []
+    for d, by in enumerate(corpus):
+        for name, (words, events) in by.items():
+            mentions = [mention(f"{name}{w}", w) for w in sorted(words)]
+            made = [
+                event(
+                    f"{name}e{i}",
+                    word,
+                    arguments=[Argument(role=r, mention=mentions[k % len(mentions)].id) for r, k in args],
+                )
+                for i, (word, args) in enumerate(events)
+            ]
+            anns.append(ann(name, f"d{d}", mentions=mentions, events=made))
+    docs = build_docs(anns)
+    roles = role_agreement(docs, [])
+    got = {(p.a, p.b): {r: (c.tp, c.fp, c.fn) for r, c in p.per_label.items()} for p in roles.pairs}
+    names = sorted({a.origin.name for a in anns})
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            if any(a in doc.annotations and b in doc.annotations for doc in docs):
+                assert got[(a, b)] == _reference_role_counts(docs, a, b)

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventgold.gold.units import Item, align, iou, unit_id
+from eventgold.gold.units import Item, align, iou, item_of, items_of, unit_id
+from eventgold.models import Event, Mention, Span
 
 
 def it(who: str, start: int, end: int, label: str = "PERSON", rid: str = "") -> Item:
@@ -70,9 +71,7 @@ def test_one_span_per_annotator_per_unit() -> None:
 
 def test_best_iou_wins() -> None:
     # units 0..10 and 12..20 (a and b); c's 8..14 overlaps both: IoU 2/14 vs 2/12
-    units = align(
-        [it("a", 0, 10), it("b", 0, 10), it("a", 12, 20), it("b", 12, 20), it("c", 8, 14)]
-    )
+    units = align([it("a", 0, 10), it("b", 0, 10), it("a", 12, 20), it("b", 12, 20), it("c", 8, 14)])
     assert {u.start: u.annotators for u in units} == {0: ["a", "b"], 12: ["a", "b", "c"]}
 
 
@@ -90,9 +89,7 @@ def test_spanless_align_by_key_only() -> None:
     assert [u.annotators for u in units] == [["d"], ["a", "b"], ["c"]]
 
 
-spans = st.tuples(
-    st.sampled_from("abcd"), st.integers(0, 30), st.integers(1, 8), st.sampled_from(["P", "S"])
-)
+spans = st.tuples(st.sampled_from("abcd"), st.integers(0, 30), st.integers(1, 8), st.sampled_from(["P", "S"]))
 
 
 @settings(max_examples=100, deadline=None)
@@ -154,6 +151,16 @@ def _align_every_unit(items: list[Item]) -> list[list[tuple[str, str]]]:
     return [sorted((n, i.record_id) for n, i in u[3].items()) for u in units]
 
 
+def _check_align_against_every_unit(raw: list[tuple[str, int, int, str, str | None]]) -> None:
+    """``align`` of items (annotator, start, length, label, key) gives the units of trying every unit."""
+    items = [
+        Item(w, "mention", lab, None, None, f"r{i}", key) if key else Item(w, "mention", lab, s, s + n, f"r{i}")
+        for i, (w, s, n, lab, key) in enumerate(raw)
+    ]
+    got = [sorted((n, i.record_id) for n, i in u.members.items()) for u in align(items)]
+    assert got == _align_every_unit(items)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
@@ -169,12 +176,45 @@ def _align_every_unit(items: list[Item]) -> list[list[tuple[str, str]]]:
 )
 def test_align_equals_trying_every_unit(raw: list[tuple[str, int, int, str, str | None]]) -> None:
     """Looking only at anchors a span can overlap finds what trying every unit finds (zero-width spans too)."""
-    items = [
-        Item(w, "mention", lab, None, None, f"r{i}", key) if key else Item(w, "mention", lab, s, s + n, f"r{i}")
-        for i, (w, s, n, lab, key) in enumerate(raw)
-    ]
-    got = [sorted((n, i.record_id) for n, i in u.members.items()) for u in align(items)]
-    assert got == _align_every_unit(items)
+    _check_align_against_every_unit(raw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("abcd"),
+            st.integers(0, 400),
+            st.integers(0, 12),
+            st.sampled_from(["PERSON", "STATE"]),
+            st.sampled_from([None, None, None, "id:IRQ", "text:x"]),
+        ),
+        max_size=40,
+    )
+)
+def test_align_of_sparse_spans_equals_trying_every_unit(raw: list[tuple[str, int, int, str, str | None]]) -> None:
+    """Spans far apart fall into separate clusters, each aligned on its own: the same units as the reference."""
+    _check_align_against_every_unit(raw)
+
+
+@pytest.mark.parametrize(
+    ("mention", "event"),
+    [
+        (
+            Mention(id="m1", type="PERSON", start=0, end=6),
+            Event(id="e1", type="met", trigger=Span(start=8, end=11, text="met")),
+        ),
+        (Mention(id="m1", type="STATE", canonical_id="IRQ", text="Iraq"), Event(id="e1", type="met")),
+        (
+            Mention(id="m1", type="GROUP", text="Protesters"),
+            Event(id="e1", type="met", trigger=Span(start=0, end=3, text="met")),
+        ),
+    ],
+)
+def test_items_of_equals_item_of(mention: Mention, event: Event) -> None:
+    mentions, events = items_of("alice", [mention, mention], [event])
+    assert mentions == [item_of("alice", mention)] * 2 and events == [item_of("alice", event)]
+    assert all(type(i) is Item for i in (*mentions, *events))
 
 
 def test_item_is_an_immutable_hashable_tuple() -> None:

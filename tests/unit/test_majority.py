@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eventgold.gold.majority import EVENT_ATTRS, MENTION_ATTRS, attribute_row, plurality, unit_attribute
+from eventgold.gold.majority import EVENT_ATTRS, MENTION_ATTRS, attribute_row, plurality, plurality_of, unit_attribute
 from eventgold.models import Event, Mention
 
 from .strategies import annotations
@@ -69,3 +69,27 @@ def test_attribute_row_of_units_without_offsets() -> None:
     assert attribute_row(spanless) == (None, "PERSON", "kazemi", None, None)
     no_trigger = Event(id="e", type="CONSULT", contexts=["b", "a"], flags=["z", "y"])
     assert attribute_row(no_trigger) == (None, "CONSULT", None, None, ("a", "b"), ("y", "z"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(voter_values, min_size=1, max_size=5))
+def test_plurality_of_values_in_order_is_the_counter_ranking(given_values: list[Hashable]) -> None:
+    by_voter = {f"voter{i}": value for i, value in enumerate(given_values)}
+    assert plurality_of(given_values) == counter_plurality(by_voter) == plurality(by_voter)
+
+
+@pytest.mark.parametrize(
+    ("given_values", "expected"),
+    [
+        (["PERSON"], (True, "PERSON")),
+        (["PERSON", "PERSON"], (True, "PERSON")),
+        (["PERSON", "STATE"], (False, None)),
+        (["PERSON", "STATE", "PERSON"], (True, "PERSON")),
+        (["STATE", "PERSON", "PERSON"], (True, "PERSON")),
+        (["PERSON", "STATE", None], (False, None)),
+        ([None, None, "STATE"], (True, None)),
+        ([(0, 6), (0, 6), (0, 7), (0, 7)], (False, None)),
+    ],
+)
+def test_plurality_of_edge_cases(given_values: list[Hashable], expected: tuple[bool, Hashable]) -> None:
+    assert plurality_of(given_values) == expected

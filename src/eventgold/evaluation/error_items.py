@@ -68,6 +68,37 @@ class ErrorSide(NamedTuple):
     role: str | None = None
 
 
+class ErrorSpec(NamedTuple):
+    """The arguments of :func:`error_item` for one error, kept instead of the item until it is needed.
+
+    Scoring finds hundreds of thousands of errors and the reports show a sample:
+    :meth:`build` makes the item :func:`error_item` would have made from them.
+    """
+
+    level: ErrorLevel
+    kind: ErrorKind
+    doc_id: str
+    text: str | None
+    gold: ErrorSide | None = None
+    pred: ErrorSide | None = None
+    detail: str | None = None
+
+    def build(self) -> ErrorItem:
+        """The error item (with its snippet), as ``error_item(level, kind, doc_id, text, gold=, pred=, detail=)``."""
+        return error_item(
+            self.level, self.kind, self.doc_id, self.text, gold=self.gold, pred=self.pred, detail=self.detail
+        )
+
+    @classmethod
+    def unmatched(
+        cls, level: ErrorLevel, doc_id: str, text: str | None, side: ErrorSide, *, gold: bool, detail: str | None = None
+    ) -> ErrorSpec:
+        """The spec of :func:`unmatched_item`'s item: ``missed`` when ``gold``, else ``spurious``."""
+        if gold:
+            return cls(level, "missed", doc_id, text, gold=side, detail=detail)
+        return cls(level, "spurious", doc_id, text, pred=side, detail=detail)
+
+
 def error_item(
     level: ErrorLevel,
     kind: ErrorKind,

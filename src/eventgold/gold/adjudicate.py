@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from eventgold.errors import ConfigError
-from eventgold.gold.majority import ConflictIssue, Vote, aligned, majority, who_of
+from eventgold.gold.majority import Alignment, ConflictIssue, Vote, aligned, majority, who_of
 from eventgold.gold.units import (
     Kind,
     RoleOrder,
@@ -159,6 +159,7 @@ def adjudicate_document(
     order: RoleOrder | None = None,
     *,
     keep_conflicted: bool = True,
+    alignment: Alignment | None = None,
 ) -> tuple[str, Vote | None]:
     """Apply ``policies`` in order to one document's annotations.
 
@@ -167,6 +168,8 @@ def adjudicate_document(
     the vote); the vote holds any conflicts. Without ``keep_conflicted`` a
     majority vote that finds a conflict stops making gold units (its units are
     then incomplete, for a document that is left out).
+    ``alignment`` (the document's annotations already aligned) spares a
+    majority vote over exactly those annotations aligning them again.
     """
     doc_id = article.id
     people = sorted(
@@ -191,13 +194,25 @@ def adjudicate_document(
                 return policy, single_source(truth[0], f"ground-truth:{truth[0].origin.name}")
             if truth:
                 return policy, majority(
-                    doc_id, article.text, truth, "ground-truth majority", order, keep_conflicted=keep_conflicted
+                    doc_id,
+                    article.text,
+                    truth,
+                    "ground-truth majority",
+                    order,
+                    keep_conflicted=keep_conflicted,
+                    alignment=alignment,
                 )
         if policy == "single" and len(annotators) == 1:
             return policy, single_source(annotators[0], f"single:{annotators[0].origin.name}")
         if policy == "majority" and annotators:
             return policy, majority(
-                doc_id, article.text, annotators, "majority", order, keep_conflicted=keep_conflicted
+                doc_id,
+                article.text,
+                annotators,
+                "majority",
+                order,
+                keep_conflicted=keep_conflicted,
+                alignment=alignment,
             )
     if not people:
         return "", None
@@ -227,6 +242,7 @@ def adjudicate(
     *,
     include_conflicts: bool = False,
     ontology: Ontology | None = None,
+    alignments: Mapping[str, Alignment] | None = None,
 ) -> Adjudication:
     """Adjudicate every annotated document: one gold document each, or its conflicts.
 
@@ -245,6 +261,10 @@ def adjudicate(
             undisputed units, instead of leaving it out.
         ontology: orders each gold event's arguments by its roles (without it:
             by role name); it decides nothing else here.
+        alignments: doc id -> the document's annotations already aligned
+            (:func:`eventgold.gold.agreement_counts.build_docs` makes them);
+            a majority vote over exactly those annotations reuses their units
+            instead of aligning them again (the result is the same).
 
     Returns:
         An :class:`Adjudication`: the gold documents in doc id order (no split
@@ -279,7 +299,14 @@ def adjudicate(
     for doc_id in sorted(by_doc):
         article = articles[doc_id]
         anns = by_doc[doc_id]
-        decided_by, vote = adjudicate_document(article, anns, policies, order, keep_conflicted=include_conflicts)
+        decided_by, vote = adjudicate_document(
+            article,
+            anns,
+            policies,
+            order,
+            keep_conflicted=include_conflicts,
+            alignment=alignments.get(doc_id) if alignments else None,
+        )
         if vote is None:
             continue
         if vote.issues:

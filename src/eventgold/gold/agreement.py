@@ -39,6 +39,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal, TypeVar
 
@@ -71,6 +72,7 @@ from eventgold.gold.agreement_fields import FIELDS, FieldRows, disagreements, fi
 from eventgold.gold.agreement_fields import in_context as _in_context  # noqa: F401  (its tests import it from here)
 from eventgold.gold.inputs import select_annotations
 from eventgold.gold.units import Item, Kind, RoleOrder, item_of, role_order
+from eventgold.memory import paused_gc
 from eventgold.models import Article, DocumentAnnotation, Event, GoldDocument, Mention
 from eventgold.ontology import Ontology
 from eventgold.problems import Problem, Repair
@@ -190,22 +192,90 @@ def span_agreement(
     return SpanAgreement(kind=kind, matching=matching, pairs=pairs, macro_f1=macro, per_label=label_f1)
 
 
-def _triples(doc: AgreementDoc, name: str) -> dict[int, set[tuple[str, int | str]]]:
-    """Event unit index -> {(role, mention unit index)} for one annotator of a document."""
-    mention_unit: dict[str, int] = {}
-    for index, unit in enumerate(doc.units["mention"]):
-        item = unit.members.get(name)
-        if item is not None:
-            mention_unit[item.record_id] = index
-    out: dict[int, set[tuple[str, int | str]]] = {}
-    for index, unit in enumerate(doc.units["event"]):
-        item = unit.members.get(name)
-        if item is None:
-            continue
-        event = doc.record(item)
-        assert isinstance(event, Event)
-        out[index] = {(role, mention_unit.get(mid, mid)) for role, mid in event.role_ids()}
-    return out
+@dataclass
+class _RoleTable:
+    """Every annotator's (trigger, role, argument) triples over all documents, as integer keys.
+
+    A key numbers one distinct (event unit of the corpus, role, argument), the argument
+    being the aligned mention unit of the annotator's mention (else its mention id).
+    ``keys[annotator]``: the annotator's keys (sorted, unique); ``key_role`` and
+    ``key_unit``: each key's role code (``roles[code]``) and event unit;
+    ``has[annotator]``: per event unit of the corpus (``units`` of them), whether the annotator has it.
+    """
+
+    roles: list[str]
+    keys: dict[str, NDArray[np.int64]]
+    key_role: NDArray[np.int64]
+    key_unit: NDArray[np.int64]
+    has: dict[str, NDArray[np.bool_]]
+    units: int
+    """Event units in the corpus."""
+
+
+def _role_table(docs: Sequence[AgreementDoc]) -> _RoleTable:
+    """The :class:`_RoleTable` of ``docs`` (one pass over their event units' members)."""
+    role_code: dict[str, int] = {}
+    key_of: dict[tuple[int, str, int | str], int] = {}
+    key_role: list[int] = []
+    key_unit: list[int] = []
+    keys: dict[str, list[int]] = defaultdict(list)
+    units_of: dict[str, list[int]] = defaultdict(list)
+    base = 0
+    for doc in docs:
+        mention_unit: dict[tuple[str, str], int] = {}
+        for index, unit in enumerate(doc.units["mention"]):
+            for name, item in unit.members.items():
+                mention_unit[(name, item.record_id)] = index
+        records = doc.records
+        for index, unit in enumerate(doc.units["event"]):
+            where = base + index
+            for name, item in unit.members.items():
+                units_of[name].append(where)
+                event = records[name][item.record_id] if name in records else doc.record(item)
+                assert isinstance(event, Event)
+                mine = keys[name]
+                for argument in event.arguments:  # what event.role_ids() gives
+                    role, mid = argument.role, argument.mention
+                    triple = (where, role, mention_unit.get((name, mid), mid))
+                    key = key_of.get(triple)
+                    if key is None:
+                        key = key_of[triple] = len(key_of)
+                        key_role.append(role_code.setdefault(role, len(role_code)))
+                        key_unit.append(where)
+                    mine.append(key)
+        base += len(doc.units["event"])
+    has: dict[str, NDArray[np.bool_]] = {}
+    for name, found in units_of.items():
+        flags = np.zeros(base, dtype=bool)
+        flags[found] = True
+        has[name] = flags
+    return _RoleTable(
+        list(role_code),
+        {name: np.unique(np.asarray(found, dtype=np.int64)) for name, found in keys.items()},
+        np.asarray(key_role, dtype=np.int64),
+        np.asarray(key_unit, dtype=np.int64),
+        has,
+        base,
+    )
+
+
+def _role_counts(table: _RoleTable, a: str, b: str) -> dict[str, Counts]:
+    """Role -> counts of ``a``'s triples against ``b``'s on the event units both have."""
+    empty = np.zeros(0, dtype=np.int64)
+    nowhere = np.zeros(table.units, dtype=bool)
+    ka, kb = table.keys.get(a, empty), table.keys.get(b, empty)
+    ka = ka[table.has.get(b, nowhere)[table.key_unit[ka]]]
+    kb = kb[table.has.get(a, nowhere)[table.key_unit[kb]]]
+    both = np.intersect1d(ka, kb, assume_unique=True)
+    size = len(table.roles)
+    tp = np.bincount(table.key_role[both], minlength=size).tolist()
+    fp = np.bincount(table.key_role[np.setdiff1d(ka, both, assume_unique=True)], minlength=size).tolist()
+    fn = np.bincount(table.key_role[np.setdiff1d(kb, both, assume_unique=True)], minlength=size).tolist()
+    return {
+        role: Counts(tp[code], fp[code], fn[code])
+        for code, role in enumerate(table.roles)
+        if tp[code] or fp[code] or fn[code]
+    }
 
 
 def role_agreement(docs: Sequence[AgreementDoc], sink: list[str], order: RoleOrder | None = None) -> RoleAgreement:
@@ -223,25 +293,10 @@ def role_agreement(docs: Sequence[AgreementDoc], sink: list[str], order: RoleOrd
     def rank(role: str) -> tuple[int, str]:
         return (order.get(role, len(order)), role)
 
-    triples: dict[tuple[str, str], dict[int, set[tuple[str, int | str]]]] = {}
-
-    def of(doc: AgreementDoc, name: str) -> dict[int, set[tuple[str, int | str]]]:
-        found = triples.get((doc.doc_id, name))
-        if found is None:
-            found = triples[(doc.doc_id, name)] = _triples(doc, name)
-        return found
+    triples = _role_table(docs)
 
     def count(shared: Sequence[AgreementDoc], a: str, b: str) -> Mapping[str, Counts]:
-        tp: Counter[str] = Counter()
-        fp: Counter[str] = Counter()
-        fn: Counter[str] = Counter()
-        for doc in shared:
-            ta, tb = of(doc, a), of(doc, b)
-            for index in ta.keys() & tb.keys():
-                tp.update(role for role, _ in ta[index] & tb[index])
-                fp.update(role for role, _ in ta[index] - tb[index])
-                fn.update(role for role, _ in tb[index] - ta[index])
-        return {role: Counts(tp[role], fp[role], fn[role]) for role in tp.keys() | fp.keys() | fn.keys()}
+        return _role_counts(triples, a, b)  # units both have lie in documents both annotated
 
     pairs = _pair_counts(docs, count, rank)
     macro = _mean(p.counts.f1 for p in pairs)
@@ -388,27 +443,30 @@ def compute_agreement(
         >>> report.fields[0].field, report.fields[0].cohen[0].kappa
         ('actor_type', 0.0)
     """
-    ours = [a for a in annotations if a.origin.kind == "annotator"]
-    selected, cancelled, _ = select_annotations(ours)
-    docs = build_docs(selected, articles)
-    sink: list[str] = []
-    indexes = {kind: span_index(docs, (kind,)) for kind in ("mention", "event")}
-    spans = [
-        span_agreement(docs, kind, matching, sink, indexes[kind])
-        for kind in ("mention", "event")
-        for matching in AGREEMENT_SCHEMES
-    ]
-    rows: dict[Kind, FieldRows] = {kind: field_rows(docs, kind) for kind in FIELDS}
-    fields = [field_agreement(docs, kind, field, sink, rows[kind]) for kind, names in FIELDS.items() for field in names]
-    return AgreementReport(
-        annotators=sorted({a.origin.name for a in ours}),
-        documents=sum(1 for d in docs if len(d.annotations) >= 2),
-        annotations=len(selected),
-        cancelled=cancelled,
-        spans=spans,
-        fields=fields,
-        roles=role_agreement(docs, sink, role_order(ontology)),
-        annotator_stats=annotator_stats(ours, docs, gold, pooled_index(indexes["mention"], indexes["event"])),
-        disagreements=disagreements(docs, rows),
-        warnings=sorted(set(sink)),
-    )
+    with paused_gc():  # millions of small objects (items, units, counts), no garbage cycles among them
+        ours = [a for a in annotations if a.origin.kind == "annotator"]
+        selected, cancelled, _ = select_annotations(ours)
+        docs = build_docs(selected, articles)
+        sink: list[str] = []
+        indexes = {kind: span_index(docs, (kind,)) for kind in ("mention", "event")}
+        spans = [
+            span_agreement(docs, kind, matching, sink, indexes[kind])
+            for kind in ("mention", "event")
+            for matching in AGREEMENT_SCHEMES
+        ]
+        rows: dict[Kind, FieldRows] = {kind: field_rows(docs, kind) for kind in FIELDS}
+        fields = [
+            field_agreement(docs, kind, field, sink, rows[kind]) for kind, names in FIELDS.items() for field in names
+        ]
+        return AgreementReport(
+            annotators=sorted({a.origin.name for a in ours}),
+            documents=sum(1 for d in docs if len(d.annotations) >= 2),
+            annotations=len(selected),
+            cancelled=cancelled,
+            spans=spans,
+            fields=fields,
+            roles=role_agreement(docs, sink, role_order(ontology)),
+            annotator_stats=annotator_stats(ours, docs, gold, pooled_index(indexes["mention"], indexes["event"])),
+            disagreements=disagreements(docs, rows),
+            warnings=sorted(set(sink)),
+        )

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from eventgold.evaluation.counts import Counts
 from eventgold.evaluation.matching import SchemeName, SpanTable, get_scheme
-from eventgold.gold.units import AlignedUnit, Item, Kind, align, item_of
+from eventgold.gold.units import AlignedUnit, Item, Kind, align, items_of
 from eventgold.models import Article, DocumentAnnotation, Event, Mention
 
 NONE_VALUE = "<none>"
@@ -173,11 +173,6 @@ class AgreementDoc:
         return by_id[item.record_id]
 
 
-def _items(ann: DocumentAnnotation, kind: Kind) -> list[Item]:
-    units: Sequence[Mention | Event] = ann.mentions if kind == "mention" else ann.events
-    return [item_of(ann.origin.name, u) for u in units]
-
-
 def build_docs(
     annotations: Iterable[DocumentAnnotation], articles: Mapping[str, Article] | None = None
 ) -> list[AgreementDoc]:
@@ -193,9 +188,9 @@ def build_docs(
     docs = []
     for doc_id in sorted(by_doc):
         anns = by_doc[doc_id]
-        items: dict[Kind, dict[str, list[Item]]] = {
-            kind: {name: _items(ann, kind) for name, ann in sorted(anns.items())} for kind in ("mention", "event")
-        }
+        items: dict[Kind, dict[str, list[Item]]] = {"mention": {}, "event": {}}
+        for name, ann in sorted(anns.items()):
+            items["mention"][name], items["event"][name] = items_of(name, ann.mentions, ann.events)
         units: dict[Kind, list[AlignedUnit]] = {
             kind: align(it for lst in items[kind].values() for it in lst) for kind in ("mention", "event")
         }

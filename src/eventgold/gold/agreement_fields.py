@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from itertools import combinations
+from operator import itemgetter
 from typing import TypeVar
 
 import numpy as np
@@ -29,13 +30,15 @@ from eventgold.gold.agreement_counts import (
     PairKappa,
 )
 from eventgold.gold.stats import cohen_kappa_codes, fleiss_kappa_codes, krippendorff_alpha_codes
-from eventgold.gold.units import AlignedUnit, Kind
+from eventgold.gold.units import AlignedUnit, Item, Kind
 
 FIELDS: dict[Kind, tuple[str, ...]] = {
     "mention": ("actor_type", "canonical_id"),
     "event": ("event_type", "mode"),
 }
 T = TypeVar("T")
+_annotator = itemgetter(0)
+_label = itemgetter(2)
 
 
 def quietly(call: Callable[[], T], context: str, sink: list[str]) -> T:
@@ -69,26 +72,36 @@ def _mean(values: Iterable[float | None]) -> float | None:
 class FieldTable:
     """Each aligned unit of one kind (documents in order) with its members' values of ``FIELDS[kind]``.
 
-    ``rows`` hold (document, unit, annotator -> values); ``codes[i]`` is field ``i``
-    as an annotators x units array of integer codes (-1: the annotator lacks the
-    unit); ``members`` and ``annotators`` count, per unit, the annotators who have
-    it and the annotators of its document.
+    ``rows`` hold (document, unit) and ``doc`` the document's position in the ``docs``
+    the table was built from; ``codes[i]`` is field ``i`` as an annotators x units array
+    of integer codes (-1: the annotator lacks the unit), ``values[code]`` the value a
+    code stands for; ``members`` and ``annotators`` count, per unit, the annotators who
+    have it and the annotators of its document.
     """
 
-    rows: list[tuple[AgreementDoc, AlignedUnit, dict[str, tuple[str, ...]]]]
+    rows: list[tuple[AgreementDoc, AlignedUnit]]
     names: list[str]
     codes: list[NDArray[np.int64]]
     members: NDArray[np.int64]
     annotators: NDArray[np.int64]
+    doc: NDArray[np.int64]
+    values: list[str]
 
-    def differs(self) -> NDArray[np.bool_]:
-        """Per unit: whether an annotator of its document lacks it, or its members give a field two values."""
-        out = self.members != self.annotators
+    def field_differs(self) -> list[NDArray[np.bool_]]:
+        """Per field, per unit: whether the unit's members give the field two values."""
+        out = []
         for matrix in self.codes:
             present = matrix >= 0
             high = np.where(present, matrix, -1).max(axis=0, initial=-1)
             low = np.where(present, matrix, np.iinfo(np.int64).max).min(axis=0, initial=np.iinfo(np.int64).max)
-            out |= present.any(axis=0) & (high != low)
+            out.append(present.any(axis=0) & (high != low))
+        return out
+
+    def differs(self) -> NDArray[np.bool_]:
+        """Per unit: whether an annotator of its document lacks it, or its members give a field two values."""
+        out = self.members != self.annotators
+        for flags in self.field_differs():
+            out |= flags
         return out
 
 
@@ -101,36 +114,49 @@ def field_rows(docs: Sequence[AgreementDoc], kind: Kind) -> FieldTable:
     second = "canonical_id" if kind == "mention" else "mode"  # FIELDS[kind]: the type, then this
     names = sorted({name for doc in docs for name in doc.annotations})
     rater = {name: i for i, name in enumerate(names)}
-    rows: list[tuple[AgreementDoc, AlignedUnit, dict[str, tuple[str, ...]]]] = []
-    index: dict[str, int] = {}
-    raters: list[int] = []
-    firsts: list[int] = []
-    seconds: list[int] = []
+    rows: list[tuple[AgreementDoc, AlignedUnit]] = []
+    items: list[Item] = []  # every unit's members, units in order
+    values: list[str] = []  # their values of the second field
     members: list[int] = []
     annotators: list[int] = []
-    for doc in docs:
+    positions: list[int] = []
+    for position, doc in enumerate(docs):
+        units = doc.units[kind]
+        start = len(items)
+        for unit in units:
+            items.extend(unit.members.values())
+            members.append(len(unit.members))
         records = doc.records
-        count = len(doc.annotations)
-        for unit in doc.units[kind]:
-            values: dict[str, tuple[str, ...]] = {}
-            for name, item in unit.members.items():
-                record = records[name][item.record_id] if name in records else doc.record(item)
-                value = getattr(record, second, None) or NONE_VALUE
-                values[name] = (item.label, value)
-                raters.append(rater[name])
-                firsts.append(index.setdefault(item.label, len(index)))
-                seconds.append(index.setdefault(value, len(index)))
-            rows.append((doc, unit, values))
-            members.append(len(values))
-            annotators.append(count)
+        values += [
+            getattr(records[item[0]][item[5]] if item[0] in records else doc.record(item), second, None) or NONE_VALUE
+            for item in items[start:]
+        ]
+        rows += [(doc, unit) for unit in units]
+        annotators += [len(doc.annotations)] * len(units)
+        positions += [position] * len(units)
+    labels = list(map(_label, items))
+    index: dict[str, int] = {}
+    for value in (*dict.fromkeys(labels), *dict.fromkeys(values)):
+        index.setdefault(value, len(index))
     sizes = np.asarray(members, dtype=np.int64)
-    where = (np.asarray(raters, dtype=np.int64), np.repeat(np.arange(len(rows)), sizes))
+    where = (
+        np.asarray([rater[name] for name in map(_annotator, items)], dtype=np.int64),
+        np.repeat(np.arange(len(rows)), sizes),
+    )
     codes: list[NDArray[np.int64]] = []
-    for column in (firsts, seconds):
+    for column in (labels, values):
         matrix = np.full((len(names), len(rows)), -1, dtype=np.int64)
-        matrix[where] = column
+        matrix[where] = np.asarray(list(map(index.__getitem__, column)), dtype=np.int64)
         codes.append(matrix)
-    return FieldTable(rows, names, codes, sizes, np.asarray(annotators, dtype=np.int64))
+    return FieldTable(
+        rows,
+        names,
+        codes,
+        sizes,
+        np.asarray(annotators, dtype=np.int64),
+        np.asarray(positions, dtype=np.int64),
+        list(index),
+    )
 
 
 def field_agreement(
@@ -196,43 +222,64 @@ def _unit_text(doc: AgreementDoc, unit: AlignedUnit) -> str | None:
 def disagreements(docs: Sequence[AgreementDoc], rows: Mapping[Kind, FieldTable] | None = None) -> list[Disagreement]:
     """Aligned units on which the annotators of a task differ (presence or a field).
 
-    ``rows`` are :func:`field_rows` of ``docs`` per kind when already built.
+    ``rows`` are :func:`field_rows` of ``docs`` per kind when already built. Units come
+    document by document, each document's mentions, then its events, in unit order.
     """
-    out = []
     by_kind = rows or {}
-    tables = {kind: by_kind.get(kind) or field_rows(docs, kind) for kind in ("mention", "event")}
-    differs = {kind: table.differs().tolist() for kind, table in tables.items()}
-    position = {"mention": 0, "event": 0}  # each document's units are the next rows of its kind's table
-    for doc in docs:
-        names = sorted(doc.annotations)
-        for kind in ("mention", "event"):
-            fields = FIELDS[kind]
-            first = position[kind]
-            position[kind] = first + len(doc.units[kind])
-            if len(names) < 2:
-                continue
-            flags = differs[kind]
-            for row in range(first, position[kind]):
-                if not flags[row]:
-                    continue  # every annotator has the unit, with the same values
-                _, unit, given = tables[kind].rows[row]
-                values: dict[str, dict[str, str] | None] = {}
-                for name in names:
-                    found = given.get(name)
-                    values[name] = None if found is None else dict(zip(fields, found, strict=True))
-                listed = [] if len(given) == len(names) else ["presence"]
-                listed += [f for i, f in enumerate(fields) if len({v[i] for v in given.values()}) > 1]
-                if listed:
-                    out.append(
-                        Disagreement(
-                            doc_id=doc.doc_id,
-                            kind=kind,
-                            start=unit.start,
-                            end=unit.end,
-                            text=_unit_text(doc, unit),
-                            snippet=snippet(doc.text, unit.start, unit.end) if doc.text is not None else None,
-                            fields=listed,
-                            values=values,
-                        )
-                    )
+    kinds: tuple[Kind, Kind] = ("mention", "event")
+    tables = [by_kind.get(kind) or field_rows(docs, kind) for kind in kinds]
+    # the flagged units of both kinds, in (document, kind, unit) order
+    chosen = [np.flatnonzero(t.differs() & (t.annotators >= 2)) for t in tables]
+    which = np.concatenate([np.full(len(c), k, dtype=np.int64) for k, c in enumerate(chosen)])
+    where = np.concatenate(chosen)
+    order = np.lexsort((where, which, np.concatenate([t.doc[c] for t, c in zip(tables, chosen, strict=True)])))
+    flags = []  # per kind: rows -> (presence, field 0 differs, field 1 differs, codes of field 0, of field 1)
+    for table, picked in zip(tables, chosen, strict=True):
+        differing = table.field_differs()
+        flags.append(
+            {
+                row: parts
+                for row, *parts in zip(
+                    picked.tolist(),
+                    (table.members[picked] != table.annotators[picked]).tolist(),
+                    differing[0][picked].tolist(),
+                    differing[1][picked].tolist(),
+                    table.codes[0][:, picked].T.tolist(),
+                    table.codes[1][:, picked].T.tolist(),
+                    strict=True,
+                )
+            }
+        )
+    raters = [{name: i for i, name in enumerate(t.names)} for t in tables]
+    out = []
+    for k, row in zip(which[order].tolist(), where[order].tolist(), strict=True):
+        table = tables[k]
+        first_field, second_field = FIELDS[kinds[k]]
+        strings = table.values
+        rater = raters[k]
+        doc, unit = table.rows[row]
+        presence, first_differs, second_differs, first, second = flags[k][row]
+        values: dict[str, dict[str, str] | None] = {}
+        for name in sorted(doc.annotations):
+            r = rater[name]
+            values[name] = (
+                None if first[r] < 0 else {first_field: strings[first[r]], second_field: strings[second[r]]}
+            )
+        listed = ["presence"] if presence else []
+        if first_differs:
+            listed.append(first_field)
+        if second_differs:
+            listed.append(second_field)
+        out.append(
+            Disagreement(
+                doc_id=doc.doc_id,
+                kind=kinds[k],
+                start=unit.start,
+                end=unit.end,
+                text=_unit_text(doc, unit),
+                fields=listed,
+                values=values,
+                snippet=snippet(doc.text, unit.start, unit.end) if doc.text is not None else None,
+            )
+        )
     return out

@@ -44,7 +44,6 @@ from eventgold.gold.adjudicate import Conflict, adjudicate, parse_policy
 from eventgold.gold.agreement import AgreementReport, compute_agreement
 from eventgold.gold.inputs import SnapshotLike, merge_snapshots
 from eventgold.gold.splits import DEFAULT_RATIOS, DEFAULT_SEED, SplitInfo, assign_splits
-from eventgold.jsonl import dump_record
 from eventgold.labelstudio.label_config import render_label_config
 from eventgold.memory import paused_gc
 from eventgold.migrations import schema_problem
@@ -140,12 +139,12 @@ class GoldBuild:
         from eventgold.report.datasheet import render_datasheet  # report imports this module: import on use
 
         return {
-            GOLD_FILE: _jsonl(self.documents),
+            GOLD_FILE: jsonl_bytes(self.documents),
             MANIFEST_FILE: json_file_bytes(self.manifest.model_dump(mode="json")),
             AGREEMENT_FILE: json_file_bytes(self.agreement),  # its first field is its schema_version
-            CONFLICTS_FILE: _jsonl(self.conflicts),
-            PROBLEMS_FILE: _jsonl(self.problems),
-            REPAIRS_FILE: _jsonl(self.repairs),
+            CONFLICTS_FILE: jsonl_bytes(self.conflicts),
+            PROBLEMS_FILE: jsonl_bytes(self.problems),
+            REPAIRS_FILE: jsonl_bytes(self.repairs),
             README_FILE: render_datasheet(self).encode("utf-8"),
         }
 
@@ -190,8 +189,20 @@ def json_file_bytes(payload: Any) -> bytes:
     return (json_text(payload, indent=2) + "\n").encode("utf-8")
 
 
-def _jsonl(records: Sequence[BaseModel]) -> bytes:
-    return "".join(dump_record(r) + "\n" for r in records).encode("utf-8")
+def jsonl_bytes(records: Sequence[BaseModel]) -> bytes:
+    """The bytes of a JSONL file of a version: each record as :func:`eventgold.jsonl.dump_record` writes it, then "\\n".
+
+    Args:
+        records: the records, in file order (any pydantic models).
+
+    Returns:
+        UTF-8 bytes, the same as ``"".join(dump_record(r) + "\\n" for r in records).encode()``:
+        pydantic-core's JSON bytes of each record (what ``model_dump_json`` decodes)
+        are joined as they are, without decoding and encoding them again.
+    """
+    if not records:
+        return b""
+    return b"\n".join([type(r).__pydantic_serializer__.to_json(r) for r in records]) + b"\n"
 
 
 def _counts_by(docs: Sequence[GoldDocument], kind: str) -> dict[str, dict[str, int]]:
@@ -351,6 +362,12 @@ def write_gold_version(build: GoldBuild, out_dir: str | Path) -> Literal["writte
     to the folder the link points to (or names, when dangling) and renamed into
     place there, and the link is kept.
     """
+    with paused_gc():  # rendering makes no garbage cycles; a collection would walk the whole build
+        return _write(build, out_dir)
+
+
+def _write(build: GoldBuild, out_dir: str | Path) -> Literal["written", "unchanged"]:
+    """:func:`write_gold_version` with the cyclic collector paused."""
     target = output_target(out_dir)
     files = build.files()
     if target.exists():

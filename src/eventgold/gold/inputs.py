@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Protocol
 
 from eventgold.errors import RecordError
-from eventgold.gold.screen import screen_annotation
+from eventgold.gold.screen import Screen
+from eventgold.memory import paused_gc
 from eventgold.models import Article, DocumentAnnotation, check_against_article
 from eventgold.ontology import Ontology
 from eventgold.problems import Problem, Repair
@@ -156,6 +157,13 @@ def merge_snapshots(snapshots: Sequence[SnapshotLike], ontology: Ontology | None
         RecordError: an article differs between snapshots, or an annotation names
             a document no snapshot holds or does not fit its text.
     """
+    with paused_gc():  # what is read makes no garbage cycles; a collection would walk all of it
+        return _merge(snapshots, ontology)
+
+
+def _merge(snapshots: Sequence[SnapshotLike], ontology: Ontology | None) -> Inputs:
+    """:func:`merge_snapshots`, with the cyclic garbage collector paused by the caller."""
+    screen = Screen(ontology) if ontology is not None else None
     articles: dict[str, Article] = {}
     raw: list[DocumentAnnotation] = []
     where: dict[tuple[object, ...], tuple[int, str]] = {}
@@ -192,8 +200,8 @@ def merge_snapshots(snapshots: Sequence[SnapshotLike], ontology: Ontology | None
                     field="doc_id",
                     value=ann.doc_id,
                 )
-            if ontology is not None:
-                ann, found_problems = screen_annotation(ann, ontology)
+            if screen is not None:
+                ann, found_problems = screen(ann)
                 problems.extend(p.model_copy(update={"snapshot": name}) for p in found_problems)
             try:
                 check_against_article(ann, found)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -64,8 +64,41 @@ def aligned(anns: Sequence[DocumentAnnotation], kind: Kind) -> list[AlignedUnit]
     items: list[Item] = []
     for ann in anns:
         units: Sequence[Mention | Event] = ann.mentions if kind == "mention" else ann.events
-        items.extend(item_of(who_of(ann), u) for u in units)
+        who = who_of(ann)
+        items.extend([item_of(who, u) for u in units])
     return align(items)
+
+
+class Alignment(Protocol):
+    """A document's annotations already aligned (as :class:`eventgold.gold.agreement_counts.AgreementDoc` has them)."""
+
+    @property
+    def annotations(self) -> Mapping[str, DocumentAnnotation]:
+        """Annotator name -> their annotation of the document."""
+        ...
+
+    @property
+    def units(self) -> Mapping[Kind, Sequence[AlignedUnit]]:
+        """Kind -> the units :func:`aligned` makes of those annotations, in name order."""
+        ...
+
+
+def reusable(anns: Sequence[DocumentAnnotation], alignment: Alignment | None) -> bool:
+    """Whether ``alignment`` aligned exactly ``anns``, so that :func:`aligned` would give its units.
+
+    Args:
+        anns: the annotations a vote is over, in the order they are aligned.
+        alignment: a document's annotations and their aligned units, or None.
+
+    Returns:
+        True when ``anns`` are, in name order, the very objects (by identity) of
+        ``alignment.annotations`` under the names :func:`who_of` gives them.
+    """
+    if alignment is None:
+        return False
+    given = alignment.annotations
+    names = [who_of(a) for a in anns]
+    return names == sorted(given) and all(given[name] is a for name, a in zip(names, anns, strict=True))
 
 
 def unit_label(text: str, unit: AlignedUnit) -> str:
@@ -104,6 +137,27 @@ def plurality(values: Mapping[str, Hashable]) -> tuple[bool, Hashable]:
     if len(winners) > 1:
         return False, None
     return True, winners[0]
+
+
+def plurality_of(given: Sequence[Hashable]) -> tuple[bool, Hashable]:
+    """:func:`plurality` of the values ``given`` (one per annotator), two or three of them compared directly.
+
+    Args:
+        given: the values the annotators gave, in any order (at least one).
+
+    Returns:
+        ``(True, winner)`` when one value has more votes than any other (the
+        first given of the equal ones), else ``(False, None)``: what
+        :func:`plurality` returns for the same values.
+    """
+    if len(given) == 2:
+        return (True, given[0]) if given[0] == given[1] else (False, None)
+    if len(given) == 3:
+        a, b, c = given
+        if a in (b, c):
+            return True, a
+        return (True, b) if b == c else (False, None)
+    return plurality({str(index): value for index, value in enumerate(given)})
 
 
 MENTION_ATTRS = ("offsets", "type", "canonical_id", "country", "sector")
@@ -194,6 +248,7 @@ def majority(
     order: RoleOrder | None = None,
     *,
     keep_conflicted: bool = True,
+    alignment: Alignment | None = None,
 ) -> Vote:
     """Majority vote over ``anns`` (see :mod:`eventgold.gold.adjudicate`).
 
@@ -206,6 +261,9 @@ def majority(
         keep_conflicted: whether the gold units of a document with open issues
             are wanted. Without, once an issue is found no more gold units are
             made (the vote's units are then incomplete: only its issues count).
+        alignment: the document's units already aligned (by
+            :func:`eventgold.gold.agreement_counts.build_docs`); used instead of
+            aligning again when it aligned exactly ``anns`` (:func:`reusable`).
 
     Returns:
         The gold mentions and events with their provenance, and every open issue.
@@ -247,21 +305,20 @@ def majority(
     def attrs(
         kind: Kind, unit: AlignedUnit, records: dict[str, Mention | Event], names: Sequence[str]
     ) -> dict[str, Hashable] | None:
-        whos = list(records)
         rows = [attribute_row(rec) for rec in records.values()]
         first = rows[0]
         if rows.count(first) == len(rows):  # the members agree on every attribute
             return dict(zip(names, first, strict=True))
+        whos = list(records)
         chosen: dict[str, Hashable] = {}
         ok = True
-        for column, attr in enumerate(names):
-            given = [row[column] for row in rows]
+        for attr, given in zip(names, zip(*rows, strict=True), strict=True):
             if given.count(given[0]) == len(given):
                 chosen[attr] = given[0]
                 continue
-            values = dict(zip(whos, given, strict=True))
-            decided, winner = plurality(values)
+            decided, winner = plurality_of(given)
             if not decided:
+                values = dict(zip(whos, given, strict=True))
                 ok = False
                 issue(
                     kind,
@@ -273,7 +330,8 @@ def majority(
             chosen[attr] = winner
         return chosen if ok else None
 
-    mention_units = aligned(anns, "mention")
+    reuse = alignment is not None and reusable(anns, alignment)
+    mention_units = list(alignment.units["mention"]) if alignment and reuse else aligned(anns, "mention")
     mention_of = _first_by_id({who: ann.mentions for who, ann in by_name.items()})
     gid_of_unit: dict[int, str] = {}
     gold_mentions: dict[str, Mention] = {}
@@ -332,7 +390,7 @@ def majority(
 
     event_of = _first_by_id({who: ann.events for who, ann in by_name.items()})
     gold_events: dict[str, Event] = {}
-    for unit in aligned(anns, "event"):
+    for unit in list(alignment.units["event"]) if alignment and reuse else aligned(anns, "event"):
         if not presence("event", unit):
             continue
         ev_records: dict[str, Event] = {who: event_of[who][item.record_id] for who, item in unit.members.items()}

@@ -32,6 +32,76 @@ def screen_annotation(annotation: DocumentAnnotation, ontology: Ontology) -> tup
     Returns:
         ``(annotation, problems)``: the same object when nothing was wrong, else a copy.
     """
+    return Screen(ontology)(annotation)
+
+
+class Screen:
+    """:func:`screen_annotation` for annotation after annotation, remembering the ontology's answers.
+
+    An annotation is first checked in bulk (sets of the ontology's names, each
+    argument's (event type, role, mention type) asked once); only one that
+    breaks a rule is walked again to list its problems. The ontology must not
+    change meanwhile.
+
+    Args:
+        ontology: the ontology annotations are screened against.
+    """
+
+    def __init__(self, ontology: Ontology) -> None:
+        self.ontology = ontology
+        self.actor_types = ontology.actor_type_names
+        self.sectors = ontology.sector_codes if ontology.sectors else None
+        self.modes = {name: frozenset(ontology.modes_of(name)) for name in ontology.event_type_names}
+        self.contexts = frozenset(ontology.contexts)
+        self.flags = frozenset(ontology.flag_names)
+        self.relevance = frozenset(ontology.relevance)
+        self.arguments: dict[tuple[str, str, str], bool] = {}
+
+    def __call__(self, annotation: DocumentAnnotation) -> tuple[DocumentAnnotation, list[Problem]]:
+        """The annotation without what the ontology does not define, and one problem per item left out.
+
+        Args:
+            annotation: one annotator's (or adjudicator's) annotation of one document.
+
+        Returns:
+            ``(annotation, problems)``: the same object when nothing was wrong, else a copy.
+        """
+        if self.clean(annotation):
+            return annotation, []
+        return _screen(annotation, self.ontology)
+
+    def clean(self, annotation: DocumentAnnotation) -> bool:
+        """Whether :func:`screen_annotation` finds nothing to leave out of ``annotation`` (no problem built)."""
+        actor_types, sectors = self.actor_types, self.sectors
+        types: dict[str, str] = {}
+        for m in annotation.mentions:
+            if m.type not in actor_types or (m.sector is not None and sectors is not None and m.sector not in sectors):
+                return False
+            types[m.id] = m.type
+        modes, answers = self.modes, self.arguments
+        for e in annotation.events:
+            allowed = modes.get(e.type)
+            if allowed is None or (e.mode is not None and e.mode not in allowed):
+                return False
+            if (e.contexts and not self.contexts.issuperset(e.contexts)) or (
+                e.flags and not self.flags.issuperset(e.flags)
+            ):
+                return False
+            for arg in e.arguments:
+                mention_type = types.get(arg.mention)
+                if mention_type is None:
+                    return False
+                key = (e.type, arg.role, mention_type)
+                fine = answers.get(key)
+                if fine is None:
+                    fine = answers[key] = self.ontology.argument_problem(*key) is None
+                if not fine:
+                    return False
+        return annotation.relevance is None or annotation.relevance in self.relevance
+
+
+def _screen(annotation: DocumentAnnotation, ontology: Ontology) -> tuple[DocumentAnnotation, list[Problem]]:
+    """:func:`screen_annotation` walking every unit, listing each problem."""
     ref = annotation.labelstudio
     where = {
         "doc_id": annotation.doc_id,

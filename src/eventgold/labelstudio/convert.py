@@ -23,7 +23,7 @@ by :mod:`eventgold.labelstudio.regions`; whole snapshot files by
 
 from __future__ import annotations
 
-from collections import defaultdict
+import datetime as dt
 from typing import Any
 
 from eventgold.labelstudio.label_config import (
@@ -50,6 +50,7 @@ from eventgold.labelstudio.regions import (
     first_value,
     read_region,
     text_list,
+    unchecked,
 )
 from eventgold.labelstudio.task_data import (
     CANDIDATE_SEPARATOR,
@@ -220,26 +221,31 @@ def results_to_annotation(
     task = ref.task if ref else None
     ann_id = (ref.annotation if ref.annotation is not None else ref.prediction) if ref else None
     out = Collector(doc_id, task, ann_id, origin.name, source)
-    by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_region: dict[str, list[dict[str, Any]]] = {}
     relations: list[dict[str, Any]] = []
     relevance = notes = None
     for item in results:
         if not isinstance(item, dict):
             out.problem(f"result item is not an object: {item!r:.60}", "delete it from the export")
             continue
-        kind = item.get("type")
-        if kind == "relation":
+        if item.get("type") == "relation":
             relations.append(item)
             continue
         name = item.get("from_name")
-        raw_value = item.get("value")
-        value: dict[str, Any] = raw_value if isinstance(raw_value, dict) else {}
-        if name == RELEVANCE_CONTROL:
-            relevance = first_value(value.get("choices"))
-        elif name == NOTES_CONTROL:
-            notes = text_list(value)
-        elif isinstance(item.get("id"), str):
-            by_region[item["id"]].append(item)
+        region = item.get("id")
+        if name in (RELEVANCE_CONTROL, NOTES_CONTROL):
+            raw_value = item.get("value")
+            value: dict[str, Any] = raw_value if isinstance(raw_value, dict) else {}
+            if name == RELEVANCE_CONTROL:
+                relevance = first_value(value.get("choices"))
+            else:
+                notes = text_list(value)
+        elif isinstance(region, str):
+            group = by_region.get(region)
+            if group is None:
+                by_region[region] = [item]
+            else:
+                group.append(item)
         else:
             out.problem(f"result for {name!r} has no region id", "delete it from the export", field=str(name))
 
@@ -252,17 +258,48 @@ def results_to_annotation(
         elif isinstance(unit, Event):
             events.append(unit)
     attach_relations(relations, {e.id: e for e in events}, {m.id: m for m in mentions}, set(by_region), onto, out)
-    annotation = DocumentAnnotation(
-        doc_id=doc_id,
-        origin=origin,
-        mentions=mentions,
-        events=events,
-        relevance=relevance,
-        notes=notes,
-        labelstudio=ref,
-        **(extra or {}),
-    )
+    values: dict[str, Any] = {
+        "doc_id": doc_id,
+        "origin": origin,
+        "mentions": mentions,
+        "events": events,
+        "relevance": relevance,
+        "notes": notes,
+        "labelstudio": ref,
+    }
+    given = frozenset(values) | frozenset(extra or ())
+    if _plain_annotation(values, extra or {}):  # every unit was built checked, ids unique (one per region)
+        record = {field: values.get(field, _DEFAULTS.get(field)) for field in _ANNOTATION_FIELDS}
+        record.update(extra or {})
+        annotation = unchecked(DocumentAnnotation, record, given)
+    else:
+        annotation = DocumentAnnotation(**values, **(extra or {}))
     return Converted(annotation, out.problems, out.repairs)
+
+
+_ANNOTATION_FIELDS = tuple(DocumentAnnotation.model_fields)
+_DEFAULTS = {"ground_truth": False, "cancelled": False, "lead_time": None, "created": None}
+_EXTRA_TYPES: dict[str, tuple[type, ...]] = {
+    "ground_truth": (bool,),
+    "cancelled": (bool,),
+    "lead_time": (float, type(None)),
+    "created": (dt.datetime, type(None)),
+}
+
+
+def _plain_annotation(values: dict[str, Any], extra: dict[str, Any]) -> bool:
+    """Whether a DocumentAnnotation of ``values`` and ``extra`` needs no validation: validation would
+    accept every value unchanged (exact types, a non-empty doc id)."""
+    doc_id, relevance, notes, ref = values["doc_id"], values["relevance"], values["notes"], values["labelstudio"]
+    return (
+        type(doc_id) is str
+        and doc_id != ""
+        and type(values["origin"]) is Origin
+        and (ref is None or type(ref) is LabelStudioRef)
+        and (relevance is None or type(relevance) is str)
+        and (notes is None or type(notes) is str)
+        and all(type(extra[key]) in _EXTRA_TYPES.get(key, ()) for key in extra)
+    )
 
 
 __all__ = [

@@ -10,6 +10,7 @@ and relation (:class:`Collector`).
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,7 +30,7 @@ from eventgold.labelstudio.label_config import (
     is_mode_control,
     mode_control,
 )
-from eventgold.labelstudio.task_data import CANDIDATE_SEPARATOR, parse_date
+from eventgold.labelstudio.task_data import CANDIDATE_SEPARATOR, parse_date, unchecked
 from eventgold.models import Argument, DocumentAnnotation, Event, Mention, Span
 from eventgold.offsets import OffsetProblem, ResolvedSpan, Step, resolve_span
 from eventgold.ontology import Ontology
@@ -148,26 +149,58 @@ def _attributes(region: str, items: list[dict[str, Any]], out: Collector) -> dic
     return attrs
 
 
+_MENTION_FIELDS = frozenset(Mention.model_fields)
+_EVENT_FIELDS = frozenset(Event.model_fields) - {"arguments"}  # what read_region gives; arguments come later
+_SPAN_FIELDS = frozenset(Span.model_fields)
+_ARGUMENT_FIELDS = frozenset(Argument.model_fields)
+
+
+def _plain(value: Any) -> bool:
+    """Whether ``value`` is None or a str as validation keeps it (not a subclass)."""
+    return value is None or type(value) is str
+
+
+def _fits(region: str, span: ResolvedSpan, piece: str, score: Any) -> bool:
+    """Whether a unit with this id, span (text ``piece``) and score needs no validation: validation would
+    accept these values unchanged."""
+    return (
+        type(region) is str
+        and region != ""
+        and type(span.start) is int
+        and type(span.end) is int
+        and 0 <= span.start <= span.end
+        and len(piece) == span.end - span.start
+        and (score is None or type(score) is float)
+    )
+
+
 def _mention(region: str, label: str, span: ResolvedSpan, text: str, score: Any, attrs: dict[str, Any]) -> Mention:
     canonical = country = sector = None
-    if attrs:  # most regions carry their label only: nothing more to read
+    plain = True
+    if attrs:  # a region with its label only (the common case) has nothing more to read
         canonical = text_list(attrs.get(ACTOR_ID_OTHER_CONTROL, {}))
         if canonical is None:
             choice = first_value(attrs.get(ACTOR_ID_CONTROL, {}).get("choices"))
             canonical = choice.split(CANDIDATE_SEPARATOR)[0].strip() if choice else None
         country = text_list(attrs.get(COUNTRY_CONTROL, {}))
+        country = country.upper() if country else None
         sector = first_value(attrs.get(SECTOR_CONTROL, {}).get("choices"))
-    return Mention(
-        id=region,
-        type=label,
-        start=span.start,
-        end=span.end,
-        text=text[span.start : span.end],
-        canonical_id=canonical,
-        country=country.upper() if country else None,
-        sector=sector,
-        score=score,
-    )
+        plain = _plain(canonical) and _plain(country) and _plain(sector)
+    piece = text[span.start : span.end]
+    values = {
+        "id": region,
+        "type": label,
+        "start": span.start,
+        "end": span.end,
+        "text": piece,
+        "canonical_id": canonical,
+        "country": country,
+        "sector": sector,
+        "score": score,
+    }
+    if plain and _fits(region, span, piece, score):
+        return unchecked(Mention, values, _MENTION_FIELDS)
+    return Mention(**values)
 
 
 def _event(
@@ -196,13 +229,36 @@ def _event(
             field=EVENT_DATE_CONTROL,
         )
         date = None
+    contexts = list(attrs.get(CONTEXTS_CONTROL, {}).get("choices") or []) if attrs else []
+    flags = list(attrs.get(FLAGS_CONTROL, {}).get("choices") or []) if attrs else []
+    piece = text[span.start : span.end]
+    if (
+        _fits(region, span, piece, score)
+        and _plain(mode)
+        and (date is None or type(date) is dt.date)
+        and all(type(x) is str for x in contexts)
+        and all(type(x) is str for x in flags)
+    ):
+        trigger = unchecked(Span, {"start": span.start, "end": span.end, "text": piece}, _SPAN_FIELDS)
+        values = {
+            "id": region,
+            "type": label,
+            "trigger": trigger,
+            "mode": mode,
+            "arguments": [],
+            "date": date,
+            "contexts": contexts,
+            "flags": flags,
+            "score": score,
+        }
+        return unchecked(Event, values, _EVENT_FIELDS)
     return Event(
         id=region,
         type=label,
-        trigger=Span(start=span.start, end=span.end, text=text[span.start : span.end]),
+        trigger=Span(start=span.start, end=span.end, text=piece),
         mode=mode,
-        contexts=list(attrs.get(CONTEXTS_CONTROL, {}).get("choices") or []),
-        flags=list(attrs.get(FLAGS_CONTROL, {}).get("choices") or []),
+        contexts=contexts,
+        flags=flags,
         date=date,
         score=score,
     )
@@ -230,6 +286,15 @@ def _resolved(text: str, value: dict[str, Any], region: str, out: Collector) -> 
 
 def read_region(region: str, items: list[dict[str, Any]], text: str, out: Collector) -> Mention | Event | None:
     """One region's unit, or None after listing why it cannot be one."""
+    if len(items) == 1:  # a region with its label only (the common case): nothing else to sort out
+        only = items[0]
+        value = only.get("value")
+        if only.get("type") == "labels" and type(value) is dict:
+            given = value.get("labels")
+            is_event = only.get("from_name") == EVENT_CONTROL
+            if (is_event or only.get("from_name") == ACTOR_CONTROL) and type(given) is list and len(given) == 1:
+                span = _resolved(text, value, region, out)
+                return None if span is None else _unit(region, is_event, only, span, text, {}, out)
     main: dict[str, Any] | None = None
     label_items = 0
     labels: list[Any] = []
@@ -274,10 +339,25 @@ def read_region(region: str, items: list[dict[str, Any]], text: str, out: Collec
         if is_mode_control(name):  # a mode on a mention region: reported, and still read (then unused)
             kept.append(item)
     attrs = _attributes(region, kept, out) if kept else {}
+    return _unit(region, is_event, main, span, text, attrs, out)
+
+
+def _unit(
+    region: str,
+    is_event: bool,
+    main: dict[str, Any],
+    span: ResolvedSpan,
+    text: str,
+    attrs: dict[str, dict[str, Any]],
+    out: Collector,
+) -> Mention | Event | None:
+    """The unit of a region whose label item is ``main`` (offsets resolved to ``span``), or None after
+    listing why its attributes make none."""
     try:
-        if control == ACTOR_CONTROL:
-            return _mention(region, str(value["labels"][0]), span, text, main.get("score"), attrs)
-        return _event(region, str(value["labels"][0]), span, text, main.get("score"), attrs, out)
+        label = str(main["value"]["labels"][0])
+        if not is_event:
+            return _mention(region, label, span, text, main.get("score"), attrs)
+        return _event(region, label, span, text, main.get("score"), attrs, out)
     except (ValueError, RecordError) as exc:
         out.problem(str(exc).splitlines()[0], "correct the region's attributes in Label Studio", region=region)
         return None
@@ -316,7 +396,7 @@ def attach_relations(
         labels = rel.get("labels") or []
         if a in mentions and b in events:
             a, b = b, a
-        missing = [str(x) for x in (a, b) if x not in regions]
+        missing = [str(x) for x in (a, b) if x not in regions] if a not in regions or b not in regions else None
         if missing:
             out.problem(
                 f"relation points at region(s) {', '.join(map(repr, missing))} that the annotation does not hold",
@@ -366,4 +446,6 @@ def attach_relations(
                 field="arguments",
             )
             continue
-        event.arguments.append(Argument(role=role, mention=mention.id))
+        values = {"role": role, "mention": mention.id}
+        plain = type(role) is str and type(mention.id) is str and mention.id != ""
+        event.arguments.append(unchecked(Argument, values, _ARGUMENT_FIELDS) if plain else Argument(**values))

@@ -16,8 +16,10 @@ prediction id listed twice is read once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import math
+import threading
 import warnings
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -195,27 +197,32 @@ SNAPSHOT_FILE = JsonListFile(
 """A snapshot's messages; ``NaN`` lead times are read (then repaired as missing)."""
 
 
-def _json_list(path: Path) -> list[Any]:
-    """The JSON list ``path`` holds: parsed by pydantic-core (several times faster than :mod:`json`).
+def _json_list(path: Path, data: bytes | None = None) -> list[Any]:
+    """The JSON list ``path`` holds (its bytes ``data`` when already read): parsed by pydantic-core
+    (several times faster than :mod:`json`).
 
     Whatever pydantic-core does not take as a list (a missing file, text that is not
     UTF-8 JSON, a byte-order mark, UTF-16…) is read again by
     :func:`~eventgold.jsonl.read_json_list`: the same value, or the same error.
     """
     try:
-        raw = pydantic_core.from_json(path.read_bytes())
+        raw = pydantic_core.from_json(path.read_bytes() if data is None else data)
     except (OSError, ValueError):
         raw = None
     return raw if isinstance(raw, list) else read_json_list(path, SNAPSHOT_FILE)
 
 
-def iter_tasks(path: Path) -> Iterator[dict[str, Any]]:
+def iter_tasks(path: Path, data: bytes | None = None) -> Iterator[dict[str, Any]]:
     """The tasks of a Label Studio JSON export file (a JSON list), as dicts.
+
+    Args:
+        path: the export file.
+        data: its bytes, when already read (else the file is read).
 
     Raises:
         InputError: the file is missing, unreadable, not JSON, or not a list of objects.
     """
-    raw = _json_list(path)
+    raw = _json_list(path, data)
     for i, task in enumerate(raw):
         if not isinstance(task, dict):
             raise InputError(f"{path}: item {i} is not a task object")
@@ -375,13 +382,19 @@ def read_snapshot(
         for raw in iter_tasks(sidecar):
             if isinstance(raw.get("task"), int):
                 by_task[raw["task"]].append(raw)
+    digest = _Sha256(file)  # of the bytes read, on the other core while they are converted
     with paused_gc():
         articles, converted, count = convert_tasks(
-            iter_tasks(file), path=file, annotation_kind=kind, users=users, predictions=by_task, ontology=ontology
+            iter_tasks(file, digest.take()),
+            path=file,
+            annotation_kind=kind,
+            users=users,
+            predictions=by_task,
+            ontology=ontology,
         )
     return Snapshot(
         path=file,
-        sha256=sha256_file(file),
+        sha256=digest.hexdigest(),
         articles=articles,
         annotations=[a for c in converted for a in c.annotations],
         predictions=[p for c in converted for p in c.predictions],
@@ -391,6 +404,35 @@ def read_snapshot(
         repairs=[r for c in converted for r in c.repairs],
         predictions_not_fetched=sum(c.predictions_not_fetched for c in converted),
     )
+
+
+class _Sha256:
+    """The sha256 of a file's bytes, read once: hashed in a thread (hashlib lets go of the GIL) meanwhile."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._digest = hashlib.sha256()
+        self._thread: threading.Thread | None = None
+        try:
+            self.data: bytes | None = path.read_bytes()
+        except OSError:  # the reader says why (iter_tasks reads the file again)
+            self.data = None
+            return
+        self._thread = threading.Thread(target=self._digest.update, args=(self.data,), daemon=True)
+        self._thread.start()
+
+    def take(self) -> bytes | None:
+        """The bytes read (None when they could not be), handed over once: this object keeps no reference."""
+        data, self.data = self.data, None
+        return data
+
+    def hexdigest(self) -> str:
+        """The file's sha256 (hex): of the bytes read, or of the file read again when they could not be."""
+        self.data = None
+        if self._thread is None:
+            return sha256_file(self.path)
+        self._thread.join()
+        return self._digest.hexdigest()
 
 
 class SnapshotWarning(EventgoldWarning):

@@ -36,14 +36,15 @@ from eventgold.evaluation.counts import (
     f1_from_counts,
     ratio,
 )
-from eventgold.evaluation.error_items import ErrorItem
+from eventgold.evaluation.error_items import ErrorSpec
 from eventgold.memory import paused_gc
 from eventgold.models import SPLITS, DocumentAnnotation, GoldDocument, Mention
 from eventgold.ontology import Ontology, load_ontology
 from eventgold.scoring.actors import actor_set_counts, id_accuracy
 from eventgold.scoring.aligned import AlignedPredictions, align_predictions
 from eventgold.scoring.coder import CODER_VARIANTS, score_coder_doc
-from eventgold.scoring.error_analysis import mention_errors
+from eventgold.scoring.error_analysis import MentionErrors
+from eventgold.scoring.error_list import ErrorList, SpecErrors
 from eventgold.scoring.events import ACE_METRICS, EventDocResult, score_events_doc
 from eventgold.scoring.mentions import SCHEME_NAMES, MentionRows, MentionScores, build_rows, score_mentions
 from eventgold.scoring.metrics import SCHEME_COUNT_KEYS, flat_metrics
@@ -181,7 +182,7 @@ class _DocumentCounts:
     """What scoring each document one by one gives: event results, coder errors, actor-id set counts."""
 
     events: list[EventDocResult] = field(default_factory=list)
-    coder_errors: list[ErrorItem] = field(default_factory=list)
+    coder_errors: list[ErrorSpec] = field(default_factory=list)
     set_f1: list[float] = field(default_factory=list)
     gold_without_id: int = 0
     pred_without_id: int = 0
@@ -208,7 +209,7 @@ def _score_documents(
             out.set_f1.append(2 * tp / (act + pos))
         gm = dict(zip(map(_ID, g.mentions), g.mentions, strict=True))
         pm = dict(zip(map(_ID, p_mentions), p_mentions, strict=True))
-        r = score_events_doc(g.doc_id, g.article.text, gm, g.events, pm, events)
+        r = score_events_doc(g.doc_id, g.article.text, gm, g.events, pm, events, build_errors=False)
         out.events.append(r)
         coder_counts, errs = score_coder_doc(g.doc_id, gm, g.events, pm, events, ontology, quads=quads)
         out.coder_errors.extend(errs)
@@ -306,7 +307,7 @@ def _score_one(
         "actor_type": confusion_matrix(actor_pairs, zd, "actor_type", w),
         "event_type": confusion_matrix([p for r in ev for p in r.type_pairs], zd, "event_type", w),
     }
-    errors = mention_errors(ms, [g.doc_id for g in gold], [g.article.text for g in gold])
+    errors = MentionErrors(ms, [g.doc_id for g in gold], [g.article.text for g in gold])  # built when read
     score = ExtractorScore(
         name=name,
         source=source,
@@ -324,10 +325,11 @@ def _score_one(
         coder=coder,
         confusion=confusion,
         groups={key: group_scores(key, gold, matrix, zd) for key in by if key != "type"},
-        errors=errors + [e for r in ev for e in r.errors] + docs.coder_errors,
         warnings=w.summary(zd, subject=name),
         zero_division_in=w.zero_division,
     )
+    event_errors = SpecErrors([e for r in ev for e in r.error_specs])
+    score.errors = ErrorList.deferred([errors, event_errors, SpecErrors(docs.coder_errors)])  # built when read
     score.metrics = flat_metrics(score)
     type_matrix, type_columns = type_count_matrix(ms, type_codes, mentions["strict"].per_type, ev, roles)
     return ScoredExtractor(score, matrix, type_matrix, type_columns)

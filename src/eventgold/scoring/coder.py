@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
 
-from eventgold.evaluation.error_items import ErrorItem, ErrorSide, unmatched_item
+from eventgold.evaluation.error_items import ErrorSide, ErrorSpec
 from eventgold.models import Event, Mention
 from eventgold.ontology import Ontology
 from eventgold.scoring.events import common_count, common_keys
@@ -104,7 +104,7 @@ def score_coder_doc(
     ontology: Ontology,
     *,
     quads: dict[str, Hashable] | None = None,
-) -> tuple[dict[str, tuple[int, int, int]], list[ErrorItem]]:
+) -> tuple[dict[str, tuple[int, int, int]], list[ErrorSpec]]:
     """Per variant (tp, actual, possible) for one document, and the full-tuple errors.
 
     Args:
@@ -119,7 +119,8 @@ def score_coder_doc(
             share between the documents of one run (default: a new one).
 
     Returns:
-        Variant -> (tp, actual, possible), and the missed and spurious tuples as errors.
+        Variant -> (tp, actual, possible), and the missed and spurious tuples, each an
+        :class:`~eventgold.evaluation.error_items.ErrorSpec` (``build()`` gives the error item).
 
     Raises:
         KeyError: a source or target argument names a mention not among its side's mentions.
@@ -129,7 +130,7 @@ def score_coder_doc(
     quads = {} if quads is None else quads
     g_keys, p_keys = _event_keys(gold_events, gm, ontology, quads), _event_keys(pred_events, pm, ontology, quads)
     out: dict[str, tuple[int, int, int]] = {}
-    errors: list[ErrorItem] = []
+    errors: list[ErrorSpec] = []
     for variant in CODER_VARIANTS:
         gk, pk = g_keys[variant], p_keys[variant]
         if variant != "tuple":
@@ -148,9 +149,9 @@ def _tuple_errors(
     common: Mapping[Hashable, int],
     gold: tuple[list[Event], list[Hashable]],
     pred: tuple[list[Event], list[Hashable]],
-) -> list[ErrorItem]:
+) -> list[ErrorSpec]:
     """Missed gold and spurious predicted events: those whose keys are left once ``common`` is used up."""
-    errors: list[ErrorItem] = []
+    errors: list[ErrorSpec] = []
     for is_gold, (events, keys) in ((True, gold), (False, pred)):
         left = dict(common)
         for e, k in zip(events, keys, strict=True):
@@ -159,7 +160,7 @@ def _tuple_errors(
                 left[k] = n - 1
                 continue
             errors.append(
-                unmatched_item("coder", doc_id, None, ErrorSide(e.id, e.type), gold=is_gold, detail=_describe(k))
+                ErrorSpec.unmatched("coder", doc_id, None, ErrorSide(e.id, e.type), gold=is_gold, detail=_describe(k))
             )
     return errors
 

@@ -26,9 +26,8 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
-from eventgold.evaluation.error_items import ErrorItem, ErrorSide, error_item, unmatched_item
+from eventgold.evaluation.error_items import ErrorItem, ErrorSide, ErrorSpec
 from eventgold.models import Event, Mention
 
 # per-document count columns: (tp, actual, possible) for each ACE metric
@@ -59,6 +58,9 @@ class EventDocResult:
     gold_args_without_span: int = 0
     pred_args_without_span: int = 0
     errors: list[ErrorItem] = field(default_factory=list)
+    """The errors: triggers (by offsets), then arguments of paired events, then of unpaired ones."""
+    error_specs: list[ErrorSpec] = field(default_factory=list)
+    """The same errors unbuilt, when ``score_events_doc(build_errors=False)`` (``errors`` is then empty)."""
 
 
 K = TypeVar("K", bound=Hashable)
@@ -158,6 +160,8 @@ def _pair_events(
             gk = Counter((s, en, r) for s, en, r, _ in gargs[g.id])
             for j, p in enumerate(ps):
                 weight[i, j] = 1 + _multiset_tp(gk, Counter((s, en, r) for s, en, r, _ in pargs[p.id]))
+        from scipy.optimize import linear_sum_assignment  # rare (repeated triggers): scipy.optimize loads here
+
         rows, cols = linear_sum_assignment(weight, maximize=True)
         pairs.extend((gs[r], ps[c]) for r, c in zip(rows.tolist(), cols.tolist(), strict=True))
     return pairs
@@ -186,6 +190,8 @@ def score_events_doc(
     gold_events: list[Event],
     pred_mentions: Sequence[Mention] | Mapping[str, Mention],
     pred_events: list[Event],
+    *,
+    build_errors: bool = True,
 ) -> EventDocResult:
     """ACE-style counts for one document (predictions may be empty).
 
@@ -196,6 +202,8 @@ def score_events_doc(
         gold_events: the gold events.
         pred_mentions: the predicted mentions, or a mapping id -> predicted mention.
         pred_events: the predicted events.
+        build_errors: give the errors as items (``errors``); False: as
+            :class:`~eventgold.evaluation.error_items.ErrorSpec` (``error_specs``), to build when needed.
 
     Returns:
         EventDocResult: the document's counts, tallies, type pairs and errors.
@@ -254,7 +262,7 @@ def score_events_doc(
         pairs = _pair_events(gold, pred, gargs, pargs)
     id_tp = cls_tp = 0
     mode_compared = mode_correct = ctx_compared = ctx_exact = ctx_tp = ctx_fp = ctx_fn = 0
-    errors: list[ErrorItem] = []
+    errors: list[ErrorSpec] = []
     for g, p in pairs:
         ga, pa = gargs[g.id], pargs[p.id]
         if ga or pa:
@@ -288,6 +296,7 @@ def score_events_doc(
     if len(paired_p) < len(pargs):
         errors.extend(_unpaired_arg_errors(doc_id, text, pred, paired_p, pargs, gold_side=False))
     type_pairs, trigger_errors = _trigger_errors(doc_id, text, gold, pred)
+    specs = trigger_errors + errors if trigger_errors else errors
     return EventDocResult(
         counts=counts,
         mode_compared=mode_compared,
@@ -304,7 +313,8 @@ def score_events_doc(
         pred_without_trigger=len(pred_events) - n_pred,
         gold_args_without_span=g_missing,
         pred_args_without_span=p_missing,
-        errors=trigger_errors + errors if trigger_errors else errors,
+        errors=[e.build() for e in specs] if build_errors else [],
+        error_specs=[] if build_errors else specs,
     )
 
 
@@ -316,11 +326,11 @@ def _unpaired_arg_errors(
     args: dict[str, list[Arg]],
     *,
     gold_side: bool,
-) -> list[ErrorItem]:
+) -> list[ErrorSpec]:
     """Every argument of the ``events`` not in ``paired``: missed (``gold_side``) or spurious."""
     other = "predicted" if gold_side else "gold"
     return [
-        unmatched_item(
+        ErrorSpec.unmatched(
             "argument",
             doc_id,
             text,
@@ -341,9 +351,9 @@ def _arg_errors(
     p: Event,
     ga: list[Arg],
     pa: list[Arg],
-) -> list[ErrorItem]:
+) -> list[ErrorSpec]:
     """Missed, spurious and wrong-role arguments of one matched event pair."""
-    out: list[ErrorItem] = []
+    out: list[ErrorSpec] = []
     left_p = list(pa)
     unmatched_g: list[Arg] = []
     for arg in ga:  # same span and role first
@@ -358,11 +368,11 @@ def _arg_errors(
         if hit is not None:
             left_p.remove(hit)
             pred = ErrorSide(hit[3], p.type, s, en, hit[2])
-            out.append(error_item("argument", "wrong_role", doc_id, text, gold=gold, pred=pred))
+            out.append(ErrorSpec("argument", "wrong_role", doc_id, text, gold=gold, pred=pred))
         else:
-            out.append(unmatched_item("argument", doc_id, text, gold, gold=True))
+            out.append(ErrorSpec.unmatched("argument", doc_id, text, gold, gold=True))
     out.extend(
-        unmatched_item("argument", doc_id, text, ErrorSide(mid, p.type, s, en, r), gold=False)
+        ErrorSpec.unmatched("argument", doc_id, text, ErrorSide(mid, p.type, s, en, r), gold=False)
         for s, en, r, mid in left_p
     )
     return out
@@ -370,7 +380,7 @@ def _arg_errors(
 
 def _trigger_errors(
     doc_id: str, text: str, gold: list[Event], pred: list[Event]
-) -> tuple[list[tuple[str, str]], list[ErrorItem]]:
+) -> tuple[list[tuple[str, str]], list[ErrorSpec]]:
     """Event-type pairs of triggers matched by offsets (same type first) and trigger errors."""
     by_off: dict[Span2, tuple[list[Event], list[Event]]] = {}
     for side, events in ((0, gold), (1, pred)):
@@ -382,14 +392,14 @@ def _trigger_errors(
                 group = by_off[key] = ([], [])
             group[side].append(e)
     type_pairs: list[tuple[str, str]] = []
-    errors: list[ErrorItem] = []
+    errors: list[ErrorSpec] = []
     for (s, en), (gs, ps) in sorted(by_off.items()):
         if len(gs) == 1 and len(ps) == 1:  # the common case, as the loops below would do it
             g, p = gs[0], ps[0]
             type_pairs.append((g.type, p.type))
             if g.type != p.type:
                 gold_side, pred_side = ErrorSide(g.id, g.type, s, en), ErrorSide(p.id, p.type, s, en)
-                errors.append(error_item("trigger", "wrong_type", doc_id, text, gold=gold_side, pred=pred_side))
+                errors.append(ErrorSpec("trigger", "wrong_type", doc_id, text, gold=gold_side, pred=pred_side))
             continue
         for g in list(gs):  # same type first
             hit = next((p for p in ps if p.type == g.type), None)
@@ -400,11 +410,13 @@ def _trigger_errors(
         for g, p in zip(gs, ps, strict=False):
             type_pairs.append((g.type, p.type))
             gold_side, pred_side = ErrorSide(g.id, g.type, s, en), ErrorSide(p.id, p.type, s, en)
-            errors.append(error_item("trigger", "wrong_type", doc_id, text, gold=gold_side, pred=pred_side))
+            errors.append(ErrorSpec("trigger", "wrong_type", doc_id, text, gold=gold_side, pred=pred_side))
         errors.extend(
-            unmatched_item("trigger", doc_id, text, ErrorSide(g.id, g.type, s, en), gold=True) for g in gs[len(ps) :]
+            ErrorSpec.unmatched("trigger", doc_id, text, ErrorSide(g.id, g.type, s, en), gold=True)
+            for g in gs[len(ps) :]
         )
         errors.extend(
-            unmatched_item("trigger", doc_id, text, ErrorSide(p.id, p.type, s, en), gold=False) for p in ps[len(gs) :]
+            ErrorSpec.unmatched("trigger", doc_id, text, ErrorSide(p.id, p.type, s, en), gold=False)
+            for p in ps[len(gs) :]
         )
     return type_pairs, errors

@@ -8,9 +8,11 @@ error counts and a sample of the errors with snippets, confidence intervals
 and significance tests. Undefined ratios (zero division under ``nan``) are NaN
 in Python and ``null`` in JSON.
 
-Errors: after scoring, ``ExtractorScore.errors`` holds every error item in
-memory; the JSON keeps, per extractor, the count of each (level, kind) in
-``error_counts`` and the first :data:`ERROR_SAMPLE_SIZE` items of each in
+Errors: after scoring, ``ExtractorScore.errors`` holds every error item (an
+:class:`~eventgold.scoring.error_list.ErrorList`, whose items are built the
+first time it is read as a list; counting, sampling and writing them build no
+more than they need); the JSON keeps, per extractor, the count of each (level,
+kind) in ``error_counts`` and the first :data:`ERROR_SAMPLE_SIZE` items of each in
 ``errors`` (:meth:`ExtractorScore.error_sample`), so the report stays small on
 any corpus. :meth:`ScoreReport.write_errors` writes every item as JSONL
 (``eventgold score --errors FILE``). The score report has its own
@@ -22,11 +24,12 @@ from __future__ import annotations
 
 import math
 import typing
+from collections import Counter
 from collections.abc import Iterator
+from operator import attrgetter
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import pandas as pd
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -40,7 +43,11 @@ from pydantic import (
 
 from eventgold.evaluation.error_items import ErrorItem, ErrorKind, ErrorLevel
 from eventgold.fileio import atomic_open
+from eventgold.scoring.error_list import ErrorList
 from eventgold.scoring.metrics import METRIC_NAMES
+
+if TYPE_CHECKING:  # pandas loads only when a report is turned into a DataFrame (0.3 s of start-up)
+    import pandas as pd
 
 SCORE_REPORT_SCHEMA = "2.0"
 """The score report's ``schema_version`` (its own, apart from the records' ``eventgold.SCHEMA_VERSION``).
@@ -55,6 +62,7 @@ in report order (so the sample is the same every run, and the same when a report
 
 _LEVEL_ORDER = {level: i for i, level in enumerate(typing.get_args(ErrorLevel))}
 _KIND_ORDER = {kind: i for i, kind in enumerate(typing.get_args(ErrorKind))}
+_LEVEL_KIND = attrgetter("level", "kind")
 
 
 def count_errors(items: typing.Iterable[ErrorItem]) -> dict[str, dict[str, int]]:
@@ -63,10 +71,8 @@ def count_errors(items: typing.Iterable[ErrorItem]) -> dict[str, dict[str, int]]
     Levels in the order mention, trigger, argument, coder; kinds in the order
     missed, spurious, boundary, wrong_type, boundary_and_type, wrong_role.
     """
-    counts: dict[tuple[str, str], int] = {}
-    for item in items:
-        key = (item.level, item.kind)
-        counts[key] = counts.get(key, 0) + 1
+    # an ErrorList counts without building its items; others are counted in C (hundreds of thousands)
+    counts = items.counts() if isinstance(items, ErrorList) else Counter(map(_LEVEL_KIND, items))
     out: dict[str, dict[str, int]] = {}
     for (level, kind), n in sorted(counts.items(), key=lambda kv: (_LEVEL_ORDER[kv[0][0]], _KIND_ORDER[kv[0][1]])):
         out.setdefault(level, {})[kind] = n
@@ -80,6 +86,8 @@ def sample_errors(items: typing.Iterable[ErrorItem], size: int | None = None) ->
     """
     if size is None:
         size = ERROR_SAMPLE_SIZE
+    if isinstance(items, ErrorList):
+        return items.sample(size)  # building only the items sampled
     seen: dict[tuple[str, str], int] = {}
     out: list[ErrorItem] = []
     for item in items:
@@ -233,7 +241,8 @@ class ExtractorScore(_Model):
     """
     errors: list[ErrorItem] = Field(default_factory=list)
     """The error items: after scoring every one, in report order (mention errors by document and
-    offset, then trigger and argument errors document by document, then coder errors).
+    offset, then trigger and argument errors document by document, then coder errors), as an
+    :class:`~eventgold.scoring.error_list.ErrorList` that builds them when first read as a list.
 
     Serialized (``to_json``, ``model_dump``) as :meth:`error_sample` only, so a report read from
     JSON (schema 2) holds that sample here, and ``error_counts`` the totals; a schema 1.x report
@@ -362,6 +371,8 @@ class ScoreReport(_Model):
 
     def to_pandas(self) -> pd.DataFrame:
         """One row per (extractor, metric): value and confidence interval where computed."""
+        import pandas as pd
+
         rows: list[dict[str, Any]] = []
         for e in self.extractors:
             for name, value in e.metrics.items():
@@ -394,8 +405,10 @@ class ScoreReport(_Model):
         for ex in self.extractors:
             head = b'{"extractor":' + _STR_JSON.dump_json(ex.name) + b","
             dump = ErrorItem.__pydantic_serializer__.to_json
-            for item in ex.errors:
-                yield head + dump(item)[1:] + b"\n"
+            errors = ex.errors
+            for chunk in errors.chunks() if isinstance(errors, ErrorList) else (errors,):  # built a chunk at a time
+                for item in chunk:
+                    yield head + dump(item)[1:] + b"\n"
 
     def write_errors(self, path: str | Path) -> int:
         """Write :meth:`error_lines` to ``path`` atomically (JSONL); return how many items were written.
