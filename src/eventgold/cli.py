@@ -175,6 +175,7 @@ def _register_commands() -> None:
     from eventgold.commands import review as review_commands
     from eventgold.commands import score as score_commands
     from eventgold.commands import server as server_commands
+    from eventgold.commands import train as train_commands
     from eventgold.commands import up as up_commands
 
     app.command("init")(init_commands.init)
@@ -194,6 +195,7 @@ def _register_commands() -> None:
     app.command("score")(score_commands.score)
     app.command("report")(report_commands.report)
     app.command("export")(export_commands.export)
+    app.command("train")(train_commands.train)
 
 
 _register_commands()

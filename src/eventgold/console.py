@@ -141,9 +141,9 @@ def write_json_output(payload: dict[str, Any] | BaseModel, dest: str | Path) -> 
             raise ConfigError(f"{dest}: cannot write JSON output: {exc.strerror}") from exc
 
 
-def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
-    """Iterate with a progress bar on stderr (hidden when stderr is not a terminal)."""
-    progress = Progress(
+def progress_bar(*, show: bool = True) -> Progress:
+    """A progress bar on stderr for :func:`track` or a callback (hidden unless ``show`` and stderr is a terminal)."""
+    return Progress(
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
@@ -151,9 +151,13 @@ def track(items: Iterable[T], description: str, total: int | None = None) -> Ite
         TimeRemainingColumn(),
         console=err_console,
         transient=True,
-        disable=not err_console.is_terminal,
+        disable=not (show and err_console.is_terminal),
     )
-    with progress:
+
+
+def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
+    """Iterate with a progress bar on stderr (hidden when stderr is not a terminal)."""
+    with progress_bar() as progress:
         yield from progress.track(items, total=total, description=description)
 
 

@@ -68,6 +68,10 @@ API_SPELLING: dict[str, str] = {
     "actors": "actors_path",
     "as_predictions": "as_predictions",
     "format_labelstudio": "fmt='labelstudio'",
+    # training (eventgold.training.api.train)
+    "train_split": "train_split",
+    "dev_split": "dev_split",
+    "curve": "curve",
     # predictions (eventgold.readers.read_predictions)
     "format": "fmt",
     "doc_key": "doc_key",

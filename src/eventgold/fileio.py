@@ -25,11 +25,13 @@ import hashlib
 import json
 import math
 import os
+import shutil
 import sys
 import tempfile
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Literal, TypeVar
 
 from eventgold.errors import ConfigError, InputError, UserError
 
@@ -250,3 +252,49 @@ def read_input(
     except (OSError, UnicodeDecodeError) as exc:
         failure = exc
     raise error(f"{path}: cannot read {what}: {failure}") from failure
+
+
+def _same_tree(a: Path, b: Path) -> bool:
+    names_a = sorted(p.name for p in a.iterdir())
+    names_b = sorted(p.name for p in b.iterdir())
+    if names_a != names_b:
+        return False
+    return all(
+        (a / n).is_file() and (b / n).is_file() and (a / n).read_bytes() == (b / n).read_bytes() for n in names_a
+    )
+
+
+def swap_in_folder(tmp: Path, target: Path, *, what: str) -> Literal["written", "unchanged"]:
+    """Move the finished folder ``tmp`` to ``target``, replacing an earlier one; keep ``target`` when equal.
+
+    ``target`` is never half-written: the old folder is renamed away, the new one renamed in,
+    and the old one removed (restored when the rename fails).
+
+    Args:
+        tmp: the finished folder, on the same file system as ``target``.
+        target: where it goes.
+        what: what the folder is, for the message ("export", "model").
+
+    Returns:
+        "unchanged" when ``target`` already held the same files (``tmp`` is removed), else "written".
+
+    Raises:
+        ConfigError: the new folder cannot be moved into place.
+    """
+    if target.exists() and _same_tree(tmp, target):
+        shutil.rmtree(tmp)
+        return "unchanged"
+    os.chmod(tmp, 0o755)
+    old: Path | None = None
+    if target.exists():
+        old = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.old"
+        os.rename(target, old)
+    try:
+        os.rename(tmp, target)
+    except OSError as exc:
+        if old is not None:
+            os.rename(old, target)
+        raise ConfigError(f"{target}: cannot move the new {what} into place: {exc.strerror}") from exc
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return "written"

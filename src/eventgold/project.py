@@ -112,6 +112,8 @@ eventgold extract exports/corpus.jsonl -e {extractor} -o exports/predictions/{ex
 {score}eventgold push exports/corpus.jsonl --predictions exports/predictions/{extractor}.jsonl --project news
 eventgold pull --project news                  # after annotating: a snapshot in exports/raw/
 eventgold gold build exports/raw/*.json -o exports/gold/v1
+eventgold train exports/gold/v1 -o models/v1   # a model from the gold (the `spacy` extra); then -e model:models/v1
+eventgold suggest exports/corpus.jsonl --model models/v1 --exclude-ids exports/gold/v1 -n 50 -o exports/next.txt
 ```
 
 `eventgold --help` lists every verb; each has `--help` with an example.

@@ -74,6 +74,8 @@ def test_no_source_file_over_the_limit() -> None:
         ("eventgold.readers", "eventgold.commands"),
         ("eventgold.export", "eventgold.commands"),
         ("eventgold.extractors", "eventgold.commands"),
+        ("eventgold.training", "eventgold.commands"),
+        ("eventgold.training", "eventgold.report"),
     ],
 )
 def test_package_does_not_import(package: str, forbidden: str) -> None:

@@ -18,6 +18,10 @@ ENTRY_POINTS = [
     "eventgold.gold.dataset",  # build_gold
     "eventgold.extractors.base",  # run_extractor
     "eventgold.labelstudio.snapshot",  # read_snapshot
+    "eventgold.training.data",  # training_data
+    "eventgold.training.roles",  # ArgumentModel (scikit-learn only)
+    "eventgold.training.modes",  # ModeModel
+    "eventgold.training.uncertainty",  # doc_uncertainty, diverse
 ]
 
 

@@ -76,7 +76,7 @@ def test_extractors_lists_builtins(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["extractors", "--json", "-"]) == 0
     payload = json.loads(capsys.readouterr().out)
     names = [e["name"] for e in payload["extractors"]]
-    assert names[:3] == ["gazetteer", "rules", "spacy:<pipeline>"]
+    assert names[:4] == ["gazetteer", "rules", "spacy:<pipeline>", "model:<folder>"]
     assert all("BASELINE" in e["description"] for e in payload["extractors"][:2])
     assert main(["extractors"]) == 0
     assert "baseline" in capsys.readouterr().out.lower()

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from eventgold.commands.options import ActorsOpt, JsonOut, OntologyOpt
-from eventgold.console import console, err_console, report_problems, split_list, track, write_json_output
+from eventgold.console import console, err_console, progress_bar, report_problems, split_list, track, write_json_output
 from eventgold.errors import InputError
 
 if TYPE_CHECKING:
+    from eventgold.extractors.suggest import Suggestion
     from eventgold.readers import Format
 
 actors_app = typer.Typer(help="The actor dictionary (label_config/actors.yaml).", no_args_is_help=True)
@@ -197,13 +200,29 @@ def actors_pending(
 def suggest(
     corpus: Annotated[Path, typer.Argument(help="Corpus JSONL of Articles.")],
     pred: Annotated[
-        list[str],
+        list[str] | None,
         typer.Option("--pred", help="Prediction file (repeat, or comma-separated); 2+ to compare."),
-    ],
+    ] = None,
+    model: Annotated[
+        Path | None,
+        typer.Option(
+            "--model", help="A trained model folder (models/NAME, from `eventgold train`) to rank by its uncertainty."
+        ),
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="uncertainty, disagreement, or both (comma-separated; fused by mean rank). Default: disagreement; "
+            "with --model: uncertainty, and both when --pred is given too.",
+        ),
+    ] = None,
     n: Annotated[int, typer.Option("-n", min=1, help="How many articles to suggest.")] = 50,
     exclude_ids: Annotated[
         Path | None,
-        typer.Option("--exclude-ids", help="File of ids to leave out (one per line)."),
+        typer.Option(
+            "--exclude-ids", help="File of ids to leave out (one per line), or a gold version folder (its documents)."
+        ),
     ] = None,
     fmt: Annotated[str | None, typer.Option("--format", help="Predictions format (default: detected).")] = None,
     doc_key: Annotated[
@@ -211,34 +230,72 @@ def suggest(
     ] = "doc_id",
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Write the ids, one per line (for `push --only-ids`)."),
+        typer.Option("-o", "--output", help="Write the ids, one per line (for `push --only-ids`); show the ranking."),
     ] = None,
     ontology: OntologyOpt = None,
     json_out: JsonOut = None,
 ) -> None:
-    """Rank not-yet-annotated articles by extractor disagreement and candidate events.
+    """Rank not-yet-annotated articles by extractor disagreement and/or a trained model's uncertainty.
+
+    Disagreement compares prediction files (--pred); uncertainty runs a trained model (--model) and
+    favours small margins between the two best trigger types and actor probabilities near 0.5.
+    Whenever uncertainty is used, an article too similar to one ranked higher (half its word 3-grams
+    shared) is left out, so the list holds no near duplicates.
 
     Example: [bold]eventgold suggest corpus.jsonl --pred a.jsonl,b.jsonl -n 50 -o ids.txt[/bold]
+
+    Example: [bold]eventgold suggest corpus.jsonl --model models/v1 --pred a.jsonl,b.jsonl
+    --by uncertainty,disagreement --exclude-ids done.txt -o next.txt[/bold]
     """
-    from eventgold.extractors.suggest import format_id_list, read_id_list, suggest, write_id_list
+    from eventgold.extractors.suggest import format_id_list, parse_by, read_id_list, suggest, write_id_list
     from eventgold.ontology import load_ontology
     from eventgold.readers import FORMATS
 
-    paths = [p for value in pred for p in split_list(value)]
-    if not paths:
-        raise InputError("give at least one prediction file (--pred)")
+    paths = [p for value in pred or [] for p in split_list(value)]
+    if by is not None:
+        methods = parse_by(by)
+    elif model is None:
+        methods = ("disagreement",)
+    elif len(paths) >= 2:
+        methods = ("uncertainty", "disagreement")
+    else:
+        methods = ("uncertainty",)
+        if paths:  # one file measures no disagreement: the model's uncertainty alone ranks
+            err_console.print(
+                f"[yellow]warning:[/yellow] one prediction file measures no disagreement: ranked by the model's "
+                f"uncertainty alone ({escape(paths[0])} not used; give two or more --pred files to fuse both)",
+                highlight=False,
+            )
+            paths = []
+    if "disagreement" in methods and not paths:
+        raise InputError(
+            "--by disagreement needs prediction files (--pred a.jsonl,b.jsonl)"
+            if model is not None
+            else "give at least one prediction file (--pred), or a trained model to rank by uncertainty "
+            "(--model models/NAME)"
+        )
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown --format {fmt!r}; use one of {', '.join(FORMATS)}")
-    excluded = read_id_list(exclude_ids) if exclude_ids else []
-    result = suggest(
-        corpus,
-        paths,
-        n=n,
-        exclude_ids=excluded,
-        fmt=cast("Format | None", fmt),
-        doc_key=doc_key,
-        ontology=load_ontology(ontology),
-    )
+    if exclude_ids is not None and (exclude_ids / "gold.jsonl").is_file():  # a gold version: its documents
+        from eventgold.gold.dataset import read_gold_version
+
+        excluded = [d.doc_id for d in read_gold_version(exclude_ids).documents]
+    else:
+        excluded = read_id_list(exclude_ids) if exclude_ids else []
+    with progress_bar(show=model is not None) as bar:
+        task = bar.add_task(escape(f"model {model}"), total=None)
+        result = suggest(
+            corpus,
+            paths,
+            n=n,
+            exclude_ids=excluded,
+            fmt=cast("Format | None", fmt),
+            doc_key=doc_key,
+            ontology=load_ontology(ontology),
+            model=model,
+            by=methods,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     if output:
@@ -249,11 +306,14 @@ def suggest(
                 "considered": result.considered,
                 "excluded": result.excluded,
                 "predictions": paths,
+                "model": str(model) if model is not None else None,
+                "by": list(methods),
                 "warnings": result.warnings,
                 "suggestions": [
                     {
                         "doc_id": s.doc_id,
                         "score": s.score,
+                        "uncertainty": s.uncertainty,
                         "disagreement": s.disagreement,
                         "candidate_events": s.candidate_events,
                         "units": list(s.units),
@@ -266,7 +326,29 @@ def suggest(
         if json_out == "-":
             return
     if output:
+        console.print(_suggestion_table(result.suggestions, methods))
         console.print(f"wrote {len(result.suggestions)} ids to {output}")
         return
     # the ids as an id list (`> next.txt` works like -o): plain lines, never wrapped or read as markup
     typer.echo(format_id_list(s.doc_id for s in result.suggestions), nl=False)
+
+
+def _suggestion_table(suggestions: Sequence[Suggestion], methods: Sequence[str]) -> Table:
+    """The ranking as a table: rank, id, score and the measures the ranking used."""
+    table = Table(title=f"suggested by {' + '.join(methods)}")
+    table.add_column("#", justify="right")
+    table.add_column("article")
+    table.add_column("score", justify="right")
+    if "uncertainty" in methods:
+        table.add_column("uncertainty", justify="right")
+    if "disagreement" in methods:
+        table.add_column("disagreement", justify="right")
+    table.add_column("events", justify="right")
+    for i, s in enumerate(suggestions, 1):
+        cells = [str(i), escape(s.doc_id), f"{s.score:.3f}"]
+        if "uncertainty" in methods:
+            cells.append("" if s.uncertainty is None else f"{s.uncertainty:.3f}")
+        if "disagreement" in methods:
+            cells.append("" if s.disagreement is None else f"{s.disagreement:.3f}")
+        table.add_row(*cells, str(s.candidate_events))
+    return table

@@ -61,6 +61,9 @@ FLAGS: dict[str, str] = {
     **{f"{name}_col": f"--{name}-col" for name in ("text", "title", "id", "url", "date", "source", "language")},
     "as_predictions": "--as-predictions",
     "format_labelstudio": "--format labelstudio",
+    "train_split": "--train-split",
+    "dev_split": "--dev-split",
+    "curve": "--curve",
 }
 """How the CLI names each option a library message names (option name -> flag text): the CLI's
 counterpart of :data:`eventgold.errors.API_SPELLING`, with the same keys."""

@@ -17,10 +17,8 @@ point to, is built next to itself and swapped in, and the link stays.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import tempfile
-import uuid
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,7 +32,7 @@ from eventgold.export import get_format
 from eventgold.export.layout import CutSpan
 from eventgold.export.manifest import EXPORT_MANIFEST, check_target, write_cut_spans, write_manifest
 from eventgold.export.writer import ExportContext, SplitCounts
-from eventgold.fileio import output_target
+from eventgold.fileio import output_target, swap_in_folder
 from eventgold.gold.dataset import read_gold_version
 from eventgold.models import SPLITS
 from eventgold.ontology import Ontology, load_ontology
@@ -80,37 +78,6 @@ def parse_splits(splits: Sequence[str] | None) -> tuple[str, ...]:
             f"unknown split {unknown[0]!r}; choose from {', '.join(SPLITS)} (e.g. ", Option("splits_example"), ")"
         )
     return tuple(s for s in SPLITS if s in set(splits))
-
-
-def _same_tree(a: Path, b: Path) -> bool:
-    names_a = sorted(p.name for p in a.iterdir())
-    names_b = sorted(p.name for p in b.iterdir())
-    if names_a != names_b:
-        return False
-    return all(
-        (a / n).is_file() and (b / n).is_file() and (a / n).read_bytes() == (b / n).read_bytes() for n in names_a
-    )
-
-
-def _swap_in(tmp: Path, target: Path) -> Literal["written", "unchanged"]:
-    """Move the finished folder ``tmp`` to ``target``, replacing an earlier export."""
-    if target.exists() and _same_tree(tmp, target):
-        shutil.rmtree(tmp)
-        return "unchanged"
-    os.chmod(tmp, 0o755)
-    old: Path | None = None
-    if target.exists():
-        old = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.old"
-        os.rename(target, old)
-    try:
-        os.rename(tmp, target)
-    except OSError as exc:
-        if old is not None:
-            os.rename(old, target)
-        raise ConfigError(f"{target}: cannot move the new export into place: {exc.strerror}") from exc
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return "written"
 
 
 def _cut_order(cut: CutSpan) -> tuple[int, str, int, int, str, str, str]:
@@ -208,7 +175,7 @@ def export_gold(
             cut_reasons=reasons,
             cut_spans=len(cut),
         )
-        status = _swap_in(tmp, target)
+        status = swap_in_folder(tmp, target, what="export")
     except OSError as exc:
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(tmp)

@@ -8,6 +8,7 @@ Names resolve in this order:
 
 1. a built-in: ``gazetteer``, ``rules``;
 2. ``spacy:<pipeline>``: an installed spaCy pipeline (the ``spacy`` extra);
+   ``model:<folder>``: a model trained by ``eventgold train`` (:mod:`eventgold.training.model`);
 3. an entry point of the group ``eventgold.extractors`` (third-party packages
    declare ``[project.entry-points."eventgold.extractors"] myname = "pkg.mod:factory"``);
 4. ``package.module:callable``: imported directly.
@@ -54,7 +55,7 @@ class ExtractorInfo:
 
     name: str
     kind: str
-    """``builtin``, ``spacy`` or ``entry-point``."""
+    """``builtin``, ``spacy``, ``model`` or ``entry-point``."""
     target: str
     description: str
 
@@ -100,6 +101,15 @@ def available_extractors() -> list[ExtractorInfo]:
             description=(
                 "actor mentions from an installed spaCy pipeline (e.g. spacy:en_core_web_sm); needs the `spacy` extra"
             ),
+        )
+    )
+    out.append(
+        ExtractorInfo(
+            name="model:<folder>",
+            kind="model",
+            target="eventgold.training.model:TrainedModel",
+            description="a model folder trained from a gold version: eventgold train exports/gold/v1 -o models/v1, "
+            "then -e model:models/v1 (needs the `spacy` extra)",
         )
     )
     for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
@@ -171,6 +181,13 @@ def load_extractor(
         from eventgold.extractors.spacy_ner import SpacyExtractor
 
         return SpacyExtractor(name.removeprefix("spacy:"), ontology=ontology)
+    if name.startswith("model:"):
+        from eventgold.training.model import TrainedModel
+
+        folder = name.removeprefix("model:")
+        if not folder:
+            raise ConfigError("model extractor: name the model folder, e.g. model:models/v1")
+        return TrainedModel.load(folder, ontology=ontology)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name == name:
             try:

@@ -300,3 +300,37 @@ def _p(value: Value) -> str:
     if math.isnan(v):
         return "—"
     return "<0.001" if v < 0.001 else f"{v:.3f}"
+
+
+def learning_curve(title: str, percents: Sequence[int], series: Sequence[Series], *, xlabel: str) -> bytes:
+    """One line per series over the learning-curve points (share of the train split, in %).
+
+    Values lie in [0, 1]; an undefined value breaks its line there. Each series has its
+    own colour and marker, so lines differ without colour too.
+    """
+    markers = ("o", "s", "^", "D", "v", "P", "X", "*")
+    with matplotlib.rc_context(STYLE):
+        fig = Figure(figsize=(6.0, 3.6), layout="constrained")
+        ax = fig.add_subplot()
+        for j, s in enumerate(series):
+            ax.plot(
+                list(percents),
+                [_f(v) for v in s.values],
+                marker=markers[j % len(markers)],
+                color=OKABE_ITO[j % len(OKABE_ITO)],
+                linewidth=1.2,
+                label=s.name,
+                zorder=3,
+            )
+        if not percents:
+            ax.text(0.5, 0.5, "nothing to show", ha="center", va="center", transform=ax.transAxes)
+        ax.set_xticks(list(percents))
+        ax.set_xlim(0, 105)
+        ax.set_ylim(0, 1.05)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("dev score")
+        ax.set_title(title, loc="left")
+        ax.grid(True, color="#cccccc", linewidth=0.5, zorder=0)
+        if series:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+        return _png(fig)
