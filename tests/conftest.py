@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 import tempfile
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +20,10 @@ import pytest
 from hypothesis import settings
 
 from eventgold.config import Connection
+from eventgold.extractors.base import load_extractor
 from eventgold.labelstudio import server
 from eventgold.labelstudio.client import LabelStudioClient
+from eventgold.ontology import load_ontology
 
 # Hypothesis' 200 ms per-example deadline fails on a busy CI machine without saying anything about
 # the code: property tests here check behaviour, and speed is measured in benchmarks/.
@@ -82,3 +87,28 @@ def ls_env(live_server: LiveServer, monkeypatch: pytest.MonkeyPatch, tmp_path: P
     monkeypatch.setenv("EVENTGOLD_HOME", str(tmp_path / ".eventgold"))
     monkeypatch.chdir(tmp_path)
     return live_server
+
+
+@contextmanager
+def running_backend(extractor: str = "rules", api_key: str | None = None) -> Iterator[str]:
+    """The extractor served by ``eventgold.mlbackend`` on a free loopback port, in a thread; yields its URL."""
+    import uvicorn
+
+    from eventgold.mlbackend import create_app
+
+    ontology = load_ontology()
+    app = create_app(load_extractor(extractor, ontology=ontology), ontology, api_key=api_key)
+    port = server.free_port()
+    backend = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=backend.run, name="ml-backend", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not backend.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the ML backend did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        backend.should_exit = True
+        thread.join(15)

@@ -171,6 +171,7 @@ def _register_commands() -> None:
     from eventgold.commands import ingest as ingest_commands
     from eventgold.commands import init as init_commands
     from eventgold.commands import labelstudio as ls_commands
+    from eventgold.commands import ml as ml_commands
     from eventgold.commands import report as report_commands
     from eventgold.commands import review as review_commands
     from eventgold.commands import score as score_commands
@@ -196,6 +197,8 @@ def _register_commands() -> None:
     app.command("report")(report_commands.report)
     app.command("export")(export_commands.export)
     app.command("train")(train_commands.train)
+    app.command("ml-backend")(ml_commands.ml_backend)
+    app.add_typer(ml_commands.app, name="ml")
 
 
 _register_commands()

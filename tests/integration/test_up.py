@@ -1,21 +1,26 @@
 """``eventgold up`` end to end: its own local Label Studio, the samples pushed, a second run reuses all.
 
 This starts a second server (the README's main job on the embedded default), separate from the
-session's ``live_server``: ``up`` owns the server of its workspace.
+session's ``live_server``: ``up`` owns the server of its workspace. The second run adds
+``--ml-backend`` (the backend started beside the server and connected), a third one reuses it,
+and ``server stop`` stops both.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import stat
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from eventgold.cli import main
 from eventgold.config import Connection, credentials_path, load_credentials, server_data_dir
 from eventgold.labelstudio import server
+from eventgold.labelstudio.backend_process import backend_status
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.resources import packaged_samples
 
@@ -35,8 +40,8 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
         server.stop(server_data_dir())
 
 
-def _up(out: Path, capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, object], str]:
-    code = main(["up", "--articles", str(SAMPLES), "--json", str(out)])
+def _up(out: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[dict[str, Any], str]:
+    code = main(["up", "--articles", str(SAMPLES), "--json", str(out), *extra])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     return json.loads(out.read_text(encoding="utf-8")), captured.out + captured.err
@@ -64,7 +69,7 @@ def test_up_twice_reuses_server_project_and_tasks(
     detail = client.get_json(f"/api/tasks/{tasks[0]['id']}")
     assert detail["predictions"], "the built-in extractors' pre-annotations were pushed"
 
-    second, printed = _up(tmp_path / "up2.json", capsys)
+    second, printed = _up(tmp_path / "up2.json", capsys, "--ml-backend")
     assert second["tasks_created"] == 0 and second["tasks_unchanged"] == 5
     assert second["project_url"] == first["project_url"]
     state = server.status(server_data_dir()).state
@@ -73,5 +78,24 @@ def test_up_twice_reuses_server_project_and_tasks(
     assert creds.token not in printed and creds.password not in printed
     assert len(list(client.iter_tasks(project_id))) == 5
 
+    backend = second["ml_backend"]
+    assert (backend["extractor"], backend["created"], backend["live"]) == ("rules", True, True)
+    assert backend["url"] in printed and "live suggestions are on" in printed
+    running = backend_status(server_data_dir())
+    assert running.running and running.healthy and running.state is not None
+    assert running.state.url == backend["url"]
+    assert first["ml_backend"] is None
+
+    third, _ = _up(tmp_path / "up3.json", capsys, "--ml-backend")
+    assert (third["ml_backend"]["url"], third["ml_backend"]["pid"]) == (backend["url"], backend["pid"])
+    assert third["ml_backend"]["created"] is False
+    assert main(["ml", "status", "--project", "eventgold", "--json", str(tmp_path / "ml.json")]) == 0
+    [row] = json.loads((tmp_path / "ml.json").read_text(encoding="utf-8"))["backends"]
+    assert (row["url"], row["state"], row["reachable"]) == (backend["url"], "Connected", True)
+
     assert main(["server", "stop"]) == 0
     assert not server.status(server_data_dir()).running
+    assert not backend_status(server_data_dir()).running
+    port = int(backend["url"].rsplit(":", 1)[1])
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0, "the ML backend's port is closed"

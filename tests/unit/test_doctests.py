@@ -22,6 +22,7 @@ ENTRY_POINTS = [
     "eventgold.training.roles",  # ArgumentModel (scikit-learn only)
     "eventgold.training.modes",  # ModeModel
     "eventgold.training.uncertainty",  # doc_uncertainty, diverse
+    "eventgold.mlbackend.app",  # create_app
 ]
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from eventgold.errors import ServerError
-from eventgold.labelstudio import server
+from eventgold.labelstudio import backend_process, server
 
 
 @pytest.fixture(autouse=True)
@@ -99,7 +100,89 @@ def test_server_log_tail_in_an_error_masks_the_password_and_token(tmp_path: Path
     proc.wait()
     state = server.ServerState(pid=proc.pid, port=1, data_dir=str(tmp_path), version="x", log=str(log))
     with pytest.raises(ServerError, match="exited with code 1") as info:
-        server._wait_healthy(state, 5, proc, secrets=("pw-SECRET", "tok-SECRET"))
+        server.wait_healthy(state.url, "Label Studio", state.log, 5, proc, secrets=("pw-SECRET", "tok-SECRET"))
     message = str(info.value)
     assert "password *** | CommandError: token *** rejected" in message
     assert "SECRET" not in message and "\n" not in message
+
+
+def test_label_studio_starts_allowing_ml_backends_on_loopback_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from eventgold.labelstudio.ml import LOOPBACK_ML_ENV
+
+    seen: dict[str, str] = {}
+
+    def fake_popen(cmd: list[str], *, env: dict[str, str], **_: object) -> None:
+        seen.update(env)
+        raise OSError(2, "no such file")
+
+    monkeypatch.setattr(server, "is_installed", lambda version=server.LABEL_STUDIO_VERSION: True)
+    monkeypatch.setattr(server.subprocess, "Popen", fake_popen)
+    with pytest.raises(ServerError, match="cannot start"):
+        server.start(tmp_path, username="a", password="b", token="c")
+    assert {k: seen[k] for k in LOOPBACK_ML_ENV} == LOOPBACK_ML_ENV
+    assert "127.0.0.0/8" not in seen["USER_ADDITIONAL_BANNED_SUBNETS"]
+    assert "10.0.0.0/8" in seen["USER_ADDITIONAL_BANNED_SUBNETS"]
+
+
+def test_old_state_files_without_the_loopback_flag_still_read(tmp_path: Path) -> None:
+    state = {"pid": 1, "port": 1, "data_dir": str(tmp_path), "version": "x", "log": "l"}
+    (tmp_path / server.STATE_FILE).write_text(json.dumps(state))
+    got = server.read_state(tmp_path)
+    assert got is not None and got.ml_loopback is False
+
+
+def test_no_ml_backend_recorded(tmp_path: Path) -> None:
+    st = backend_process.backend_status(tmp_path)
+    assert (st.running, st.healthy, st.state) == (False, False, None)
+    assert backend_process.stop_backend(tmp_path) is False
+
+
+def test_corrupt_ml_backend_state(tmp_path: Path) -> None:
+    (tmp_path / backend_process.BACKEND_STATE_FILE).write_text("[1")
+    with pytest.raises(ServerError, match="unreadable ML backend state"):
+        backend_process.backend_status(tmp_path)
+
+
+@pytest.mark.parametrize("pid", [None, "dead"])
+def test_a_stopped_ml_backend_is_not_running_and_keeps_its_port(tmp_path: Path, pid: str | None) -> None:
+    if pid == "dead":
+        proc = subprocess.Popen(["true"])
+        proc.wait()
+    record = {"pid": proc.pid if pid else None, "port": 4321, "extractor": "rules", "log": "l"}
+    (tmp_path / backend_process.BACKEND_STATE_FILE).write_text(json.dumps(record))
+    assert backend_process.backend_status(tmp_path).running is False
+    assert backend_process.stop_backend(tmp_path) is False
+    kept = backend_process.read_backend_state(tmp_path)
+    assert kept is not None and (kept.pid, kept.port) == (None, 4321)
+
+
+def test_server_stop_stops_its_ml_backend_too(tmp_path: Path) -> None:
+    proc = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    record = {"pid": proc.pid, "port": 4321, "extractor": "rules", "log": "l"}
+    (tmp_path / backend_process.BACKEND_STATE_FILE).write_text(json.dumps(record))
+    assert backend_process.backend_status(tmp_path).running
+    assert server.stop(tmp_path) is False  # no Label Studio was running
+    assert proc.wait(5) is not None
+    assert not backend_process.backend_status(tmp_path).running
+
+
+def test_an_ml_backend_that_cannot_start_says_why(tmp_path: Path) -> None:
+    with pytest.raises(ServerError, match=r"ML backend \(no-such-extractor\) exited with code 2.*no-such-extractor"):
+        backend_process.start_backend(tmp_path, "no-such-extractor", timeout=60)
+    st = backend_process.backend_status(tmp_path)
+    assert not st.running and st.state is not None and st.state.pid is None
+
+
+def test_ml_backend_starts_is_reused_and_stops(tmp_path: Path) -> None:
+    first = backend_process.start_backend(tmp_path, "rules", timeout=60)
+    try:
+        assert server.healthy(first.url)
+        assert backend_process.start_backend(tmp_path, "rules") == first  # already running: reused
+        assert (tmp_path / backend_process.BACKEND_LOG_FILE).is_file()
+    finally:
+        assert backend_process.stop_backend(tmp_path) is True
+    assert not server.healthy(first.url, timeout=0.5)
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", first.port)) != 0

@@ -70,14 +70,18 @@ def start(
 
 @app.command("stop")
 def stop(data_dir: DataDir = None) -> None:
-    """Stop the local Label Studio and its child processes.
+    """Stop the local Label Studio, its child processes and the ML backend `up --ml-backend` started.
 
     Example: [bold]eventgold server stop[/bold]
     """
-    if server.stop(data_dir or server_data_dir()):
-        console.print("Label Studio stopped")
-    else:
-        console.print("Label Studio was not running")
+    from eventgold.labelstudio.backend_process import backend_status
+
+    folder = data_dir or server_data_dir()
+    backend = backend_status(folder).running
+    stopped = server.stop(folder)  # stops the backend too
+    if backend:
+        console.print("ML backend stopped")
+    console.print("Label Studio stopped" if stopped else "Label Studio was not running")
 
 
 @app.command("status")
@@ -85,11 +89,21 @@ def status(
     data_dir: DataDir = None,
     json_out: Annotated[str | None, typer.Option("--json", help="Write JSON here (- for stdout).")] = None,
 ) -> None:
-    """Say whether the local Label Studio runs, where, and whether it is installed.
+    """Say whether the local Label Studio (and the ML backend `up --ml-backend` started) runs, and where.
 
     Example: [bold]eventgold server status --json -[/bold]
     """
-    st = server.status(data_dir or server_data_dir())
+    from eventgold.labelstudio.backend_process import backend_status
+
+    folder = data_dir or server_data_dir()
+    st = server.status(folder)
+    b = backend_status(folder)
+    backend = {
+        "running": b.running,
+        "healthy": b.healthy,
+        "url": b.state.url if b.running and b.state else None,
+        "extractor": b.state.extractor if b.state else None,
+    }
     payload = {
         "installed": server.is_installed(),
         "version": server.LABEL_STUDIO_VERSION,
@@ -97,6 +111,7 @@ def status(
         "healthy": st.healthy,
         "url": st.state.url if st.state and st.running else None,
         "pid": st.state.pid if st.state and st.running else None,
+        "ml_backend": backend,
     }
     if json_out:
         write_json_output(payload, json_out)
@@ -107,3 +122,6 @@ def status(
     else:
         installed = "installed" if payload["installed"] else "not installed"
         console.print(f"not running (Label Studio {server.LABEL_STUDIO_VERSION} {installed})")
+    if b.running and b.state:
+        health = "healthy" if b.healthy else "not answering /health"
+        console.print(f"ML backend ({b.state.extractor}) running at {b.state.url} (pid {b.state.pid}, {health})")

@@ -12,12 +12,15 @@ from eventgold.commands.labelstudio import DEFAULT_PROJECT, run_push
 from eventgold.commands.options import FLAGS, JsonOut
 from eventgold.config import workspace
 from eventgold.console import console, err_console, write_json_output
-from eventgold.errors import ConfigError
+from eventgold.errors import ConfigError, UserError
 from eventgold.jsonl import read_jsonl
 from eventgold.models import Article
 
 DEFAULT_EXTRACTORS = "gazetteer,rules"
 """Pre-annotators of `up`; those the ontology cannot use are skipped with a warning."""
+
+DEFAULT_ML_EXTRACTOR = "rules"
+"""What ``up --ml-backend`` serves: one of the default pre-annotators."""
 
 
 def _default_samples() -> Path:
@@ -70,6 +73,16 @@ def up(
             help="Make this folder a project first (`eventgold init`) when no label_config/ is found.",
         ),
     ] = True,
+    ml_backend: Annotated[
+        bool,
+        typer.Option(
+            "--ml-backend",
+            help="Also start an ML backend beside the server and connect it: live suggestions when a task is opened.",
+        ),
+    ] = False,
+    ml_extractor: Annotated[
+        str, typer.Option("--ml-extractor", help="The extractor the ML backend serves (with --ml-backend).")
+    ] = DEFAULT_ML_EXTRACTOR,
     json_out: JsonOut = None,
 ) -> None:
     """Start a local Label Studio with the sample articles and pre-annotations, ready to annotate.
@@ -78,9 +91,11 @@ def up(
     exports/, .gitignore, README.md). Installs the server into its own venv on first use,
     generates the admin login and API token (stored only in .eventgold/credentials, mode 0600),
     ingests the articles, runs the built-in extractors, creates (or reuses) the project and
-    pushes the tasks. Running it again reuses all.
+    pushes the tasks. With --ml-backend it also starts `eventgold ml-backend` on 127.0.0.1 and
+    connects it to the project (interactive), so annotators get live suggestions;
+    `eventgold server stop` stops both. Running it again reuses all.
 
-    Example: [bold]eventgold up[/bold]  (then open the printed URL)
+    Example: [bold]eventgold up --ml-backend[/bold]  (then open the printed URL)
     """
     from eventgold.commands.server import ensure_running
     from eventgold.config import credentials_path, find_config_dir, load_credentials
@@ -109,7 +124,14 @@ def up(
             if extractors != DEFAULT_EXTRACTORS:
                 raise
             err_console.print(f"warning: no {name} pre-annotations: {escape(exc.render(FLAGS))}", soft_wrap=True)
+    if ml_backend:  # fail before starting anything when the backend's extractor cannot load
+        load_extractor(ml_extractor, ontology=ontology)
     state = ensure_running(port=port)
+    if ml_backend and not state.ml_loopback:
+        raise UserError(
+            "the local Label Studio was started by an older eventgold and refuses ML backends on 127.0.0.1; "
+            "run `eventgold server stop`, then `eventgold up --ml-backend` again (tasks and annotations are kept)"
+        )
     home = workspace()
     corpus = home / "corpus.jsonl"
     summary = ingest_to_file([articles or _default_samples()], corpus)
@@ -131,6 +153,7 @@ def up(
         url=state.url,
         api_key=creds.token,
     )
+    backend = _start_and_connect(ml_extractor, project, state.url, creds.token) if ml_backend else None
     shown_url = redact_url(state.url)
     project_url = f"{shown_url}/projects/{result.project.id}/data"
     payload = {
@@ -142,6 +165,7 @@ def up(
         "tasks_created": result.created,
         "tasks_unchanged": result.unchanged,
         "predictions": [str(p) for p in prediction_files],
+        "ml_backend": backend,
     }
     if json_out:
         write_json_output(payload, json_out)
@@ -153,6 +177,12 @@ def up(
         f"pre-annotations from {', '.join(split_list(extractors)) or 'none'}\n"
         f"open [bold]{project_url}[/bold] and log in as [bold]{creds.email}[/bold]"
     )
+    if backend is not None:
+        console.print(
+            f"ML backend ({escape(ml_extractor)}) at [bold]{backend['url']}[/bold] connected to project "
+            f"{escape(project)!r}: live suggestions are on (annotators see them when they open a task)",
+            soft_wrap=True,
+        )
     if first_run:
         console.print(
             f"the password was generated just now and is stored only in {credentials_path()} "
@@ -161,5 +191,34 @@ def up(
     command = _eventgold_command()
     console.print(
         f"next: annotate, then [bold]{escape(command)} pull --project {escape(project)}[/bold]; "
-        f"stop the server with [bold]{escape(command)} server stop[/bold]"
+        f"stop the server{' and the ML backend' if backend else ''} with [bold]{escape(command)} server stop[/bold]"
     )
+
+
+def _start_and_connect(extractor: str, project: str, ls_url: str, token: str) -> dict[str, object]:
+    """Start (or reuse) the managed ML backend serving ``extractor`` and connect it, interactive, to ``project``.
+
+    Returns:
+        ``{"url", "extractor", "pid", "backend_id", "created", "live"}`` for ``--json``.
+
+    Raises:
+        ServerError: the backend does not start; APIError: Label Studio refuses it.
+    """
+    from eventgold.config import Connection, server_data_dir
+    from eventgold.labelstudio.backend_process import start_backend
+    from eventgold.labelstudio.client import LabelStudioClient
+    from eventgold.labelstudio.ml import connect
+
+    running = start_backend(
+        server_data_dir(), extractor, on_step=lambda message: err_console.print(f"[cyan]…[/cyan] {message}")
+    )
+    with LabelStudioClient(Connection(url=ls_url, api_key=token, source="local server")) as client:
+        info = connect(client, project, running.url, interactive=True)
+    return {
+        "url": running.url,
+        "extractor": extractor,
+        "pid": running.pid,
+        "backend_id": info.id,
+        "created": info.created,
+        "live": info.live,
+    }

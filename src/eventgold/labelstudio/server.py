@@ -25,6 +25,7 @@ import httpx
 
 from eventgold.errors import Option, ServerError
 from eventgold.fileio import atomic_write_text
+from eventgold.labelstudio.ml import LOOPBACK_ML_ENV
 from eventgold.redact import redact_text
 
 LABEL_STUDIO_VERSION = "1.23.2"
@@ -120,6 +121,8 @@ class ServerState:
     data_dir: str
     version: str
     log: str
+    ml_loopback: bool = False
+    """Started with :data:`LOOPBACK_ML_ENV` (it accepts ML backends on 127.0.0.1); False for older servers."""
 
     @property
     def url(self) -> str:
@@ -145,7 +148,7 @@ def read_state(data_dir: str | Path) -> ServerState | None:
         ) from exc
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -180,7 +183,7 @@ class ServerStatus:
 def status(data_dir: str | Path) -> ServerStatus:
     """Report on the managed server of ``data_dir`` (process alive, ``/health`` answers)."""
     state = read_state(data_dir)
-    if state is None or not _alive(state.pid):
+    if state is None or not process_alive(state.pid):
         return ServerStatus(running=False, healthy=False, state=state)
     return ServerStatus(running=True, healthy=healthy(state.url), state=state)
 
@@ -210,7 +213,7 @@ def start(
     current = status(data)
     if current.running and current.state is not None:
         if not current.healthy:
-            _wait_healthy(current.state, timeout, None, secrets=(password, token))
+            wait_healthy(current.state.url, "Label Studio", current.state.log, timeout, None, secrets=(password, token))
         return current.state
     if not is_installed(version):
         raise ServerError(
@@ -218,7 +221,7 @@ def start(
             "run `eventgold server install` first"
         )
     chosen = port or free_port()
-    if not _port_free(chosen):
+    if not port_free(chosen):
         raise ServerError(f"port {chosen} on 127.0.0.1 is already in use; pass another ", Option("port"))
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("LABEL_STUDIO_", "DJANGO_"))},
@@ -232,6 +235,9 @@ def start(
         "SENTRY_DSN": "",
         "FRONTEND_SENTRY_DSN": "",
         "COLLECT_ANALYTICS": "false",
+        # Its SSRF protection refuses ML backends on loopback, so `up --ml-backend` (a backend on
+        # 127.0.0.1) could not connect; this opens loopback only, every other reserved network stays refused.
+        **LOOPBACK_ML_ENV,
     }
     log_path = data / LOG_FILE
     cmd = [
@@ -259,18 +265,20 @@ def start(
             )
         except OSError as exc:
             raise ServerError(f"cannot start {cmd[0]}: {exc.strerror}") from exc
-    state = ServerState(pid=proc.pid, port=chosen, data_dir=str(data), version=version, log=str(log_path))
+    state = ServerState(
+        pid=proc.pid, port=chosen, data_dir=str(data), version=version, log=str(log_path), ml_loopback=True
+    )
     atomic_write_text(_state_path(data), json.dumps(state.__dict__, indent=2, allow_nan=False) + "\n")
     try:
-        _wait_healthy(state, timeout, proc, secrets=(password, token))
+        wait_healthy(state.url, "Label Studio", state.log, timeout, proc, secrets=(password, token))
     except ServerError:
-        _terminate(proc.pid)
+        terminate(proc.pid)
         _state_path(data).unlink(missing_ok=True)
         raise
     return state
 
 
-def _port_free(port: int) -> bool:
+def port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         # Like the server itself: a closed connection in TIME_WAIT does not block the port.
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -281,7 +289,7 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _tail(path: str, lines: int = 3, secrets: Iterable[str] = ()) -> str:
+def log_tail(path: str, lines: int = 3, secrets: Iterable[str] = ()) -> str:
     """The last useful lines of the server log, one line, with ``secrets`` masked."""
     try:
         text = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
@@ -291,27 +299,43 @@ def _tail(path: str, lines: int = 3, secrets: Iterable[str] = ()) -> str:
     return redact_text(" | ".join(useful), secrets)
 
 
-def _wait_healthy(
-    state: ServerState,
+def wait_healthy(
+    url: str,
+    what: str,
+    log: str,
     timeout: float,
     proc: subprocess.Popen[bytes] | None,
     *,
     secrets: Iterable[str] = (),
+    poll: float = 0.5,
 ) -> None:
+    """Wait until ``url`` answers ``/health``.
+
+    Args:
+        url: the server's base URL.
+        what: what it is, for the messages ("Label Studio", "the ML backend (rules)").
+        log: its log file, named and quoted (its last lines, secrets redacted) when it fails.
+        timeout: seconds to wait.
+        proc: the process just started (its early exit is reported), or None.
+        secrets: texts to redact from the quoted log.
+        poll: seconds between checks.
+
+    Raises:
+        ServerError: the process exited, or ``/health`` did not answer in time.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
             raise ServerError(
-                f"Label Studio exited with code {proc.returncode} while starting; see {state.log}: "
-                f"{_tail(state.log, secrets=secrets)}"
+                f"{what} exited with code {proc.returncode} while starting; see {log}: {log_tail(log, secrets=secrets)}"
             )
-        if healthy(state.url):
+        if healthy(url):
             return
-        time.sleep(0.5)
-    raise ServerError(f"Label Studio did not answer {state.url}/health within {timeout:.0f} s; see {state.log}")
+        time.sleep(poll)
+    raise ServerError(f"{what} did not answer {url}/health within {timeout:.0f} s; see {log}")
 
 
-def _terminate(pid: int, grace: float = 20.0) -> None:
+def terminate(pid: int, grace: float = 20.0) -> None:
     for sig in (signal.SIGTERM, signal.SIGKILL):
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, sig)
@@ -319,12 +343,12 @@ def _terminate(pid: int, grace: float = 20.0) -> None:
             os.kill(pid, sig)
         deadline = time.monotonic() + grace
         while time.monotonic() < deadline:
-            if not _alive(pid) and not _group_alive(pid):
+            if not process_alive(pid) and not group_alive(pid):
                 return
             time.sleep(0.2)
 
 
-def _group_alive(pgid: int) -> bool:
+def group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
     except (ProcessLookupError, PermissionError):
@@ -333,13 +357,21 @@ def _group_alive(pgid: int) -> bool:
 
 
 def stop(data_dir: str | Path) -> bool:
-    """Stop the managed server of ``data_dir`` and its children; True if one was running."""
+    """Stop the managed server of ``data_dir`` and its children, and its managed ML backend if any.
+
+    Returns:
+        True if the server was running (see :func:`eventgold.labelstudio.backend_process.stop_backend`
+        for the backend alone).
+    """
+    from eventgold.labelstudio.backend_process import stop_backend
+
     data = Path(data_dir).resolve()
+    stop_backend(data)
     state = read_state(data)
     if state is None:
         return False
-    was_running = _alive(state.pid) or _group_alive(state.pid)
+    was_running = process_alive(state.pid) or group_alive(state.pid)
     if was_running:
-        _terminate(state.pid)
+        terminate(state.pid)
     _state_path(data).unlink(missing_ok=True)
     return was_running
