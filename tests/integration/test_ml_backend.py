@@ -70,6 +70,13 @@ def test_label_studio_retrieves_the_backends_predictions(ls_env: LiveServer, tmp
         assert ml.retrieve_predictions(client, PROJECT) == len(articles)
         assert _ml(["retrieve", "--project", PROJECT])["tasks_with_prediction"] == len(articles)  # none added
 
+        # a second backend connected without --interactive leaves the live one as it was, also once removed
+        with running_backend("gazetteer") as other:
+            extra = _connect(other, "--title", "gazetteer")
+            assert not extra["live"] and client.project(project_id)["model_version"] == second["title"]
+            assert _ml(["disconnect", "--project", PROJECT, "--url", other])["removed"] == 1
+        assert client.project(project_id)["model_version"] == second["title"]
+
     version = second["model_version"]
     assert version.startswith("rules@")
     tasks = existing_tasks(client, project_id)

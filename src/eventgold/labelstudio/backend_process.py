@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -25,6 +24,7 @@ from eventgold.labelstudio.server import (
     healthy,
     port_free,
     process_alive,
+    spawn,
     terminate,
     wait_healthy,
 )
@@ -159,19 +159,7 @@ def start_backend(
     cmd += ["--port", str(chosen), "--log-level", "warning"]
     env = {k: v for k, v in os.environ.items() if k != _KEY_ENV}
     (on_step or (lambda _m: None))(f"starting the ML backend ({extractor}) on 127.0.0.1:{chosen}")
-    with log_path.open("ab") as log:
-        try:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=str(cwd or Path.cwd()),
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise ServerError(f"cannot start the ML backend ({sys.executable}): {exc.strerror}") from exc
+    proc = spawn(cmd, log_path, env, Path(cwd or Path.cwd()), what=f"the ML backend ({extractor})")
     state = BackendProcess(pid=proc.pid, port=chosen, extractor=extractor, log=str(log_path))
     _write(data, state)
     try:

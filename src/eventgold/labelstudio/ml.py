@@ -203,8 +203,9 @@ def _refusal(exc: APIError, action: str, project: str, url: str, secrets: list[s
         text = f"cannot {action} the ML backend at {url} in project {project!r}: {SSRF_HINT}"
     elif "authentication" in lowered or "401" in lowered or "unauthorized" in lowered:
         text = (
-            f"the ML backend at {url} refused Label Studio's credentials (project {project!r}): give the same "
-            "API key the backend was started with (`eventgold ml-backend --api-key`)"
+            f"the ML backend at {url} refused Label Studio's credentials (project {project!r}): connect with "
+            "`eventgold ml connect --backend-api-key KEY`, KEY being the one the backend was started with "
+            "(`eventgold ml-backend --api-key`)"
         )
     elif "health check failed" in lowered or "can't connect" in lowered:
         text = (
@@ -270,6 +271,7 @@ def connect(
         "description": MARK,
         "is_interactive": interactive,
     }
+    live_before = client.project(project_id).get("model_version")
     if api_key:
         body.update(auth_method="BASIC_AUTH", basic_auth_user=BASIC_AUTH_USER, basic_auth_pass=api_key)
     else:
@@ -285,6 +287,9 @@ def connect(
     _ensure_webhook(client, project_id, target, project_title, api_key)
     if interactive:
         client.patch_json(f"/api/projects/{project_id}", {"show_collab_predictions": True, "model_version": chosen})
+    elif client.project(project_id).get("model_version") != live_before:
+        # Label Studio makes a new backend the project's live one; without --interactive the project keeps its own
+        client.patch_json(f"/api/projects/{project_id}", {"model_version": live_before or ""})
     settings = client.project(project_id)
     return BackendInfo(
         id=int(record["id"]),

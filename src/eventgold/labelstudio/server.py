@@ -252,19 +252,7 @@ def start(
         str(data),
     ]
     (on_step or (lambda _m: None))(f"starting Label Studio {version} on 127.0.0.1:{chosen}")
-    with log_path.open("ab") as log:
-        try:
-            proc = subprocess.Popen(
-                cmd,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                env=env,
-                cwd=str(data),
-                start_new_session=True,
-            )
-        except OSError as exc:
-            raise ServerError(f"cannot start {cmd[0]}: {exc.strerror}") from exc
+    proc = spawn(cmd, log_path, env, data, what="Label Studio")
     state = ServerState(
         pid=proc.pid, port=chosen, data_dir=str(data), version=version, log=str(log_path), ml_loopback=True
     )
@@ -297,6 +285,22 @@ def log_tail(path: str, lines: int = 3, secrets: Iterable[str] = ()) -> str:
         return ""
     useful = [ln for ln in text if ln.strip() and "WARNING" not in ln][-lines:]
     return redact_text(" | ".join(useful), secrets)
+
+
+def spawn(cmd: list[str], log_path: Path, env: dict[str, str], cwd: Path, *, what: str) -> subprocess.Popen[bytes]:
+    """Start ``cmd`` in its own session (so :func:`terminate` stops its children too), output appended to ``log_path``.
+
+    Raises:
+        ServerError: it cannot be started (naming ``what`` and why).
+    """
+    with log_path.open("ab") as log:
+        try:
+            return subprocess.Popen(
+                cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(cwd),
+                start_new_session=True,
+            )  # fmt: skip
+        except OSError as exc:
+            raise ServerError(f"cannot start {what} ({cmd[0]}): {exc.strerror}") from exc
 
 
 def wait_healthy(
