@@ -82,3 +82,15 @@ def test_fractions_are_nested_ordered_and_never_empty(n: int, seed: int) -> None
 def test_a_curve_point_outside_1_to_100_is_refused(percent: int) -> None:
     with pytest.raises(ConfigError, match=f"not {percent}"):
         fraction([], percent)
+
+
+def test_units_without_a_span_are_counted_in_a_warning(tmp_path: Path) -> None:
+    def drop_trigger(d: GoldDocument) -> GoldDocument:
+        if d.split != "train":
+            return d
+        return d.model_copy(update={"events": [d.events[0].model_copy(update={"trigger": None}), *d.events[1:]]})
+
+    data = training_data(_copy_with(tmp_path, drop_trigger), PLOVER)
+    assert any(
+        "0 mention(s) without offsets and 3 event(s) without a trigger are not learnt from" in w for w in data.warnings
+    )

@@ -25,9 +25,9 @@ import threading
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -202,6 +202,9 @@ def _authorized(request: Request, api_key: str) -> bool:
     return bool(sep) and secrets.compare_digest(password, api_key.encode("utf-8"))
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
 async def _json_body(request: Request, what: str, max_bytes: int) -> Any:
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
@@ -221,6 +224,15 @@ async def _json_body(request: Request, what: str, max_bytes: int) -> Any:
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
         detail = " ".join(str(exc).split())[:120]
         raise Refused(400, f"{what}: the body is not JSON ({detail})") from exc
+
+
+async def _request(request: Request, model: type[M], what: str, max_bytes: int) -> tuple[Any, M]:
+    """The JSON body of ``request`` and ``model`` validated from it; 4xx :class:`Refused` with one line otherwise."""
+    body = await _json_body(request, what, max_bytes)
+    try:
+        return body, model.model_validate(body)
+    except ValidationError as exc:
+        raise Refused(422, validation_message(exc, body, what)) from exc
 
 
 def _int_id(raw: Any) -> int | None:
@@ -318,11 +330,7 @@ def create_app(
         return JSONResponse({"versions": [state.model_version]})
 
     async def setup(request: Request) -> Response:
-        body = await _json_body(request, "setup request", max_body_bytes)
-        try:
-            payload = SetupRequest.model_validate(body)
-        except ValidationError as exc:
-            raise Refused(422, validation_message(exc, body, "setup request")) from exc
+        _, payload = await _request(request, SetupRequest, "setup request", max_body_bytes)
         if payload.schema_ is None:
             raise Refused(422, "setup request: schema is missing (the project's labeling config)")
         problem = await run_in_threadpool(state.checker.problem, payload.schema_)
@@ -331,11 +339,7 @@ def create_app(
         return JSONResponse({"model_version": state.model_version})
 
     async def predict(request: Request) -> Response:
-        body = await _json_body(request, "predict request", max_body_bytes)
-        try:
-            payload = PredictRequest.model_validate(body)
-        except ValidationError as exc:
-            raise Refused(422, validation_message(exc, body, "predict request")) from exc
+        body, payload = await _request(request, PredictRequest, "predict request", max_body_bytes)
         tasks: list[dict[str, Any]] = body["tasks"]
         for index, task in enumerate(payload.tasks):
             size = len(task.data.text)
@@ -352,11 +356,7 @@ def create_app(
         return JSONResponse(await run_in_threadpool(state.predict, tasks))
 
     async def webhook(request: Request) -> Response:
-        body = await _json_body(request, "webhook", max_body_bytes)
-        try:
-            event = WebhookEvent.model_validate(body)
-        except ValidationError as exc:
-            raise Refused(422, validation_message(exc, body, "webhook")) from exc
+        body, event = await _request(request, WebhookEvent, "webhook", max_body_bytes)
         if event.action not in ANNOTATION_ACTIONS:
             return JSONResponse({"status": "ignored", "action": event.action})
         project_id = _int_id(event.project)

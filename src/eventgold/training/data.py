@@ -88,6 +88,13 @@ def training_data(
     if not event_types:
         raise InputError(f"{gold.path}: split {train_split!r} has no event with a trigger: nothing to learn")
     warnings = []
+    no_span = sum(m.start is None for d in train for m in d.mentions)
+    no_trigger = sum(e.trigger is None for d in train for e in d.events)
+    if no_span or no_trigger:
+        warnings.append(
+            f"split {train_split!r}: {no_span} mention(s) without offsets and {no_trigger} event(s) without a trigger "
+            "are not learnt from (the span model learns from text spans)"
+        )
     missing = [t.name for t in ontology.actor_types if t.name not in mention_types]
     if missing:
         warnings.append(f"actor types with no example in split {train_split!r} (never predicted): {', '.join(missing)}")
