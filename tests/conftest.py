@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
+import shutil
 import tempfile
 import threading
 import time
@@ -14,7 +16,11 @@ from pathlib import Path
 
 # Hypothesis keeps an example database and caches under ./.hypothesis; the tests leave the checkout
 # unchanged, so they go to a temporary folder (set before hypothesis is imported).
-os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", tempfile.mkdtemp(prefix="eventgold-hypothesis-"))
+# The folder is removed when the session ends.
+if "HYPOTHESIS_STORAGE_DIRECTORY" not in os.environ:
+    _hypothesis_dir = tempfile.mkdtemp(prefix="eventgold-hypothesis-")
+    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = _hypothesis_dir
+    atexit.register(shutil.rmtree, _hypothesis_dir, ignore_errors=True)
 
 import pytest
 from hypothesis import settings

@@ -3,7 +3,8 @@
 Push the seed corpus without predictions, start the backend (uvicorn in a thread), connect it
 (twice: one backend), have Label Studio retrieve predictions for every task through its data
 manager action, and read them back: each equals what `extract -e rules` and push's conversion
-give for that article. A stopped backend is then reported unreachable.
+give for that article. A second backend, even interactive, is not the live one (Label Studio
+asks the first). A stopped backend is then reported unreachable.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typer.testing import CliRunner
 from eventgold.cli import main
 from eventgold.errors import APIError
 from eventgold.jsonl import write_jsonl
-from eventgold.labelstudio import ml
+from eventgold.labelstudio import ml, ml_status
 from eventgold.labelstudio.push import existing_tasks, prediction_payload
 from eventgold.models import Article
 from eventgold.records_io import read_annotations
@@ -67,7 +68,7 @@ def test_label_studio_retrieves_the_backends_predictions(ls_env: LiveServer, tmp
         [row] = _ml(["status", "--project", PROJECT])["backends"]
         assert (row["reachable"], row["state"], row["eventgold"]) == (True, "Connected", True)
 
-        assert ml.retrieve_predictions(client, PROJECT) == len(articles)
+        assert ml_status.retrieve_predictions(client, PROJECT) == len(articles)
         assert _ml(["retrieve", "--project", PROJECT])["tasks_with_prediction"] == len(articles)  # none added
 
         # a second backend connected without --interactive leaves the live one as it was, also once removed
@@ -76,6 +77,17 @@ def test_label_studio_retrieves_the_backends_predictions(ls_env: LiveServer, tmp
             assert not extra["live"] and client.project(project_id)["model_version"] == second["title"]
             assert _ml(["disconnect", "--project", PROJECT, "--url", other])["removed"] == 1
         assert client.project(project_id)["model_version"] == second["title"]
+
+        # a second backend connected --interactive is not live either: Label Studio asks the first (lowest id)
+        with running_backend("gazetteer") as other:
+            shadowed = _connect(other, "--title", "gazetteer", "--interactive")
+            assert client.project(project_id)["model_version"] == "gazetteer"
+            assert not shadowed["live"] and shadowed["live_backend"]["id"] == second["id"]
+            rows = _ml(["status", "--project", PROJECT])["backends"]
+            assert [(r["id"], r["live"]) for r in rows] == [(second["id"], True), (shadowed["id"], False)]
+            task = client.get_json(f"/api/projects/{project_id}/next/")  # what an annotator opens
+            assert {p["model_version"] for p in task["predictions"]} == {second["model_version"]}
+            assert _ml(["disconnect", "--project", PROJECT, "--url", other])["removed"] == 1
 
     version = second["model_version"]
     assert version.startswith("rules@")
@@ -100,7 +112,6 @@ def test_label_studio_retrieves_the_backends_predictions(ls_env: LiveServer, tmp
     assert client.get_json("/api/webhooks/", project=project_id) == []
 
 
-
 def test_a_backend_with_a_key_needs_it(ls_env: LiveServer, tmp_path: Path) -> None:
     key = "integration-backend-key-7"
     corpus = tmp_path / "corpus.jsonl"
@@ -112,5 +123,5 @@ def test_a_backend_with_a_key_needs_it(ls_env: LiveServer, tmp_path: Path) -> No
         assert key not in str(caught.value)
         info = _connect(url, "--backend-api-key", key, project="ml backend key")
         assert info["auth"] and info["state"] == "Connected" and key not in json.dumps(info)
-        assert ml.retrieve_predictions(ls_env.client(), "ml backend key") == 1
+        assert ml_status.retrieve_predictions(ls_env.client(), "ml backend key") == 1
     assert _ml(["disconnect", "--project", "ml backend key", "--url", url])["removed"] == 1

@@ -12,22 +12,41 @@ import pytest
 
 from eventgold.config import Connection
 from eventgold.errors import APIError, ConfigError, LabelStudioError, UserError
+from eventgold.labelstudio.backend_process import health_info, probe_health
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.ml import (
     BASIC_AUTH_USER,
     MARK,
     RETRIEVE_ACTION,
+    LiveBackend,
     connect,
+    default_title,
     disconnect,
+    live_backend,
     normalize_url,
-    probe_health,
-    retrieve_predictions,
-    status,
 )
+from eventgold.labelstudio.ml_status import retrieve, retrieve_predictions, status
 
 TOKEN = "a1b2c3d4e5f6a7b8c9d0"
 BACKEND_KEY = "backend-secret-key-42"
 URL = "http://127.0.0.1:9090"
+TITLE = "eventgold rules @ 127.0.0.1:9090"
+"""The default title of the backend at URL, whose /health names the extractor ``rules``."""
+
+
+@pytest.fixture(autouse=True)
+def backend_health(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
+    """What each backend's /health answers to this machine (URL: ``rules``; none for other URLs).
+
+    A call given its own HTTP client (``http=``, a test's MockTransport) gets the real function.
+    """
+    answers = {URL: {"status": "UP", "model_version": "rules@0.3", "extractor": "rules"}}
+
+    def fake(url: str, *, http: httpx.Client | None = None, timeout: float = 2.0) -> dict[str, Any] | None:
+        return health_info(url, http=http, timeout=timeout) if http is not None else answers.get(url.rstrip("/"))
+
+    monkeypatch.setattr("eventgold.labelstudio.backend_process.health_info", fake)
+    return answers
 
 
 @dataclass
@@ -45,6 +64,8 @@ class FakeLS:
     block_local: bool = False
     setup_error: str | None = None
     tasks: int = 3
+    model_versions: dict[str, str] = field(default_factory=dict)
+    """What each backend URL's /setup answers as its model version (default ``rules@0.3``)."""
     requests: list[httpx.Request] = field(default_factory=list)
     next_id: int = 1
 
@@ -56,7 +77,8 @@ class FakeLS:
     def refresh(self, backend: dict[str, Any]) -> None:
         backend["state"] = self.state(backend["url"])
         backend["error_message"] = self.setup_error if backend["state"] == "ER" else None
-        backend["model_version"] = "rules@0.3" if backend["state"] == "CO" else backend.get("model_version", "")
+        version = self.model_versions.get(backend["url"], "rules@0.3")
+        backend["model_version"] = version if backend["state"] == "CO" else backend.get("model_version", "")
 
     def public(self, backend: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in backend.items() if k != "basic_auth_pass"}
@@ -150,7 +172,7 @@ class FakeLS:
         return httpx.Response(404, json={"detail": f"no route {method} {path}"})
 
 
-def _client(fake: FakeLS) -> LabelStudioClient:
+def fake_client(fake: FakeLS) -> LabelStudioClient:
     return LabelStudioClient(
         Connection(url="http://ls.test", api_key=TOKEN, source="test"),
         http=httpx.Client(transport=httpx.MockTransport(fake)),
@@ -169,7 +191,7 @@ def _probe(answers: bool) -> httpx.Client:
 
 def test_connect_twice_leaves_one_backend() -> None:
     fake = FakeLS()
-    with _client(fake) as client:
+    with fake_client(fake) as client:
         first = connect(client, "news", URL + "/")
         second = connect(client, "news", URL, title="rules live")
     assert len(fake.backends) == 1
@@ -186,7 +208,7 @@ def test_connect_twice_leaves_one_backend() -> None:
 
 def test_connect_keeps_the_existing_title_when_none_is_given() -> None:
     fake = FakeLS()
-    with _client(fake) as client:
+    with fake_client(fake) as client:
         connect(client, "news", URL, title="mine")
         again = connect(client, "news", URL)
     assert again.title == "mine"
@@ -195,18 +217,18 @@ def test_connect_keeps_the_existing_title_when_none_is_given() -> None:
 def test_interactive_makes_the_backend_the_projects_live_predictions() -> None:
     fake = FakeLS()
     fake.project["model_version"] = "rules@0.1"  # static predictions chosen earlier
-    with _client(fake) as client:
+    with fake_client(fake) as client:
         plain = connect(client, "news", URL)
         assert not plain.live and not plain.interactive
         assert fake.project["model_version"] == "rules@0.1"
         live = connect(client, "news", URL, interactive=True)
     assert live.live and live.interactive
-    assert fake.project["model_version"] == "eventgold" and fake.project["show_collab_predictions"] is True
+    assert fake.project["model_version"] == TITLE and fake.project["show_collab_predictions"] is True
 
 
 def test_api_key_becomes_basic_auth_and_stays_out_of_results() -> None:
     fake = FakeLS()
-    with _client(fake) as client:
+    with fake_client(fake) as client:
         info = connect(client, "news", URL, api_key=BACKEND_KEY)
     backend = fake.backends[info.id]
     assert (backend["auth_method"], backend["basic_auth_user"], backend["basic_auth_pass"]) == (
@@ -223,7 +245,7 @@ def test_api_key_becomes_basic_auth_and_stays_out_of_results() -> None:
     ("setup", "message"),
     [
         (lambda f: f.up.clear(), r"reach the ML backend at http://127\.0\.0\.1:9090 \(project 'news'\); start it"),
-        (lambda f: setattr(f, "block_local", True), r"SSRF protection\); start it with USE_DEFAULT_BANNED_SUBNETS"),
+        (lambda f: setattr(f, "block_local", True), r"SSRF protection\): give a --url it may reach, .*`eventgold up`"),
         (lambda f: setattr(f, "setup_error", "labels differ"), r"refused project 'news''s setup"),
         (lambda f: setattr(f, "setup_error", "401 Client Error: Unauthorized"), r"refused Label Studio's credentials"),
     ],
@@ -231,7 +253,7 @@ def test_api_key_becomes_basic_auth_and_stays_out_of_results() -> None:
 def test_refusals_say_what_to_do(setup: Any, message: str) -> None:
     fake = FakeLS()
     setup(fake)
-    with _client(fake) as client, pytest.raises(APIError, match=message) as caught:
+    with fake_client(fake) as client, pytest.raises(APIError, match=message) as caught:
         connect(client, "news", URL, api_key=BACKEND_KEY)
     text = str(caught.value)
     assert "\n" not in text and BACKEND_KEY not in text and TOKEN not in text
@@ -243,7 +265,7 @@ def test_a_missing_webhook_is_added_with_the_backends_credentials() -> None:
     import base64
 
     fake = FakeLS()
-    with _client(fake) as client:
+    with fake_client(fake) as client:
         connect(client, "news", URL)
         fake.webhooks.clear()  # refused when the backend was created (Label Studio's SSRF check comes after)
         connect(client, "news", URL)
@@ -267,7 +289,7 @@ def test_loopback_env_keeps_every_other_reserved_network() -> None:
 
 def test_refusal_on_update_says_what_to_do_too() -> None:
     fake = FakeLS()
-    with _client(fake) as client:
+    with fake_client(fake) as client:
         connect(client, "news", URL)
         fake.setup_error = "labels differ"
         with pytest.raises(APIError, match="setup"):
@@ -280,7 +302,7 @@ def test_refusal_on_update_says_what_to_do_too() -> None:
 )
 def test_unusable_urls_are_refused_before_any_request(bad: str) -> None:
     fake = FakeLS()
-    with _client(fake) as client, pytest.raises(ConfigError) as caught:
+    with fake_client(fake) as client, pytest.raises(ConfigError) as caught:
         connect(client, "news", bad)
     assert fake.requests == []
     assert "pw" not in str(caught.value)
@@ -300,13 +322,13 @@ def test_normalize_url(given: str, stored: str) -> None:
 
 
 def test_unknown_project_is_named() -> None:
-    with _client(FakeLS()) as client, pytest.raises(UserError, match=r"no Label Studio project .* titled 'nope'"):
+    with fake_client(FakeLS()) as client, pytest.raises(UserError, match=r"no Label Studio project .* titled 'nope'"):
         connect(client, "nope", URL)
 
 
 def test_disconnect_removes_eventgolds_backends_and_their_webhooks() -> None:
     fake = FakeLS(up={URL, "http://other:9090"})
-    with _client(fake) as client:
+    with fake_client(fake) as client:
         mine = connect(client, "news", URL, interactive=True)
         fake.backends[99] = {"id": 99, "url": "http://other:9090", "title": "theirs", "description": "x"}
         fake.webhooks[199] = {"id": 199, "project": 7, "url": "http://other:9090/webhook"}
@@ -322,7 +344,7 @@ def test_disconnect_removes_eventgolds_backends_and_their_webhooks() -> None:
 
 def test_status_says_whether_label_studio_reaches_each_backend() -> None:
     fake = FakeLS()
-    with _client(fake) as client:
+    with fake_client(fake) as client:
         connect(client, "news", URL)
         [up] = status(client, "news", probe_http=_probe(False))
         assert (up.reachable, up.state_name, up.direct, up.error, up.eventgold) == (True, "Connected", None, None, True)
@@ -338,7 +360,7 @@ def test_status_says_whether_label_studio_reaches_each_backend() -> None:
 
 def test_status_of_a_backend_whose_setup_fails_shows_label_studios_error() -> None:
     fake = FakeLS()
-    with _client(fake) as client:
+    with fake_client(fake) as client:
         connect(client, "news", URL)
         fake.setup_error = "the labeling config lacks Actor"
         [row] = status(client, "news")
@@ -346,28 +368,43 @@ def test_status_of_a_backend_whose_setup_fails_shows_label_studios_error() -> No
 
 
 def test_status_without_backends_is_empty() -> None:
-    with _client(FakeLS()) as client:
+    with fake_client(FakeLS()) as client:
         assert status(client, "news") == []
 
 
 def test_retrieve_predictions_counts_tasks_with_the_backends_version() -> None:
     fake = FakeLS(tasks=4)
     fake.predictions.append({"task": 1, "model_version": "rules@0.1", "result": []})  # a pushed one
-    with _client(fake) as client:
+    with fake_client(fake) as client:
         connect(client, "news", URL)
         assert retrieve_predictions(client, "news") == 4
         assert retrieve_predictions(client, "news") == 4  # again: nothing new
     assert len(fake.predictions) == 5
 
 
+def test_retrieve_names_the_backend_asked_and_counts_before_and_after() -> None:
+    fake = FakeLS(tasks=4, up={URL, "http://127.0.0.1:9191"})
+    fake.predictions.append({"task": 1, "model_version": "rules@0.1", "result": []})  # pushed: not the backend's
+    fake.predictions.append({"task": 2, "model_version": "rules@0.3", "result": []})  # the backend's already
+    with fake_client(fake) as client:
+        connect(client, "news", URL)
+        connect(client, "news", "http://127.0.0.1:9191")
+        first = retrieve(client, "news")
+        again = retrieve(client, "news")
+    assert (first.backend.id, first.backend.title, first.backend.url) == (1, TITLE, URL)
+    assert first.backend.model_version == "rules@0.3" and first.others == 1
+    assert (first.tasks_before, first.tasks_with_prediction) == (1, 4)
+    assert (again.tasks_before, again.tasks_with_prediction) == (4, 4)
+
+
 def test_retrieve_predictions_needs_a_reachable_backend() -> None:
     fake = FakeLS()
-    with _client(fake) as client:
+    with fake_client(fake) as client:
         with pytest.raises(UserError, match="no ML backend; connect one first"):
             retrieve_predictions(client, "news")
         connect(client, "news", URL)
         fake.up.clear()
-        with pytest.raises(LabelStudioError, match=r"cannot use the ML backend at http://127\.0\.0\.1:9090 .*Disconn"):
+        with pytest.raises(LabelStudioError, match=rf"cannot use the ML backend '{TITLE}' at {URL} .*Disconn"):
             retrieve_predictions(client, "news")
     assert not any(r.url.path == "/api/dm/actions/" for r in fake.requests)
 
@@ -377,120 +414,130 @@ def test_probe_health(answers: bool) -> None:
     assert probe_health(URL, http=_probe(answers)) is answers
 
 
-def test_probe_health_of_a_closed_port_is_false() -> None:
+def test_probe_health_of_a_closed_port_is_false(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.undo()  # the real /health call, with its own HTTP client
     assert probe_health("http://127.0.0.1:1", timeout=0.5) is False
+    assert health_info("http://127.0.0.1:1", timeout=0.5) is None
 
 
-# -- the command line -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("answer", "info"),
+    [
+        (httpx.Response(200, json={"status": "UP", "extractor": "spacy"}), {"status": "UP", "extractor": "spacy"}),
+        (httpx.Response(200, text="<html>"), {}),
+        (httpx.Response(200, json=["UP"]), {}),
+        (httpx.Response(503, json={"status": "DOWN"}), {}),
+    ],
+)
+def test_health_info_is_the_json_object_of_a_success(answer: httpx.Response, info: dict[str, Any]) -> None:
+    http = httpx.Client(transport=httpx.MockTransport(lambda request: answer))
+    assert health_info(URL, http=http) == info
+    assert probe_health(URL, http=http) is True
 
 
-@pytest.fixture
-def cli_fake(monkeypatch: pytest.MonkeyPatch) -> FakeLS:
-    """The ``ml`` commands talking to a fake Label Studio."""
-    from eventgold.commands import ml as ml_commands
+# -- default titles ----------------------------------------------------------
 
+
+@pytest.mark.parametrize(
+    ("url", "title"),
+    [
+        (URL + "/", TITLE),
+        ("http://10.0.0.5:9191", "eventgold @ 10.0.0.5:9191"),  # /health does not answer here: the URL only
+        ("https://ml.example.org/eg/", "eventgold @ ml.example.org/eg"),
+    ],
+)
+def test_default_title_names_the_extractor_and_where(url: str, title: str) -> None:
+    assert default_title(url) == title
+
+
+def test_two_backends_get_titles_that_tell_them_apart(backend_health: dict[str, dict[str, Any]]) -> None:
+    other = "http://127.0.0.1:9191"
+    backend_health[other] = {"status": "UP", "extractor": "gazetteer"}
+    fake = FakeLS(up={URL, other})
+    with fake_client(fake) as client:
+        connect(client, "news", URL)
+        connect(client, "news", other)
+        rows = status(client, "news")
+    assert [r.title for r in rows] == [TITLE, "eventgold gazetteer @ 127.0.0.1:9191"]
+
+
+def test_a_title_given_is_kept_and_one_eventgold_made_follows_the_extractor(
+    backend_health: dict[str, dict[str, Any]],
+) -> None:
     fake = FakeLS()
-    monkeypatch.setattr(ml_commands, "_client", lambda url, key: _client(fake))
-    monkeypatch.setattr("eventgold.labelstudio.ml.probe_health", lambda url, **kw: False)
-    return fake
+    with fake_client(fake) as client:
+        assert connect(client, "news", URL, title="my rules").title == "my rules"
+        assert connect(client, "news", URL).title == "my rules"  # a title given stays
+        fake.backends[1]["title"] = "eventgold"  # what an earlier eventgold named every backend
+        fake.project["model_version"] = "eventgold"  # ... and it was the project's live one
+        assert connect(client, "news", URL).title == TITLE
+        assert fake.project["model_version"] == TITLE  # still live, under its new title
+        backend_health[URL]["extractor"] = "gazetteer"  # the backend now serves another extractor
+        again = connect(client, "news", URL)
+    assert again.title == "eventgold gazetteer @ 127.0.0.1:9090" and again.live
+    assert fake.project["model_version"] == again.title
 
 
-def _run(args: list[str]) -> tuple[int, str, BaseException | None]:
-    from typer.testing import CliRunner
+# -- which backend annotators get live predictions from ------------------------
 
-    from eventgold.commands.ml import app
-
-    result = CliRunner().invoke(app, args)
-    return result.exit_code, result.stdout, result.exception
+OTHER = "http://127.0.0.1:9191"
+OTHER_TITLE = "eventgold gazetteer @ 127.0.0.1:9191"
 
 
-def test_cli_connect_twice_then_status_json(cli_fake: FakeLS) -> None:
-    code, out, _ = _run(["connect", "--project", "news", "--url", URL, "--backend-api-key", BACKEND_KEY])
-    assert code == 0 and "connected ML backend 'eventgold'" in out and BACKEND_KEY not in out
-    code, out, _ = _run(["connect", "--project", "news", "--url", URL + "/", "--json", "-"])
-    assert code == 0 and json.loads(out)["created"] is False
-    code, out, _ = _run(["status", "--project", "news", "--json", "-"])
-    [row] = json.loads(out)["backends"]
-    assert (row["url"], row["state"], row["reachable"]) == (URL, "Connected", True)
-    cli_fake.up.clear()
-    code, out, _ = _run(["status", "--project", "news"])
-    assert code == 0 and "Disconnected" in out and "no" in out
-    code, out, _ = _run(["disconnect", "--project", "news", "--json", "-"])
-    assert json.loads(out)["removed"] == 1 and cli_fake.backends == {}
+def _two_backends(backend_health: dict[str, dict[str, Any]]) -> FakeLS:
+    backend_health[OTHER] = {"status": "UP", "extractor": "gazetteer"}
+    return FakeLS(up={URL, OTHER}, model_versions={OTHER: "gazetteer@0.2"})
 
 
-def test_cli_status_without_backends_says_how_to_connect(cli_fake: FakeLS) -> None:
-    code, out, _ = _run(["status", "--project", "news"])
-    assert code == 0 and "eventgold ml connect" in out
+@pytest.mark.parametrize(
+    ("show", "version", "live"),
+    [
+        (True, "b", LiveBackend(3, "a", "http://a")),  # b's title is the project's: LS asks the first, a
+        (True, "a", LiveBackend(3, "a", "http://a")),
+        (False, "a", None),  # predictions not shown
+        (True, "rules@0.1", None),  # static predictions of that model version
+        (True, "", None),
+        (True, None, None),
+    ],
+)
+def test_live_backend_is_the_first_when_the_project_shows_a_backends_predictions(
+    show: bool, version: str | None, live: LiveBackend | None
+) -> None:
+    backends = [{"id": 5, "title": "b", "url": "http://b"}, {"id": 3, "title": "a", "url": "http://a"}]
+    project = {"show_collab_predictions": show, "model_version": version}
+    assert live_backend(project, backends) == live
+    assert live_backend(project, []) is None
 
 
-def test_cli_retrieve_json(cli_fake: FakeLS) -> None:
-    _run(["connect", "--project", "news", "--url", URL])
-    code, out, _ = _run(["retrieve", "--project", "news", "--json", "-"])
-    assert code == 0
-    assert {k: v for k, v in json.loads(out).items() if k != "schema_version"} == {
-        "project": "news",
-        "tasks_with_prediction": 3,
-    }
+def test_an_interactive_second_backend_is_not_live_while_the_first_is_there(
+    backend_health: dict[str, dict[str, Any]],
+) -> None:
+    fake = _two_backends(backend_health)
+    with fake_client(fake) as client:
+        first = connect(client, "news", URL, interactive=True)
+        second = connect(client, "news", OTHER, interactive=True)
+        assert first.live and first.shadow_warning() is None
+        assert fake.project["model_version"] == OTHER_TITLE  # what Label Studio checks before asking the first
+        assert not second.live and second.live_backend == LiveBackend(1, TITLE, URL)
+        assert second.to_json()["live_backend"] == {"id": 1, "title": TITLE, "url": URL}
+        warning = second.shadow_warning()
+        assert warning is not None and "\n" not in warning
+        assert f"first ML backend {TITLE!r} (id 1, {URL}), not from {OTHER_TITLE!r} (id 2)" in warning
+        assert warning.endswith(f"eventgold ml disconnect --project news --url {URL}")
+        assert [(r.id, r.live) for r in status(client, "news")] == [(1, True), (2, False)]
+        assert retrieve(client, "news").backend.live  # retrieve asks the first too
+        assert disconnect(client, "news", URL) == 1  # what the warning says to do
+        [row] = status(client, "news")
+        again = connect(client, "news", OTHER, interactive=True)
+    assert row.id == 2 and row.live and row.to_json()["live"] is True
+    assert again.live and again.shadow_warning() is None
 
 
-def test_cli_refusal_is_an_eventgold_error(cli_fake: FakeLS) -> None:
-    cli_fake.up.clear()
-    _, _, exc = _run(["connect", "--project", "news", "--url", URL, "--backend-api-key", BACKEND_KEY])
-    assert isinstance(exc, APIError) and "\n" not in str(exc) and BACKEND_KEY not in str(exc)
-
-
-def test_cli_errors_are_one_line_exit_2(cli_fake: FakeLS, capsys: pytest.CaptureFixture[str]) -> None:
-    from eventgold import cli
-
-    cli_fake.up.clear()
-    assert cli.main(["ml", "connect", "--project", "news", "--url", URL, "--backend-api-key", BACKEND_KEY]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("error: ") and err.count("\n") == 1 and BACKEND_KEY not in err
-
-
-def test_cli_ml_backend_serves_the_named_extractor(monkeypatch: pytest.MonkeyPatch) -> None:
-    import typer
-    from typer.testing import CliRunner
-
-    import eventgold.mlbackend
-    from eventgold.commands.ml import ml_backend
-
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(
-        eventgold.mlbackend, "serve", lambda ex, onto, **kw: calls.append({"name": ex.name, "onto": onto, **kw})
-    )
-    app = typer.Typer()
-    app.command()(ml_backend)
-    result = CliRunner().invoke(app, ["-e", "rules", "--port", "9191", "--api-key", BACKEND_KEY])
-    assert result.exit_code == 0, result.output
-    [call] = calls
-    assert (call["name"], call["host"], call["port"], call["api_key"]) == ("rules", "127.0.0.1", 9191, BACKEND_KEY)
-    assert BACKEND_KEY not in result.output
-
-
-def test_cli_ml_backend_unknown_extractor_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import typer
-    from typer.testing import CliRunner
-
-    import eventgold.mlbackend
-    from eventgold.commands.ml import ml_backend
-
-    monkeypatch.setattr(eventgold.mlbackend, "serve", lambda *a, **kw: pytest.fail("served"))
-    app = typer.Typer()
-    app.command()(ml_backend)
-    result = CliRunner().invoke(app, ["-e", "no-such-extractor"])
-    assert isinstance(result.exception, ConfigError) and "no-such-extractor" in str(result.exception)
-
-
-def test_cli_connect_reads_the_backend_key_from_the_environment(cli_fake: FakeLS) -> None:
-    from typer.testing import CliRunner
-
-    from eventgold.commands.ml import BACKEND_KEY_ENV, app
-
-    result = CliRunner().invoke(
-        app, ["connect", "--project", "news", "--url", URL, "--json", "-"], env={BACKEND_KEY_ENV: BACKEND_KEY}
-    )
-    assert result.exit_code == 0 and json.loads(result.stdout)["auth"] is True
-    [backend] = cli_fake.backends.values()
-    assert backend["basic_auth_pass"] == BACKEND_KEY and BACKEND_KEY not in result.stdout
+def test_no_backend_is_live_when_the_project_shows_static_predictions() -> None:
+    fake = FakeLS()
+    fake.project["model_version"] = "rules@0.1"
+    with fake_client(fake) as client:
+        info = connect(client, "news", URL)
+        [row] = status(client, "news")
+    assert info.live_backend is None and not info.live and info.shadow_warning() is None
+    assert not row.live

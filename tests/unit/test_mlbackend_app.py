@@ -437,7 +437,7 @@ def test_is_loopback() -> None:
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.20", "::"])
 def test_serve_refuses_a_host_beyond_loopback_without_a_key(rules: Extractor, ontology: Ontology, host: str) -> None:
     with pytest.raises(ConfigError, match="API key"):
-        serve(rules, ontology, host=host, port=0)
+        serve(rules, ontology, host=host, port=0, on_listening=pytest.fail)
 
 
 @pytest.mark.parametrize(
@@ -447,7 +447,7 @@ def test_serve_refuses_a_host_beyond_loopback_without_a_key(rules: Extractor, on
 )
 def test_serve_refuses_bad_settings(rules: Extractor, ontology: Ontology, kwargs: dict[str, Any], part: str) -> None:
     with pytest.raises(ConfigError, match=part):
-        serve(rules, ontology, **kwargs)
+        serve(rules, ontology, on_listening=pytest.fail, **kwargs)
 
 
 def test_serve_names_a_port_in_use(rules: Extractor, ontology: Ontology) -> None:
@@ -456,7 +456,7 @@ def test_serve_names_a_port_in_use(rules: Extractor, ontology: Ontology) -> None
         taken.listen(1)
         port = taken.getsockname()[1]
         with pytest.raises(ConfigError, match=f"cannot listen on 127.0.0.1:{port}"):
-            serve(rules, ontology, port=port)
+            serve(rules, ontology, port=port, on_listening=pytest.fail)
 
 
 SERVE = (

@@ -50,3 +50,26 @@ def test_up_warns_that_the_port_is_fixed_at_the_first_run(
         assert f"using port {stored}" in err
     else:
         assert "warning" not in err
+
+
+@pytest.mark.parametrize("extractor", ["gazetteer", "rules"])
+def test_ml_extractor_without_ml_backend_is_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], extractor: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EVENTGOLD_HOME", str(tmp_path / ".eventgold"))
+    monkeypatch.setattr(server_commands, "ensure_running", lambda *a, **kw: pytest.fail("started a server"))
+    assert main(["up", "--ml-extractor", extractor]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--ml-extractor needs --ml-backend" in err
+    assert list(tmp_path.iterdir()) == []  # nothing made: not even `init`
+
+
+def test_ml_extractor_with_ml_backend_is_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EVENTGOLD_HOME", str(tmp_path / ".eventgold"))
+    monkeypatch.setattr(server_commands, "ensure_running", lambda *a, **kw: pytest.fail("started a server"))
+    assert main(["up", "--no-init", "--ml-backend", "--ml-extractor", "no-such-extractor"]) == 2
+    assert "unknown extractor 'no-such-extractor'" in capsys.readouterr().err  # loaded before anything starts

@@ -102,6 +102,7 @@ def status(
         "running": b.running,
         "healthy": b.healthy,
         "url": b.state.url if b.running and b.state else None,
+        "pid": b.state.pid if b.running and b.state else None,
         "extractor": b.state.extractor if b.state else None,
     }
     payload = {

@@ -81,8 +81,13 @@ def up(
         ),
     ] = False,
     ml_extractor: Annotated[
-        str, typer.Option("--ml-extractor", help="The extractor the ML backend serves (with --ml-backend).")
-    ] = DEFAULT_ML_EXTRACTOR,
+        str | None,
+        typer.Option(
+            "--ml-extractor",
+            help=f"The extractor the ML backend serves (needs --ml-backend; default: {DEFAULT_ML_EXTRACTOR}).",
+            show_default=False,
+        ),
+    ] = None,
     json_out: JsonOut = None,
 ) -> None:
     """Start a local Label Studio with the sample articles and pre-annotations, ready to annotate.
@@ -106,6 +111,9 @@ def up(
     from eventgold.ontology import load_ontology
     from eventgold.redact import redact_url
 
+    if ml_extractor is not None and not ml_backend:
+        raise UserError("--ml-extractor needs --ml-backend (it names what the ML backend serves)")
+    ml_extractor = ml_extractor or DEFAULT_ML_EXTRACTOR
     if init and find_config_dir().origin == "packaged default":
         from eventgold.project import init_project
 
@@ -180,7 +188,7 @@ def up(
     if backend is not None:
         console.print(
             f"ML backend ({escape(ml_extractor)}) at [bold]{backend['url']}[/bold] connected to project "
-            f"{escape(project)!r}: live suggestions are on (annotators see them when they open a task)",
+            f"{escape(project)!r}: {_live_note(backend)}",
             soft_wrap=True,
         )
     if first_run:
@@ -195,11 +203,28 @@ def up(
     )
 
 
+def _live_note(backend: dict[str, object]) -> str:
+    """Where annotators get live suggestions from, for the summary (markup escaped)."""
+    live = backend.get("live_backend")
+    if backend.get("live"):
+        return "live suggestions are on (annotators see them when they open a task)"
+    if isinstance(live, dict):
+        return (
+            f"annotators get live suggestions from backend {escape(repr(live['title']))} (id {live['id']}), "
+            "the project's first, not from this one (see the warning)"
+        )
+    return "live suggestions are off (see `eventgold ml status`)"
+
+
 def _start_and_connect(extractor: str, project: str, ls_url: str, token: str) -> dict[str, object]:
     """Start (or reuse) the managed ML backend serving ``extractor`` and connect it, interactive, to ``project``.
 
+    Prints a warning when annotators get live suggestions from another backend: Label Studio asks the
+    project's first (lowest id) only.
+
     Returns:
-        ``{"url", "extractor", "pid", "backend_id", "created", "live"}`` for ``--json``.
+        ``{"url", "extractor", "pid", "backend_id", "created", "live", "live_backend"}`` for ``--json``
+        (``live_backend``: ``{"id", "title", "url"}`` of the backend annotators get suggestions from, or None).
 
     Raises:
         ServerError: the backend does not start; APIError: Label Studio refuses it.
@@ -214,6 +239,9 @@ def _start_and_connect(extractor: str, project: str, ls_url: str, token: str) ->
     )
     with LabelStudioClient(Connection(url=ls_url, api_key=token, source="local server")) as client:
         info = connect(client, project, running.url, interactive=True)
+    shadowed = info.shadow_warning()
+    if shadowed:
+        err_console.print(f"[yellow]warning:[/yellow] {escape(shadowed)}", highlight=False, soft_wrap=True)
     return {
         "url": running.url,
         "extractor": extractor,
@@ -221,4 +249,5 @@ def _start_and_connect(extractor: str, project: str, ls_url: str, token: str) ->
         "backend_id": info.id,
         "created": info.created,
         "live": info.live,
+        "live_backend": info.to_json()["live_backend"],
     }

@@ -15,6 +15,9 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
+
+import httpx
 
 from eventgold.errors import ServerError
 from eventgold.fileio import atomic_write_text
@@ -60,6 +63,43 @@ class BackendProcessStatus:
     running: bool
     healthy: bool
     state: BackendProcess | None
+
+
+def health_info(url: str, *, http: httpx.Client | None = None, timeout: float = 2.0) -> dict[str, Any] | None:
+    """What an ML backend's ``GET <url>/health`` answers from this machine.
+
+    ``eventgold ml-backend`` answers ``{"status": "UP", "model_class", "model_version", "extractor"}``.
+
+    Args:
+        url: the backend's base URL.
+        http: the HTTP client to use (tests inject one); default: a new one, closed afterwards.
+        timeout: seconds to wait for the answer.
+
+    Returns:
+        The JSON object of a 2xx answer; ``{}`` for any other answer; None when nothing answers.
+    """
+    own = http is None
+    session = http or httpx.Client(timeout=timeout)
+    try:
+        answer = session.get(f"{url.rstrip('/')}/health", timeout=timeout)
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError):
+        return None
+    finally:
+        if own:
+            session.close()
+    try:
+        body = answer.json() if answer.is_success else None
+    except ValueError:  # not JSON
+        body = None
+    return body if isinstance(body, dict) else {}
+
+
+def probe_health(url: str, *, http: httpx.Client | None = None, timeout: float = 2.0) -> bool:
+    """Whether something answers ``GET <url>/health`` from this machine (any HTTP status counts).
+
+    ``http``: the client to use (tests inject one; default: a new one); ``timeout`` in seconds.
+    """
+    return health_info(url, http=http, timeout=timeout) is not None
 
 
 def _state_path(data_dir: Path) -> Path:

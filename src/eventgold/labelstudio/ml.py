@@ -1,40 +1,39 @@
 """Connect an ML backend (``eventgold ml-backend``) to a Label Studio project, and ask it for predictions.
 
-Label Studio 1.23's ML API (``/api/ml/``) keeps one record per backend and project: ``url``,
-``title``, ``is_interactive``, ``auth_method`` with ``basic_auth_user``/``basic_auth_pass``, a
-``description`` and LS's ``state`` (``CO`` connected, ``DI`` disconnected, ``ER`` error, ``TR``
-training, ``PR`` predicting). Creating or updating one makes Label Studio call the backend's
-``/health`` and ``/setup`` first and refuse when either fails, so the backend must be running;
-listing the backends of a project makes Label Studio check each again, so the listed ``state``
-is fresh. Creating one also makes Label Studio add a project webhook to ``<url>/webhook``
-(annotation events), which :func:`disconnect` removes with the backend.
+Label Studio 1.23's ML API (``/api/ml/``) keeps one record per backend and project (``url``,
+``title``, ``is_interactive``, ``auth_method``, basic auth, ``description``, ``state``: :data:`STATES`).
+Creating or updating one makes Label Studio call the backend's ``/health`` and ``/setup`` first and
+refuse when either fails; listing them makes it check each again (fresh ``state``). Creating one
+also adds a project webhook to ``<url>/webhook``, which :func:`disconnect` removes with the backend.
 
-Predictions reach annotators two ways: the data manager action ``retrieve_tasks_predictions``
-(:func:`retrieve_predictions`: every task of the project, stored as predictions with the
-backend's ``model_version``), and live, when a task is opened, if the project shows predictions
-(``show_collab_predictions``) and its ``model_version`` is the backend's *title* (what
-``interactive=True`` sets; Label Studio sets it too when a backend is added to a project that has
-no model version chosen yet).
+Predictions reach annotators two ways: the data manager action :data:`RETRIEVE_ACTION`
+(:func:`eventgold.labelstudio.ml_status.retrieve`: every task, stored with the backend's ``model_version``),
+and live when a task is opened, if the project shows predictions (``show_collab_predictions``) and its
+``model_version`` is a backend's *title* (``interactive=True``; Label Studio sets it too for a project
+without one). Either way Label Studio asks the project's *first* backend (lowest id,
+``Project.ml_backend``), whichever backend's title matched: :func:`live_backend`.
 
 Label Studio's SSRF protection refuses backends on local or private addresses unless it runs
 with :data:`LOOPBACK_ML_ENV`; :func:`connect` says so. API keys never appear in messages or reprs.
+A backend connected without a title is named after what it serves (:func:`default_title`).
 """
 
 from __future__ import annotations
 
 import base64
-from dataclasses import asdict, dataclass, field
+import shlex
+from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-from eventgold.errors import APIError, ConfigError, LabelStudioError, UserError
+from eventgold.errors import APIError, ConfigError, UserError
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.redact import one_line, redact_text
 
 DEFAULT_TITLE = "eventgold"
-"""The title a new backend gets when none is given (Label Studio shows it in the project's Model tab)."""
+"""The title earlier eventgolds gave every backend; connecting one so titled again gives it :func:`default_title`."""
 
 MARK = "served by eventgold (eventgold ml-backend)"
 """The ``description`` of the backends eventgold registers: :func:`disconnect` without a URL removes those."""
@@ -62,19 +61,50 @@ LOOPBACK_ML_ENV: dict[str, str] = {
     "USE_DEFAULT_BANNED_SUBNETS": "false",
     "USER_ADDITIONAL_BANNED_SUBNETS": _RESERVED_BUT_LOOPBACK,
 }
-"""The environment a Label Studio 1.23 server needs to accept ML backends on this machine (127.0.0.0/8, ::1).
-
-Its SSRF protection refuses backend URLs (``ML_BLOCK_LOCAL_IP``) and the webhook it adds for them
-(``SSRF_PROTECTION_ENABLED``) on every reserved network, loopback included. This keeps its own
-list of reserved networks (``core.utils.io.validate_ip``) less the two loopback ones, so
-everything else stays refused: the narrowest setting that lets a local ``eventgold ml-backend`` in.
-"""
+"""The environment a Label Studio 1.23 server needs to accept ML backends on this machine (127.0.0.0/8, ::1):
+its SSRF protection refuses backend URLs (``ML_BLOCK_LOCAL_IP``) and their webhooks on every reserved
+network, loopback included; this keeps its list (``core.utils.io.validate_ip``) less the two loopback ones."""
 
 SSRF_HINT = (
-    "Label Studio refuses ML backends on local or private addresses (its SSRF protection); start it with "
-    "USE_DEFAULT_BANNED_SUBNETS=false and USER_ADDITIONAL_BANNED_SUBNETS set to the other reserved networks "
-    "(eventgold.labelstudio.ml.LOOPBACK_ML_ENV), or give an address it may reach"
+    "this Label Studio refuses ML backends on local or private addresses (its SSRF protection): give a --url "
+    "it may reach, or use the local server `eventgold up` manages (it accepts 127.0.0.1), or, if you run this "
+    "Label Studio yourself, restart it allowing loopback (USE_DEFAULT_BANNED_SUBNETS=false with "
+    "USER_ADDITIONAL_BANNED_SUBNETS listing the other reserved networks; README, Live pre-annotation)"
 )
+
+
+@dataclass(frozen=True)
+class LiveBackend:
+    """The backend whose predictions annotators get live when they open a task (:func:`live_backend`)."""
+
+    id: int
+    title: str
+    url: str
+
+
+def live_backend(project: dict[str, Any], backends: list[dict[str, Any]]) -> LiveBackend | None:
+    """The backend Label Studio 1.23 asks for live predictions when an annotator opens a task of ``project``.
+
+    Label Studio does so when the project shows predictions (``show_collab_predictions``) and its
+    ``model_version`` is the title of one of its backends; it then asks its *first* backend (lowest
+    id, ``Project.ml_backend``), not necessarily the one so titled.
+
+    Args:
+        project: Label Studio's project record (``show_collab_predictions``, ``model_version``).
+        backends: the project's backend records (:func:`list_backends`), any order.
+
+    Returns the first backend, or None when the project has no live predictions (off, or its
+    ``model_version`` names static predictions).
+
+    Example: backends 3 (title ``a``) and 5 (``b``), ``model_version`` ``b`` -> backend 3.
+    """
+    version = project.get("model_version")
+    if not project.get("show_collab_predictions") or not version:
+        return None
+    if not any(str(b.get("title") or "") == version for b in backends):
+        return None
+    first = min(backends, key=lambda b: int(b.get("id") or 0))
+    return LiveBackend(int(first["id"]), str(first.get("title") or ""), str(first.get("url") or ""))
 
 
 @dataclass(frozen=True)
@@ -97,42 +127,27 @@ class BackendInfo:
     """False when a backend with the same URL was already there and was updated."""
     live: bool
     """Whether annotators get this backend's predictions when they open a task."""
+    live_backend: LiveBackend | None = None
+    """The backend whose predictions they get live (this one or the project's first), None: none."""
 
     def to_json(self) -> dict[str, Any]:
-        """The fields for ``--json`` (``state`` as Label Studio names it)."""
+        """The fields for ``--json`` (``state`` as Label Studio names it; ``live_backend``: id, title, url)."""
         return {**asdict(self), "state": STATES.get(self.state, self.state)}
 
+    def shadow_warning(self) -> str | None:
+        """What to tell when the project's live predictions come from another backend (plain text, one line).
 
-@dataclass(frozen=True)
-class BackendStatus:
-    """One backend of a project and whether Label Studio reaches it."""
-
-    id: int
-    url: str
-    title: str
-    state: str
-    """Label Studio's state code after its own health check (:data:`STATES`)."""
-    reachable: bool
-    """Label Studio's health check of the backend succeeded."""
-    model_version: str
-    interactive: bool
-    eventgold: bool
-    """Registered by eventgold (:data:`MARK`)."""
-    error: str | None = None
-    """Label Studio's error message for the backend (state ``ER``), or why it is unreachable."""
-    direct: bool | None = field(default=None)
-    """When Label Studio cannot reach it: whether this machine reaches its ``/health`` (None: not checked)."""
-
-    @property
-    def state_name(self) -> str:
-        """The state as Label Studio names it (``Connected``, ``Disconnected``, ...)."""
-        return STATES.get(self.state, self.state)
-
-    def to_json(self) -> dict[str, Any]:
-        """The fields for ``--json`` (``state`` as Label Studio names it; ``direct`` as ``reachable_from_here``)."""
-        fields = asdict(self)
-        direct = fields.pop("direct")
-        return {**fields, "state": self.state_name, "reachable_from_here": direct}
+        None when they come from this one, or when the project has none.
+        """
+        other = self.live_backend
+        if other is None or other.id == self.id:
+            return None
+        return (
+            f"annotators get live predictions from the project's first ML backend {other.title!r} (id {other.id}, "
+            f"{other.url}), not from {self.title!r} (id {self.id}): Label Studio asks only the first (lowest id); "
+            f"to make this one live, remove that one: eventgold ml disconnect --project "
+            f"{shlex.quote(self.project_title)} --url {shlex.quote(other.url)}"
+        )
 
 
 def normalize_url(url: str) -> str:
@@ -153,9 +168,7 @@ def normalize_url(url: str) -> str:
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"ML backend URL {text!r} is not usable: give http(s)://host:port, e.g. http://127.0.0.1:9090")
     if parts.username or parts.password:
-        raise ConfigError(
-            "the ML backend URL must not hold user:password@; pass the backend's API key separately"
-        )
+        raise ConfigError("the ML backend URL must not hold user:password@; pass the backend's API key separately")
     if parts.query or parts.fragment:
         raise ConfigError(f"ML backend URL {text!r} has a query or fragment; give http(s)://host:port[/path]")
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
@@ -170,7 +183,8 @@ def _same_url(a: str, b: str) -> bool:
         return a.rstrip("/") == b.rstrip("/")
 
 
-def _project(client: LabelStudioClient, title: str) -> dict[str, Any]:
+def project_record(client: LabelStudioClient, title: str) -> dict[str, Any]:
+    """Label Studio's record of the project titled ``title``; raises UserError when there is none."""
     found = client.find_project(title)
     if found is None:
         raise UserError(
@@ -181,14 +195,9 @@ def _project(client: LabelStudioClient, title: str) -> dict[str, Any]:
 
 
 def list_backends(client: LabelStudioClient, project_id: int) -> list[dict[str, Any]]:
-    """The ML backends of a project as Label Studio lists them (it health-checks each first: fresh ``state``).
+    """The ML backends of project ``project_id`` as Label Studio lists them (it health-checks each first).
 
-    Args:
-        client: the Label Studio client.
-        project_id: the project's id.
-
-    Returns:
-        Label Studio's records (``id``, ``url``, ``title``, ``state``, ``model_version``, ...), by id.
+    Returns Label Studio's records (``id``, ``url``, ``title``, fresh ``state``, ``model_version``, ...), by id.
     """
     body = client.get_json("/api/ml/", project=project_id)
     items = body.get("results", []) if isinstance(body, dict) else body
@@ -230,6 +239,7 @@ def connect(
     title: str | None = None,
     interactive: bool = False,
     api_key: str | None = None,
+    probe_http: httpx.Client | None = None,
 ) -> BackendInfo:
     """Register the ML backend at ``url`` in a project; a backend already there with that URL is updated.
 
@@ -238,40 +248,41 @@ def connect(
         project_title: the project's exact title.
         url: where Label Studio reaches the backend (``http(s)://host:port``; Label Studio, not this
             machine, calls it).
-        title: the backend's title (default: the existing backend's, else :data:`DEFAULT_TITLE`).
+        title: the backend's title (default: the existing backend's unless eventgold made it, else
+            :func:`default_title`; a project whose live predictions were the backend's keeps them).
         interactive: turn on interactive pre-annotations: Label Studio sends the annotator's regions to
-            the backend (``is_interactive``), and the project shows this backend's predictions live when
-            a task is opened (``show_collab_predictions``, ``model_version`` = the backend's title), in
-            place of any static predictions chosen before. False leaves the project's settings as they are.
+            the backend (``is_interactive``), and the project shows live predictions when a task is opened
+            (``show_collab_predictions``, ``model_version`` = the backend's title), in place of any static
+            predictions chosen before: this backend's if it is the project's first (lowest id), else the
+            first's (``live_backend`` of the result; it becomes this one once those before it are removed).
+            False leaves the project's settings as they are.
         api_key: the backend's key (``eventgold ml-backend --api-key``): Label Studio sends it as the
             password of basic auth (user :data:`BASIC_AUTH_USER`). None: no auth.
+        probe_http: the HTTP client asking the backend's ``/health`` for :func:`default_title` (tests inject one).
 
     Returns:
-        The backend as registered (state, model version, whether it was created, whether it is live).
+        The backend as registered (state, model version, whether it was created, whether it is live,
+        which backend is).
 
     Raises:
         ConfigError: ``url`` is not an http(s) URL.
         UserError: no project has that title.
         APIError: Label Studio refused (it cannot reach the backend, the backend refused its setup or
-            credentials, a local address without ``ML_BLOCK_LOCAL_IP=false``): one line saying what to do.
+            credentials, a local address its SSRF protection blocks): one line saying what to do.
 
     Example: ``connect(client, "eventgold", "http://127.0.0.1:9090", interactive=True)``
     """
     target = normalize_url(url)
     if title is not None and not title.strip():
         raise UserError("the ML backend title must not be empty")
-    project = _project(client, project_title)
-    project_id = int(project["id"])
+    project_id = int(project_record(client, project_title)["id"])
     existing = next((b for b in list_backends(client, project_id) if _same_url(str(b.get("url") or ""), target)), None)
-    chosen = title or (str(existing.get("title") or "") if existing else "") or DEFAULT_TITLE
-    body: dict[str, Any] = {
-        "url": target,
-        "project": project_id,
-        "title": chosen,
-        "description": MARK,
-        "is_interactive": interactive,
-    }
+    old = str(existing.get("title") or "") if existing else ""
+    chosen = title or (old if old and not _made_title(old, target) else default_title(target, http=probe_http))
+    body: dict[str, Any] = {"url": target, "project": project_id, "title": chosen, "description": MARK}
+    body["is_interactive"] = interactive
     live_before = client.project(project_id).get("model_version")
+    keep = chosen if old and live_before == old else live_before  # a live backend renamed stays live
     if api_key:
         body.update(auth_method="BASIC_AUTH", basic_auth_user=BASIC_AUTH_USER, basic_auth_pass=api_key)
     else:
@@ -287,10 +298,11 @@ def connect(
     _ensure_webhook(client, project_id, target, project_title, api_key)
     if interactive:
         client.patch_json(f"/api/projects/{project_id}", {"show_collab_predictions": True, "model_version": chosen})
-    elif client.project(project_id).get("model_version") != live_before:
+    elif client.project(project_id).get("model_version") != keep:
         # Label Studio makes a new backend the project's live one; without --interactive the project keeps its own
-        client.patch_json(f"/api/projects/{project_id}", {"model_version": live_before or ""})
+        client.patch_json(f"/api/projects/{project_id}", {"model_version": keep or ""})
     settings = client.project(project_id)
+    live = live_backend(settings, list_backends(client, project_id))
     return BackendInfo(
         id=int(record["id"]),
         project_id=project_id,
@@ -302,7 +314,8 @@ def connect(
         interactive=bool(record.get("is_interactive")),
         auth=record.get("auth_method") == "BASIC_AUTH",
         created=existing is None,
-        live=bool(settings.get("show_collab_predictions")) and settings.get("model_version") == chosen,
+        live=live is not None and live.id == int(record["id"]),
+        live_backend=live,
     )
 
 
@@ -360,15 +373,14 @@ def disconnect(client: LabelStudioClient, project_title: str, url: str | None = 
         url: remove the backend with this URL (whoever registered it); None: every backend eventgold
             registered (:data:`MARK`), others are left alone.
 
-    Returns:
-        How many backends were removed (0 when none matched: nothing to do).
+    Returns how many backends were removed (0 when none matched: nothing to do).
 
     Raises:
         ConfigError: ``url`` is not an http(s) URL.
         UserError: no project has that title.
     """
     target = normalize_url(url) if url is not None else None
-    project_id = int(_project(client, project_title)["id"])
+    project_id = int(project_record(client, project_title)["id"])
     backends = list_backends(client, project_id)
     if target is not None:
         chosen = [b for b in backends if _same_url(str(b.get("url") or ""), target)]
@@ -383,118 +395,22 @@ def disconnect(client: LabelStudioClient, project_title: str, url: str | None = 
     return len(chosen)
 
 
-def probe_health(url: str, *, http: httpx.Client | None = None, timeout: float = 2.0) -> bool:
-    """Whether something answers ``GET <url>/health`` from this machine (any HTTP status counts).
+def default_title(url: str, *, http: httpx.Client | None = None) -> str:
+    """The title of a backend connected without one: ``eventgold <extractor> @ <host:port[/path]>``.
 
-    Args:
-        url: the backend's base URL.
-        http: the HTTP client to use (tests inject one); default: a new one, closed afterwards.
-        timeout: seconds to wait for the answer.
+    The extractor is the one the backend's ``/health`` names (asked with ``http``; tests inject one); when
+    this machine cannot ask it, ``eventgold @ <host:port[/path]>``. Raises ConfigError for a non-http(s) URL.
+
+    Example: ``default_title("http://127.0.0.1:9090")`` -> ``"eventgold rules @ 127.0.0.1:9090"``
     """
-    own = http is None
-    session = http or httpx.Client(timeout=timeout)
-    try:
-        session.get(f"{url.rstrip('/')}/health", timeout=timeout)
-    except (httpx.HTTPError, httpx.InvalidURL, ValueError):
-        return False
-    finally:
-        if own:
-            session.close()
-    return True
+    from eventgold.labelstudio.backend_process import health_info  # it imports the server, which imports this
+
+    where = normalize_url(url).split("://", 1)[1]
+    name = " ".join(str((health_info(url, http=http) or {}).get("extractor") or "").split())
+    return f"eventgold {name} @ {where}" if name else f"eventgold @ {where}"
 
 
-def _status(backend: dict[str, Any], probe_http: httpx.Client | None, probe: bool) -> BackendStatus:
-    state = str(backend.get("state") or "")
-    reachable = state in REACHED
-    url = str(backend.get("url") or "")
-    direct = None if reachable or not probe else probe_health(url, http=probe_http)
-    error = backend.get("error_message") or None
-    if not reachable and error is None:
-        error = (
-            "Label Studio cannot reach it, though this machine can: the URL must be one Label Studio can reach"
-            if direct
-            else "it does not answer: start it (`eventgold ml-backend`) or check the URL"
-        )
-    return BackendStatus(
-        id=int(backend["id"]),
-        url=url,
-        title=str(backend.get("title") or ""),
-        state=state,
-        reachable=reachable,
-        model_version=str(backend.get("model_version") or ""),
-        interactive=bool(backend.get("is_interactive")),
-        eventgold=backend.get("description") == MARK,
-        error=one_line(str(error), 300) if error else None,
-        direct=direct,
-    )
-
-
-def status(
-    client: LabelStudioClient, project_title: str, *, probe: bool = True, probe_http: httpx.Client | None = None
-) -> list[BackendStatus]:
-    """The ML backends of a project and whether Label Studio reaches them.
-
-    Label Studio health-checks each backend when listing them; for one it cannot reach, this
-    machine asks the backend's ``/health`` itself (2 s timeout) to tell a stopped backend from an
-    address Label Studio cannot reach.
-
-    Args:
-        client: the Label Studio client.
-        project_title: the project's exact title.
-        probe: also ask unreachable backends' ``/health`` from here.
-        probe_http: the HTTP client for that (tests inject one).
-
-    Returns:
-        One :class:`BackendStatus` per backend, by id (empty: none connected).
-
-    Raises:
-        UserError: no project has that title.
-    """
-    project_id = int(_project(client, project_title)["id"])
-    return [_status(b, probe_http, probe) for b in list_backends(client, project_id)]
-
-
-def retrieve_predictions(client: LabelStudioClient, project_title: str, *, timeout: float = 300.0) -> int:
-    """Ask Label Studio to fetch predictions from the project's ML backend for all of its tasks.
-
-    Runs the data manager action :data:`RETRIEVE_ACTION` on every task (``POST /api/dm/actions``).
-    Label Studio sends the tasks without a prediction of the backend's current model version to
-    its ``/predict`` in one request and stores the answers. With several backends, Label Studio
-    asks the first (lowest id) only.
-
-    Args:
-        client: the Label Studio client.
-        project_title: the project's exact title.
-        timeout: seconds to wait for Label Studio (it waits for the backend).
-
-    Returns:
-        How many of the project's tasks hold a prediction of the backend's current model version afterwards.
-
-    Raises:
-        UserError: no project has that title, or it has no ML backend.
-        LabelStudioError: Label Studio cannot reach the backend, or the backend refused the project's setup.
-    """
-    project_id = int(_project(client, project_title)["id"])
-    backends = list_backends(client, project_id)
-    if not backends:
-        raise UserError(
-            f"project {project_title!r} has no ML backend; connect one first (`eventgold ml connect`)"
-        )
-    first = _status(backends[0], None, probe=False)
-    if first.state not in ("CO", "TR", "PR"):
-        raise LabelStudioError(
-            f"Label Studio cannot use the ML backend at {first.url} for project {project_title!r} "
-            f"(state {first.state_name}: {first.error}); start it or fix it, then retry"
-        )
-    client.request(
-        "POST",
-        "/api/dm/actions/",
-        params={"id": RETRIEVE_ACTION, "project": project_id},
-        json_body={"selectedItems": {"all": True, "excluded": []}},
-        timeout=timeout,
-    )
-    after = next((b for b in list_backends(client, project_id) if int(b["id"]) == first.id), backends[0])
-    version = str(after.get("model_version") or "")
-    predictions = client.get_json("/api/predictions/", project=project_id)
-    items = predictions.get("results", []) if isinstance(predictions, dict) else predictions
-    return len({p.get("task") for p in items or [] if not version or p.get("model_version") == version})
+def _made_title(title: str, url: str) -> bool:
+    """Whether ``title`` is one eventgold chose for the backend at ``url`` (not one a user gave)."""
+    where = normalize_url(url).split("://", 1)[1]
+    return title == DEFAULT_TITLE or (title.startswith("eventgold ") and title.endswith(f" @ {where}"))
