@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ TASKS = [
     }
     for task in (1, 2)
 ]
-PREDICTIONS = [
+PREDICTIONS: list[dict[str, Any]] = [
     {"id": 10 + task, "task": task, "model_version": "rules@0.1", "result": [], "created_at": None} for task in (1, 2)
 ]
 
@@ -49,10 +50,11 @@ class FakeLabelStudio:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(TASKS), encoding="utf-8")
 
-    def get_json(self, path: str, **params: Any) -> Any:
+    def stream_bytes(self, path: str, *, params: dict[str, Any], **kw: Any) -> Iterator[bytes]:
         self.asked.append(path)
         assert path == "/api/predictions" and params == {"project": 1}
-        return PREDICTIONS
+        data = json.dumps(PREDICTIONS).encode()
+        yield from (data[i : i + 7] for i in range(0, len(data), 7))  # arrives in pieces
 
     def users(self) -> list[dict[str, Any]]:
         return [{"id": 1, "email": "a@example.org"}]

@@ -436,8 +436,8 @@ class FakeLabelStudio:
     def iter_tasks(self, project_id: int, **kw: Any) -> Iterator[dict[str, Any]]:
         yield from json.loads(self.snapshot.read_text(encoding="utf-8"))  # NaN and Infinity as floats
 
-    def get_json(self, path: str, **params: Any) -> Any:
-        return [{"id": 5, "task": 1, "model_version": "m", "score": math.nan, "result": []}]
+    def stream_bytes(self, path: str, **kw: Any) -> Iterator[bytes]:
+        yield b'[{"id": 5, "task": 1, "model_version": "m", "score": NaN, "result": []}]'
 
     def users(self) -> list[dict[str, Any]]:
         return [{"id": 1, "email": "=1+2@example.org"}, {"id": 2, "email": "b@example.org"}]
@@ -456,6 +456,8 @@ def _pull(ws: Path, out: Path, monkeypatch: pytest.MonkeyPatch, *, export_works:
             "-o",
             out / "raw",
             "--predictions",
+            "--method",
+            "export" if export_works else "paged",
             "--json",
             out / "pull.json",
             "--jsonl",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -248,7 +248,20 @@ def pull(
             "--no-predictions skips that request (faster on large projects).",
         ),
     ] = True,
-    export_timeout: Annotated[float, typer.Option(help="Seconds before falling back to paging.")] = 300.0,
+    method: Annotated[
+        str,
+        typer.Option(
+            "--method",
+            help="How to get the export: auto (the synchronous export up to 5,000 tasks, an export snapshot "
+            "above; falls back export → snapshot → paged when one times out or fails), export, snapshot or paged.",
+        ),
+    ] = "auto",
+    export_timeout: Annotated[
+        float, typer.Option(help="Seconds the synchronous export (and each download read) may stay silent.")
+    ] = 300.0,
+    snapshot_timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for an export snapshot to be built.")
+    ] = 1800.0,
     url: Url = None,
     api_key: ApiKey = None,
     json_out: JsonOut = None,
@@ -262,9 +275,9 @@ def pull(
     Example: [bold]eventgold pull --project "Iraq 2020" -o exports/raw/ --jsonl annotations.jsonl[/bold]
     """
     from eventgold.config import find_project_config
-    from eventgold.jsonl import write_jsonl
     from eventgold.labelstudio.pull import pull_snapshot
-    from eventgold.labelstudio.snapshot import predictions_path, read_snapshot
+    from eventgold.labelstudio.snapshot import predictions_path
+    from eventgold.labelstudio.snapshot_stream import summarise_snapshot
 
     if output is None:
         config = find_project_config()  # label_config/ of the project: snapshots go beside it
@@ -275,31 +288,27 @@ def pull(
             client,
             project,
             output,
+            method=method,
             export_timeout=export_timeout,
+            snapshot_timeout=snapshot_timeout,
             annotation_kind="adjudicator" if review else None,
             with_predictions=predictions,
             on_fallback=lambda msg: err_console.print(f"[yellow]{msg}[/yellow]"),
         )
-    snap = read_snapshot(result.path)
-    if jsonl:
-        write_jsonl(jsonl, snap.annotations)
-    per_annotator = Counter(a.origin.name for a in snap.annotations if not a.cancelled)
-    skipped = Counter(a.origin.name for a in snap.annotations if a.cancelled)
+    snap = summarise_snapshot(result.path, jsonl=jsonl)  # one task at a time: memory does not grow with the project
+    per_annotator = snap.annotators()
     payload = {
         "snapshot": str(result.path),
         "sha256": result.sha256,
         "method": result.method,
         "annotation_kind": result.annotation_kind,
         "tasks": snap.task_count,
-        "annotations": sum(per_annotator.values()),
-        "skipped": sum(skipped.values()),
-        "predictions": len(snap.predictions),
+        "annotations": sum(snap.per_annotator.values()),
+        "skipped": sum(snap.skipped.values()),
+        "predictions": snap.predictions,
         "predictions_fetched": result.predictions,
         "predictions_not_fetched": snap.predictions_not_fetched,
-        "per_annotator": {
-            k: {"annotations": per_annotator[k], "skipped": skipped[k]}
-            for k in sorted(set(per_annotator) | set(skipped))
-        },
+        "per_annotator": per_annotator,
         "problems": [p.model_dump(mode="json") for p in snap.problems],
         "repairs": [r.model_dump(mode="json") for r in snap.repairs],
     }
@@ -321,12 +330,12 @@ def pull(
         )
     else:
         console.print("did not fetch predictions (--no-predictions); the export lists none")
-    table = Table(title=f"{snap.task_count} tasks, {len(snap.predictions)} predictions")
+    table = Table(title=f"{snap.task_count} tasks, {snap.predictions} predictions")
     table.add_column("annotator")
     table.add_column("annotations", justify="right")
     table.add_column("skipped", justify="right")
-    for name in sorted(set(per_annotator) | set(skipped)):
-        table.add_row(name, str(per_annotator[name]), str(skipped[name]))
+    for name, counts in per_annotator.items():
+        table.add_row(name, str(counts["annotations"]), str(counts["skipped"]))
     console.print(table)
 
 

@@ -23,7 +23,8 @@ from __future__ import annotations
 import json
 import ssl
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -278,6 +279,67 @@ class LabelStudioClient:
         )
         return [int(i) for i in (body or {}).get("task_ids", [])]
 
+    def stream_bytes(
+        self, path: str, *, params: dict[str, Any] | None = None, timeout: float | None = None, what: str = ""
+    ) -> Generator[bytes, None, None]:
+        """GET ``path`` and yield its body in chunks as they arrive (nothing is held in memory).
+
+        Args:
+            path: the API path (``/api/...``).
+            params: query parameters.
+            timeout: seconds to wait for each read (None: the client's timeout).
+            what: what is downloaded, for messages (default ``GET <path>``).
+
+        Raises:
+            APIError: an error status (not retried).
+            TimedOut: the server stopped answering for ``timeout`` seconds.
+            ConnectionFailed: the download could not start or broke off.
+        """
+        what = what or f"GET {path}"
+        headers = self._auth_headers()
+        try:
+            with self.http.stream(
+                "GET",
+                f"{self.base_url}{path}",
+                params=params,
+                headers=headers,
+                timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
+            ) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise APIError(
+                        f"Label Studio refused {what} with HTTP {response.status_code}: {_error_message(response)}",
+                        status=response.status_code,
+                    )
+                yield from response.iter_bytes()
+        except httpx.TimeoutException as exc:
+            raise self._transport_failure(exc, "GET", path) from None
+        except TRANSPORT_ERRORS as exc:
+            failure = self._transport_failure(exc, "GET", path)
+            if isinstance(exc, _RETRYABLE):
+                failure = ConnectionFailed(
+                    f"{what} from {self.url} broke off ({self._describe(exc)}); retry `eventgold pull`"
+                )
+            raise failure from None
+
+    def download(
+        self,
+        path: str,
+        target: Path,
+        *,
+        params: dict[str, Any] | None = None,
+        timeout: float | None = None,
+        what: str = "",
+    ) -> None:
+        """Stream GET ``path`` into ``target`` atomically: a failed download leaves ``target`` untouched.
+
+        Raises what :meth:`stream_bytes` raises.
+        """
+        chunks = self.stream_bytes(path, params=params, timeout=timeout, what=what)
+        with closing(chunks), atomic_open(target, "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+
     def export_to(self, project_id: int, target: Path, *, timeout: float = 300.0) -> None:
         """Stream the full JSON export (all tasks, relations kept) into ``target`` atomically.
 
@@ -285,35 +347,60 @@ class LabelStudioClient:
         :class:`ConnectionFailed` and leaves ``target`` untouched.
         """
         params = {"exportType": "JSON", "download_all_tasks": "true"}
-        path = f"/api/projects/{project_id}/export"
-        headers = self._auth_headers()
-        with atomic_open(target, "wb") as fh:
-            try:
-                with self.http.stream(
-                    "GET",
-                    f"{self.base_url}{path}",
-                    params=params,
-                    headers=headers,
-                    timeout=timeout,
-                ) as response:
-                    if response.status_code >= 400:
-                        response.read()
-                        raise APIError(
-                            f"Label Studio refused the export of project {project_id} with HTTP "
-                            f"{response.status_code}: {_error_message(response)}",
-                            status=response.status_code,
-                        )
-                    for chunk in response.iter_bytes():
-                        fh.write(chunk)
-            except httpx.TimeoutException as exc:
-                raise self._transport_failure(exc, "GET", path) from None
-            except TRANSPORT_ERRORS as exc:
-                failure = self._transport_failure(exc, "GET", path)
-                if isinstance(exc, _RETRYABLE):
-                    failure = ConnectionFailed(
-                        f"the export from {self.url} broke off ({self._describe(exc)}); retry `eventgold pull`"
-                    )
-                raise failure from None
+        what = f"the export of project {project_id}"
+        self.download(f"/api/projects/{project_id}/export", target, params=params, timeout=timeout, what=what)
+
+    # -- export snapshots (Label Studio's data_export app) ---------------
+
+    def create_export_snapshot(self, project_id: int, *, title: str, timeout: float | None = None) -> dict[str, Any]:
+        """Ask for an export snapshot of every task with every annotation (cancelled and ground truth too).
+
+        ``POST /api/projects/<id>/exports/``. Without Redis, Label Studio builds
+        the snapshot within this request, so ``timeout`` should be generous; the
+        request is not retried (a retry could make a second snapshot).
+
+        Returns:
+            The snapshot record: ``id``, ``title``, ``status`` (``created``,
+            ``in_progress``, ``completed`` or ``failed``), ``counters``, ...
+        """
+        body = {
+            "title": title,
+            "task_filter_options": {"only_with_annotations": False},
+            "annotation_filter_options": {"usual": True, "ground_truth": True, "skipped": True},
+            # as the synchronous export: drafts expanded, predictions and annotators by id
+            "serialization_options": {
+                "drafts": {"only_id": False},
+                "predictions": {"only_id": True},
+                "annotations__completed_by": {"only_id": True},
+            },
+        }
+        path = f"/api/projects/{project_id}/exports/"
+        return dict(_json(self.request("POST", path, json_body=body, timeout=timeout, retry=False), path))
+
+    def export_snapshots(self, project_id: int) -> list[dict[str, Any]]:
+        """The project's export snapshots (Label Studio lists the newest 100)."""
+        body = self.get_json(f"/api/projects/{project_id}/exports/")
+        return list(body.get("results", []) if isinstance(body, dict) else body)
+
+    def export_snapshot(self, project_id: int, export_id: int) -> dict[str, Any]:
+        """One export snapshot's record (its ``status`` tells whether it is done)."""
+        return dict(self.get_json(f"/api/projects/{project_id}/exports/{export_id}"))
+
+    def download_export_snapshot(
+        self, project_id: int, export_id: int, target: Path, *, timeout: float | None = None
+    ) -> None:
+        """Stream a completed export snapshot (JSON) into ``target`` atomically."""
+        self.download(
+            f"/api/projects/{project_id}/exports/{export_id}/download",
+            target,
+            params={"exportType": "JSON"},
+            timeout=timeout,
+            what=f"the export snapshot {export_id} of project {project_id}",
+        )
+
+    def delete_export_snapshot(self, project_id: int, export_id: int) -> None:
+        """Delete an export snapshot (its record and its file) on the server."""
+        self.request("DELETE", f"/api/projects/{project_id}/exports/{export_id}")
 
     def users(self) -> list[dict[str, Any]]:
         """The users of the organisation (id, email)."""

@@ -6,26 +6,44 @@ with a ``.sha256`` sidecar, a ``.meta.json`` sidecar (project, export time,
 annotator e-mails by user id) and, unless told not to (``--no-predictions``), a
 ``.predictions.json`` sidecar (the JSON export lists predictions by id only, so the
 prediction objects are fetched separately; skipping them saves time on large
-projects). When the synchronous export times out on a
-large project, the tasks are paged through ``/api/tasks`` instead and written
-in the same format. Files the tool writes itself (paged tasks, sidecars) are strict
+projects; they are streamed to the file, never held whole in memory).
+
+Three ways to get the export (``method``): ``export``, the synchronous export
+(one request; fast on small projects, may time out on large ones);
+``snapshot``, an export snapshot created, polled, downloaded and deleted again
+(:mod:`eventgold.labelstudio.export_snapshot`); ``paged``, the tasks paged
+through ``/api/tasks`` and written in the same format. ``auto`` takes the
+synchronous export up to :data:`SNAPSHOT_ABOVE` tasks and a snapshot above,
+and falls back (export → snapshot → paged) when one times out or fails on the
+server's side. Files the tool writes itself (paged tasks, sidecars) are strict
 JSON: a non-finite number (which Label Studio's strict JSON API does not send)
 would be written as null.
 """
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from eventgold.errors import APIError, TimedOut, UserError
 from eventgold.fileio import atomic_open, atomic_write_text, json_text, sha256_file
 from eventgold.labelstudio.client import LabelStudioClient
+from eventgold.labelstudio.export_snapshot import snapshot_export_to
 from eventgold.labelstudio.review import is_review_project
 from eventgold.labelstudio.snapshot import meta_path, predictions_path
+
+METHODS = ("auto", "export", "snapshot", "paged")
+"""What ``pull_snapshot(method=...)`` takes; ``PullResult.method`` is one of the last three."""
+
+SNAPSHOT_ABOVE = 5000
+"""``auto`` uses an export snapshot for a project with more tasks than this (the synchronous export below)."""
 
 
 def slug(title: str) -> str:
@@ -40,6 +58,7 @@ class PullResult:
     path: Path
     sha256: str
     method: str
+    """How the export was got: ``export``, ``snapshot`` or ``paged`` (see :data:`METHODS`)."""
     project_id: int
     annotation_kind: str = "annotator"
     """``adjudicator`` for a review project's snapshot, else ``annotator``."""
@@ -63,7 +82,9 @@ def pull_snapshot(
     project_title: str,
     out_dir: Path,
     *,
+    method: str = "auto",
     export_timeout: float = 300.0,
+    snapshot_timeout: float = 1800.0,
     page_size: int = 100,
     annotation_kind: str | None = None,
     with_predictions: bool = True,
@@ -72,17 +93,26 @@ def pull_snapshot(
 ) -> PullResult:
     """Export ``project_title`` into a new snapshot file in ``out_dir``; never overwrite one.
 
-    The snapshot is Label Studio's JSON export of every task (``GET
-    /api/projects/<id>/export?exportType=JSON&download_all_tasks=true``, the
-    format of https://labelstud.io/guide/task_format),
-    stored byte for byte; when that export times out or fails with a 5xx the
-    tasks are paged through ``/api/tasks`` into the same format instead.
+    The snapshot is Label Studio's JSON export of every task (the format of
+    https://labelstud.io/guide/task_format), stored byte for byte, got one of
+    three ways (``method``):
+
+    - ``export``: ``GET /api/projects/<id>/export?exportType=JSON&download_all_tasks=true``;
+    - ``snapshot``: an export snapshot (``POST /api/projects/<id>/exports/``,
+      polled, downloaded, then deleted on the server);
+    - ``paged``: the tasks paged through ``/api/tasks`` into the same format;
+    - ``auto`` (default): ``export`` for projects of up to :data:`SNAPSHOT_ABOVE`
+      tasks, else ``snapshot``; a timeout or server-side failure falls back to
+      the next one (export → snapshot → paged). A method asked for by name does
+      not fall back.
 
     Args:
         client: an open client (:class:`LabelStudioClient`).
         project_title: the project's exact title.
         out_dir: the folder of snapshots (made when missing).
-        export_timeout: seconds to wait for the synchronous export before paging.
+        method: one of :data:`METHODS`.
+        export_timeout: seconds to wait for the synchronous export (for each read).
+        snapshot_timeout: seconds to wait for an export snapshot to be built.
         page_size: tasks per page when paging.
         annotation_kind: ``annotator`` or ``adjudicator``, recorded in the metadata
             sidecar; None: ``adjudicator`` for a review project (made by
@@ -90,18 +120,22 @@ def pull_snapshot(
         with_predictions: also store the project's predictions in a
             ``.predictions.json`` sidecar; False skips that request (faster on large projects).
         now: the clock (UTC) naming the file ``<project>-<time>.json``.
-        on_fallback: told, in one line, when the export falls back to paging.
+        on_fallback: told, in one line, when ``auto`` falls back to another method
+            (or a snapshot could not be deleted on the server).
 
     Returns:
         A :class:`PullResult`: the snapshot's path, its sha256 (also written to a
-        ``.sha256`` sidecar), the method (``export`` or ``paged``), the annotation
-        kind and how many predictions were fetched (None when not asked for).
+        ``.sha256`` sidecar), the method used (``export``, ``snapshot`` or ``paged``),
+        the annotation kind and how many predictions were fetched (None when not asked for).
 
     Raises:
-        UserError: no project has that title.
-        APIError: Label Studio refused a request (a 4xx export is not retried by paging).
-        ConnectionFailed: the server could not be reached.
+        UserError: no project has that title, or ``method`` is not one of :data:`METHODS`.
+        APIError: Label Studio refused a request (a 4xx synchronous export does not fall back).
+        TimedOut: the method asked for by name timed out.
+        ConnectionFailed: the server could not be reached, or a download broke off.
     """
+    if method not in METHODS:
+        raise UserError(f"unknown pull method {method!r}; use one of {', '.join(METHODS)}")
     project = client.find_project(project_title)
     if project is None:
         raise UserError(f"no Label Studio project is titled {project_title!r}")
@@ -110,29 +144,18 @@ def pull_snapshot(
     project_id = int(project["id"])
     exported_at = now()
     path = _snapshot_path(out_dir, project_title, exported_at)
-    method = "export"
-    try:
-        client.export_to(project_id, path, timeout=export_timeout)
-    except (TimedOut, APIError) as exc:
-        if isinstance(exc, APIError) and (exc.status or 0) < 500:
-            raise
-        method = "paged"
-        if on_fallback:
-            on_fallback(f"the synchronous export did not finish ({type(exc).__name__}); paging tasks")
-        _write_paged(client, project_id, path, page_size)
+    used = _export(
+        client, project_id, path, _plan(method, project), export_timeout, snapshot_timeout, page_size, on_fallback
+    )
     digest = sha256_file(path)
     atomic_write_text(path.with_name(path.name + ".sha256"), f"{digest}  {path.name}\n")
-    fetched: int | None = None
-    if with_predictions:
-        preds = client.get_json("/api/predictions", project=project_id)
-        atomic_write_text(predictions_path(path), json_text(preds) + "\n")
-        fetched = len(preds) if isinstance(preds, list) else 0
+    fetched = _write_predictions(client, project_id, predictions_path(path)) if with_predictions else None
     users = {str(u["id"]): u.get("email") for u in client.users() if "id" in u}
     meta = {
         "project_id": project_id,
         "project_title": project_title,
         "exported_at": exported_at.isoformat(),
-        "method": method,
+        "method": used,
         "annotation_kind": annotation_kind,
         "users": users,
         "label_studio_url": client.url,
@@ -141,11 +164,171 @@ def pull_snapshot(
     return PullResult(
         path=path,
         sha256=digest,
-        method=method,
+        method=used,
         project_id=project_id,
         annotation_kind=annotation_kind,
         predictions=fetched,
     )
+
+
+def task_count(project: dict[str, Any]) -> int | None:
+    """The number of tasks a project record gives (``task_number``), or None when it gives none."""
+    value = project.get("task_number")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _plan(method: str, project: dict[str, Any]) -> list[str]:
+    """The methods to try in order: one asked for by name, or ``auto``'s chain for this project."""
+    if method != "auto":
+        return [method]
+    tasks = task_count(project)
+    if tasks is not None and tasks > SNAPSHOT_ABOVE:
+        return ["snapshot", "paged"]
+    return ["export", "snapshot", "paged"]
+
+
+_NAMES = {"export": "the synchronous export", "snapshot": "the export snapshot", "paged": "paging"}
+_NEXT = {"snapshot": "using an export snapshot", "paged": "paging tasks"}
+
+
+def _export(
+    client: LabelStudioClient,
+    project_id: int,
+    path: Path,
+    plan: list[str],
+    export_timeout: float,
+    snapshot_timeout: float,
+    page_size: int,
+    on_fallback: Callable[[str], None] | None,
+) -> str:
+    """Write the export to ``path`` with the first method of ``plan`` that works; return its name."""
+    for i, method in enumerate(plan):
+        try:
+            if method == "export":
+                client.export_to(project_id, path, timeout=export_timeout)
+            elif method == "snapshot":
+                snapshot_export_to(
+                    client,
+                    project_id,
+                    path,
+                    timeout=snapshot_timeout,
+                    download_timeout=export_timeout,
+                    on_note=on_fallback,
+                )
+            else:
+                _write_paged(client, project_id, path, page_size)
+            return method
+        except (TimedOut, APIError) as exc:
+            last = i + 1 == len(plan)
+            # a refused synchronous export (401, 403, 404) would be refused when paged too
+            refused = method == "export" and isinstance(exc, APIError) and (exc.status or 0) < 500
+            if last or refused:
+                raise
+            if on_fallback:
+                on_fallback(f"{_NAMES[method]} did not finish ({type(exc).__name__}); {_NEXT[plan[i + 1]]}")
+    raise AssertionError("unreachable: the plan is never empty")
+
+
+def _write_predictions(client: LabelStudioClient, project_id: int, target: Path) -> int:
+    """Stream the project's predictions (``GET /api/predictions?project=<id>``) into ``target``; return how many.
+
+    The file holds what ``json_text(predictions) + "\\n"`` would (the list
+    written item by item as it arrives, never whole in memory); a failure leaves
+    no file behind.
+    """
+    chunks = client.stream_bytes(
+        "/api/predictions", params={"project": project_id}, what=f"the predictions of project {project_id}"
+    )
+    n = 0
+    with closing(chunks), atomic_open(target, "w") as fh:
+        fh.write("[")
+        for item in iter_json_list(chunks, what=f"/api/predictions?project={project_id}"):
+            fh.write(", " if n else "")
+            fh.write(json_text(item))
+            n += 1
+        fh.write("]\n")
+    return n
+
+
+def iter_json_list(chunks: Iterable[bytes], *, what: str = "the answer") -> Iterator[Any]:
+    """The items of a JSON list whose UTF-8 bytes arrive in ``chunks``, one by one as they are complete.
+
+    Only the item being read is held in memory (and one chunk). Items are decoded
+    by :mod:`json` (as ``httpx.Response.json`` does).
+
+    Raises:
+        APIError: the bytes are not one JSON list (``what`` names where they came from).
+
+    Example: ``list(iter_json_list([b'[{"a": 1}, ', b'2]']))`` is ``[{'a': 1}, 2]``.
+    """
+    reader = _Chunks(chunks)
+    try:
+        if reader.char() != "[":
+            raise ValueError("not a list")
+        reader.pos += 1
+        first = True
+        while (c := reader.char()) != "]":
+            if not first:
+                if c != ",":
+                    raise ValueError("expected , or ]")
+                reader.pos += 1
+            yield reader.value()
+            first = False
+        reader.pos += 1
+        if reader.char() != "":
+            raise ValueError("data after the list")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise APIError(f"Label Studio answered {what} with something that is not a JSON list ({exc})") from None
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER_CHARS = frozenset("0123456789+-.eE")
+
+
+class _Chunks:
+    """Text decoded from byte chunks, read from ``pos`` on; more is read only when needed."""
+
+    def __init__(self, chunks: Iterable[bytes]) -> None:
+        self._chunks = iter(chunks)
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._decoder = json.JSONDecoder()
+        self.text = ""
+        self.pos = 0
+        self.eof = False
+
+    def _more(self) -> None:
+        chunk = next(self._chunks, None)
+        if chunk is None:
+            self.eof = True
+            fresh = self._utf8.decode(b"", final=True)
+        else:
+            fresh = self._utf8.decode(chunk)
+        self.text = self.text[self.pos :] + fresh
+        self.pos = 0
+
+    def char(self) -> str:
+        """The next character after whitespace ("" at the end)."""
+        while True:
+            self.pos = _WHITESPACE.match(self.text, self.pos).end()  # type: ignore[union-attr]
+            if self.pos < len(self.text) or self.eof:
+                return self.text[self.pos : self.pos + 1]
+            self._more()
+
+    def value(self) -> Any:
+        """The JSON value that starts at the next character."""
+        self.char()
+        while True:
+            try:
+                value, end = self._decoder.raw_decode(self.text, self.pos)
+            except json.JSONDecodeError:
+                if self.eof:
+                    raise
+            else:
+                # a number cut by a chunk's end ("-3." of "-3.5") may go on in the next chunk
+                if self.eof or (end < len(self.text) and self.text[end] not in _NUMBER_CHARS):
+                    self.pos = end
+                    return value
+            self._more()
 
 
 def _write_paged(client: LabelStudioClient, project_id: int, path: Path, page_size: int) -> None:

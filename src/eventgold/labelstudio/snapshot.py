@@ -187,6 +187,7 @@ class Snapshot:
     (pulled with ``--no-predictions``): they are not in :attr:`predictions`."""
 
 
+ByTask = dict[int, list[dict[str, Any]]]  # prediction objects (the predictions sidecar's) by task id
 SNAPSHOT_FILE = JsonListFile(
     what="the snapshot",
     not_found="snapshot not found",
@@ -283,8 +284,8 @@ def convert_tasks(
     Raises:
         RecordError: a task cannot be read, or two tasks carry one doc_id with different texts.
     """
-    raw_predictions = predictions or {}
     onto = ontology if ontology is not None else configured_ontology()
+    source = path.name if path else None
     articles: dict[str, Article] = {}
     converted: list[TaskConversion] = []
     unique, repeated = unique_tasks(tasks, path)
@@ -294,8 +295,8 @@ def convert_tasks(
                 task,
                 users=users,
                 annotation_kind=annotation_kind,
-                prediction_objects=raw_predictions.get(task.get("id")),  # type: ignore[arg-type]
-                source=path.name if path else None,
+                prediction_objects=(predictions or {}).get(task.get("id")),  # type: ignore[arg-type]
+                source=source,
                 ontology=onto,
             )
         except RecordError as exc:
@@ -310,10 +311,7 @@ def convert_tasks(
             )
         if isinstance(task.get("id"), int) and task["id"] in repeated:
             conv.repairs.insert(
-                0,
-                Repair(
-                    snapshot=path.name if path else None, task=task["id"], doc_id=conv.article.id, kind="duplicate_task"
-                ),
+                0, Repair(snapshot=source, task=task["id"], doc_id=conv.article.id, kind="duplicate_task")
             )
         articles[conv.article.id] = conv.article
         converted.append(conv)
@@ -366,22 +364,7 @@ def read_snapshot(
     (1, 1, 'ana@example.org', 0)
     """
     file = Path(path)
-    meta = read_snapshot_meta(file)
-    if not meta and file.is_file():
-        warnings.warn(
-            f"{file}: no {meta_path(file).name} beside it: annotators are shown by user id, the export "
-            "time is unknown and the annotation kind is taken as annotator (pull snapshots with `eventgold pull`)",
-            SnapshotWarning,
-            stacklevel=2,
-        )
-    kind = annotation_kind or str(meta.get("annotation_kind") or "annotator")
-    users = _users(meta, file)
-    by_task: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    sidecar = predictions_path(file)
-    if sidecar.is_file():
-        for raw in iter_tasks(sidecar):
-            if isinstance(raw.get("task"), int):
-                by_task[raw["task"]].append(raw)
+    kind, users, by_task, meta = read_sidecars(file, annotation_kind)
     digest = _Sha256(file)  # of the bytes read, on the other core while they are converted
     with paused_gc():
         articles, converted, count = convert_tasks(
@@ -404,6 +387,23 @@ def read_snapshot(
         repairs=[r for c in converted for r in c.repairs],
         predictions_not_fetched=sum(c.predictions_not_fetched for c in converted),
     )
+
+
+def read_sidecars(file: Path, annotation_kind: str | None = None) -> tuple[str, dict[int, str], ByTask, dict[str, Any]]:
+    """(kind, user id -> e-mail, prediction objects by task id, metadata): warns and raises as read_snapshot."""
+    meta = read_snapshot_meta(file)
+    if not meta and file.is_file():
+        warnings.warn(
+            f"{file}: no {meta_path(file).name} beside it: annotators are shown by user id, the export "
+            "time is unknown and the annotation kind is taken as annotator (pull snapshots with `eventgold pull`)",
+            SnapshotWarning,
+            stacklevel=3,
+        )
+    by_task: ByTask = defaultdict(list)
+    for raw in iter_tasks(predictions_path(file)) if predictions_path(file).is_file() else []:
+        if isinstance(raw.get("task"), int):
+            by_task[raw["task"]].append(raw)
+    return annotation_kind or str(meta.get("annotation_kind") or "annotator"), _users(meta, file), by_task, meta
 
 
 class _Sha256:
