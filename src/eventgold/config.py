@@ -140,6 +140,10 @@ class Credentials:
     password: str = field(repr=False)
     token: str = field(repr=False)
     port: int
+    database: dict[str, str] | None = field(default=None, repr=False)
+    """The server's database: ``{"backend": "sqlite"}``, ``{"backend": "postgresql", "url": ...}`` (an existing
+    one) or ``{"backend": "postgresql", "cluster": folder, "password": ...}`` (the cluster eventgold runs);
+    None in files from before the choice (SQLite). Holds secrets: never printed."""
 
     def __repr__(self) -> str:
         return f"Credentials(email={self.email!r}, password=***, token=***, port={self.port})"
@@ -161,13 +165,15 @@ def load_credentials(path: Path | None = None) -> Credentials | None:
     _check_mode(file)
     try:
         raw = json.loads(file.read_text(encoding="utf-8"))
+        database = raw.get("database")
         return Credentials(
             email=str(raw["email"]),
             password=str(raw["password"]),
             token=str(raw["token"]),
             port=int(raw["port"]),
+            database=None if database is None else {str(k): str(v) for k, v in dict(database).items()},
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ConfigError(
             f"{file}: not a valid credentials file (expected JSON with email, password, token, "
             "port); move it away and run `eventgold up` to create a new one"
@@ -183,10 +189,19 @@ def create_credentials(port: int, path: Path | None = None, email: str = DEFAULT
         token=secrets.token_hex(20),
         port=port,
     )
-    payload = {"email": creds.email, "password": creds.password, "token": creds.token, "port": port}
+    save_credentials(creds, file)
+    return creds
+
+
+def save_credentials(creds: Credentials, path: Path | None = None) -> None:
+    """Write ``creds`` (with its database, if any) to the credentials file, mode 0600."""
+    file = path or credentials_path()
+    payload: dict[str, object] = {"email": creds.email, "password": creds.password, "token": creds.token}
+    payload["port"] = creds.port
+    if creds.database is not None:
+        payload["database"] = creds.database
     file.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(file, json.dumps(payload, indent=2, allow_nan=False) + "\n", perms=0o600)
-    return creds
 
 
 def read_dotenv(path: Path = Path(".env")) -> dict[str, str]:

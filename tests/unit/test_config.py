@@ -107,5 +107,5 @@ def test_no_secret_field_is_in_a_generated_repr() -> None:
 
     from eventgold.config import Connection, Credentials
 
-    assert {f.name for f in fields(Credentials) if not f.repr} == {"password", "token"}
+    assert {f.name for f in fields(Credentials) if not f.repr} == {"password", "token", "database"}
     assert {f.name for f in fields(Connection) if not f.repr} == {"api_key"}

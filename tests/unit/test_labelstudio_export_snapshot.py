@@ -14,7 +14,7 @@ from eventgold.config import Connection
 from eventgold.errors import APIError, ConnectionFailed, TimedOut, UserError
 from eventgold.fileio import json_text
 from eventgold.labelstudio.client import LabelStudioClient
-from eventgold.labelstudio.export_snapshot import snapshot_export_to
+from eventgold.labelstudio.export_snapshot import LOOKUP_PAUSE, LOOKUPS, snapshot_export_to
 from eventgold.labelstudio.pull import SNAPSHOT_ABOVE, iter_json_list, pull_snapshot
 from eventgold.labelstudio.snapshot import predictions_path
 
@@ -31,6 +31,14 @@ class Broken(httpx.SyncByteStream):
     def __iter__(self) -> Iterator[bytes]:
         yield b'[{"id": 1},'
         raise httpx.ReadError("connection reset")
+
+
+class Silent(httpx.SyncByteStream):
+    """A body that stops sending after its first bytes (the read times out)."""
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield b'[{"id": 1},'
+        raise httpx.ReadTimeout("timed out")
 
 
 class FakeServer:
@@ -54,6 +62,7 @@ class FakeServer:
         self.calls: list[str] = []
         self.created: list[dict[str, Any]] = []
         self.snapshots: dict[int, dict[str, Any]] = {}
+        self.late: dict[str, Any] | None = None
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path, method = request.url.path, request.method
@@ -80,9 +89,17 @@ class FakeServer:
             if self.create == "lost":  # a timeout before the server made the record
                 self.snapshots.pop(3)
                 raise httpx.ReadTimeout("slow", request=request)
+            if self.create == "late":  # the server makes the record after the POST timed out
+                self.late = self.snapshots.pop(3)
+                raise httpx.ReadTimeout("slow", request=request)
+            if self.create == "dropped":  # the connection broke off after the server made the record
+                raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
             return httpx.Response(201, json=self.snapshots[3])
         if path == EXPORTS:
-            return httpx.Response(200, json=list(self.snapshots.values()))
+            listed = list(self.snapshots.values())
+            if self.late is not None:  # listed from the second look on
+                self.snapshots[3], self.late = self.late, None
+            return httpx.Response(200, json=listed)
         if path == f"{EXPORTS}3" and method == "GET":
             self.snapshots[3]["status"] = self.statuses.pop(0) if self.statuses else "completed"
             return httpx.Response(200, json=self.snapshots[3])
@@ -94,6 +111,8 @@ class FakeServer:
             assert request.url.params["exportType"] == "JSON"
             if self.download == "broken":
                 return httpx.Response(200, stream=Broken())
+            if self.download == "silent":
+                return httpx.Response(200, stream=Silent())
             return httpx.Response(200, content=json.dumps(TASKS).encode())
         if path == "/api/tasks":
             page, size = int(request.url.params["page"]), int(request.url.params["page_size"])
@@ -179,9 +198,104 @@ def test_a_create_request_that_timed_out_is_found_by_its_title(tmp_path: Path, c
 
 def test_a_create_request_that_timed_out_before_the_record_was_made_is_timed_out(tmp_path: Path) -> None:
     server = FakeServer(create="lost")
-    with pytest.raises(TimedOut, match="did not answer POST /api/projects/7/exports/ in time"):
-        snapshot_export_to(_client(server), 7, tmp_path / "s.json")
+    clock, said = Clock(), list[str]()
+    with pytest.raises(TimedOut, match=r"^timed out: .*did not answer POST /api/projects/7/exports/ in time"):
+        snapshot_export_to(_client(server), 7, tmp_path / "s.json", sleep=clock.sleep, on_note=said.append)
     assert f"DELETE {EXPORTS}3" not in server.calls and list(tmp_path.iterdir()) == []
+    assert server.calls.count(f"GET {EXPORTS}") == LOOKUPS and clock.slept == [LOOKUP_PAUSE] * (LOOKUPS - 1)
+    assert len(said) == 1 and "may still make the export snapshot 'eventgold-pull-" in said[0]
+    assert "delete it there" in said[0]
+
+
+@pytest.mark.parametrize("create", ["late", "dropped"])
+def test_a_snapshot_made_after_its_request_failed_is_found_and_deleted(tmp_path: Path, create: str) -> None:
+    """The POST timed out before the server listed the snapshot, or the connection broke off after it made it."""
+    server = FakeServer(create=create)
+    clock = Clock()
+    snapshot_export_to(_client(server), 7, tmp_path / "s.json", sleep=clock.sleep)
+    assert json.loads((tmp_path / "s.json").read_text(encoding="utf-8")) == TASKS
+    assert server.calls[-1] == f"DELETE {EXPORTS}3" and server.snapshots == {} and server.late is None
+
+
+def test_a_download_that_goes_silent_is_timed_out_says_so_and_deletes_the_snapshot(tmp_path: Path) -> None:
+    server = FakeServer(download="silent")
+    with pytest.raises(TimedOut) as info:
+        snapshot_export_to(_client(server), 7, tmp_path / "s.json", download_timeout=12.5)
+    message = str(info.value)
+    assert message.startswith(
+        "timed out: the export snapshot 3 of project 7 from http://ls.test sent no data for 12.5 s"
+    )
+    assert "cannot reach" not in message and "\n" not in message
+    assert list(tmp_path.iterdir()) == [] and server.snapshots == {}
+    assert server.calls[-1] == f"DELETE {EXPORTS}3"
+
+
+def test_a_poll_that_times_out_says_so_and_deletes_the_snapshot(tmp_path: Path) -> None:
+    server = FakeServer(statuses=("in_progress",))
+
+    def slow_poll(request: httpx.Request) -> httpx.Response:
+        if request.method == "GET" and request.url.path == f"{EXPORTS}3":
+            raise httpx.ReadTimeout("slow", request=request)
+        return server(request)
+
+    client = LabelStudioClient(
+        Connection(url="http://ls.test", api_key=TOKEN, source="test"),
+        http=httpx.Client(transport=httpx.MockTransport(slow_poll)),
+        retries=0,
+    )
+    with pytest.raises(TimedOut, match=r"^timed out: .*did not answer GET /api/projects/7/exports/3 in time"):
+        snapshot_export_to(client, 7, tmp_path / "s.json", sleep=lambda s: None)
+    assert server.snapshots == {} and list(tmp_path.iterdir()) == []
+
+
+BAD_SECONDS = [-5.0, 0.0, float("nan"), float("inf"), float("-inf")]
+
+
+@pytest.mark.parametrize("seconds", BAD_SECONDS)
+@pytest.mark.parametrize("name", ["timeout", "download_timeout"])
+def test_a_timeout_that_is_not_a_finite_positive_number_is_refused_before_any_request(
+    tmp_path: Path, seconds: float, name: str
+) -> None:
+    server = FakeServer()
+    with pytest.raises(UserError, match=f"^{name} must be a finite number of seconds > 0, got "):
+        snapshot_export_to(_client(server), 7, tmp_path / "s.json", **{name: seconds})  # type: ignore[arg-type]
+    assert server.calls == []
+
+
+@pytest.mark.parametrize("seconds", BAD_SECONDS)
+@pytest.mark.parametrize("name", ["export_timeout", "snapshot_timeout"])
+def test_pull_refuses_a_bad_timeout_before_any_request(tmp_path: Path, seconds: float, name: str) -> None:
+    server = FakeServer()
+    with pytest.raises(UserError, match=f"^{name} must be a finite number of seconds > 0"):
+        pull_snapshot(_client(server), "P", tmp_path, **{name: seconds})  # type: ignore[arg-type]
+    assert server.calls == [] and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("--snapshot-timeout", "-5"),
+        ("--snapshot-timeout", "0"),
+        ("--snapshot-timeout", "nan"),
+        ("--snapshot-timeout", "inf"),
+        ("--export-timeout", "-1"),
+        ("--export-timeout", "-inf"),
+    ],
+)
+def test_cli_refuses_a_bad_timeout_in_one_line_before_any_request(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    import eventgold.commands.labelstudio as ls_commands
+    from eventgold.cli import main
+
+    server = FakeServer()
+    monkeypatch.setattr(ls_commands, "open_client", lambda url, api_key: _client(server))
+    monkeypatch.chdir(tmp_path)
+    assert main(["pull", "--project", "P", "-o", "raw", f"{option}={value}"]) == 2
+    raw = capsys.readouterr().err
+    err = " ".join(raw.split())
+    assert raw.count("\n") == 1 and f"{option} must be a finite number of seconds > 0" in err and "Traceback" not in err
+    assert server.calls == [] and not (tmp_path / "raw").exists()
 
 
 def test_a_snapshot_that_cannot_be_deleted_is_told_not_raised(tmp_path: Path) -> None:

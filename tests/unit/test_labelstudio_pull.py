@@ -56,6 +56,11 @@ class FakeLabelStudio:
         data = json.dumps(PREDICTIONS).encode()
         yield from (data[i : i + 7] for i in range(0, len(data), 7))  # arrives in pieces
 
+    def iter_tasks(self, project_id: int, *, fields: str, page_size: int) -> Iterator[dict[str, Any]]:
+        assert fields == "all"  # /api/tasks gives the prediction objects inline
+        for task, prediction in zip(TASKS, PREDICTIONS, strict=True):
+            yield {**task, "predictions": [prediction]}
+
     def users(self) -> list[dict[str, Any]]:
         return [{"id": 1, "email": "a@example.org"}]
 
@@ -101,6 +106,17 @@ def test_no_predictions_skips_them_and_says_how_many_were_left_and_how_to_get_th
     assert summary["predictions_not_fetched"] == 2
     assert "did not fetch 2 predictions (--no-predictions): pull again without --no-predictions" in out
     assert read_snapshot(snapshot).predictions_not_fetched == 2
+
+
+def test_paged_no_predictions_says_the_snapshot_holds_them_inline(
+    fake: FakeLabelStudio, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary, out = _pull(capsys, "--method", "paged", "--no-predictions")
+    assert fake.asked == [] and not predictions_path(Path(summary["snapshot"])).exists()
+    assert summary["method"] == "paged" and summary["predictions"] == 2 and summary["predictions_fetched"] is None
+    assert summary["predictions_not_fetched"] == 0
+    assert "the snapshot holds its 2 predictions inline (paged)" in out
+    assert "lists none" not in out and "2 tasks, 2 predictions" in out
 
 
 def test_the_library_fetches_predictions_by_default(fake: FakeLabelStudio, tmp_path: Path) -> None:

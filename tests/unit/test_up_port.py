@@ -33,7 +33,8 @@ def test_up_warns_that_the_port_is_fixed_at_the_first_run(
         create_credentials(stored)
     ports: list[int | None] = []
 
-    def ensure_running(data_dir: Path | None = None, port: int | None = None) -> None:
+    def ensure_running(data_dir: Path | None = None, port: int | None = None, **database: object) -> None:
+        assert database == {"database": None, "database_url": None}  # up passes the defaults through
         ports.append(port)
         raise Stop
 

@@ -257,10 +257,14 @@ def pull(
         ),
     ] = "auto",
     export_timeout: Annotated[
-        float, typer.Option(help="Seconds the synchronous export (and each download read) may stay silent.")
+        float,
+        typer.Option(
+            help="Seconds without data before a download (the synchronous export, an export snapshot's file) "
+            "is given up; not a limit on the whole download. A number > 0."
+        ),
     ] = 300.0,
     snapshot_timeout: Annotated[
-        float, typer.Option(help="Seconds to wait for an export snapshot to be built.")
+        float, typer.Option(help="Seconds to wait for an export snapshot to be built. A number > 0.")
     ] = 1800.0,
     url: Url = None,
     api_key: ApiKey = None,
@@ -275,10 +279,13 @@ def pull(
     Example: [bold]eventgold pull --project "Iraq 2020" -o exports/raw/ --jsonl annotations.jsonl[/bold]
     """
     from eventgold.config import find_project_config
+    from eventgold.labelstudio.export_snapshot import check_seconds
     from eventgold.labelstudio.pull import pull_snapshot
     from eventgold.labelstudio.snapshot import predictions_path
     from eventgold.labelstudio.snapshot_stream import summarise_snapshot
 
+    check_seconds(export_timeout, "--export-timeout")
+    check_seconds(snapshot_timeout, "--snapshot-timeout")
     if output is None:
         config = find_project_config()  # label_config/ of the project: snapshots go beside it
         output = (config.parent if config is not None else Path()) / "exports" / "raw"
@@ -327,6 +334,11 @@ def pull(
         console.print(
             f"[yellow]did not fetch {snap.predictions_not_fetched} predictions (--no-predictions)[/yellow]: "
             "pull again without --no-predictions to store them"
+        )
+    elif snap.predictions:  # paged tasks (/api/tasks) carry their predictions inline
+        console.print(
+            f"did not fetch the predictions sidecar (--no-predictions); the snapshot holds its "
+            f"{snap.predictions} predictions inline ({result.method})"
         )
     else:
         console.print("did not fetch predictions (--no-predictions); the export lists none")

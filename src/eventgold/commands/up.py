@@ -88,6 +88,16 @@ def up(
             show_default=False,
         ),
     ] = None,
+    database: Annotated[
+        str | None,
+        typer.Option("--database", help="sqlite (default) or postgresql, as for `server start`.", show_default=False),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", help="An existing PostgreSQL database, as for `server start`.", show_default=False
+        ),
+    ] = None,
     json_out: JsonOut = None,
 ) -> None:
     """Start a local Label Studio with the sample articles and pre-annotations, ready to annotate.
@@ -134,7 +144,7 @@ def up(
             err_console.print(f"warning: no {name} pre-annotations: {escape(exc.render(FLAGS))}", soft_wrap=True)
     if ml_backend:  # fail before starting anything when the backend's extractor cannot load
         load_extractor(ml_extractor, ontology=ontology)
-    state = ensure_running(port=port)
+    state = ensure_running(port=port, database=database, database_url=database_url)
     if ml_backend and not state.ml_loopback:
         raise UserError(
             "the local Label Studio was started by an older eventgold and refuses ML backends on 127.0.0.1; "

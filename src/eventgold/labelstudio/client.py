@@ -120,8 +120,9 @@ class LabelStudioClient:
         """The one-line error for a request that could not be made or answered."""
         if isinstance(exc, httpx.TimeoutException):
             return TimedOut(
-                f"Label Studio at {self.url} did not answer {method} {path} in time ({self._describe(exc)}); "
-                "check that it is running and not overloaded (`eventgold server status`), then retry"
+                f"timed out: Label Studio at {self.url} did not answer {method} {path} in time "
+                f"({self._describe(exc)}); check that it is running and not overloaded "
+                "(`eventgold server status`), then retry"
             )
         if isinstance(exc, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
             return ConnectionFailed(
@@ -287,12 +288,13 @@ class LabelStudioClient:
         Args:
             path: the API path (``/api/...``).
             params: query parameters.
-            timeout: seconds to wait for each read (None: the client's timeout).
+            timeout: seconds without data before giving up: for the connection and each read, not
+                the whole download (None: the client's timeout).
             what: what is downloaded, for messages (default ``GET <path>``).
 
         Raises:
             APIError: an error status (not retried).
-            TimedOut: the server stopped answering for ``timeout`` seconds.
+            TimedOut: the server sent no data for ``timeout`` seconds (connecting, or between two reads).
             ConnectionFailed: the download could not start or broke off.
         """
         what = what or f"GET {path}"
@@ -313,7 +315,12 @@ class LabelStudioClient:
                     )
                 yield from response.iter_bytes()
         except httpx.TimeoutException as exc:
-            raise self._transport_failure(exc, "GET", path) from None
+            seconds = timeout if timeout is not None else self.http.timeout.read
+            silence = f"sent no data for {seconds:g} s" if seconds is not None else "stopped sending data"
+            raise TimedOut(
+                f"timed out: {what} from {self.url} {silence} ({self._describe(exc)}); retry allowing more time, "
+                "and check that Label Studio is not overloaded (`eventgold server status`)"
+            ) from None
         except TRANSPORT_ERRORS as exc:
             failure = self._transport_failure(exc, "GET", path)
             if isinstance(exc, _RETRYABLE):

@@ -17,13 +17,14 @@ delete the file is retired as off, so the file stays in the server's
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from eventgold.errors import APIError, ConnectionFailed, TimedOut
+from eventgold.errors import APIError, ConnectionFailed, TimedOut, UserError
 from eventgold.labelstudio.client import LabelStudioClient
 
 DONE = "completed"
@@ -31,6 +32,19 @@ FAILED = "failed"
 POLL_FIRST = 0.5
 """Seconds before the first status poll; the wait doubles up to :data:`POLL_MAX`."""
 POLL_MAX = 5.0
+LOOKUPS = 3
+"""Times the snapshot is looked for by its title after its POST timed out or broke off (:data:`LOOKUP_PAUSE` apart)."""
+LOOKUP_PAUSE = 1.0
+
+
+def check_seconds(value: float, name: str) -> float:
+    """``value`` when it is a finite number of seconds > 0; else a :class:`UserError` naming ``name``.
+
+    Example: ``check_seconds(30, "timeout")`` is 30; ``check_seconds(float("nan"), "timeout")`` raises.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise UserError(f"{name} must be a finite number of seconds > 0, got {value!r}")
+    return value
 
 
 def snapshot_export_to(
@@ -50,37 +64,51 @@ def snapshot_export_to(
         client: an open client.
         project_id: the project's id.
         target: the file to write (JSON list of tasks, the synchronous export's format).
-        timeout: seconds to wait for the snapshot to be built (creation and polling).
-        download_timeout: seconds to wait for each read of the download.
+        timeout: seconds to wait for the snapshot to be built (creation and polling); finite, > 0.
+        download_timeout: seconds without data before the download is given up (for each read,
+            not the whole download); finite, > 0.
         sleep: waits between polls (injectable for tests).
         clock: monotonic seconds (injectable for tests).
-        on_note: told, in one line, when the snapshot could not be deleted on the server.
+        on_note: told, in one line, when the snapshot could not be deleted on the server (or
+            may be made after its request timed out, too late to be found and deleted).
 
     Returns:
         The snapshot's last record from the server (``id``, ``status``, ``counters``...).
 
     Raises:
+        UserError: ``timeout`` or ``download_timeout`` is not a finite number > 0 (before any request).
         APIError: Label Studio refused a request, or the snapshot's status became
             ``failed`` (then ``status`` is None).
-        TimedOut: the snapshot was not built within ``timeout`` seconds.
+        TimedOut: the snapshot was not built within ``timeout`` seconds, or its download sent
+            no data for ``download_timeout`` seconds (``target`` is then untouched).
         ConnectionFailed: the server could not be reached or the download broke off
             (``target`` is then untouched).
 
+    Once the snapshot exists it is deleted on the server whatever happens next
+    (a failed build, a timeout, a failed download, an interrupt).
+
     Example: ``snapshot_export_to(client, 7, Path("exports/raw/p.json"))``
     """
+    check_seconds(timeout, "timeout")
+    check_seconds(download_timeout, "download_timeout")
     title = f"eventgold-pull-{uuid.uuid4().hex[:12]}"
     deadline = clock() + timeout
     try:
         record = client.create_export_snapshot(project_id, title=title, timeout=timeout)
-    except (TimedOut, APIError) as exc:
+    except (ConnectionFailed, APIError) as exc:
         # without Redis the POST builds the snapshot itself: after a timeout (ours, or a proxy's 504)
-        # it may exist, and finish, all the same
+        # or a connection that broke off it may exist, and finish, all the same
         if isinstance(exc, APIError) and (exc.status or 0) < 500:
             raise
-        found = [r for r in client.export_snapshots(project_id) if r.get("title") == title]
-        if not found:
+        found = _find(client, project_id, title, sleep)
+        if found is None:
+            if on_note and isinstance(exc, TimedOut | APIError):
+                on_note(
+                    f"Label Studio may still make the export snapshot {title!r} of project {project_id} "
+                    "(its request timed out); if it appears in the project's Export dialog, delete it there"
+                )
             raise
-        record = found[0]
+        record = found
     export_id = int(record["id"])
     try:
         record = _wait(client, project_id, record, deadline, sleep, clock, timeout)
@@ -88,6 +116,22 @@ def snapshot_export_to(
     finally:
         _delete(client, project_id, export_id, on_note)
     return record
+
+
+def _find(
+    client: LabelStudioClient, project_id: int, title: str, sleep: Callable[[float], None]
+) -> dict[str, Any] | None:
+    """The snapshot titled ``title``, looked for :data:`LOOKUPS` times (the server may not have made it yet)."""
+    for attempt in range(LOOKUPS):
+        if attempt:
+            sleep(LOOKUP_PAUSE)
+        try:
+            found = [r for r in client.export_snapshots(project_id) if r.get("title") == title]
+        except (APIError, ConnectionFailed):
+            return None  # the caller raises the error of the POST itself
+        if found:
+            return found[0]
+    return None
 
 
 def _wait(

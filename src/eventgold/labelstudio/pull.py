@@ -35,7 +35,7 @@ from typing import Any
 from eventgold.errors import APIError, TimedOut, UserError
 from eventgold.fileio import atomic_open, atomic_write_text, json_text, sha256_file
 from eventgold.labelstudio.client import LabelStudioClient
-from eventgold.labelstudio.export_snapshot import snapshot_export_to
+from eventgold.labelstudio.export_snapshot import check_seconds, snapshot_export_to
 from eventgold.labelstudio.review import is_review_project
 from eventgold.labelstudio.snapshot import meta_path, predictions_path
 
@@ -111,8 +111,9 @@ def pull_snapshot(
         project_title: the project's exact title.
         out_dir: the folder of snapshots (made when missing).
         method: one of :data:`METHODS`.
-        export_timeout: seconds to wait for the synchronous export (for each read).
-        snapshot_timeout: seconds to wait for an export snapshot to be built.
+        export_timeout: seconds without data before a download (the synchronous export, a
+            snapshot's file) is given up: for each read, not the whole download; finite, > 0.
+        snapshot_timeout: seconds to wait for an export snapshot to be built; finite, > 0.
         page_size: tasks per page when paging.
         annotation_kind: ``annotator`` or ``adjudicator``, recorded in the metadata
             sidecar; None: ``adjudicator`` for a review project (made by
@@ -129,13 +130,16 @@ def pull_snapshot(
         the annotation kind and how many predictions were fetched (None when not asked for).
 
     Raises:
-        UserError: no project has that title, or ``method`` is not one of :data:`METHODS`.
+        UserError: no project has that title, ``method`` is not one of :data:`METHODS`, or a
+            timeout is not a finite number > 0 (both checked before any request).
         APIError: Label Studio refused a request (a 4xx synchronous export does not fall back).
         TimedOut: the method asked for by name timed out.
         ConnectionFailed: the server could not be reached, or a download broke off.
     """
     if method not in METHODS:
         raise UserError(f"unknown pull method {method!r}; use one of {', '.join(METHODS)}")
+    check_seconds(export_timeout, "export_timeout")
+    check_seconds(snapshot_timeout, "snapshot_timeout")
     project = client.find_project(project_title)
     if project is None:
         raise UserError(f"no Label Studio project is titled {project_title!r}")

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import httpx
 
-from eventgold.errors import Option, ServerError
+from eventgold.errors import APIError, LabelStudioError, Option, ServerError
 from eventgold.fileio import atomic_write_text
+from eventgold.labelstudio import postgres
 from eventgold.labelstudio.ml import LOOPBACK_ML_ENV
 from eventgold.redact import redact_text
 
@@ -123,6 +124,8 @@ class ServerState:
     log: str
     ml_loopback: bool = False
     """Started with :data:`LOOPBACK_ML_ENV` (it accepts ML backends on 127.0.0.1); False for older servers."""
+    database: dict[str, object] | None = None
+    """Its database (:func:`eventgold.labelstudio.postgres.describe`, no secrets); None for older servers (SQLite)."""
 
     @property
     def url(self) -> str:
@@ -198,23 +201,34 @@ def start(
     version: str = LABEL_STUDIO_VERSION,
     timeout: float = 240.0,
     on_step: Callable[[str], None] | None = None,
+    database: postgres.Database = None,
 ) -> ServerState:
     """Start Label Studio on 127.0.0.1 for ``data_dir`` and wait until ``/health`` answers.
 
+    ``database``: None for the embedded SQLite (in the data dir), a
+    :class:`~eventgold.labelstudio.postgres.PostgresTarget` for an existing PostgreSQL database, or a
+    :class:`~eventgold.labelstudio.postgres.ManagedCluster` that is initialised and started first. A data
+    dir keeps the database of its first successful start (recorded once Label Studio answered and took
+    ``token``): another one is refused (UserError).
     Reuses a server already running for the same data dir. The admin user,
     password and legacy API token are passed through the environment (never on
     the command line, where ``ps`` would show them); open sign-up is disabled.
-    Raises ServerError when the venv is missing, the port is taken or the
-    server dies or does not answer within ``timeout`` seconds.
+    Raises ServerError when the venv is missing, the port is taken, the
+    server dies or does not answer within ``timeout`` seconds, or it refuses ``token`` (its
+    database already has another eventgold set-up's admin); the process it started is then stopped.
     """
     data = Path(data_dir).resolve()
     data.mkdir(parents=True, exist_ok=True)
     data.chmod(0o700)  # Label Studio's database holds the API token and password hashes
     current = status(data)
-    if current.running and current.state is not None:
+    running = current.state if current.running else None
+    postgres.check_unchanged(data, database, running=(running.database or postgres.describe(None)) if running else None)
+    if running is not None:
         if not current.healthy:
-            wait_healthy(current.state.url, "Label Studio", current.state.log, timeout, None, secrets=(password, token))
-        return current.state
+            wait_healthy(running.url, "Label Studio", running.log, timeout, None, secrets=(password, token))
+        if postgres.read_record(data) is None:  # its first start was interrupted after Label Studio started
+            postgres.write_record(data, database)
+        return running
     if not is_installed(version):
         raise ServerError(
             f"the Label Studio server environment is not installed ({venv_dir(version)}); "
@@ -223,8 +237,13 @@ def start(
     chosen = port or free_port()
     if not port_free(chosen):
         raise ServerError(f"port {chosen} on 127.0.0.1 is already in use; pass another ", Option("port"))
+    step = on_step or (lambda _m: None)
+    first = postgres.read_record(data) is None  # (a SQLite file from before the record counts as recorded)
+    if isinstance(database, postgres.ManagedCluster):
+        step(f"starting PostgreSQL in {database.folder}")
+    db_env = postgres.prepare(data, database)
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("LABEL_STUDIO_", "DJANGO_"))},
+        **{k: v for k, v in os.environ.items() if not k.startswith(("LABEL_STUDIO_", "DJANGO_", "POSTGRE_"))},
         "LABEL_STUDIO_USERNAME": username,
         "LABEL_STUDIO_PASSWORD": password,
         "LABEL_STUDIO_USER_TOKEN": token,
@@ -238,6 +257,7 @@ def start(
         # Its SSRF protection refuses ML backends on loopback, so `up --ml-backend` (a backend on
         # 127.0.0.1) could not connect; this opens loopback only, every other reserved network stays refused.
         **LOOPBACK_ML_ENV,
+        **db_env,
     }
     log_path = data / LOG_FILE
     cmd = [
@@ -251,19 +271,57 @@ def start(
         "--data-dir",
         str(data),
     ]
-    (on_step or (lambda _m: None))(f"starting Label Studio {version} on 127.0.0.1:{chosen}")
+    step(f"starting Label Studio {version} on 127.0.0.1:{chosen}")
     proc = spawn(cmd, log_path, env, data, what="Label Studio")
     state = ServerState(
-        pid=proc.pid, port=chosen, data_dir=str(data), version=version, log=str(log_path), ml_loopback=True
-    )
+        pid=proc.pid, port=chosen, data_dir=str(data), version=version, log=str(log_path), ml_loopback=True,
+        database=postgres.describe(database),
+    )  # fmt: skip
     atomic_write_text(_state_path(data), json.dumps(state.__dict__, indent=2, allow_nan=False) + "\n")
     try:
-        wait_healthy(state.url, "Label Studio", state.log, timeout, proc, secrets=(password, token))
-    except ServerError:
+        secrets = (password, token, db_env.get("POSTGRE_PASSWORD", ""))
+        wait_healthy(state.url, "Label Studio", state.log, timeout, proc, secrets=secrets)
+        if not token_accepted(state.url, token):
+            raise _belongs_elsewhere(data, database)
+    except LabelStudioError:
         terminate(proc.pid)
         _state_path(data).unlink(missing_ok=True)
+        postgres.release(data, state.database)
+        if first and database is None:  # made by this failed start: it must not fix the choice to SQLite
+            (data / postgres.SQLITE_FILE).unlink(missing_ok=True)
         raise
+    postgres.write_record(data, database)
     return state
+
+
+def _belongs_elsewhere(data: Path, database: postgres.Database) -> ServerError:
+    db = postgres.describe(database)
+    where = db["url"] or (f"the PostgreSQL cluster in {db['cluster']}" if db["cluster"] else f"the SQLite of {data}")
+    return ServerError(
+        f"the database {where} already belongs to another eventgold set-up (another Label Studio admin and API "
+        "token; it refused this one's): start with that set-up's .eventgold/credentials, or give an empty database"
+    )
+
+
+def token_accepted(url: str, token: str, *, http: httpx.Client | None = None) -> bool:
+    """Whether the Label Studio at ``url`` takes ``token`` (``GET /api/current-user/whoami``).
+
+    Returns:
+        False when it answers HTTP 401 or 403 (the token belongs to no user of its database).
+    Raises:
+        LabelStudioError: any other failure of the request.
+    """
+    from eventgold.config import Connection
+    from eventgold.labelstudio.client import LabelStudioClient
+
+    try:
+        with LabelStudioClient(Connection(url, token, "eventgold server"), http=http, retries=2, backoff=0.5) as client:
+            client.whoami()
+    except APIError as exc:
+        if exc.status in (401, 403):
+            return False
+        raise
+    return True
 
 
 def port_free(port: int) -> bool:
@@ -361,7 +419,8 @@ def group_alive(pgid: int) -> bool:
 
 
 def stop(data_dir: str | Path) -> bool:
-    """Stop the managed server of ``data_dir`` and its children, and its managed ML backend if any.
+    """Stop the managed server of ``data_dir`` and its children, its managed ML backend if any, and then
+    the PostgreSQL cluster eventgold runs for it if any.
 
     Returns:
         True if the server was running (see :func:`eventgold.labelstudio.backend_process.stop_backend`
@@ -372,10 +431,9 @@ def stop(data_dir: str | Path) -> bool:
     data = Path(data_dir).resolve()
     stop_backend(data)
     state = read_state(data)
-    if state is None:
-        return False
-    was_running = process_alive(state.pid) or group_alive(state.pid)
-    if was_running:
+    was_running = state is not None and (process_alive(state.pid) or group_alive(state.pid))
+    if state is not None and was_running:
         terminate(state.pid)
     _state_path(data).unlink(missing_ok=True)
+    postgres.release(data, state.database if state is not None else None)
     return was_running
