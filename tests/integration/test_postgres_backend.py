@@ -4,7 +4,9 @@ The PostgreSQL-backed Label Studio is started by this module the way a user star
 (``eventgold server start --database postgresql`` in a throw-away ``.eventgold/``), so the cluster
 eventgold initialises, the credentials file and ``server stop`` are exercised too. On each back
 end: push the seed corpus, three annotators' annotations posted through the API, pull, gold
-build; both give the same snapshot and the same gold.
+build, then the review round trip (conflicts pushed to a review project, an adjudicator resolves
+them, its pull and the first one built into a second version); both give the same snapshots and
+the same gold.
 """
 
 from __future__ import annotations
@@ -32,11 +34,12 @@ from eventgold.labelstudio.snapshot import read_snapshot
 from tests.conftest import LiveServer
 
 from .scenario import seed_articles
-from .test_gold_loop import ANA, BEN, BUILDERS, CID, D4, LEAD, PLAN
+from .test_gold_loop import ANA, BEN, BUILDERS, CID, D2, D4, JUDGE, LEAD, PLAN, doc2, doc4
 
 pytestmark = pytest.mark.integration
 
 PROJECT = "database loop"
+REVIEW = "database loop review"
 BACKENDS = ("sqlite", "postgresql")
 
 
@@ -106,6 +109,9 @@ class LoopResult:
     snapshot: list[tuple[str, str, bool]]
     manifest_counts: dict[str, Any]
     gold: list[dict[str, Any]]
+    reviewed: list[dict[str, Any]]
+    """The second version: the first pull and the review project's pull (adjudications) together."""
+    reviewed_counts: dict[str, Any]
 
 
 def _run_loop(live: LiveServer, root: Path) -> LoopResult:
@@ -115,7 +121,7 @@ def _run_loop(live: LiveServer, root: Path) -> LoopResult:
     url = ["--url", live.url, "--api-key", live.token]
     assert main(["push", str(corpus), "--project", PROJECT, "--overlap", "3", *url]) == 0
     client = live.client()
-    made = add_annotators(client, [ANA, BEN, CID], root / "passwords.json")
+    made = add_annotators(client, [ANA, BEN, CID, JUDGE], root / "passwords.json")
     users = {a.email: int(a.user_id) for a in made if a.user_id is not None}
     project = client.find_project(PROJECT)
     assert project is not None
@@ -141,11 +147,48 @@ def _run_loop(live: LiveServer, root: Path) -> LoopResult:
     assert main(["gold", "build", str(snapshot), "-o", str(out), "--json", str(root / "gold.json")]) == 0
     manifest = json.loads((root / "gold.json").read_text())["manifest"]
     gold = [d.model_dump(mode="json") for d in read_gold_version(out).documents]
+    reviewed, reviewed_counts = _review(live, root, client, users, articles, snapshot)
     return LoopResult(
         snapshot=sorted((a.doc_id, a.origin.name, a.ground_truth) for a in snap.annotations),
         manifest_counts=manifest["counts"],
         gold=sorted(gold, key=lambda d: d["article"]["id"]),
+        reviewed=reviewed,
+        reviewed_counts=reviewed_counts,
     )
+
+
+def _review(
+    live: LiveServer,
+    root: Path,
+    client: Any,
+    users: dict[str, int],
+    articles: dict[str, Any],
+    snapshot: Path,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Push the majority build's conflicts for review, adjudicate them, pull, build both pulls into a second version."""
+    url = ["--url", live.url, "--api-key", live.token]
+    round1 = root / "round1"
+    assert main(["gold", "build", str(snapshot), "-o", str(round1), "--policy", "majority"]) == 0
+    assert main(["review", "push", str(round1 / "conflicts.jsonl"), "--project", REVIEW, *url]) == 0
+    project = client.find_project(REVIEW)
+    assert project is not None
+    tasks = existing_tasks(client, int(project["id"]))
+    assert sorted(tasks) == [D2, D4]
+    for doc_id, build in ((D2, doc2), (D4, doc4)):
+        text = articles[doc_id].text
+        result = annotation_to_results(build(text, JUDGE, "adjudicator"), text)
+        client.post_json(f"/api/tasks/{tasks[doc_id].id}/annotations", {"result": result, "completed_by": users[JUDGE]})
+    pulled = root / "pull-review.json"
+    assert main(["pull", "--project", REVIEW, "-o", str(root / "raw"), "--json", str(pulled), *url]) == 0
+    summary = json.loads(pulled.read_text())
+    assert (summary["annotation_kind"], summary["annotations"]) == ("adjudicator", 2)
+    v2 = root / "v2"
+    out = root / "v2.json"
+    assert main(["gold", "build", str(snapshot), summary["snapshot"], "-o", str(v2), "--json", str(out)]) == 0
+    counts = json.loads(out.read_text())["manifest"]["counts"]
+    assert (counts["conflicts"], counts["decisions"]) == (0, {"adjudicator": 2, "majority": 2})
+    docs = [d.model_dump(mode="json") for d in read_gold_version(v2).documents]
+    return sorted(docs, key=lambda d: d["article"]["id"]), counts
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +222,8 @@ def test_both_back_ends_give_the_same_gold(loops: dict[str, Any]) -> None:
     assert pg.snapshot == sqlite.snapshot
     assert pg.manifest_counts == sqlite.manifest_counts
     assert pg.gold == sqlite.gold
+    assert pg.reviewed_counts == sqlite.reviewed_counts
+    assert pg.reviewed == sqlite.reviewed
 
 
 def test_status_shows_the_database_without_its_password(
