@@ -166,23 +166,28 @@ def _post(client: LabelStudioClient, task: int, ann: DocumentAnnotation, text: s
     client.post_json(f"/api/tasks/{task}/annotations", {"result": annotation_to_results(ann, text), **extra})
 
 
-@pytest.fixture(scope="module")
-def loop(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loop]:
-    root = tmp_path_factory.mktemp("gold-loop")
+def annotated_project(
+    live: LiveServer, root: Path, project: str, people: list[str]
+) -> tuple[dict[str, Article], dict[str, int], LabelStudioClient]:
+    """Push the seed corpus to ``project`` and post every annotation of :data:`PLAN` (accounts for ``people``).
+
+    Returns:
+        The articles by id, the accounts' user ids by e-mail, and a client.
+    """
     articles = {a.id: a for a in seed_articles()[:5]}
     corpus = root / "corpus.jsonl"
     write_jsonl(corpus, articles.values())
-    url = ["--url", live_server.url, "--api-key", live_server.token]
-    assert main(["push", str(corpus), "--project", PROJECT, "--overlap", "3", *url]) == 0
-    client = live_server.client()
-    made = add_annotators(client, [ANA, BEN, CID, JUDGE], root / "passwords.json")
+    url = ["--url", live.url, "--api-key", live.token]
+    assert main(["push", str(corpus), "--project", project, "--overlap", "3", *url]) == 0
+    client = live.client()
+    made = add_annotators(client, people, root / "passwords.json")
     users = {a.email: int(a.user_id) for a in made if a.user_id is not None}
-    project = client.find_project(PROJECT)
-    assert project is not None
-    tasks = existing_tasks(client, int(project["id"]))
-    for doc_id, people in PLAN.items():
+    found = client.find_project(project)
+    assert found is not None
+    tasks = existing_tasks(client, int(found["id"]))
+    for doc_id, annotators in PLAN.items():
         text = articles[doc_id].text
-        for who in people:
+        for who in annotators:
             ann = BUILDERS[doc_id](text, who)
             _post(
                 client,
@@ -193,6 +198,14 @@ def loop(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> I
                 lead_time=LEAD[who] + len(ann.mentions),
                 ground_truth=who == ANA and doc_id == D4,
             )
+    return articles, users, client
+
+
+@pytest.fixture(scope="module")
+def loop(live_server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loop]:
+    root = tmp_path_factory.mktemp("gold-loop")
+    url = ["--url", live_server.url, "--api-key", live_server.token]
+    articles, users, _ = annotated_project(live_server, root, PROJECT, [ANA, BEN, CID, JUDGE])
     assert main(["pull", "--project", PROJECT, "-o", str(root / "raw"), "--json", str(root / "pull.json"), *url]) == 0
     snapshot = Path(json.loads((root / "pull.json").read_text())["snapshot"])
     yield Loop(live_server, root, articles, users, snapshot)

@@ -25,16 +25,13 @@ import pytest
 from eventgold.cli import main
 from eventgold.config import load_credentials
 from eventgold.gold.dataset import read_gold_version
-from eventgold.jsonl import write_jsonl
 from eventgold.labelstudio import postgres, server
-from eventgold.labelstudio.annotators import add_annotators
 from eventgold.labelstudio.convert import annotation_to_results
 from eventgold.labelstudio.push import existing_tasks
 from eventgold.labelstudio.snapshot import read_snapshot
 from tests.conftest import LiveServer
 
-from .scenario import seed_articles
-from .test_gold_loop import ANA, BEN, BUILDERS, CID, D2, D4, JUDGE, LEAD, PLAN, doc2, doc4
+from .test_gold_loop import ANA, BEN, CID, D2, D4, JUDGE, PLAN, annotated_project, doc2, doc4
 
 pytestmark = pytest.mark.integration
 
@@ -115,30 +112,8 @@ class LoopResult:
 
 
 def _run_loop(live: LiveServer, root: Path) -> LoopResult:
-    articles = {a.id: a for a in seed_articles()[:5]}
-    corpus = root / "corpus.jsonl"
-    write_jsonl(corpus, articles.values())
     url = ["--url", live.url, "--api-key", live.token]
-    assert main(["push", str(corpus), "--project", PROJECT, "--overlap", "3", *url]) == 0
-    client = live.client()
-    made = add_annotators(client, [ANA, BEN, CID, JUDGE], root / "passwords.json")
-    users = {a.email: int(a.user_id) for a in made if a.user_id is not None}
-    project = client.find_project(PROJECT)
-    assert project is not None
-    tasks = existing_tasks(client, int(project["id"]))
-    for doc_id, people in PLAN.items():
-        text = articles[doc_id].text
-        for who in people:
-            ann = BUILDERS[doc_id](text, who)
-            client.post_json(
-                f"/api/tasks/{tasks[doc_id].id}/annotations",
-                {
-                    "result": annotation_to_results(ann, text),
-                    "completed_by": users[who],
-                    "lead_time": LEAD[who] + len(ann.mentions),
-                    "ground_truth": who == ANA and doc_id == D4,
-                },
-            )
+    articles, users, client = annotated_project(live, root, PROJECT, [ANA, BEN, CID, JUDGE])
     assert main(["pull", "--project", PROJECT, "-o", str(root / "raw"), "--json", str(root / "pull.json"), *url]) == 0
     snapshot = Path(json.loads((root / "pull.json").read_text())["snapshot"])
     snap = read_snapshot(snapshot)

@@ -143,12 +143,10 @@ def dev_score(figures: DevScores, other: DevScores) -> float | None:
 
 
 def served_dev(model: TrainedModel, dev: list[GoldDocument], ontology: Ontology) -> DevScores:
-    """``model``'s figures on ``dev``, scored as training scores a candidate (:func:`eventgold.scoring.api.score`)."""
-    from eventgold.scoring.api import score
+    """``model``'s figures on ``dev``, scored as a candidate is (:func:`eventgold.training.api.dev_scores`)."""
+    from eventgold.training.api import dev_scores
 
-    preds = list(model.extract(d.article for d in dev))
-    report = score(dev, {"model": preds}, bootstrap=0, ontology=ontology, zero_division="nan")
-    return DevScores.from_metrics(report.extractors[0].metrics)
+    return dev_scores(dev, list(model.extract(d.article for d in dev)), ontology)
 
 
 class Retrainer:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from eventgold.errors import InputError
 from eventgold.fileio import atomic_write_text, sha256_file, swap_in_folder
 from eventgold.gold.dataset import MANIFEST_FILE
-from eventgold.models import GoldDocument, Origin
+from eventgold.models import DocumentAnnotation, GoldDocument, Origin
 from eventgold.ontology import Ontology, load_ontology
 from eventgold.training.data import TrainingData, check_curve, fraction, training_data
 from eventgold.training.meta import (
@@ -86,7 +86,6 @@ def _fit(
     progress: Progress | None,
 ) -> _Fitted:
     """Train every part on ``train_docs`` into ``folder``; score it on ``dev_docs``."""
-    from eventgold.scoring.api import score
     from eventgold.training.modes import ModeModel
     from eventgold.training.roles import ArgumentModel
     from eventgold.training.spans import SpanModel, train_spans
@@ -118,9 +117,8 @@ def _fit(
     origin = Origin(kind="extractor", name=f"{MODEL_PREFIX}dev")
     predicted = spans.predict([d.article.text for d in dev_docs])
     preds = [annotation_of(d.article, s, arguments, modes, origin) for d, s in zip(dev_docs, predicted, strict=True)]
-    report = score(list(dev_docs), {"model": preds}, bootstrap=0, ontology=ontology, zero_division="nan")
     return _Fitted(
-        dev=DevScores.from_metrics(report.extractors[0].metrics),
+        dev=dev_scores(dev_docs, preds, ontology),
         spacy_dev={k: round(v, 6) for k, v in spacy_dev.items()},
         warnings=[*arguments.warnings, *modes.warnings],
         settings={
@@ -208,6 +206,17 @@ def train(
         atomic_write_text(folder / META_FILE, meta.model_dump_json(indent=2) + "\n")
         swap_in_folder(folder, out, what="model")
     return meta
+
+
+def dev_scores(dev_docs: Sequence[GoldDocument], preds: list[DocumentAnnotation], ontology: Ontology) -> DevScores:
+    """A model's dev figures: its predictions for ``dev_docs`` (same order) scored by ``eventgold score``.
+
+    Undefined figures (e.g. no mode in dev) are None (``zero_division="nan"``).
+    """
+    from eventgold.scoring.api import score
+
+    report = score(list(dev_docs), {"model": preds}, bootstrap=0, ontology=ontology, zero_division="nan")
+    return DevScores.from_metrics(report.extractors[0].metrics)
 
 
 def _installed(package: str) -> str:
