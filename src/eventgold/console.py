@@ -10,7 +10,7 @@ import contextlib
 import logging
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,7 +26,7 @@ from rich.progress import (
 
 from eventgold import SCHEMA_VERSION
 from eventgold.errors import ConfigError
-from eventgold.fileio import atomic_write_text, json_text
+from eventgold.fileio import atomic_open, json_text
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -110,7 +110,9 @@ def verbose_logging() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def write_json_output(payload: dict[str, Any] | BaseModel, dest: str | Path) -> None:
+def write_json_output(
+    payload: dict[str, Any] | BaseModel, dest: str | Path, *, streamed: Mapping[str, Iterable[str]] | None = None
+) -> None:
     """Write machine output: ``-`` is stdout, anything else a file written atomically.
 
     Args:
@@ -118,6 +120,8 @@ def write_json_output(payload: dict[str, Any] | BaseModel, dest: str | Path) -> 
             encodes directly, in one pass, when ``schema_version`` is its first field
             (else its ``model_dump`` takes the dict path).
         dest: ``-`` or the path of the file.
+        streamed: more keys of a dict payload, each a list given as its items' JSON texts,
+            written one by one as they come (long lists never held whole; one item per line).
 
     ``schema_version`` is added when the payload lacks it (first key). The text is
     strict JSON indented by two spaces, UTF-8 characters kept: a non-finite float
@@ -130,15 +134,34 @@ def write_json_output(payload: dict[str, Any] | BaseModel, dest: str | Path) -> 
         payload = {"schema_version": SCHEMA_VERSION, **payload}
     elif next(iter(type(payload).model_fields), None) != "schema_version":  # the fast path needs it first
         payload = {"schema_version": SCHEMA_VERSION, **payload.model_dump(mode="json")}
+    marks = {key: f"\x00{key}\x00" for key in streamed or {}}
+    if marks and isinstance(payload, dict):
+        payload = {**payload, **marks}
     text = json_text(payload, indent=2, default=str) + "\n"
     if str(dest) == "-":
-        sys.stdout.write(text)
+        _write_streamed(sys.stdout, text, marks, streamed or {})
         sys.stdout.flush()
     else:
         try:
-            atomic_write_text(dest, text)
+            with atomic_open(dest, "w") as fh:
+                _write_streamed(fh, text, marks, streamed or {})
         except OSError as exc:
             raise ConfigError(f"{dest}: cannot write JSON output: {exc.strerror}") from exc
+
+
+def _write_streamed(fh: Any, text: str, marks: dict[str, str], streamed: Mapping[str, Iterable[str]]) -> None:
+    """Write ``text``, each mark's JSON string replaced by a list of its stream's items."""
+    for key, mark in marks.items():
+        head, _, text = text.partition(json_text(mark))
+        fh.write(head)
+        fh.write("[")
+        written = 0
+        for item in streamed[key]:
+            fh.write(",\n    " if written else "\n    ")
+            fh.write(item)
+            written += 1
+        fh.write("\n  ]" if written else "]")
+    fh.write(text)
 
 
 def progress_bar(*, show: bool = True) -> Progress:

@@ -1,8 +1,10 @@
 """The core loop on both databases of the managed server: the suite's SQLite server and a PostgreSQL one.
 
 The PostgreSQL-backed Label Studio is started by this module the way a user starts it
-(``eventgold server start --database postgresql`` in a throw-away ``.eventgold/``), so the cluster
-eventgold initialises, the credentials file and ``server stop`` are exercised too. On each back
+(``eventgold up --database postgresql`` in a throw-away ``.eventgold/``: server, project and the
+samples with predictions, then ``up`` again reusing all of it), so the cluster eventgold
+initialises, the credentials file and ``server stop`` are exercised too (``up`` on SQLite:
+``test_up.py``). On each back
 end: push the seed corpus, three annotators' annotations posted through the API, pull, gold
 build, then the review round trip (conflicts pushed to a review project, an adjudicator resolves
 them, its pull and the first one built into a second version); both give the same snapshots and
@@ -29,6 +31,7 @@ from eventgold.labelstudio import postgres, server
 from eventgold.labelstudio.convert import annotation_to_results
 from eventgold.labelstudio.push import existing_tasks
 from eventgold.labelstudio.snapshot import read_snapshot
+from eventgold.resources import packaged_samples
 from tests.conftest import LiveServer
 
 from .test_gold_loop import ANA, BEN, CID, D2, D4, JUDGE, PLAN, annotated_project, doc2, doc4
@@ -39,6 +42,8 @@ PROJECT = "database loop"
 REVIEW = "database loop review"
 BACKENDS = ("sqlite", "postgresql")
 
+
+SAMPLES = packaged_samples() / "articles"
 
 @dataclass
 class PgServer:
@@ -82,14 +87,23 @@ def pg_server() -> Iterator[PgServer]:
     os.environ["EVENTGOLD_HOME"] = str(home)
     os.environ.pop("LABEL_STUDIO_URL", None)
     os.environ.pop("LABEL_STUDIO_API_KEY", None)
+    cwd = Path.cwd()
+    os.chdir(root)  # `up` works in the current folder, as a user's would
     try:
-        assert main(["server", "start", "--database", "postgresql"]) == 0
+        up_json = root / "up.json"  # `up` itself on PostgreSQL: server, project, the samples with predictions
+        assert main(["up", "--database", "postgresql", "--articles", str(SAMPLES), "--json", str(up_json)]) == 0
         creds = load_credentials(home / "credentials")
         assert creds is not None
         state = server.read_state(home / "labelstudio")
         assert state is not None
+        up = json.loads(up_json.read_text(encoding="utf-8"))
+        assert (up["tasks_created"], up["articles"]) == (5, 5)
+        assert main(["up", "--articles", str(SAMPLES), "--json", str(up_json)]) == 0  # again: reused, nothing new
+        again = json.loads(up_json.read_text(encoding="utf-8"))
+        assert (again["tasks_created"], again["tasks_unchanged"], again["url"]) == (0, 5, up["url"])
         yield PgServer(LiveServer(home / "labelstudio", state, creds.email, creds.password, creds.token), home)
     finally:
+        os.chdir(cwd)
         server.stop(home / "labelstudio")
         for key, value in saved.items():
             if value is None:

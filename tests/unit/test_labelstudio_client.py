@@ -437,3 +437,27 @@ def test_credentials_in_the_url_are_never_sent_and_the_token_is() -> None:
     (request,) = seen
     assert request.headers["Authorization"] == f"Token {TOKEN}"
     assert "@" not in str(request.url) and PASSWORD not in str(request.url)
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3, 10])
+def test_tasks_paged_by_id_skip_none_when_tasks_are_deleted_between_pages(page_size: int) -> None:
+    """Numbered pages skip a task when one before it is deleted meanwhile; pages by id do not."""
+    tasks = {i: {"id": i, "data": {"doc_id": f"d{i}"}} for i in range(1, 8)}
+    asked: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        query = json.loads(request.url.params["query"])
+        asked.append(query)
+        assert query["ordering"] == ["tasks:id"] and request.url.params["page"] == "1"
+        after = [f["value"] for f in query["filters"]["items"] if f["filter"] == "filter:tasks:id"]
+        listed = sorted(i for i in tasks if not after or i > after[0])[:page_size]
+        page = {"tasks": [tasks[i] for i in listed]}
+        tasks.pop(1, None)  # deleted after the first page was sent
+        return httpx.Response(200, json=page)
+
+    keep = {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": "x"}
+    client, _ = _client(handler)
+    got = [t["id"] for t in client.iter_tasks_by_id(3, [keep], page_size=page_size)]
+    assert got == list(range(1, 8))
+    assert all(q["filters"]["items"][0] == keep for q in asked)
+    assert len(asked) == 7 // page_size + 1

@@ -119,6 +119,8 @@ class FakeServer:
             return httpx.Response(200, json={"tasks": TASKS[(page - 1) * size : page * size]})
         if path == "/api/users":
             return httpx.Response(200, json=[{"id": 1, "email": "a@x.org"}])
+        if path == "/api/version":
+            return httpx.Response(200, json={"release": "1.23.2"}, headers={"date": "Tue, 01 Dec 2026 09:00:00 GMT"})
         if path == "/api/predictions":
             return httpx.Response(200, content=self.predictions)
         return httpx.Response(404, json={"detail": "not here"})
@@ -321,10 +323,11 @@ def test_auto_takes_a_snapshot_above_the_threshold(
     said: list[str] = []
     result = pull_snapshot(_client(server), "P", tmp_path, on_fallback=said.append)
     assert result.method == expected and said == []
-    assert server.calls[1] == first_request  # after the project listing
+    assert server.calls[1:3] == ["GET /api/version", first_request]  # after the project listing, the clock
     assert json.loads(result.path.read_text(encoding="utf-8")) == TASKS
     meta = json.loads(result.path.with_name(result.path.name + ".meta.json").read_text(encoding="utf-8"))
     assert meta["method"] == expected
+    assert meta["server_time"] == "2026-12-01T09:00:00+00:00"  # Label Studio's clock, where the next delta starts
     assert server.snapshots == {}
 
 

@@ -61,6 +61,9 @@ class FakeLabelStudio:
         for task, prediction in zip(TASKS, PREDICTIONS, strict=True):
             yield {**task, "predictions": [prediction]}
 
+    def server_time(self) -> None:
+        return None  # a server without a Date header
+
     def users(self) -> list[dict[str, Any]]:
         return [{"id": 1, "email": "a@example.org"}]
 

@@ -30,9 +30,17 @@ class PredictingLabelStudio(FakeLabelStudio):
     def __init__(self) -> None:
         super().__init__()
         self.predictions: list[dict[str, Any]] = []
+        self.prediction_lookups = 0
+        """``GET /api/predictions?task=`` requests (one a task: the slow way)."""
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         method, path = request.method, request.url.path
+        if path == "/api/tasks" and "query" in request.url.params:  # the data manager's filter, as Label Studio
+            (item,) = json.loads(request.url.params["query"])["filters"]["items"]
+            assert (item["filter"], item["operator"]) == ("filter:tasks:predictions_model_versions", "not_contains")
+            having = {p["task"] for p in self.predictions if any(v in p["model_version"] for v in item["value"])}
+            rows = super().handler(request).json()["tasks"]
+            return httpx.Response(200, json={"tasks": [t for t in rows if t["id"] not in having]})
         if re.fullmatch(r"/api/projects/\d+/import", path):
             first = len(self.tasks) + 1
             for offset, item in enumerate(json.loads(request.content)):
@@ -41,6 +49,7 @@ class PredictingLabelStudio(FakeLabelStudio):
         if re.fullmatch(r"/api/projects/\d+/model-versions", path):
             return httpx.Response(200, json={p["model_version"]: 1 for p in self.predictions})
         if path == "/api/predictions" and method == "GET":
+            self.prediction_lookups += 1
             task = int(request.url.params["task"])
             return httpx.Response(200, json=[p for p in self.predictions if p["task"] == task])
         if path == "/api/predictions" and method == "POST":
@@ -127,3 +136,54 @@ def test_refused_change_suggests_the_flag_only_when_it_was_not_given_and_would_h
     if not suggests_flag:
         assert "new project (project_title)" in message
         assert "new project (--project)" in cli_message
+
+
+@pytest.mark.parametrize(
+    ("first", "lookups"),
+    [
+        pytest.param(["rules", "other", "other"], 0, id="one-filtered-listing"),
+        pytest.param(["rules", "rules-v2", "other"], 3, id="a-version-within-another-looks-per-task"),
+    ],
+)
+def test_repush_adds_a_prediction_only_to_the_tasks_lacking_its_version(first: list[str], lookups: int) -> None:
+    fake = PredictingLabelStudio()
+    ontology = load_ontology()
+    kwargs: dict[str, Any] = {"project_title": "p", "label_config": render_label_config(ontology),
+                              "instructions": "", "ontology": ontology}
+    client = _client(fake)
+    articles = _articles()
+
+    def preds(names: list[str]) -> dict[str, list[DocumentAnnotation]]:
+        return {a.id: [DocumentAnnotation(doc_id=a.id, origin=Origin(kind="extractor", name=n))]
+                for a, n in zip(articles, names, strict=True)}
+
+    push_articles(client, articles, predictions=preds(first), **kwargs)
+    result = push_articles(client, articles, predictions=preds(["rules"] * 3), **kwargs)
+    assert (result.unchanged, result.predictions_added) == (3, 2)  # the 2nd task's "rules-v2" is not "rules"
+    versions = {t: sorted(p["model_version"] for p in fake.predictions if p["task"] == t) for t in (1, 2, 3)}
+    assert versions == {1: ["rules"], 2: sorted([first[1], "rules"]), 3: ["other", "rules"]}
+    assert fake.prediction_lookups == lookups
+    assert push_articles(client, articles, predictions=preds(["rules"] * 3), **kwargs).predictions_added == 0
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3, 5])
+def test_batches_are_imported_in_corpus_order_with_payloads_built_ahead(batch_size: int) -> None:
+    fake = PredictingLabelStudio()
+    ontology = load_ontology()
+    articles = _articles()
+    shown: list[list[str]] = []
+
+    def progress(batches: Any, total: int) -> Any:
+        for batch in batches:
+            shown.append([a.id for a in batch])
+            yield batch
+
+    preds = {a.id: [DocumentAnnotation(doc_id=a.id, origin=Origin(kind="extractor", name="rules"))] for a in articles}
+    result = push_articles(_client(fake), articles, project_title="p", label_config=render_label_config(ontology),
+                           instructions="", ontology=ontology, predictions=preds, batch_size=batch_size,
+                           progress=progress)
+    ids = [a.id for a in articles]
+    assert (result.created, result.predictions_imported) == (3, 3)
+    assert [fake.tasks[t]["data"]["doc_id"] for t in sorted(fake.tasks)] == ids
+    assert shown == [ids[i : i + batch_size] for i in range(0, 3, batch_size)]
+    assert sorted(p["task"] for p in fake.predictions) == [1, 2, 3]

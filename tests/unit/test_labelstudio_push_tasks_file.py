@@ -76,6 +76,10 @@ class FakeLabelStudio:
             return httpx.Response(201, json={"task_ids": ids})
         if path == "/api/tasks":
             rows = [t for t in self.tasks.values() if t["project"] == int(request.url.params["project"])]
+            if "query" in request.url.params:  # the data manager's predictions_model_versions not_contains filter
+                (item,) = json.loads(request.url.params["query"])["filters"]["items"]
+                rows = [t for t in rows if not any(v in p["model_version"] for p in t["predictions"]
+                                                   for v in item["value"])]
             return httpx.Response(200, json={"tasks": rows if request.url.params.get("page") == "1" else []})
         return httpx.Response(404, json={"detail": f"no fake for {method} {path}"})
 

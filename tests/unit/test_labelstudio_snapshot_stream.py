@@ -263,7 +263,9 @@ def test_pull_reports_what_read_snapshot_gives(tmp_path: Path, monkeypatch: pyte
     snap = read_snapshot(path)
 
     def fake_pull(client: object, project: str, output: Path, **kw: object) -> SimpleNamespace:
-        return SimpleNamespace(path=path, sha256="ab", method="export", annotation_kind="annotator", predictions=None)
+        return SimpleNamespace(
+            path=path, sha256="ab", method="export", annotation_kind="annotator", predictions=None, delta=None
+        )
 
     monkeypatch.setattr(pull_module, "pull_snapshot", fake_pull)
     monkeypatch.setattr(ls_commands, "open_client", lambda url, api_key: contextlib.nullcontext())

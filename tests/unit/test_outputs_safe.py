@@ -439,6 +439,9 @@ class FakeLabelStudio:
     def stream_bytes(self, path: str, **kw: Any) -> Iterator[bytes]:
         yield b'[{"id": 5, "task": 1, "model_version": "m", "score": NaN, "result": []}]'
 
+    def server_time(self) -> None:
+        return None  # a server without a Date header
+
     def users(self) -> list[dict[str, Any]]:
         return [{"id": 1, "email": "=1+2@example.org"}, {"id": 2, "email": "b@example.org"}]
 

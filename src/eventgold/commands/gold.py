@@ -22,11 +22,17 @@ app = typer.Typer(
 )
 
 
-def _read_snapshots(paths: Sequence[Path]) -> list[SnapshotLike]:
-    """Read raw Label Studio snapshots (imported lazily: only these verbs need the reader)."""
-    from eventgold.labelstudio.snapshot import read_snapshot, snapshot_files
+SNAPSHOTS_HELP = (
+    "Raw snapshots (exports/raw/*.json). Snapshots of one project (full pulls, deltas of `pull --since`) "
+    "are read as its latest state; a delta needs its base."
+)
 
-    return [read_snapshot(path) for path in snapshot_files(paths)]
+
+def _read_snapshots(paths: Sequence[Path]) -> list[SnapshotLike]:
+    """Read raw Label Studio snapshots, each base with its deltas (imported lazily: only these verbs read them)."""
+    from eventgold.labelstudio.snapshot_delta import read_snapshots
+
+    return list(read_snapshots(paths))
 
 
 def _warn_unused_adjudications(snapshots: Sequence[SnapshotLike], policy: str) -> None:
@@ -86,7 +92,7 @@ def check_seed(seed: int) -> int:
 
 @app.command("build")
 def build(
-    snapshots: Annotated[list[Path], typer.Argument(help="Raw snapshots (exports/raw/*.json).")],
+    snapshots: Annotated[list[Path], typer.Argument(help=SNAPSHOTS_HELP)],
     output: Annotated[Path, typer.Option("-o", "--output", help="New version folder, e.g. exports/gold/v1.")],
     policy: Annotated[
         str,
@@ -195,7 +201,7 @@ def diff(
 
 def agree(
     ctx: typer.Context,
-    snapshots: Annotated[list[Path], typer.Argument(help="Raw snapshots (exports/raw/*.json).")],
+    snapshots: Annotated[list[Path], typer.Argument(help=SNAPSHOTS_HELP)],
     gold: Annotated[
         Path | None,
         typer.Option("--gold", help="A gold version: adds each annotator's agreement with it."),

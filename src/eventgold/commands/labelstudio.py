@@ -266,6 +266,22 @@ def pull(
     snapshot_timeout: Annotated[
         float, typer.Option(help="Seconds to wait for an export snapshot to be built. A number > 0.")
     ] = 1800.0,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            "--since",
+            help="An earlier snapshot of the project: write beside it a delta snapshot of only the tasks changed "
+            "since then (and the ids of those deleted), linked to it in .meta.json; `gold build BASE DELTA…` "
+            "reads them as one full snapshot. The summary and --jsonl then cover the changed tasks.",
+        ),
+    ] = None,
+    since_margin: Annotated[
+        float,
+        typer.Option(
+            help="With --since: seconds before the base's Label Studio time from which changes are fetched "
+            "(saves still being committed while the base was pulled come again). A number >= 0.",
+        ),
+    ] = 120.0,
     url: Url = None,
     api_key: ApiKey = None,
     json_out: JsonOut = None,
@@ -277,15 +293,20 @@ def pull(
     Without -o they go to the project's exports/raw/ (beside label_config/), from any subfolder.
 
     Example: [bold]eventgold pull --project "Iraq 2020" -o exports/raw/ --jsonl annotations.jsonl[/bold]
+
+    Incremental: [bold]eventgold pull --project "Iraq 2020" --since exports/raw/iraq-2020-20261201T090000Z.json[/bold]
     """
     from eventgold.config import find_project_config
     from eventgold.labelstudio.export_snapshot import check_seconds
     from eventgold.labelstudio.pull import pull_snapshot
     from eventgold.labelstudio.snapshot import predictions_path
+    from eventgold.labelstudio.snapshot_delta import chain_of
     from eventgold.labelstudio.snapshot_stream import summarise_snapshot
 
     check_seconds(export_timeout, "--export-timeout")
     check_seconds(snapshot_timeout, "--snapshot-timeout")
+    if output is None and since is not None:
+        output = since.parent  # a delta goes beside its base
     if output is None:
         config = find_project_config()  # label_config/ of the project: snapshots go beside it
         output = (config.parent if config is not None else Path()) / "exports" / "raw"
@@ -301,6 +322,8 @@ def pull(
             annotation_kind="adjudicator" if review else None,
             with_predictions=predictions,
             on_fallback=lambda msg: err_console.print(f"[yellow]{msg}[/yellow]"),
+            since=since,
+            since_margin=since_margin,
         )
     snap = summarise_snapshot(result.path, jsonl=jsonl)  # one task at a time: memory does not grow with the project
     per_annotator = snap.annotators()
@@ -316,15 +339,21 @@ def pull(
         "predictions_fetched": result.predictions,
         "predictions_not_fetched": snap.predictions_not_fetched,
         "per_annotator": per_annotator,
-        "problems": [p.model_dump(mode="json") for p in snap.problems],
-        "repairs": [r.model_dump(mode="json") for r in snap.repairs],
+        "delta": result.delta.to_json() if result.delta is not None else None,
     }
-    if json_out:
-        write_json_output(payload, json_out)
+    if json_out:  # every problem and repair, streamed from disk: a big project's thousands are never held
+        streamed = {"problems": snap.problems.json_items(), "repairs": snap.repairs.json_items()}
+        write_json_output(payload, json_out, streamed=streamed)
     report_problems(snap.problems, result.path, repairs=snap.repairs, show=20)
     if json_out == "-":
         return
     console.print(f"wrote {result.path} ({result.method}, sha256 {result.sha256[:12]}…)")
+    if result.delta is not None:
+        console.print(
+            f"delta of {result.delta.base}: {result.delta.changed_tasks} task(s) updated since "
+            f"{result.delta.since.isoformat(timespec='seconds')}, {len(result.delta.deleted_tasks)} deleted; "
+            f"gold from the base and its deltas: eventgold gold build {' '.join(map(str, chain_of(result.path)))}"
+        )
     if result.annotation_kind == "adjudicator":
         console.print("review project: its annotations are adjudications (they win in `gold build`)")
     if result.predictions is not None:
@@ -335,6 +364,8 @@ def pull(
             f"[yellow]did not fetch {snap.predictions_not_fetched} predictions (--no-predictions)[/yellow]: "
             "pull again without --no-predictions to store them"
         )
+    elif result.delta is not None:
+        console.print(f"the delta holds its tasks' {snap.predictions} predictions inline (no sidecar needed)")
     elif snap.predictions:  # paged tasks (/api/tasks) carry their predictions inline
         console.print(
             f"did not fetch the predictions sidecar (--no-predictions); the snapshot holds its "

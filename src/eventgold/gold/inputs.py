@@ -71,6 +71,10 @@ class SnapshotLike(Protocol):
     def repairs(self) -> list[Repair]:
         """Regions the reader took after a repair."""
 
+    @property
+    def parts(self) -> list[tuple[str, str]]:
+        """(file name, sha256) of each file read when there were several (a base and its deltas), else empty."""
+
 
 @dataclass
 class SourceSnapshot:
@@ -83,6 +87,7 @@ class SourceSnapshot:
     exported_at: dt.datetime | None = None
     problems: list[Problem] = field(default_factory=list)
     repairs: list[Repair] = field(default_factory=list)
+    parts: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -174,7 +179,7 @@ def _merge(snapshots: Sequence[SnapshotLike], ontology: Ontology | None) -> Inpu
     repairs: list[Repair] = []
     for snap in snapshots:
         name = Path(snap.path).name
-        sources.append((name, snap.sha256))
+        sources.extend(snap.parts or [(name, snap.sha256)])
         problems.extend(snap.problems)
         repairs.extend(snap.repairs)
         if snap.exported_at is not None:

@@ -20,6 +20,8 @@ closes its HTTP connections afterwards.
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import json
 import ssl
 import time
@@ -272,6 +274,56 @@ class LabelStudioClient:
             if len(tasks) < page_size:
                 return
             page += 1
+
+    def iter_tasks_by_id(
+        self, project_id: int, filters: list[dict[str, Any]], *, fields: str = "all", page_size: int = 100
+    ) -> Iterator[dict[str, Any]]:
+        """The project's tasks that pass Data Manager ``filters``, in id order, paged by id.
+
+        Each request asks for the next ``page_size`` tasks with an id above the last one
+        seen (``filter:tasks:id`` greater, ordered by id), so tasks deleted or changed while
+        paging never shift a page and make another be skipped, as numbered pages can.
+        """
+        last, by_id = None, {"filter": "filter:tasks:id", "operator": "greater", "type": "Number"}
+        while True:
+            items = [*filters, *([{**by_id, "value": last}] if last is not None else [])]
+            query = json.dumps({"filters": {"conjunction": "and", "items": items}, "ordering": ["tasks:id"]})
+            try:
+                params = {"project": project_id, "fields": fields, "page": 1, "page_size": page_size, "query": query}
+                body = self.get_json("/api/tasks", **params)
+            except APIError as exc:
+                if exc.status == 404:  # an empty first page
+                    return
+                raise
+            tasks = body.get("tasks", []) if isinstance(body, dict) else body
+            ids = [t["id"] for t in tasks if isinstance(t.get("id"), int)]
+            yield from tasks
+            if len(tasks) < page_size or not ids or (last is not None and max(ids) <= last):
+                return
+            last = max(ids)
+
+    def task_ids(self, project_id: int, *, page_size: int = 5000) -> list[int]:
+        """The ids of every task of a project (``/api/tasks?include=id``: nothing else is sent)."""
+        ids: list[int] = []
+        for task in self.iter_tasks(project_id, page_size=page_size, include="id"):
+            if isinstance(task.get("id"), int):
+                ids.append(task["id"])
+        return ids
+
+    def server_time(self) -> dt.datetime | None:
+        """Label Studio's clock (the ``Date`` header of ``GET /api/version``, UTC, to the second); None without one.
+
+        Raises:
+            ConnectionFailed: the server could not be reached (a refused request gives None).
+        """
+        try:
+            stamp = self.request("GET", "/api/version").headers.get("date")
+        except APIError:
+            return None
+        try:
+            return email.utils.parsedate_to_datetime(stamp).astimezone(dt.UTC) if stamp else None
+        except (TypeError, ValueError):
+            return None
 
     def import_tasks(self, project_id: int, tasks: list[dict[str, Any]]) -> list[int]:
         """Import tasks (with inline predictions) in one request; returns their ids."""

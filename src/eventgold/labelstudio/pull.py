@@ -15,7 +15,12 @@ Three ways to get the export (``method``): ``export``, the synchronous export
 through ``/api/tasks`` and written in the same format. ``auto`` takes the
 synchronous export up to :data:`SNAPSHOT_ABOVE` tasks and a snapshot above,
 and falls back (export → snapshot → paged) when one times out or fails on the
-server's side. Files the tool writes itself (paged tasks, sidecars) are strict
+server's side. ``since`` (``pull --since``) writes a delta snapshot instead: only
+the tasks changed since an earlier snapshot, and the ids of those deleted
+(:func:`write_delta`; read with its base by
+:func:`eventgold.labelstudio.snapshot_delta.read_snapshots`). Every sidecar records
+Label Studio's own time at the start of the pull, which the next delta starts
+from. Files the tool writes itself (paged tasks, sidecars) are strict
 JSON: a non-finite number (which Label Studio's strict JSON API does not send)
 would be written as null.
 """
@@ -25,6 +30,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing
@@ -32,12 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eventgold.errors import APIError, TimedOut, UserError
+from eventgold.errors import APIError, InputError, TimedOut, UserError
 from eventgold.fileio import atomic_open, atomic_write_text, json_text, sha256_file
 from eventgold.labelstudio.client import LabelStudioClient
+from eventgold.labelstudio.convert import parse_created
 from eventgold.labelstudio.export_snapshot import check_seconds, snapshot_export_to
 from eventgold.labelstudio.review import is_review_project
-from eventgold.labelstudio.snapshot import meta_path, predictions_path
+from eventgold.labelstudio.snapshot import meta_path, predictions_path, read_snapshot_meta, snapshot_files
+from eventgold.labelstudio.snapshot_delta import Delta, chain_of, id_ranges, known_task_ids
 
 METHODS = ("auto", "export", "snapshot", "paged")
 """What ``pull_snapshot(method=...)`` takes; ``PullResult.method`` is one of the last three."""
@@ -64,6 +72,8 @@ class PullResult:
     """``adjudicator`` for a review project's snapshot, else ``annotator``."""
     predictions: int | None = None
     """Predictions fetched into the ``.predictions.json`` sidecar; None when not fetched."""
+    delta: Delta | None = None
+    """For a pull ``since`` an earlier snapshot: what the delta holds (None for a full snapshot)."""
 
 
 def _snapshot_path(out_dir: Path, title: str, now: dt.datetime) -> Path:
@@ -90,6 +100,8 @@ def pull_snapshot(
     with_predictions: bool = True,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     on_fallback: Callable[[str], None] | None = None,
+    since: Path | None = None,
+    since_margin: float = 120.0,
 ) -> PullResult:
     """Export ``project_title`` into a new snapshot file in ``out_dir``; never overwrite one.
 
@@ -123,6 +135,11 @@ def pull_snapshot(
         now: the clock (UTC) naming the file ``<project>-<time>.json``.
         on_fallback: told, in one line, when ``auto`` falls back to another method
             (or a snapshot could not be deleted on the server).
+        since: an earlier snapshot of the project (full or itself a delta): write a delta
+            snapshot of the tasks changed since then instead (:func:`write_delta`; paged,
+            predictions inline, so no predictions sidecar).
+        since_margin: seconds taken off the base's Label Studio time, so saves still being
+            committed while the base was exported come again (a number >= 0; default 120).
 
     Returns:
         A :class:`PullResult`: the snapshot's path, its sha256 (also written to a
@@ -131,7 +148,10 @@ def pull_snapshot(
 
     Raises:
         UserError: no project has that title, ``method`` is not one of :data:`METHODS`, or a
-            timeout is not a finite number > 0 (both checked before any request).
+            timeout is not a finite number > 0 (both checked before any request); ``since``
+            is a snapshot of another project, not in ``out_dir``, or given with a ``method``
+            other than auto or paged.
+        InputError: ``since`` (or a base of it) is missing or changed since it was pulled.
         APIError: Label Studio refused a request (a 4xx synchronous export does not fall back).
         TimedOut: the method asked for by name timed out.
         ConnectionFailed: the server could not be reached, or a download broke off.
@@ -140,20 +160,37 @@ def pull_snapshot(
         raise UserError(f"unknown pull method {method!r}; use one of {', '.join(METHODS)}")
     check_seconds(export_timeout, "export_timeout")
     check_seconds(snapshot_timeout, "snapshot_timeout")
+    if not math.isfinite(since_margin) or since_margin < 0:
+        raise UserError(f"the --since margin must be a number of seconds >= 0, got {since_margin!r}")
+    if since is not None and method not in ("auto", "paged"):
+        raise UserError(f"a pull --since pages the changed tasks; it cannot use --method {method} (leave it out)")
+    if since is not None:
+        _check_since_file(since)
+    if since is not None and Path(out_dir).resolve() != since.parent.resolve():
+        raise UserError(f"a delta is written beside its base: leave -o out or give -o {since.parent}")
     project = client.find_project(project_title)
     if project is None:
         raise UserError(f"no Label Studio project is titled {project_title!r}")
     if annotation_kind is None:
         annotation_kind = "adjudicator" if is_review_project(project) else "annotator"
     project_id = int(project["id"])
+    margin = dt.timedelta(seconds=since_margin)
+    delta_from = _delta_base(since, project_id, project_title, margin) if since is not None else None
+    server_time = client.server_time()  # before the export: the next delta asks for what changed after it
     exported_at = now()
     path = _snapshot_path(out_dir, project_title, exported_at)
-    used = _export(
-        client, project_id, path, _plan(method, project), export_timeout, snapshot_timeout, page_size, on_fallback
-    )
+    delta: Delta | None = None
+    if since is not None and delta_from is not None:
+        delta = write_delta(client, project_id, since, delta_from, path, page_size)
+        used = "paged"
+    else:
+        used = _export(
+            client, project_id, path, _plan(method, project), export_timeout, snapshot_timeout, page_size, on_fallback
+        )
     digest = sha256_file(path)
     atomic_write_text(path.with_name(path.name + ".sha256"), f"{digest}  {path.name}\n")
-    fetched = _write_predictions(client, project_id, predictions_path(path)) if with_predictions else None
+    wanted = with_predictions and delta is None  # paged tasks carry their predictions inline
+    fetched = _write_predictions(client, project_id, predictions_path(path)) if wanted else None
     users = {str(u["id"]): u.get("email") for u in client.users() if "id" in u}
     meta = {
         "project_id": project_id,
@@ -163,7 +200,10 @@ def pull_snapshot(
         "annotation_kind": annotation_kind,
         "users": users,
         "label_studio_url": client.url,
+        "server_time": server_time.isoformat() if server_time is not None else None,
     }
+    if delta is not None:
+        meta["delta"] = delta.to_json()
     atomic_write_text(meta_path(path), json_text(meta, indent=2) + "\n")
     return PullResult(
         path=path,
@@ -172,6 +212,97 @@ def pull_snapshot(
         project_id=project_id,
         annotation_kind=annotation_kind,
         predictions=fetched,
+        delta=delta,
+    )
+
+
+LOCAL_CLOCK_MARGIN = dt.timedelta(minutes=30)
+"""Taken off a base's local export time when it has no Label Studio time (pulled before eventgold recorded it)."""
+
+
+def _check_since_file(since: Path) -> None:
+    """One line for a ``since`` that is not a snapshot ``eventgold pull`` wrote (a folder, missing, a sidecar)."""
+    if since.is_dir():
+        raise InputError(f"{since}: a folder; give one earlier snapshot in it (<project>-<UTC time>.json)")
+    if not since.is_file():
+        raise InputError(f"{since}: snapshot not found; give an earlier snapshot (exports/raw/<name>.json)")
+    snapshot_files([since])  # a sidecar given instead names its snapshot
+    if not meta_path(since).is_file():
+        raise InputError(
+            f"{since}: no {meta_path(since).name} beside it, so not a snapshot `eventgold pull` wrote; "
+            "pull a full snapshot (without --since)"
+        )
+
+
+def _delta_base(since: Path, project_id: int, title: str, margin: dt.timedelta) -> dt.datetime:
+    """The time a delta starts from: the base's Label Studio time less ``margin`` (the base checked first)."""
+    if not verify_snapshot(since):
+        raise InputError(f"{since}: changed since it was pulled (sha256 differs from its .sha256); give another")
+    chain_of(since)  # its own bases are there and unchanged
+    meta = read_snapshot_meta(since)
+    if meta.get("project_id") != project_id:
+        raise UserError(
+            f"{since} is a snapshot of project {meta.get('project_title')!r} (id {meta.get('project_id')}), "
+            f"not of {title!r} (id {project_id}); give a snapshot of this project"
+        )
+    server_time = parse_created(meta.get("server_time"))
+    if server_time is not None:
+        return server_time - margin
+    exported = parse_created(meta.get("exported_at"))
+    if exported is None:
+        raise InputError(f"{meta_path(since)}: no export time; pull a full snapshot (without --since)")
+    return exported - max(margin, LOCAL_CLOCK_MARGIN)
+
+
+def write_delta(
+    client: LabelStudioClient, project_id: int, base: Path, since: dt.datetime, path: Path, page_size: int = 100
+) -> Delta:
+    """Write the tasks of a project updated after ``since`` to ``path`` (paged) and list those deleted.
+
+    Label Studio sets a task's ``updated_at`` whenever one of its annotations or predictions
+    is saved or deleted (``Annotation.update_task``, ``Prediction.update_task``; the Data
+    Manager's bulk deletion of annotations too), so the tasks changed since the base are
+    those a ``filter:tasks:updated_at`` greater than ``since`` lists, paged by id
+    (:meth:`~eventgold.labelstudio.client.LabelStudioClient.iter_tasks_by_id`: a task
+    deleted meanwhile cannot make another be skipped); each is written as it is now, with
+    all its annotations. Every task id the project has is listed
+    (``/api/tasks?include=id``; recorded as ranges); deleted tasks are those the base
+    held that the project no longer has.
+
+    Args:
+        client: an open client.
+        project_id: the project's id.
+        base: the snapshot the delta follows (full, whose task ids are read, or a delta itself).
+        since: tasks updated after this time (Label Studio's clock) are written.
+        path: the delta snapshot to write (atomically).
+        page_size: tasks per page.
+
+    Returns:
+        The :class:`~eventgold.labelstudio.snapshot_delta.Delta` for the sidecar.
+
+    Raises:
+        InputError: a base of ``base`` is missing or changed.
+        APIError, ConnectionFailed: as for the paged method.
+    """
+    stamp = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # the only form Label Studio parses
+    item = {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": stamp}
+    changed: list[int] = []
+    with atomic_open(path, "w") as fh:
+        fh.write("[")
+        for task in client.iter_tasks_by_id(project_id, [item], page_size=page_size):
+            fh.write("," if changed else "")
+            fh.write(json_text(task))
+            changed.append(int(task["id"]))
+        fh.write("]")
+    current = set(client.task_ids(project_id))
+    deleted = sorted((known_task_ids(base) | set(changed)) - current)
+    return Delta(
+        base=base.name,
+        base_sha256=sha256_file(base),
+        since=since,
+        changed_tasks=len(changed),
+        deleted_tasks=tuple(deleted),
+        task_ids=id_ranges(current),
     )
 
 

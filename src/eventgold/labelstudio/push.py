@@ -10,9 +10,11 @@ before it is sent again.
 
 from __future__ import annotations
 
+import json
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +30,8 @@ from eventgold.models import Article, DocumentAnnotation, check_annotation
 from eventgold.ontology import Ontology
 
 Candidates = Callable[[Article], list[dict[str, str]]]
+LISTED_FIELDS = "id,data,total_annotations,cancelled_annotations"
+"""The task fields :func:`existing_tasks` asks for (older servers ignore ``include`` and send all)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,8 @@ def match_ids(listed: Iterable[str], corpus_ids: Iterable[str]) -> IdMatch:
 def existing_tasks(client: LabelStudioClient, project_id: int) -> dict[str, ExistingTask]:
     """The project's tasks by ``doc_id`` (tasks without one are ignored)."""
     out: dict[str, ExistingTask] = {}
-    for task in client.iter_tasks(project_id, fields="task_only"):
+    # ``include`` (REST flex fields) leaves out the data manager's per-task columns: 5x faster a page
+    for task in client.iter_tasks(project_id, fields="task_only", include=LISTED_FIELDS):
         data = task.get("data") or {}
         doc_id = data.get("doc_id")
         if not isinstance(doc_id, str):
@@ -323,8 +328,9 @@ def push_articles(
 
     batches = list(_batches(to_create, batch_size))
     iterable: Iterable[list[Article]] = progress(batches, len(batches)) if progress else batches
-    for batch in iterable:
-        result.created += import_batch(client, project.id, batch, task_payload)
+    # the next batch's payloads are built while Label Studio imports the current one
+    for batch, (_, built) in zip(iterable, _built_ahead(batches, task_payload), strict=True):
+        result.created += import_batch(client, project.id, batch, task_payload, built=built)
     result.annotations_imported = sum(len(annotations.get(a.id, [])) for a in to_create)
     result.predictions_imported = sum(len(predictions.get(a.id, [])) for a in to_create)
 
@@ -350,12 +356,31 @@ def _refused_advice(replace_unannotated: bool, unannotated: bool) -> tuple[Part,
     )
 
 
+def _built_ahead(
+    batches: Iterable[list[Article]], payload: Callable[[Article], dict[str, Any]]
+) -> Iterator[tuple[list[Article], list[dict[str, Any]]]]:
+    """Each batch with its tasks' payloads; the next batch's are built in a thread while the caller sends one."""
+    def build(batch: list[Article]) -> list[dict[str, Any]]:
+        return [payload(a) for a in batch]
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending: tuple[list[Article], Future[list[dict[str, Any]]]] | None = None
+        for batch in batches:
+            future = pool.submit(build, batch)
+            if pending is not None:
+                yield pending[0], pending[1].result()
+            pending = (batch, future)
+        if pending is not None:
+            yield pending[0], pending[1].result()
+
+
 def import_batch(
     client: LabelStudioClient,
     project_id: int,
     batch: list[Article],
     payload: Callable[[Article], dict[str, Any]],
     attempts: int = 5,
+    built: list[dict[str, Any]] | None = None,
 ) -> int:
     """Import one batch of tasks; after a failure, ask the server what landed before retrying.
 
@@ -366,6 +391,7 @@ def import_batch(
         payload: an article's task as Label Studio's tasks import API takes it
             (``{"data": ..., "predictions": [...], "annotations": [...]}``).
         attempts: tries in all; waits of 2, 4, 8… seconds (at most 30) between them.
+        built: ``batch``'s payloads made already (one per article, in order), sent on the first try.
 
     Returns:
         How many tasks of ``batch`` the project holds afterwards (all of them, unless it raised).
@@ -377,7 +403,8 @@ def import_batch(
     remaining = batch
     for attempt in range(attempts):
         try:
-            return len(client.import_tasks(project_id, [payload(a) for a in remaining])) + (len(batch) - len(remaining))
+            body = built if built is not None and remaining is batch else [payload(a) for a in remaining]
+            return len(client.import_tasks(project_id, body)) + (len(batch) - len(remaining))
         except (ConnectionFailed, APIError) as exc:
             if isinstance(exc, APIError) and (exc.status or 0) < 500:
                 raise
@@ -412,19 +439,47 @@ def _add_missing_predictions(
         return 0
     versions_present = client.get_json(f"/api/projects/{project_id}/model-versions")
     present = set(versions_present) if isinstance(versions_present, dict) else set()
+    # tasks lacking each version already in the project: one filtered listing, not a request a task
+    lacking = {v: _tasks_lacking(client, project_id, v, present) for v in {model_version(a.origin) for _, a in wanted}
+               if v in present}
     added = 0
     have: dict[int, set[str]] = {}
     for task, annotation in wanted:
         version = model_version(annotation.origin)
         if version in present:
-            if task.id not in have:
-                rows = client.get_json("/api/predictions", task=task.id)
-                have[task.id] = {str(r.get("model_version")) for r in rows}
-            if version in have[task.id]:
-                continue
+            missing = lacking[version]
+            if missing is not None and task.id not in missing:
+                continue  # the task has a prediction of this version
+            if missing is None:
+                if task.id not in have:
+                    rows = client.get_json("/api/predictions", task=task.id)
+                    have[task.id] = {str(r.get("model_version")) for r in rows}
+                if version in have[task.id]:
+                    continue
         article = selected[task.doc_id]
         body = prediction_payload(annotation, article, candidates_of(article))
         client.post_json("/api/predictions", {"task": task.id, **body})
         have.setdefault(task.id, set()).add(version)
         added += 1
     return added
+
+
+def _tasks_lacking(client: LabelStudioClient, project_id: int, version: str, present: set[str]) -> set[int] | None:
+    """Ids of the project's tasks without a prediction of ``version``; None when only a per-task look can tell.
+
+    One filtered, paged task listing (the data manager's ``predictions_model_versions``
+    ``not_contains`` filter) instead of one predictions request per task. The filter matches
+    substrings (case-insensitively on SQLite), so it is exact only when no other version of the
+    project (``present``, from ``/model-versions``) contains ``version``; None then, and when the
+    server refuses the filter.
+    """
+    folded = version.casefold()
+    if any(folded in other.casefold() for other in present if other != version):
+        return None
+    item = {"filter": "filter:tasks:predictions_model_versions", "operator": "not_contains", "type": "List",
+            "value": [version]}
+    query = json.dumps({"filters": {"conjunction": "and", "items": [item]}})
+    try:
+        return {int(t["id"]) for t in client.iter_tasks(project_id, fields="task_only", include="id", query=query)}
+    except APIError:
+        return None

@@ -185,6 +185,8 @@ class Snapshot:
     predictions_not_fetched: int = 0
     """Predictions the export lists by id only and whose objects the snapshot lacks
     (pulled with ``--no-predictions``): they are not in :attr:`predictions`."""
+    parts: list[tuple[str, str]] = field(default_factory=list)
+    """(file name, sha256) of each file of a base read with its deltas (:mod:`.snapshot_delta`); else empty."""
 
 
 ByTask = dict[int, list[dict[str, Any]]]  # prediction objects (the predictions sidecar's) by task id

@@ -43,6 +43,7 @@ import ijson
 
 from eventgold.errors import RecordError
 from eventgold.fileio import atomic_open
+from eventgold.findings import FindingsFile
 from eventgold.jsonl import dump_record
 from eventgold.labelstudio.convert import configured_ontology, parse_created
 from eventgold.labelstudio.snapshot import (
@@ -256,8 +257,9 @@ class SnapshotSummary:
     """Annotations not cancelled, by annotator name."""
     skipped: Counter[str] = field(default_factory=Counter)
     """Cancelled annotations, by annotator name."""
-    problems: list[Problem] = field(default_factory=list)
-    repairs: list[Repair] = field(default_factory=list)
+    problems: FindingsFile[Problem] = field(default_factory=lambda: FindingsFile(Problem))
+    """Every problem, kept in a temporary file (memory does not grow with their number)."""
+    repairs: FindingsFile[Repair] = field(default_factory=lambda: FindingsFile(Repair))
     sha256: str = ""
 
     def add(self, conv: TaskConversion) -> None:
@@ -278,8 +280,8 @@ class SnapshotSummary:
             predictions_not_fetched=snap.predictions_not_fetched,
             per_annotator=Counter(a.origin.name for a in snap.annotations if not a.cancelled),
             skipped=Counter(a.origin.name for a in snap.annotations if a.cancelled),
-            problems=list(snap.problems),
-            repairs=list(snap.repairs),
+            problems=FindingsFile(Problem, snap.problems),
+            repairs=FindingsFile(Repair, snap.repairs),
             sha256=snap.sha256,
         )
 
