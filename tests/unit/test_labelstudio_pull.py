@@ -68,13 +68,18 @@ class FakeLabelStudio:
         return [{"id": 1, "email": "a@example.org"}]
 
 
-@pytest.fixture
-def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeLabelStudio:
+def serve(client: FakeLabelStudio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the CLI talk to ``client``, from ``tmp_path``."""
     import eventgold.commands.labelstudio as ls_commands
 
-    client = FakeLabelStudio()
     monkeypatch.setattr(ls_commands, "open_client", lambda url, api_key: client)
     monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def fake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FakeLabelStudio:
+    client = FakeLabelStudio()
+    serve(client, tmp_path, monkeypatch)
     return client
 
 

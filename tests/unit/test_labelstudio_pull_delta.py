@@ -14,7 +14,7 @@ from eventgold.cli import main
 from eventgold.labelstudio.pull import pull_snapshot
 from eventgold.labelstudio.snapshot import meta_path, predictions_path
 
-from .test_labelstudio_pull import FakeLabelStudio
+from .test_labelstudio_pull import FakeLabelStudio, serve
 
 CLOCK = dt.datetime(2026, 12, 1, 9, 0, 0, tzinfo=dt.UTC)
 NEW = {"id": 3, "project": 1, "data": {"doc_id": "d3", "title": "T", "text": "Iraq."}, "annotations": []}
@@ -44,11 +44,8 @@ class DeltaLabelStudio(FakeLabelStudio):
 
 @pytest.fixture
 def ls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DeltaLabelStudio:
-    import eventgold.commands.labelstudio as ls_commands
-
     client = DeltaLabelStudio()
-    monkeypatch.setattr(ls_commands, "open_client", lambda url, api_key: client)
-    monkeypatch.chdir(tmp_path)
+    serve(client, tmp_path, monkeypatch)
     return client
 
 

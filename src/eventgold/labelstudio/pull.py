@@ -181,7 +181,7 @@ def pull_snapshot(
     path = _snapshot_path(out_dir, project_title, exported_at)
     delta: Delta | None = None
     if since is not None and delta_from is not None:
-        delta = write_delta(client, project_id, since, delta_from, path, page_size)
+        delta = write_delta(client, project_id, since, delta_from[0], path, page_size, base_sha256=delta_from[1])
         used = "paged"
     else:
         used = _export(
@@ -234,9 +234,10 @@ def _check_since_file(since: Path) -> None:
         )
 
 
-def _delta_base(since: Path, project_id: int, title: str, margin: dt.timedelta) -> dt.datetime:
-    """The time a delta starts from: the base's Label Studio time less ``margin`` (the base checked first)."""
-    if not verify_snapshot(since):
+def _delta_base(since: Path, project_id: int, title: str, margin: dt.timedelta) -> tuple[dt.datetime, str]:
+    """(the time a delta starts from: the base's Label Studio time less ``margin``, the base's sha256), checked."""
+    digest = sha256_file(since)
+    if not verify_snapshot(since, digest):
         raise InputError(f"{since}: changed since it was pulled (sha256 differs from its .sha256); give another")
     chain_of(since)  # its own bases are there and unchanged
     meta = read_snapshot_meta(since)
@@ -247,15 +248,22 @@ def _delta_base(since: Path, project_id: int, title: str, margin: dt.timedelta) 
         )
     server_time = parse_created(meta.get("server_time"))
     if server_time is not None:
-        return server_time - margin
+        return server_time - margin, digest
     exported = parse_created(meta.get("exported_at"))
     if exported is None:
         raise InputError(f"{meta_path(since)}: no export time; pull a full snapshot (without --since)")
-    return exported - max(margin, LOCAL_CLOCK_MARGIN)
+    return exported - max(margin, LOCAL_CLOCK_MARGIN), digest
 
 
 def write_delta(
-    client: LabelStudioClient, project_id: int, base: Path, since: dt.datetime, path: Path, page_size: int = 100
+    client: LabelStudioClient,
+    project_id: int,
+    base: Path,
+    since: dt.datetime,
+    path: Path,
+    page_size: int = 100,
+    *,
+    base_sha256: str | None = None,
 ) -> Delta:
     """Write the tasks of a project updated after ``since`` to ``path`` (paged) and list those deleted.
 
@@ -276,6 +284,7 @@ def write_delta(
         since: tasks updated after this time (Label Studio's clock) are written.
         path: the delta snapshot to write (atomically).
         page_size: tasks per page.
+        base_sha256: the base's sha256 when already computed (else it is).
 
     Returns:
         The :class:`~eventgold.labelstudio.snapshot_delta.Delta` for the sidecar.
@@ -298,7 +307,7 @@ def write_delta(
     deleted = sorted((known_task_ids(base) | set(changed)) - current)
     return Delta(
         base=base.name,
-        base_sha256=sha256_file(base),
+        base_sha256=base_sha256 or sha256_file(base),
         since=since,
         changed_tasks=len(changed),
         deleted_tasks=tuple(deleted),
@@ -478,10 +487,13 @@ def _write_paged(client: LabelStudioClient, project_id: int, path: Path, page_si
         fh.write("]")
 
 
-def verify_snapshot(path: Path) -> bool:
-    """Whether a snapshot still matches its ``.sha256`` sidecar (True when it has none)."""
+def verify_snapshot(path: Path, digest: str | None = None) -> bool:
+    """Whether a snapshot still matches its ``.sha256`` sidecar (True when it has none).
+
+    ``digest``: the file's sha256 when already computed (else the file is hashed).
+    """
     sidecar = path.with_name(path.name + ".sha256")
     if not sidecar.is_file():
         return True
     expected = sidecar.read_text(encoding="utf-8").split()[0]
-    return sha256_file(path) == expected
+    return (digest or sha256_file(path)) == expected

@@ -176,14 +176,24 @@ def chain_of(snapshot: Path) -> list[Path]:
     return chain
 
 
-def _check_base(part: Part, base: Path) -> None:
+def _sha256(path: Path, known: dict[Path, str] | None) -> str:
+    """A file's sha256, hashed once per read (``known`` keeps the digests already taken)."""
+    if known is None:
+        return sha256_file(path)
+    key = path.resolve()
+    if key not in known:
+        known[key] = sha256_file(path)
+    return known[key]
+
+
+def _check_base(part: Part, base: Path, known: dict[Path, str] | None = None) -> None:
     assert part.delta is not None
     if not base.is_file():
         raise InputError(
             f"{part.path}: a delta of {part.delta.base}, which is not in {base.parent}; "
             "put the base back, or pull a full snapshot (without --since)"
         )
-    if sha256_file(base) != part.delta.base_sha256:
+    if _sha256(base, known) != part.delta.base_sha256:
         raise InputError(
             f"{part.path}: its base {base} changed since the delta was pulled (sha256 differs); "
             "restore the base, or pull a full snapshot (without --since)"
@@ -216,7 +226,7 @@ def _project(part: Part) -> tuple[str, int] | None:
     return None
 
 
-def group_chains(paths: Iterable[Path]) -> list[list[Path]]:
+def group_chains(paths: Iterable[Path], known: dict[Path, str] | None = None) -> list[list[Path]]:
     """The snapshots given, one list per project in export order (each delta after its base).
 
     Snapshots whose sidecars name the same Label Studio URL and project id form one list;
@@ -240,7 +250,7 @@ def group_chains(paths: Iterable[Path]) -> list[list[Path]]:
                     f"{root.path}: a delta of {root.delta.base}; give its base too "
                     f"({root.path.with_name(root.delta.base)}), or a full snapshot instead"
                 )
-            _check_base(root, found.path)
+            _check_base(root, found.path, known)
             if _exported(found) > _exported(root):
                 raise InputError(f"{root.path}: exported before its base {found.path}; pull a full snapshot")
             if base in seen:
@@ -269,11 +279,14 @@ def read_snapshots(paths: Iterable[Path], *, ontology: Ontology | None = None) -
         InputError: a file cannot be read, or a delta's base is not given (module doc).
         RecordError: as read_snapshot raises it.
     """
-    chains = group_chains(paths)
-    return [read_snapshot(c[0], ontology=ontology) if len(c) == 1 else read_chain(c, ontology) for c in chains]
+    known: dict[Path, str] = {}  # each file hashed once: checking a delta's base, then listing the parts
+    chains = group_chains(paths, known)
+    return [read_snapshot(c[0], ontology=ontology) if len(c) == 1 else read_chain(c, ontology, known) for c in chains]
 
 
-def read_chain(chain: Sequence[Path], ontology: Ontology | None = None) -> Snapshot:
+def read_chain(
+    chain: Sequence[Path], ontology: Ontology | None = None, known: dict[Path, str] | None = None
+) -> Snapshot:
     """Snapshots of one project (in export order; the first a full one) read as one snapshot (module doc).
 
     Only the last full snapshot and the deltas after it are read; ``parts`` lists every file given.
@@ -281,7 +294,7 @@ def read_chain(chain: Sequence[Path], ontology: Ontology | None = None) -> Snaps
     Raises:
         InputError, RecordError: as :func:`read_snapshot`.
     """
-    digests = [(p.name, sha256_file(p)) for p in chain]
+    digests = [(p.name, _sha256(p, known)) for p in chain]
     # the last full snapshot is the project as it was then: the files before it add nothing, so are not read
     chain = chain[max(i for i, p in enumerate(chain) if _part(p).delta is None) :]
     with paused_gc():
