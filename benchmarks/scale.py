@@ -50,8 +50,8 @@ from eventgold.labelstudio import postgres, server  # noqa: E402
 from eventgold.labelstudio.annotators import add_annotators  # noqa: E402
 from eventgold.labelstudio.client import LabelStudioClient  # noqa: E402
 from eventgold.labelstudio.convert import annotation_to_results  # noqa: E402
-from eventgold.labelstudio.push import existing_tasks  # noqa: E402
 from eventgold.labelstudio.snapshot import iter_tasks, read_snapshot  # noqa: E402
+from eventgold.labelstudio.task_listing import existing_tasks  # noqa: E402
 from eventgold.models import Article, DocumentAnnotation, Mention, Origin  # noqa: E402
 from eventgold.resources import packaged_samples  # noqa: E402
 

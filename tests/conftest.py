@@ -68,6 +68,23 @@ class LiveServer:
         )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _workspace_outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Local state (a push's listings, credentials) goes to a temporary folder unless a test sets its own.
+
+    Set for the session in ``os.environ`` (not with monkeypatch: a fixture of a wider scope that
+    sets ``EVENTGOLD_HOME`` itself would see its value undone after the first test).
+    """
+    if "EVENTGOLD_HOME" in os.environ:
+        yield
+        return
+    os.environ["EVENTGOLD_HOME"] = str(tmp_path_factory.mktemp("workspace") / ".eventgold")
+    try:
+        yield
+    finally:
+        os.environ.pop("EVENTGOLD_HOME", None)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     if not server.is_installed():

@@ -127,6 +127,11 @@ def credentials_path() -> Path:
     return workspace() / "credentials"
 
 
+def listings_path() -> Path:
+    """Where pushes keep what they listed of each project's tasks (:mod:`eventgold.labelstudio.task_listing`)."""
+    return workspace() / "listings"
+
+
 def server_data_dir() -> Path:
     """The data dir of the managed local Label Studio (SQLite database, media)."""
     return workspace() / "labelstudio"

@@ -21,8 +21,9 @@ from eventgold.extractors.gazetteer import actor_candidates, load_gazetteer
 from eventgold.labelstudio.label_config import render_label_config
 from eventgold.labelstudio.project import guidelines_html
 from eventgold.labelstudio.pull import pull_snapshot
-from eventgold.labelstudio.push import existing_tasks, push_articles
+from eventgold.labelstudio.push import push_articles
 from eventgold.labelstudio.snapshot import Snapshot, read_snapshot
+from eventgold.labelstudio.task_listing import existing_tasks
 from eventgold.models import Article, DocumentAnnotation, Mention, Origin
 from eventgold.ontology import load_ontology
 from eventgold.resources import packaged_label_config

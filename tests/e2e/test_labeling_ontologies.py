@@ -19,8 +19,9 @@ from playwright.sync_api import Cookie, Locator, Page, expect
 from eventgold.labelstudio.label_config import render_label_config, roles_guidance
 from eventgold.labelstudio.project import guidelines_html
 from eventgold.labelstudio.pull import pull_snapshot
-from eventgold.labelstudio.push import existing_tasks, push_articles
+from eventgold.labelstudio.push import push_articles
 from eventgold.labelstudio.snapshot import Snapshot, read_snapshot
+from eventgold.labelstudio.task_listing import existing_tasks
 from eventgold.models import Argument, Article, DocumentAnnotation, Event, Mention, Origin, Span
 from eventgold.ontology import Ontology, load_ontology
 from eventgold.resources import packaged_label_config

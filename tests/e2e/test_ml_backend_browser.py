@@ -13,7 +13,8 @@ from playwright.sync_api import Cookie, Page, expect
 from eventgold.extractors.base import load_extractor, run_extractor
 from eventgold.labelstudio import ml
 from eventgold.labelstudio.label_config import render_label_config
-from eventgold.labelstudio.push import existing_tasks, push_articles
+from eventgold.labelstudio.push import push_articles
+from eventgold.labelstudio.task_listing import existing_tasks
 from eventgold.ontology import load_ontology
 from tests.conftest import LiveServer, running_backend
 from tests.integration.scenario import seed_articles

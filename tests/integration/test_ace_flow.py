@@ -35,7 +35,7 @@ from eventgold.gold.dataset import read_gold_version
 from eventgold.jsonl import read_jsonl, write_jsonl
 from eventgold.labelstudio.annotators import add_annotators
 from eventgold.labelstudio.convert import annotation_to_results
-from eventgold.labelstudio.push import existing_tasks
+from eventgold.labelstudio.task_listing import existing_tasks
 from eventgold.models import Argument, Article, DocumentAnnotation, Event, Mention, Origin, Span
 from tests.conftest import LiveServer
 

@@ -20,8 +20,8 @@ import pytest
 from eventgold.cli import main
 from eventgold.gold.adjudicate import gold_units
 from eventgold.gold.dataset import read_gold_version
-from eventgold.labelstudio.push import existing_tasks
 from eventgold.labelstudio.snapshot import read_snapshot
+from eventgold.labelstudio.task_listing import existing_tasks
 from eventgold.models import GoldDocument
 from eventgold.ontology import load_ontology
 from eventgold.resources import packaged_samples

@@ -35,9 +35,9 @@ from eventgold.jsonl import write_jsonl
 from eventgold.labelstudio.annotators import add_annotators
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.convert import TASK_KEYS, annotation_to_results
-from eventgold.labelstudio.push import existing_tasks
 from eventgold.labelstudio.review import META_KEY, read_conflicts
 from eventgold.labelstudio.snapshot import read_snapshot
+from eventgold.labelstudio.task_listing import existing_tasks
 from eventgold.models import Article, DocumentAnnotation, Event, Mention, Origin, Span
 from tests.conftest import LiveServer
 

@@ -18,8 +18,9 @@ from eventgold.labelstudio.convert import annotation_to_results
 from eventgold.labelstudio.label_config import render_label_config
 from eventgold.labelstudio.project import guidelines_html
 from eventgold.labelstudio.pull import pull_snapshot, verify_snapshot
-from eventgold.labelstudio.push import existing_tasks, push_articles
+from eventgold.labelstudio.push import push_articles
 from eventgold.labelstudio.snapshot import read_snapshot
+from eventgold.labelstudio.task_listing import existing_tasks
 from eventgold.models import DocumentAnnotation, Origin
 from eventgold.ontology import load_ontology
 from tests.conftest import LiveServer

@@ -20,7 +20,8 @@ from eventgold.cli import main
 from eventgold.errors import APIError
 from eventgold.jsonl import write_jsonl
 from eventgold.labelstudio import ml, ml_status
-from eventgold.labelstudio.push import existing_tasks, prediction_payload
+from eventgold.labelstudio.push import prediction_payload
+from eventgold.labelstudio.task_listing import existing_tasks
 from eventgold.models import Article
 from eventgold.records_io import read_annotations
 from tests.conftest import LiveServer, running_backend

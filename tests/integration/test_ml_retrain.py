@@ -25,7 +25,7 @@ from eventgold.gold.dataset import read_gold_version
 from eventgold.jsonl import write_jsonl
 from eventgold.labelstudio import server
 from eventgold.labelstudio.convert import annotation_to_results
-from eventgold.labelstudio.push import existing_tasks
+from eventgold.labelstudio.task_listing import existing_tasks
 from eventgold.models import DocumentAnnotation, Origin
 from eventgold.resources import packaged_samples
 from tests.conftest import LiveServer

@@ -29,8 +29,8 @@ from eventgold.config import load_credentials
 from eventgold.gold.dataset import read_gold_version
 from eventgold.labelstudio import postgres, server
 from eventgold.labelstudio.convert import annotation_to_results
-from eventgold.labelstudio.push import existing_tasks
 from eventgold.labelstudio.snapshot import read_snapshot
+from eventgold.labelstudio.task_listing import ListingCache, existing_tasks
 from eventgold.resources import packaged_samples
 from tests.conftest import LiveServer
 
@@ -101,7 +101,14 @@ def pg_server() -> Iterator[PgServer]:
         assert main(["up", "--articles", str(SAMPLES), "--json", str(up_json)]) == 0  # again: reused, nothing new
         again = json.loads(up_json.read_text(encoding="utf-8"))
         assert (again["tasks_created"], again["tasks_unchanged"], again["url"]) == (0, 5, up["url"])
-        yield PgServer(LiveServer(home / "labelstudio", state, creds.email, creds.password, creds.token), home)
+        assert (up["tasks_listed"], again["tasks_listed"]) == ("full", "incremental")
+        live = LiveServer(home / "labelstudio", state, creds.email, creds.password, creds.token)
+        project_id = int(up["project_url"].rstrip("/").split("/")[-2])
+        kept = ListingCache(home / "listings").load(state.url, project_id)  # the ids PostgreSQL gave, in order
+        assert kept is not None
+        listed = existing_tasks(live.client(), project_id)
+        assert {doc_id: task_id for task_id, doc_id, _ in kept["tasks"]} == {d: t.id for d, t in listed.items()}
+        yield PgServer(live, home)
     finally:
         os.chdir(cwd)
         server.stop(home / "labelstudio")

@@ -14,8 +14,8 @@ from eventgold.cli import main
 from eventgold.gold.dataset import read_gold_version
 from eventgold.jsonl import write_jsonl
 from eventgold.labelstudio.convert import annotation_to_results
-from eventgold.labelstudio.push import existing_tasks
 from eventgold.labelstudio.snapshot import read_snapshot, read_snapshot_meta
+from eventgold.labelstudio.task_listing import existing_tasks
 from tests.conftest import LiveServer
 
 from .scenario import seed_articles

@@ -71,6 +71,7 @@ def test_up_twice_reuses_server_project_and_tasks(
 
     second, printed = _up(tmp_path / "up2.json", capsys, "--ml-backend")
     assert second["tasks_created"] == 0 and second["tasks_unchanged"] == 5
+    assert (first["tasks_listed"], second["tasks_listed"]) == ("full", "incremental")  # .eventgold/listings/
     assert second["project_url"] == first["project_url"]
     state = server.status(server_data_dir()).state
     assert state is not None and state.pid == pid.pid

@@ -21,12 +21,14 @@ NEW = {"id": 3, "project": 1, "data": {"doc_id": "d3", "title": "T", "text": "Ir
 
 
 class DeltaLabelStudio(FakeLabelStudio):
-    """Tasks 1 and 2 at the base's pull; then task 1 deleted and task 3 added (the only one changed)."""
+    """Tasks 1 and 2 at the base's pull; then task 1 deleted (unless not ``task_1_deleted``) and task 3 added
+    (the only one changed)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.clock: dt.datetime | None = CLOCK
         self.after_base = False
+        self.task_1_deleted = True
         self.queries: list[dict[str, Any]] = []
 
     def server_time(self) -> dt.datetime | None:  # type: ignore[override]
@@ -39,7 +41,16 @@ class DeltaLabelStudio(FakeLabelStudio):
         yield NEW
 
     def task_ids(self, project_id: int) -> list[int]:
-        return [2, 3] if self.after_base else [1, 2]
+        self.queries.append({"ids": True})
+        return self.ids()
+
+    def ids(self) -> list[int]:
+        if not self.after_base:
+            return [1, 2]
+        return [2, 3] if self.task_1_deleted else [1, 2, 3]
+
+    def project(self, project_id: int) -> dict[str, Any]:
+        return {"id": project_id, "task_number": len(self.ids())}
 
 
 @pytest.fixture
@@ -72,7 +83,8 @@ def test_a_delta_holds_the_changed_tasks_and_lists_the_deleted_ones(
     assert link["base"] == base.name and link["changed_tasks"] == 1 and link["deleted_tasks"] == [1]
     assert link["task_ids"] == [[2, 3]]  # every task the project has, as ranges
     assert link["since"] == (CLOCK - dt.timedelta(seconds=120)).isoformat()  # the default margin
-    (query,) = ls.queries
+    query, ids = ls.queries  # Label Studio counts fewer tasks than the base and the delta hold: ids listed
+    assert ids == {"ids": True}
     assert query["filters"]["items"] == [
         {
             "filter": "filter:tasks:updated_at",
@@ -84,6 +96,15 @@ def test_a_delta_holds_the_changed_tasks_and_lists_the_deleted_ones(
     assert summary["method"] == "paged" and summary["tasks"] == 1
     assert f"delta of {base.name}: 1 task(s) updated since 2026-12-01T08:58:00+00:00, 1 deleted" in out
     assert f"eventgold gold build {base} {delta}" in out
+
+
+def test_without_a_deletion_the_task_ids_are_not_listed(ls: DeltaLabelStudio) -> None:
+    ls.task_1_deleted = False
+    base = _base(ls)
+    assert main(["pull", "--project", "P", "-o", "raw", "--since", str(base), "--json", "d.json"]) == 0
+    link = json.loads(Path("d.json").read_text(encoding="utf-8"))["delta"]
+    assert link["task_ids"] == [[1, 3]] and link["deleted_tasks"] == []
+    assert {"ids": True} not in ls.queries  # the base's ids and the updated one make Label Studio's count
 
 
 def test_a_base_without_label_studios_clock_starts_from_its_export_time_less_half_an_hour(

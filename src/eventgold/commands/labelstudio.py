@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from eventgold.commands.options import ApiKey, JsonOut, Url
-from eventgold.config import resolve_connection, workspace
+from eventgold.config import listings_path, resolve_connection, workspace
 from eventgold.console import console, err_console, report_problems, track, write_json_output
 from eventgold.errors import InputError, UserError
 from eventgold.models import Article, DocumentAnnotation
@@ -108,13 +108,17 @@ def run_push(
     only_ids: Path | None,
     url: str | None,
     api_key: str | None,
+    full_listing: bool = False,
 ) -> Any:
     """Load the corpus and predictions, then push them (shared by ``push`` and ``up``).
 
     Both are read one record per id (:mod:`eventgold.records_io`) before the
     server is contacted: an id held by two different articles stops the push.
+    The project's tasks are listed incrementally from the workspace's ``listings/``
+    (every task with ``full_listing``); the listing is kept there for the next push.
     """
     from eventgold.labelstudio.push import push_articles
+    from eventgold.labelstudio.task_listing import ListingCache
     from eventgold.labelstudio.tasks_file import read_push_input
     from eventgold.ontology import load_ontology
 
@@ -148,6 +152,7 @@ def run_push(
             only_ids=ids,
             candidates=tasks.candidates_or(dictionary_candidates()),
             progress=lambda batches, n: track(batches, "importing tasks", total=n),
+            listing_cache=ListingCache(listings_path(), refresh=full_listing),
         )
 
 
@@ -171,6 +176,15 @@ def push(
             "listed ids that match no article are reported.",
         ),
     ] = None,
+    full_listing: Annotated[
+        bool,
+        typer.Option(
+            "--full-listing",
+            help="List every task of the project, not only those updated since the last push from this "
+            "workspace (slower on large projects; a push lists everything by itself when its kept listing "
+            "disagrees with Label Studio's task count).",
+        ),
+    ] = False,
     url: Url = None,
     api_key: ApiKey = None,
     json_out: JsonOut = None,
@@ -178,7 +192,9 @@ def push(
     """Push articles (and extractor predictions as pre-annotations) to a Label Studio project.
 
     Idempotent: pushing again creates no task; a changed article under annotations is refused.
-    A tasks file's annotations (ground truth kept) come with the tasks they create.
+    A tasks file's annotations (ground truth kept) come with the tasks they create. A push
+    keeps what it listed in .eventgold/listings/, so the next one asks Label Studio only for
+    the tasks updated since.
 
     Example: [bold]eventgold push exports/corpus.jsonl --predictions exports/predictions/rules.jsonl --overlap 2[/bold]
     Example: [bold]eventgold push exports/ls-v1/tasks.json --project "gold v1"[/bold]
@@ -192,6 +208,7 @@ def push(
         only_ids=only_ids,
         url=url,
         api_key=api_key,
+        full_listing=full_listing,
     )
     payload = result.to_json()
     if only_ids is not None:
@@ -214,6 +231,8 @@ def push(
             f"{result.predictions_added} added to existing tasks"
             + (f", {result.annotations_imported} annotation(s) imported" if result.annotations_imported else "")
         )
+        console.print(f"tasks listed: {result.listing}" + (f" ({result.listing_note})" if result.listing_note else ""),
+                      highlight=False)
     if result.annotations_skipped:
         err_console.print(f"[yellow]warning:[/yellow] {result.annotations_skipped} annotation(s) not imported: their "
                           "tasks already exist without them (push into a new project)", highlight=False)

@@ -182,6 +182,7 @@ def up(
         "ingest": summary.model_dump(mode="json"),
         "tasks_created": result.created,
         "tasks_unchanged": result.unchanged,
+        "tasks_listed": result.listing,
         "predictions": [str(p) for p in prediction_files],
         "ml_backend": backend,
     }

@@ -276,21 +276,23 @@ class LabelStudioClient:
             page += 1
 
     def iter_tasks_by_id(
-        self, project_id: int, filters: list[dict[str, Any]], *, fields: str = "all", page_size: int = 100
+        self, project_id: int, filters: list[dict[str, Any]], *, fields: str = "all", page_size: int = 100,
+        **params: Any
     ) -> Iterator[dict[str, Any]]:
         """The project's tasks that pass Data Manager ``filters``, in id order, paged by id.
 
         Each request asks for the next ``page_size`` tasks with an id above the last one
         seen (``filter:tasks:id`` greater, ordered by id), so tasks deleted or changed while
         paging never shift a page and make another be skipped, as numbered pages can.
+        ``params`` are further query parameters (``include=...``).
         """
         last, by_id = None, {"filter": "filter:tasks:id", "operator": "greater", "type": "Number"}
         while True:
             items = [*filters, *([{**by_id, "value": last}] if last is not None else [])]
             query = json.dumps({"filters": {"conjunction": "and", "items": items}, "ordering": ["tasks:id"]})
             try:
-                params = {"project": project_id, "fields": fields, "page": 1, "page_size": page_size, "query": query}
-                body = self.get_json("/api/tasks", **params)
+                body = self.get_json("/api/tasks", project=project_id, fields=fields, page=1, page_size=page_size,
+                                     query=query, **params)
             except APIError as exc:
                 if exc.status == 404:  # an empty first page
                     return

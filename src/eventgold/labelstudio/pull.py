@@ -273,9 +273,9 @@ def write_delta(
     those a ``filter:tasks:updated_at`` greater than ``since`` lists, paged by id
     (:meth:`~eventgold.labelstudio.client.LabelStudioClient.iter_tasks_by_id`: a task
     deleted meanwhile cannot make another be skipped); each is written as it is now, with
-    all its annotations. Every task id the project has is listed
-    (``/api/tasks?include=id``; recorded as ranges); deleted tasks are those the base
-    held that the project no longer has.
+    all its annotations. The project's task ids (kept as ranges) are the base's and the updated
+    ones when Label Studio counts that many (only a deletion makes the counts differ: a task
+    made since was updated since), else all listed (``/api/tasks?include=id``).
 
     Args:
         client: an open client.
@@ -303,8 +303,9 @@ def write_delta(
             fh.write(json_text(task))
             changed.append(int(task["id"]))
         fh.write("]")
-    current = set(client.task_ids(project_id))
-    deleted = sorted((known_task_ids(base) | set(changed)) - current)
+    known = known_task_ids(base) | set(changed)
+    current = known if task_count(client.project(project_id)) == len(known) else set(client.task_ids(project_id))
+    deleted = sorted(known - current)
     return Delta(
         base=base.name,
         base_sha256=base_sha256 or sha256_file(base),

@@ -26,22 +26,11 @@ from eventgold.labelstudio.convert import (
     model_version,
 )
 from eventgold.labelstudio.project import ImportResult, ensure_project
+from eventgold.labelstudio.task_listing import ExistingTask, ListingCache, existing_tasks, push_listing
 from eventgold.models import Article, DocumentAnnotation, check_annotation
 from eventgold.ontology import Ontology
 
 Candidates = Callable[[Article], list[dict[str, str]]]
-LISTED_FIELDS = "id,data,total_annotations,cancelled_annotations"
-"""The task fields :func:`existing_tasks` asks for (older servers ignore ``include`` and send all)."""
-
-
-@dataclass(frozen=True)
-class ExistingTask:
-    """What eventgold needs to know of a task already in Label Studio."""
-
-    id: int
-    doc_id: str
-    content_sha: str
-    annotations: int
 
 
 @dataclass
@@ -59,9 +48,13 @@ class PushResult(ImportResult):
     refused: list[str] = field(default_factory=list)
     unmatched_ids: list[str] = field(default_factory=list)
     """Ids of ``only_ids`` that match no article of the corpus, in the order given."""
+    listing: str = "full"
+    """How the project's tasks were listed: ``full`` or ``incremental`` (:mod:`~eventgold.labelstudio.task_listing`)."""
+    listing_note: str = ""
+    """Why a full listing, or how many tasks an incremental one asked for."""
 
     json_fields = ("created", "unchanged", "replaced", "predictions_imported", "predictions_added",
-                   "annotations_imported", "annotations_skipped", "not_selected")
+                   "annotations_imported", "annotations_skipped", "not_selected", "listing", "listing_note")
 
 
 @dataclass(frozen=True)
@@ -98,24 +91,6 @@ def match_ids(listed: Iterable[str], corpus_ids: Iterable[str]) -> IdMatch:
         else:
             unmatched[doc_id] = None
     return IdMatch(ids=ids, unmatched=list(unmatched))
-
-
-def existing_tasks(client: LabelStudioClient, project_id: int) -> dict[str, ExistingTask]:
-    """The project's tasks by ``doc_id`` (tasks without one are ignored)."""
-    out: dict[str, ExistingTask] = {}
-    # ``include`` (REST flex fields) leaves out the data manager's per-task columns: 5x faster a page
-    for task in client.iter_tasks(project_id, fields="task_only", include=LISTED_FIELDS):
-        data = task.get("data") or {}
-        doc_id = data.get("doc_id")
-        if not isinstance(doc_id, str):
-            continue
-        out[doc_id] = ExistingTask(
-            id=int(task["id"]),
-            doc_id=doc_id,
-            content_sha=str(data.get("content_sha") or ""),
-            annotations=int(task.get("total_annotations") or 0) + int(task.get("cancelled_annotations") or 0),
-        )
-    return out
 
 
 def _candidate_ids(candidates: list[dict[str, str]]) -> dict[str, str]:
@@ -185,6 +160,7 @@ def push_articles(
     candidates: Candidates | None = None,
     batch_size: int = 500,
     progress: Callable[[Iterable[list[Any]], int], Iterable[list[Any]]] | None = None,
+    listing_cache: ListingCache | None = None,
 ) -> PushResult:
     """Create or update the project and import the articles not yet in it.
 
@@ -193,7 +169,10 @@ def push_articles(
     ``data`` with DESIGN.md's keys, predictions and annotations as ``result``
     lists of regions (offsets in characters of the article text) and relations,
     in the format of https://labelstud.io/guide/predictions.
-    Pushing again creates no task: tasks are matched by ``data.doc_id``.
+    Pushing again creates no task: tasks are matched by ``data.doc_id``. With
+    ``listing_cache``, the project's tasks are listed from the cache and those
+    updated since the last push (:mod:`~eventgold.labelstudio.task_listing`),
+    and the listing is kept for the next push.
 
     Refuses (UserError, nothing imported) when an article's text changed under
     a task that has annotations, or under an unannotated task without
@@ -221,6 +200,7 @@ def push_articles(
         candidates: an article's ``actor_candidates`` (``[{"value": "<id> — <name>"}]``).
         batch_size: tasks per import request (at least 1).
         progress: wraps the batches (a progress bar); given them and their number.
+        listing_cache: where listings are kept between pushes (None: list every task).
 
     Returns:
         A :class:`PushResult`: the project and the counts of tasks created,
@@ -237,15 +217,16 @@ def push_articles(
     annotations = annotations or {}
     wanted: set[str] | None = None
     unmatched: list[str] = []
+    articles = list(articles)
     if only_ids is not None:
-        articles = list(articles)
         match = match_ids(only_ids, (a.id for a in articles))
         wanted, unmatched = match.ids, match.unmatched
     project = ensure_project(
         client, project_title, label_config=label_config, instructions=instructions, overlap=overlap
     )
-    result = PushResult(project=project, unmatched_ids=unmatched)
-    existing = existing_tasks(client, project.id)
+    listing = push_listing(client, project.id, listing_cache, articles, imports=bool(annotations))
+    existing = listing.by_doc_id()
+    result = PushResult(project=project, unmatched_ids=unmatched, listing=listing.method, listing_note=listing.note)
     candidates_of = candidates or (lambda _a: [])
 
     to_create: list[Article] = []
@@ -313,6 +294,7 @@ def push_articles(
 
     for task in to_replace:
         client.request("DELETE", f"/api/tasks/{task.id}")
+        listing.record_deleted(task.id)
         result.replaced += 1
 
     def task_payload(article: Article) -> dict[str, Any]:
@@ -329,15 +311,28 @@ def push_articles(
     batches = list(_batches(to_create, batch_size))
     iterable: Iterable[list[Article]] = progress(batches, len(batches)) if progress else batches
     # the next batch's payloads are built while Label Studio imports the current one
+    known_ids = True
     for batch, (_, built) in zip(iterable, _built_ahead(batches, task_payload), strict=True):
-        result.created += import_batch(client, project.id, batch, task_payload, built=built)
+        landed = import_batch(client, project.id, batch, task_payload, built=built)
+        result.created += len(landed)
+        for article in batch:
+            task_id = landed.get(article.id)
+            if task_id is None:
+                known_ids = False
+            else:
+                listing.record_created(task_id, article.id, article.content_sha)
+    if listing.created:
+        listing.created_until = client.server_time()
     result.annotations_imported = sum(len(annotations.get(a.id, [])) for a in to_create)
     result.predictions_imported = sum(len(predictions.get(a.id, [])) for a in to_create)
 
     result.predictions_added += _add_missing_predictions(
         client, project.id, existing, selected, predictions, candidates_of, to_replace
     )
+    if listing_cache is not None and known_ids:
+        listing_cache.save(client.base_url, project.id, listing)
     return result
+
 
 
 def _refused_advice(replace_unannotated: bool, unannotated: bool) -> tuple[Part, ...]:
@@ -381,7 +376,7 @@ def import_batch(
     payload: Callable[[Article], dict[str, Any]],
     attempts: int = 5,
     built: list[dict[str, Any]] | None = None,
-) -> int:
+) -> dict[str, int | None]:
     """Import one batch of tasks; after a failure, ask the server what landed before retrying.
 
     Args:
@@ -394,17 +389,23 @@ def import_batch(
         built: ``batch``'s payloads made already (one per article, in order), sent on the first try.
 
     Returns:
-        How many tasks of ``batch`` the project holds afterwards (all of them, unless it raised).
+        Each article of ``batch`` (all of them, unless it raised) by id -> its task's id (None when
+        Label Studio did not say: a server that does not return the ids of imported tasks).
 
     Raises:
         ConnectionFailed: the server stayed unreachable for ``attempts`` tries.
         APIError: the server refused the import (a 4xx at once; a 5xx after ``attempts`` tries).
     """
+    landed: dict[str, int | None] = {}
     remaining = batch
     for attempt in range(attempts):
         try:
             body = built if built is not None and remaining is batch else [payload(a) for a in remaining]
-            return len(client.import_tasks(project_id, body)) + (len(batch) - len(remaining))
+            ids = client.import_tasks(project_id, body)
+            # Label Studio answers the ids in the order of the tasks sent (bulk create)
+            known = len(ids) == len(remaining)
+            landed.update((a.id, ids[i] if known else None) for i, a in enumerate(remaining))
+            return landed
         except (ConnectionFailed, APIError) as exc:
             if isinstance(exc, APIError) and (exc.status or 0) < 500:
                 raise
@@ -412,10 +413,11 @@ def import_batch(
                 raise
             time.sleep(min(2.0 * 2**attempt, 30.0))
             present = existing_tasks(client, project_id)
+            landed.update((a.id, present[a.id].id) for a in remaining if a.id in present)
             remaining = [a for a in remaining if a.id not in present]
             if not remaining:
-                return len(batch)
-    return len(batch) - len(remaining)
+                return landed
+    return landed
 
 
 def _add_missing_predictions(

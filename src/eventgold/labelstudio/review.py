@@ -44,7 +44,8 @@ from eventgold.jsonl import read_jsonl
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.convert import article_to_task_data, task_data_to_article
 from eventgold.labelstudio.project import ImportResult, ProjectInfo, ensure_project
-from eventgold.labelstudio.push import existing_tasks, import_batch, prediction_payload
+from eventgold.labelstudio.push import import_batch, prediction_payload
+from eventgold.labelstudio.task_listing import existing_tasks
 from eventgold.models import Article, DocumentAnnotation, check_annotation
 from eventgold.ontology import Ontology
 from eventgold.problems import Problem
@@ -325,7 +326,7 @@ def push_review(
 
     for start in range(0, len(to_create), batch_size):
         batch = to_create[start : start + batch_size]
-        result.created += import_batch(client, project.id, batch, task_payload)
+        result.created += len(import_batch(client, project.id, batch, task_payload))
         result.predictions_added += sum(len(payloads[a.id]["predictions"]) for a in batch)
 
     if update:
