@@ -39,6 +39,7 @@ def test_a_delta_holds_the_changed_tasks_and_builds_the_same_gold(live_server: L
     assert main(["pull", "--project", PROJECT, "-o", str(raw), "--json", str(tmp_path / "base.json"), *url]) == 0
     base = Path(json.loads((tmp_path / "base.json").read_text())["snapshot"])
     assert read_snapshot_meta(base)["server_time"]  # Label Studio's clock, where the next delta starts
+    assert read_snapshot_meta(base)["project_created_at"]  # tells this project from a later one with its id
     time.sleep(2)  # Label Studio's Date header is to the second: edits below are strictly after the base
 
     project = client.find_project(PROJECT)

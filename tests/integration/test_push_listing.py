@@ -83,6 +83,22 @@ def test_a_push_lists_only_what_changed_and_everything_when_in_doubt(
                                                                  "needed")
     assert (fifth["replaced"], fifth["created"]) == (1, 1)
 
+    # a second task of one document, imported by hand: reported, and its article is never replaced
+    twice = articles[3]
+    client.import_tasks(project_id, [{"data": article_to_task_data(twice)}])
+    capsys.readouterr()
+    held = _push(corpus)["duplicate_tasks"]
+    assert list(held) == [twice.id] and len(held[twice.id]) == 2
+    assert "1 document(s) are held by several tasks of the project" in " ".join(capsys.readouterr().err.split())
+    pushed = [a for a in changed if a.id != articles[0].id]
+    write_jsonl(corpus, [Article(id=a.id, title=a.title, text=a.text + " Again.", source=a.source)
+                         if a.id == twice.id else a for a in pushed])
+    _push(corpus, "--replace-unannotated", code=2)
+    ids = ", ".join(map(str, held[twice.id]))
+    assert f"{twice.id} (tasks {ids}: several hold it; keep one)" in " ".join(capsys.readouterr().err.split())
+    client.request("DELETE", f"/api/tasks/{held[twice.id][1]}")
+    write_jsonl(corpus, pushed)
+
     sixth = _push(corpus, "--full-listing")
     assert (sixth["listing"], sixth["listing_note"], sixth["created"]) == ("full", "a full listing was asked for", 0)
     final = existing_tasks(client, project_id)

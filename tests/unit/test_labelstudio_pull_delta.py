@@ -29,6 +29,7 @@ class DeltaLabelStudio(FakeLabelStudio):
         self.clock: dt.datetime | None = CLOCK
         self.after_base = False
         self.task_1_deleted = True
+        self.made = "2026-11-01T08:00:00.000000Z"
         self.queries: list[dict[str, Any]] = []
 
     def server_time(self) -> dt.datetime | None:  # type: ignore[override]
@@ -48,6 +49,9 @@ class DeltaLabelStudio(FakeLabelStudio):
         if not self.after_base:
             return [1, 2]
         return [2, 3] if self.task_1_deleted else [1, 2, 3]
+
+    def find_project(self, title: str) -> dict[str, Any]:
+        return {**super().find_project(title), "created_at": self.made}
 
     def project(self, project_id: int) -> dict[str, Any]:
         return {"id": project_id, "task_number": len(self.ids())}
@@ -163,3 +167,18 @@ def test_mistakes_are_one_line_and_exit_2(
     assert message in " ".join(err.split()) and "Traceback" not in err
     assert sorted(Path("raw").iterdir()) == before and not Path("elsewhere").exists()  # nothing written
     assert ls.queries == []
+
+
+def test_a_base_of_an_earlier_project_with_the_same_id_is_refused(
+    ls: DeltaLabelStudio, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = _base(ls)
+    assert json.loads(meta_path(base).read_text(encoding="utf-8"))["project_created_at"] == ls.made
+    ls.made = "2026-12-01T10:00:00.000000Z"  # Label Studio set up again: a new project 1
+    capsys.readouterr()
+    assert main(["pull", "--project", "P", "-o", "raw", "--since", str(base)]) == 2
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{base} is a snapshot of an earlier project with id 1 (made 2026-11-01T08:00:00.000000Z" in err
+    assert "Label Studio was set up again); pull a full snapshot (without --since)" in err
+    assert ls.queries == []
+

@@ -254,6 +254,45 @@ def test_snapshots_without_a_project_in_their_sidecar_are_read_alone_and_merged_
     assert [len(s.annotations) for s in read_snapshots([first, later])] == [1, 0]
 
 
+def _made(path: Path, created_at: str | None) -> Path:
+    """Give a snapshot's sidecar the project's creation time (None: a sidecar from before eventgold kept it)."""
+    meta_file = path.parent / f"{path.name}.meta.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta_file.write_text(json.dumps({**meta, "project_created_at": created_at} if created_at else meta),
+                         encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("made", "groups"),
+    [
+        (("2026-11-01T08:00:00Z", "2026-11-01T08:00:00Z"), [[0, 1]]),
+        ((None, "2026-11-01T08:00:00Z"), [[0, 1]]),
+        (("2026-11-01T08:00:00Z", "2026-12-01T08:00:00Z"), [[0], [1]]),
+    ],
+    ids=["one project", "one from before creation times were kept", "a server set up again"],
+)
+def test_projects_made_at_different_times_are_not_one_project(
+    tmp_path: Path, made: tuple[str | None, str], groups: list[list[int]]
+) -> None:
+    old = _made(_write_full(tmp_path / "p-1.json", _one_task([{"id": 5, "completed_by": 1, "result": []}]), T0),
+                made[0])
+    new = _made(_write_full(tmp_path / "p-2.json", _one_task([]), T0 + dt.timedelta(hours=1)), made[1])
+    files = [old, new]
+    assert group_chains(files) == [[files[i] for i in g] for g in groups]
+    # the later project's snapshot does not hide the earlier one's annotation
+    assert [len(s.annotations) for s in read_snapshots(files)] == ([0] if len(groups) == 1 else [1, 0])
+
+
+def test_a_snapshot_that_cannot_say_which_of_two_projects_it_is_refused(tmp_path: Path) -> None:
+    first = _made(_write_full(tmp_path / "p-1.json", _one_task([]), T0), "2026-11-01T08:00:00Z")
+    second = _made(_write_full(tmp_path / "p-2.json", _one_task([]), T0), "2026-12-01T08:00:00Z")
+    unknown = _write_full(tmp_path / "p-0.json", _one_task([]), T0 - dt.timedelta(hours=1))
+    with pytest.raises(InputError, match=r"p-0\.json: pulled before eventgold recorded when a project was made, "
+                       r"among snapshots of 2 projects with id 7 at http"):
+        group_chains([first, second, unknown])
+
+
 def test_a_delta_exported_before_its_base_is_refused(tmp_path: Path) -> None:
     base, d1, _ = _chain(tmp_path)
     meta = json.loads((tmp_path / "p-2.json.meta.json").read_text(encoding="utf-8"))

@@ -123,10 +123,17 @@ def test_the_first_push_lists_every_task_and_the_next_only_those_updated_since(c
     project.requests.clear()
     second = cache.list_tasks(client(project), 1)
     assert second.method == "incremental" and known(second) == project.truth()
-    assert second.note == "1 task(s) updated since the last push"
+    assert second.note == "1 task(s) updated since 120 s before the last push's listing"
     assert second.tasks[2] == ("d1", "s0", 1) and second.tasks[6][2] is None  # counts only of tasks listed
     assert ("all", {"fields": "task_only", "include": "id,data,total_annotations,cancelled_annotations"}) not in (
         project.requests)
+
+
+def test_documents_held_by_several_tasks_are_listed() -> None:
+    listing = TaskListing({1: ("a", "s", 0), 2: ("b", "s", 0), 5: ("a", "t", 1), 7: (None, "", 0), 9: ("a", "s", 0)},
+                          "full", "", None, "")
+    assert listing.duplicate_doc_ids() == {"a": [1, 5, 9]}
+    assert listing.by_doc_id()["a"].id == 9  # matched to the last
 
 
 def test_what_is_asked_for_the_tasks_known_and_those_the_push_created(cache: ListingCache) -> None:
@@ -151,9 +158,9 @@ def test_what_is_asked_for_the_tasks_known_and_those_the_push_created(cache: Lis
 @pytest.mark.parametrize(
     ("change", "note"),
     [
-        (lambda p: p.tasks.pop(1), "Label Studio counts 2 task(s), the kept listing with those updated since 3"),
+        (lambda p: p.tasks.pop(1), "Label Studio counts 2 task(s); the kept listing with the tasks updated since: 3"),
         (lambda p: (p.tasks.pop(1), p.create("other")),
-         "Label Studio counts 3 task(s), the kept listing with those updated since 4"),
+         "Label Studio counts 3 task(s); the kept listing with the tasks updated since: 4"),
         (lambda p: setattr(p, "created_at", "2026-12-01T10:00:00Z"), "the project was made again"),
         (lambda p: setattr(p, "send_time", False), "Label Studio sent no time"),
     ],
@@ -186,7 +193,8 @@ def test_a_cache_that_cannot_be_read_means_a_full_listing(cache: ListingCache, c
     path.parent.mkdir(parents=True)
     path.write_text(content, encoding="utf-8")
     listing = cache.list_tasks(client(project), 1)
-    assert listing.method == "full" and known(listing) == project.truth()
+    assert (listing.method, listing.note) == ("full", "the kept listing cannot be read")
+    assert known(listing) == project.truth()
 
 
 def test_the_cache_keeps_no_token_and_one_file_per_server_and_project(cache: ListingCache) -> None:
@@ -218,7 +226,7 @@ def _article(doc_id: str, text: str) -> Article:
     ("use_cache", "imports", "text", "expected"),
     [
         (False, False, "Iraq.", ("full", "")),
-        (True, False, "Iraq.", ("incremental", "0 task(s) updated since the last push")),
+        (True, False, "Iraq.", ("incremental", "0 task(s) updated since 120 s before the last push's listing")),
         (True, True, "Iraq.", ("full", "annotations to import need each task's annotation count")),
         (True, False, "Iraq changed.", ("full", "1 article(s) changed text: annotation counts are needed")),
     ],
@@ -246,12 +254,17 @@ def test_a_listing_without_label_studios_time_is_not_kept(cache: ListingCache) -
     assert not cache.path(URL, 1).exists()
 
 
-def test_a_cache_folder_that_cannot_be_written_is_not_an_error(tmp_path: Path) -> None:
-    (tmp_path / "listings").write_text("a file", encoding="utf-8")
+@pytest.mark.parametrize("blocked", ["the folder is a file", "the file is a folder"])
+def test_a_listing_that_cannot_be_kept_is_not_an_error(tmp_path: Path, blocked: str) -> None:
+    cache = ListingCache(tmp_path / "listings")
+    if blocked == "the folder is a file":
+        cache.folder.write_text("a file", encoding="utf-8")
+    else:
+        cache.path(URL, 1).mkdir(parents=True)
     project = Project()
     project.create("d0")
-    listing = ListingCache(tmp_path / "listings").list_tasks(client(project), 1)
-    assert ListingCache(tmp_path / "listings").save(URL, 1, listing) is False
+    listing = cache.list_tasks(client(project), 1)
+    assert cache.save(URL, 1, listing) is False
 
 
 # between two pushes: (operation, seconds later)

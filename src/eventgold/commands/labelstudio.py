@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from eventgold.ontology import Ontology
 
 DEFAULT_PROJECT = "eventgold"
-UNMATCHED_SHOWN = 5  # ids of `push --only-ids` that match nothing, shown in the warning (all in --json)
+UNMATCHED_SHOWN = 5  # ids in a warning (ids of `push --only-ids` matching nothing, documents held twice); all in --json
 
 annotators_app = typer.Typer(help="Annotator accounts on the Label Studio server.", no_args_is_help=True)
 
@@ -233,6 +233,15 @@ def push(
         )
         console.print(f"tasks listed: {result.listing}" + (f" ({result.listing_note})" if result.listing_note else ""),
                       highlight=False)
+    if result.duplicate_tasks:
+        held = list(result.duplicate_tasks.items())
+        shown = "; ".join(f"{doc} (tasks {', '.join(map(str, ids))})" for doc, ids in held[:UNMATCHED_SHOWN])
+        err_console.print(
+            f"[yellow]warning:[/yellow] {len(held)} document(s) are held by several tasks of the project: "
+            f"{escape(shown)}{' …' if len(held) > UNMATCHED_SHOWN else ''}; each is matched to its last task and "
+            "its article is never replaced: delete the extra tasks in Label Studio",
+            highlight=False,
+        )
     if result.annotations_skipped:
         err_console.print(f"[yellow]warning:[/yellow] {result.annotations_skipped} annotation(s) not imported: their "
                           "tasks already exist without them (push into a new project)", highlight=False)

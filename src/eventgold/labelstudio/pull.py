@@ -49,7 +49,6 @@ from eventgold.labelstudio.snapshot_delta import Delta, chain_of, id_ranges, kno
 
 METHODS = ("auto", "export", "snapshot", "paged")
 """What ``pull_snapshot(method=...)`` takes; ``PullResult.method`` is one of the last three."""
-
 SNAPSHOT_ABOVE = 5000
 """``auto`` uses an export snapshot for a project with more tasks than this (the synchronous export below)."""
 
@@ -106,17 +105,15 @@ def pull_snapshot(
     """Export ``project_title`` into a new snapshot file in ``out_dir``; never overwrite one.
 
     The snapshot is Label Studio's JSON export of every task (the format of
-    https://labelstud.io/guide/task_format), stored byte for byte, got one of
-    three ways (``method``):
+    https://labelstud.io/guide/task_format), stored byte for byte, got so (``method``):
 
     - ``export``: ``GET /api/projects/<id>/export?exportType=JSON&download_all_tasks=true``;
     - ``snapshot``: an export snapshot (``POST /api/projects/<id>/exports/``,
       polled, downloaded, then deleted on the server);
     - ``paged``: the tasks paged through ``/api/tasks`` into the same format;
-    - ``auto`` (default): ``export`` for projects of up to :data:`SNAPSHOT_ABOVE`
-      tasks, else ``snapshot``; a timeout or server-side failure falls back to
-      the next one (export → snapshot → paged). A method asked for by name does
-      not fall back.
+    - ``auto`` (default): ``export`` for projects of up to :data:`SNAPSHOT_ABOVE` tasks, else
+      ``snapshot``; a timeout or server-side failure falls back to the next one (export →
+      snapshot → paged). A method asked for by name does not fall back.
 
     Args:
         client: an open client (:class:`LabelStudioClient`).
@@ -127,30 +124,28 @@ def pull_snapshot(
             snapshot's file) is given up: for each read, not the whole download; finite, > 0.
         snapshot_timeout: seconds to wait for an export snapshot to be built; finite, > 0.
         page_size: tasks per page when paging.
-        annotation_kind: ``annotator`` or ``adjudicator``, recorded in the metadata
-            sidecar; None: ``adjudicator`` for a review project (made by
-            ``eventgold review push``), else ``annotator``.
-        with_predictions: also store the project's predictions in a
-            ``.predictions.json`` sidecar; False skips that request (faster on large projects).
+        annotation_kind: ``annotator`` or ``adjudicator``, recorded in the metadata sidecar; None:
+            ``adjudicator`` for a review project (made by ``eventgold review push``), else ``annotator``.
+        with_predictions: also store the project's predictions in a ``.predictions.json`` sidecar;
+            False skips that request (faster on large projects).
         now: the clock (UTC) naming the file ``<project>-<time>.json``.
         on_fallback: told, in one line, when ``auto`` falls back to another method
             (or a snapshot could not be deleted on the server).
-        since: an earlier snapshot of the project (full or itself a delta): write a delta
-            snapshot of the tasks changed since then instead (:func:`write_delta`; paged,
-            predictions inline, so no predictions sidecar).
+        since: an earlier snapshot of the project (full or a delta): write a delta snapshot of the tasks
+            changed since then instead (:func:`write_delta`; paged, predictions inline: no sidecar).
         since_margin: seconds taken off the base's Label Studio time, so saves still being
             committed while the base was exported come again (a number >= 0; default 120).
 
     Returns:
-        A :class:`PullResult`: the snapshot's path, its sha256 (also written to a
-        ``.sha256`` sidecar), the method used (``export``, ``snapshot`` or ``paged``),
-        the annotation kind and how many predictions were fetched (None when not asked for).
+        A :class:`PullResult`: the snapshot's path, its sha256 (also in a ``.sha256`` sidecar), the method
+        used (``export``, ``snapshot`` or ``paged``), the annotation kind and how many predictions were
+        fetched (None when not asked for).
 
     Raises:
         UserError: no project has that title, ``method`` is not one of :data:`METHODS`, or a
             timeout is not a finite number > 0 (both checked before any request); ``since``
-            is a snapshot of another project, not in ``out_dir``, or given with a ``method``
-            other than auto or paged.
+            is a snapshot of another project (or of an earlier one with its id), not in ``out_dir``,
+            or given with a ``method`` other than auto or paged.
         InputError: ``since`` (or a base of it) is missing or changed since it was pulled.
         APIError: Label Studio refused a request (a 4xx synchronous export does not fall back).
         TimedOut: the method asked for by name timed out.
@@ -166,8 +161,8 @@ def pull_snapshot(
         raise UserError(f"a pull --since pages the changed tasks; it cannot use --method {method} (leave it out)")
     if since is not None:
         _check_since_file(since)
-    if since is not None and Path(out_dir).resolve() != since.parent.resolve():
-        raise UserError(f"a delta is written beside its base: leave -o out or give -o {since.parent}")
+        if Path(out_dir).resolve() != since.parent.resolve():
+            raise UserError(f"a delta is written beside its base: leave -o out or give -o {since.parent}")
     project = client.find_project(project_title)
     if project is None:
         raise UserError(f"no Label Studio project is titled {project_title!r}")
@@ -175,7 +170,8 @@ def pull_snapshot(
         annotation_kind = "adjudicator" if is_review_project(project) else "annotator"
     project_id = int(project["id"])
     margin = dt.timedelta(seconds=since_margin)
-    delta_from = _delta_base(since, project_id, project_title, margin) if since is not None else None
+    created_at = project.get("created_at") if isinstance(project.get("created_at"), str) else None
+    delta_from = _delta_base(since, project_id, project_title, created_at, margin) if since is not None else None
     server_time = client.server_time()  # before the export: the next delta asks for what changed after it
     exported_at = now()
     path = _snapshot_path(out_dir, project_title, exported_at)
@@ -200,6 +196,7 @@ def pull_snapshot(
         "annotation_kind": annotation_kind,
         "users": users,
         "label_studio_url": client.url,
+        "project_created_at": created_at,  # tells this project from a later one with its id (a server set up again)
         "server_time": server_time.isoformat() if server_time is not None else None,
     }
     if delta is not None:
@@ -228,13 +225,13 @@ def _check_since_file(since: Path) -> None:
         raise InputError(f"{since}: snapshot not found; give an earlier snapshot (exports/raw/<name>.json)")
     snapshot_files([since])  # a sidecar given instead names its snapshot
     if not meta_path(since).is_file():
-        raise InputError(
-            f"{since}: no {meta_path(since).name} beside it, so not a snapshot `eventgold pull` wrote; "
-            "pull a full snapshot (without --since)"
-        )
+        raise InputError(f"{since}: no {meta_path(since).name} beside it, so not a snapshot `eventgold pull` wrote; "
+                         "pull a full snapshot (without --since)")
 
 
-def _delta_base(since: Path, project_id: int, title: str, margin: dt.timedelta) -> tuple[dt.datetime, str]:
+def _delta_base(
+    since: Path, project_id: int, title: str, created_at: str | None, margin: dt.timedelta
+) -> tuple[dt.datetime, str]:
     """(the time a delta starts from: the base's Label Studio time less ``margin``, the base's sha256), checked."""
     digest = sha256_file(since)
     if not verify_snapshot(since, digest):
@@ -246,6 +243,9 @@ def _delta_base(since: Path, project_id: int, title: str, margin: dt.timedelta) 
             f"{since} is a snapshot of project {meta.get('project_title')!r} (id {meta.get('project_id')}), "
             f"not of {title!r} (id {project_id}); give a snapshot of this project"
         )
+    if isinstance(base_made := meta.get("project_created_at"), str) and created_at and base_made != created_at:
+        raise UserError(f"{since} is a snapshot of an earlier project with id {project_id} (made {base_made}; this one "
+                        f"{created_at}: Label Studio was set up again); pull a full snapshot (without --since)")
     server_time = parse_created(meta.get("server_time"))
     if server_time is not None:
         return server_time - margin, digest

@@ -52,9 +52,12 @@ class PushResult(ImportResult):
     """How the project's tasks were listed: ``full`` or ``incremental`` (:mod:`~eventgold.labelstudio.task_listing`)."""
     listing_note: str = ""
     """Why a full listing, or how many tasks an incremental one asked for."""
+    duplicate_tasks: dict[str, list[int]] = field(default_factory=dict)
+    """Documents several tasks of the project hold (``doc_id`` -> task ids): matched to the last one."""
 
     json_fields = ("created", "unchanged", "replaced", "predictions_imported", "predictions_added",
-                   "annotations_imported", "annotations_skipped", "not_selected", "listing", "listing_note")
+                   "annotations_imported", "annotations_skipped", "not_selected", "listing", "listing_note",
+                   "duplicate_tasks")
 
 
 @dataclass(frozen=True)
@@ -170,13 +173,14 @@ def push_articles(
     lists of regions (offsets in characters of the article text) and relations,
     in the format of https://labelstud.io/guide/predictions.
     Pushing again creates no task: tasks are matched by ``data.doc_id``. With
-    ``listing_cache``, the project's tasks are listed from the cache and those
-    updated since the last push (:mod:`~eventgold.labelstudio.task_listing`),
+    ``listing_cache``, the project's tasks are the last push's listing and those
+    updated since (:mod:`~eventgold.labelstudio.task_listing`),
     and the listing is kept for the next push.
 
     Refuses (UserError, nothing imported) when an article's text changed under
-    a task that has annotations, or under an unannotated task without
-    ``replace_unannotated``: offsets of existing work would break. Refuses
+    a task that has annotations, under an unannotated task without
+    ``replace_unannotated`` (offsets of existing work would break), or under a
+    document several tasks hold (``duplicate_tasks``). Refuses
     (RecordError) an article id given twice and two predictions of one
     document from one model version. With ``only_ids``, only the articles
     they select are pushed (:func:`match_ids`); the listed ids that select
@@ -226,7 +230,8 @@ def push_articles(
     )
     listing = push_listing(client, project.id, listing_cache, articles, imports=bool(annotations))
     existing = listing.by_doc_id()
-    result = PushResult(project=project, unmatched_ids=unmatched, listing=listing.method, listing_note=listing.note)
+    result = PushResult(project=project, unmatched_ids=unmatched, listing=listing.method, listing_note=listing.note,
+                        duplicate_tasks=listing.duplicate_doc_ids())
     candidates_of = candidates or (lambda _a: [])
 
     to_create: list[Article] = []
@@ -268,6 +273,8 @@ def push_articles(
             to_create.append(article)
         elif task.content_sha == article.content_sha:
             result.unchanged += 1
+        elif ids := result.duplicate_tasks.get(article.id):
+            refused.append(f"{article.id} (tasks {', '.join(map(str, ids))}: several hold it; keep one)")
         elif task.annotations:
             refused.append(f"{article.id} (task {task.id}, {task.annotations} annotation(s))")
         elif replace_unannotated:
@@ -288,7 +295,7 @@ def push_articles(
             f"{len(refused)} article(s) changed text since they were pushed: "
             + "; ".join(refused[:10])
             + (" …" if len(refused) > 10 else "")
-            + ". Offsets of annotations would break. ",
+            + (". Offsets of annotations would break. " if any("annotation(s))" in r for r in refused) else ". "),
             *_refused_advice(replace_unannotated, any(r.endswith(", unannotated)") for r in refused)),
         )
 

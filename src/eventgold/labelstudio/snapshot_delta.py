@@ -25,7 +25,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from eventgold.errors import InputError, RecordError
 from eventgold.fileio import sha256_file
@@ -229,12 +229,15 @@ def _project(part: Part) -> tuple[str, int] | None:
 def group_chains(paths: Iterable[Path], known: dict[Path, str] | None = None) -> list[list[Path]]:
     """The snapshots given, one list per project in export order (each delta after its base).
 
-    Snapshots whose sidecars name the same Label Studio URL and project id form one list;
-    a delta joins its base's; a snapshot without those names is a list of its own.
+    Snapshots whose sidecars name the same Label Studio URL and project id form one list,
+    unless they name different project creation times (``project_created_at``: a server set
+    up again gives its projects the same ids): one list per project then. A delta joins its
+    base's; a snapshot without those names is a list of its own.
 
     Raises:
         InputError: a delta's base is not among the paths, was changed since, or was
-            exported after the delta.
+            exported after the delta; a snapshot without a creation time among snapshots of
+            several projects with its URL and id.
     """
     parts = [_part(p) for p in snapshot_files(paths)]
     by_name = {p.path.resolve(): p for p in parts}
@@ -259,7 +262,38 @@ def group_chains(paths: Iterable[Path], known: dict[Path, str] | None = None) ->
             root = found
         groups.setdefault(_project(root) or root.path.resolve(), []).append((_exported(part), len(seen), part))
     # in export order; a tie puts a delta after its base, else keeps the order given (sorted is stable)
-    return [[p.path for _, _, p in sorted(group, key=lambda e: e[:2])] for group in groups.values()]
+    return [[p.path for _, _, p in sorted(group, key=lambda e: e[:2])] for group in _by_creation(groups)]
+
+
+def _by_creation(groups: dict[object, list[tuple[dt.datetime, int, Part]]]) -> list[
+        list[tuple[dt.datetime, int, Part]]]:
+    """Each group split by the project creation time its files' bases name (one project then)."""
+    out: list[list[tuple[dt.datetime, int, Part]]] = []
+    for key, group in groups.items():
+        made: dict[str | None, list[tuple[dt.datetime, int, Part]]] = {}
+        for entry in group:
+            when = _root_meta(entry[2], group).get("project_created_at")
+            made.setdefault(when if isinstance(when, str) else None, []).append(entry)
+        if len(made.keys() - {None}) <= 1:
+            out.append(group)
+            continue
+        if None in made:
+            url, project_id = cast(tuple[str, int], key)
+            raise InputError(
+                f"{made[None][0][2].path}: pulled before eventgold recorded when a project was made, among snapshots "
+                f"of {len(made) - 1} projects with id {project_id} at {url} (Label Studio set up again); give the "
+                "snapshots of one project"
+            )
+        out.extend(made.values())
+    return out
+
+
+def _root_meta(part: Part, group: list[tuple[dt.datetime, int, Part]]) -> dict[str, Any]:
+    """The metadata of the full snapshot a part's chain starts from (a delta's base names the project)."""
+    by_name = {p.path.resolve(): p for _, _, p in group}
+    while part.delta is not None and (base := by_name.get(part.path.with_name(part.delta.base).resolve())):
+        part = base
+    return part.meta
 
 
 def read_snapshots(paths: Iterable[Path], *, ontology: Ontology | None = None) -> list[Snapshot]:

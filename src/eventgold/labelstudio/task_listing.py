@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from eventgold.errors import EventgoldError
 from eventgold.fileio import atomic_open
 from eventgold.labelstudio.client import LabelStudioClient
 from eventgold.labelstudio.snapshot_delta import id_ranges
@@ -37,7 +38,7 @@ from eventgold.models import Article
 LISTED_FIELDS = "id,data,total_annotations,cancelled_annotations"
 """The task fields a listing asks for (older servers ignore ``include`` and send all)."""
 MARGIN = dt.timedelta(seconds=120)
-"""Taken off the cached listing's Label Studio time: saves still being written then are listed again."""
+"""Taken off the kept listing's Label Studio time: saves still being written then are listed again."""
 SECOND = dt.timedelta(seconds=1)
 MAX_CREATED_RANGES = 20
 """Id ranges of created tasks kept (one query each); beyond, they are asked for as updated since the listing."""
@@ -48,7 +49,7 @@ FORMAT = 1
 class ExistingTask:
     """What eventgold needs to know of a task already in Label Studio.
 
-    ``annotations`` (submitted and skipped) is None when the listing came from the cache and the
+    ``annotations`` (submitted and skipped) is None when the listing came from a kept one and the
     task was not updated since.
     """
 
@@ -64,7 +65,7 @@ class TaskListing:
 
     Attributes:
         tasks: task id -> (``doc_id`` or None, ``content_sha``, annotation count or None), every task.
-        method: ``full`` (every task listed) or ``incremental`` (cache + tasks updated since).
+        method: ``full`` (every task listed) or ``incremental`` (the kept listing + tasks updated since).
         note: why a full listing (or how many tasks an incremental one asked for).
         server_time: Label Studio's clock before the listing (None: the server sent no ``Date``).
         project_created_at: the project's ``created_at``, told apart from a later project with its id.
@@ -88,6 +89,14 @@ class TaskListing:
             if doc_id is not None:
                 out[doc_id] = ExistingTask(id=task_id, doc_id=doc_id, content_sha=sha, annotations=annotations)
         return out
+
+    def duplicate_doc_ids(self) -> dict[str, list[int]]:
+        """Each ``doc_id`` that several tasks hold, with their ids (ascending)."""
+        ids: dict[str, list[int]] = {}
+        for task_id in sorted(self.tasks):
+            if (doc_id := self.tasks[task_id][0]) is not None:
+                ids.setdefault(doc_id, []).append(task_id)
+        return {doc_id: held for doc_id, held in ids.items() if len(held) > 1}
 
     def record_created(self, task_id: int, doc_id: str, content_sha: str) -> None:
         """Note a task this push created (the next push asks for it only if updated after :attr:`created_until`)."""
@@ -154,14 +163,14 @@ class ListingCache:
         return self.folder / f"project-{project_id}-{key}.json"
 
     def load(self, url: str, project_id: int) -> dict[str, Any] | None:
-        """The cached listing's record, or None when there is none or it cannot be read (never raises)."""
+        """The kept listing's record, or None when there is none or it cannot be read (never raises)."""
         try:
             record = json.loads(self.path(url, project_id).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
         ok = (isinstance(record, dict) and record.get("format") == FORMAT and record.get("url") == url.rstrip("/")
               and record.get("project_id") == project_id and isinstance(record.get("tasks"), list)
-              and isinstance(record.get("server_time"), str))
+              and isinstance(record.get("server_time"), str) and isinstance(record.get("project_created_at"), str))
         return record if ok else None
 
     def list_tasks(self, client: LabelStudioClient, project_id: int, page_size: int = 1000) -> TaskListing:
@@ -182,7 +191,9 @@ class ListingCache:
             return full_listing(client, project_id, "a full listing was asked for")
         record = self.load(client.base_url, project_id)
         if record is None:
-            return full_listing(client, project_id, "no earlier listing of this project")
+            kept = self.path(client.base_url, project_id).exists()
+            why = "the kept listing cannot be read" if kept else "no earlier listing of this project"
+            return full_listing(client, project_id, why)
         server_time = client.server_time()
         project = client.project(project_id)
         created_at = str(project.get("created_at") or "")
@@ -192,7 +203,7 @@ class ListingCache:
         try:
             tasks, since, created, created_until = _cached_tasks(record)
         except (TypeError, ValueError, KeyError, IndexError):
-            return full_listing(client, project_id, "the cached listing is malformed")
+            return full_listing(client, project_id, "the kept listing cannot be read")
         not_created = [_id_filter("not_in", a, b) for a, b in created]
         queries = [[_updated_after(since - MARGIN), *not_created]]
         if created_until is not None:
@@ -208,10 +219,11 @@ class ListingCache:
         # counted after the listing, so that a task created meanwhile is in both
         counted = client.project(project_id).get("task_number")
         if not isinstance(counted, int) or counted != len(tasks):
-            why = f"Label Studio counts {counted} task(s), the kept listing with those updated since {len(tasks)}"
+            why = f"Label Studio counts {counted} task(s); the kept listing with the tasks updated since: {len(tasks)}"
             return full_listing(client, project_id, why)
-        return TaskListing(tasks, "incremental", f"{updated} task(s) updated since the last push", server_time,
-                           created_at)
+        seconds = int(MARGIN.total_seconds())
+        note = f"{updated} task(s) updated since {seconds} s before the last push's listing"
+        return TaskListing(tasks, "incremental", note, server_time, created_at)
 
     def save(self, url: str, project_id: int, listing: TaskListing) -> bool:
         """Keep ``listing`` for the next push; False (nothing written) when it cannot serve one.
@@ -238,7 +250,7 @@ class ListingCache:
             self.folder.mkdir(parents=True, exist_ok=True)
             with atomic_open(self.path(url, project_id), "w") as fh:
                 json.dump(record, fh, ensure_ascii=False, separators=(",", ":"))
-        except OSError:
+        except (OSError, EventgoldError):  # a folder where the file goes, say: the next push lists everything
             return False
         return True
 
@@ -248,7 +260,7 @@ def push_listing(
 ) -> TaskListing:
     """The project's tasks for a push of ``articles``: from ``cache`` when it can serve, else in full.
 
-    A push needs each task's annotation count, which a cached listing lacks, when it imports
+    A push needs each task's annotation count, which a kept listing lacks, when it imports
     annotations (``imports``) or an article's text changed under its task.
 
     Raises:
