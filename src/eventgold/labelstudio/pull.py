@@ -46,6 +46,7 @@ from eventgold.labelstudio.export_snapshot import check_seconds, snapshot_export
 from eventgold.labelstudio.review import is_review_project
 from eventgold.labelstudio.snapshot import meta_path, predictions_path, read_snapshot_meta, snapshot_files
 from eventgold.labelstudio.snapshot_delta import Delta, chain_of, id_ranges, known_task_ids
+from eventgold.labelstudio.task_listing import updated_after
 
 METHODS = ("auto", "export", "snapshot", "paged")
 """What ``pull_snapshot(method=...)`` takes; ``PullResult.method`` is one of the last three."""
@@ -293,12 +294,10 @@ def write_delta(
         InputError: a base of ``base`` is missing or changed.
         APIError, ConnectionFailed: as for the paged method.
     """
-    stamp = since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # the only form Label Studio parses
-    item = {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": stamp}
     changed: list[int] = []
     with atomic_open(path, "w") as fh:
         fh.write("[")
-        for task in client.iter_tasks_by_id(project_id, [item], page_size=page_size):
+        for task in client.iter_tasks_by_id(project_id, [updated_after(since)], page_size=page_size):
             fh.write("," if changed else "")
             fh.write(json_text(task))
             changed.append(int(task["id"]))

@@ -296,7 +296,8 @@ def push_articles(
             + "; ".join(refused[:10])
             + (" …" if len(refused) > 10 else "")
             + (". Offsets of annotations would break. " if any("annotation(s))" in r for r in refused) else ". "),
-            *_refused_advice(replace_unannotated, any(r.endswith(", unannotated)") for r in refused)),
+            *_refused_advice(replace_unannotated, any(r.endswith(", unannotated)") for r in refused),
+                             all(r.endswith("keep one)") for r in refused)),
         )
 
     for task in to_replace:
@@ -342,8 +343,10 @@ def push_articles(
 
 
 
-def _refused_advice(replace_unannotated: bool, unannotated: bool) -> tuple[Part, ...]:
+def _refused_advice(replace_unannotated: bool, unannotated: bool, held_twice: bool = False) -> tuple[Part, ...]:
     """What to do about refused changed articles (never the option that was given, or one that cannot help)."""
+    if held_twice:  # every refused article is held by several tasks
+        return ("Delete the extra tasks of each document in Label Studio (keep one), then push again",)
     if unannotated and not replace_unannotated:
         return (
             "Annotated tasks are never replaced; use ",

@@ -226,6 +226,10 @@ def _project(part: Part) -> tuple[str, int] | None:
     return None
 
 
+Entry = tuple[dt.datetime, int, Part, str | None]
+"""A file of a group: export time, depth in its chain, the file, its base's ``project_created_at``."""
+
+
 def group_chains(paths: Iterable[Path], known: dict[Path, str] | None = None) -> list[list[Path]]:
     """The snapshots given, one list per project in export order (each delta after its base).
 
@@ -241,7 +245,7 @@ def group_chains(paths: Iterable[Path], known: dict[Path, str] | None = None) ->
     """
     parts = [_part(p) for p in snapshot_files(paths)]
     by_name = {p.path.resolve(): p for p in parts}
-    groups: dict[object, list[tuple[dt.datetime, int, Part]]] = {}
+    groups: dict[object, list[Entry]] = {}
     for part in parts:
         root = part
         seen = {root.path.resolve()}
@@ -260,20 +264,20 @@ def group_chains(paths: Iterable[Path], known: dict[Path, str] | None = None) ->
                 raise InputError(f"{part.path}: its chain of bases loops back to {found.path}")
             seen.add(base)
             root = found
-        groups.setdefault(_project(root) or root.path.resolve(), []).append((_exported(part), len(seen), part))
+        made = root.meta.get("project_created_at")  # the base's names the project of the whole chain
+        entry = (_exported(part), len(seen), part, made if isinstance(made, str) else None)
+        groups.setdefault(_project(root) or root.path.resolve(), []).append(entry)
     # in export order; a tie puts a delta after its base, else keeps the order given (sorted is stable)
-    return [[p.path for _, _, p in sorted(group, key=lambda e: e[:2])] for group in _by_creation(groups)]
+    return [[e[2].path for e in sorted(group, key=lambda e: e[:2])] for group in _by_creation(groups)]
 
 
-def _by_creation(groups: dict[object, list[tuple[dt.datetime, int, Part]]]) -> list[
-        list[tuple[dt.datetime, int, Part]]]:
-    """Each group split by the project creation time its files' bases name (one project then)."""
-    out: list[list[tuple[dt.datetime, int, Part]]] = []
+def _by_creation(groups: dict[object, list[Entry]]) -> list[list[Entry]]:
+    """Each group split by the project creation time its chains' bases name (one project then)."""
+    out: list[list[Entry]] = []
     for key, group in groups.items():
-        made: dict[str | None, list[tuple[dt.datetime, int, Part]]] = {}
+        made: dict[str | None, list[Entry]] = {}
         for entry in group:
-            when = _root_meta(entry[2], group).get("project_created_at")
-            made.setdefault(when if isinstance(when, str) else None, []).append(entry)
+            made.setdefault(entry[3], []).append(entry)
         if len(made.keys() - {None}) <= 1:
             out.append(group)
             continue
@@ -286,14 +290,6 @@ def _by_creation(groups: dict[object, list[tuple[dt.datetime, int, Part]]]) -> l
             )
         out.extend(made.values())
     return out
-
-
-def _root_meta(part: Part, group: list[tuple[dt.datetime, int, Part]]) -> dict[str, Any]:
-    """The metadata of the full snapshot a part's chain starts from (a delta's base names the project)."""
-    by_name = {p.path.resolve(): p for _, _, p in group}
-    while part.delta is not None and (base := by_name.get(part.path.with_name(part.delta.base).resolve())):
-        part = base
-    return part.meta
 
 
 def read_snapshots(paths: Iterable[Path], *, ontology: Ontology | None = None) -> list[Snapshot]:

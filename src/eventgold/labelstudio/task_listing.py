@@ -205,10 +205,10 @@ class ListingCache:
         except (TypeError, ValueError, KeyError, IndexError):
             return full_listing(client, project_id, "the kept listing cannot be read")
         not_created = [_id_filter("not_in", a, b) for a, b in created]
-        queries = [[_updated_after(since - MARGIN), *not_created]]
+        queries = [[updated_after(since - MARGIN), *not_created]]
         if created_until is not None:
             # less a second: Label Studio's Date header drops the fraction
-            queries += [[_updated_after(created_until - SECOND), _id_filter("in", a, b)] for a, b in created]
+            queries += [[updated_after(created_until - SECOND), _id_filter("in", a, b)] for a, b in created]
         updated = 0
         for filters in queries:
             for task in client.iter_tasks_by_id(project_id, filters, fields="task_only", page_size=page_size,
@@ -266,13 +266,13 @@ def push_listing(
     Raises:
         APIError, ConnectionFailed: Label Studio refused a request or could not be reached.
     """
-    if cache is None:
-        return full_listing(client, project_id)
+    if cache is None:  # nothing to keep: no clock or creation time to ask for
+        return TaskListing(_every_task(client, project_id), "full", "", None, "")
+    if imports:
+        return full_listing(client, project_id, "annotations to import need each task's annotation count")
     listing = cache.list_tasks(client, project_id)
     if listing.method == "full":
         return listing
-    if imports:
-        return full_listing(client, project_id, "annotations to import need each task's annotation count")
     existing = listing.by_doc_id()
     changed = sum(1 for a in articles if (t := existing.get(a.id)) is not None and t.content_sha != a.content_sha)
     if changed:
@@ -280,7 +280,8 @@ def push_listing(
     return listing
 
 
-def _updated_after(time: dt.datetime) -> dict[str, Any]:
+def updated_after(time: dt.datetime) -> dict[str, Any]:
+    """The Data Manager filter of the tasks updated after ``time`` (``filter:tasks:updated_at`` greater)."""
     stamp = time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")  # the only form Label Studio parses
     return {"filter": "filter:tasks:updated_at", "operator": "greater", "type": "Datetime", "value": stamp}
 
